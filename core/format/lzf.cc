@@ -1,0 +1,91 @@
+#include "core/format/lzf.h"
+
+#include <liblzf/lzf.h>
+
+#include <cerrno>
+
+namespace tidemark {
+
+Status LzfChecker::Update(std::span<const uint8_t> chunk, size_t* bad_at) {
+  size_t i = 0;
+  const size_t n = chunk.size();
+  while (i < n) {
+    switch (state_) {
+      case State::kControl: {
+        uint8_t c = chunk[i++];
+        if (c < 32) {
+          literal_left_ = c + 1u;
+          state_ = State::kLiteral;
+        } else {
+          ref_len_ = c >> 5;
+          ref_high_ = c & 0x1f;
+          state_ = ref_len_ == 7 ? State::kRefExtraLen : State::kRefLow;
+        }
+        break;
+      }
+      case State::kLiteral: {
+        size_t take = std::min<size_t>(literal_left_, n - i);
+        if (produced_ + take > expected_) {
+          *bad_at = i;
+          return MakeError(ErrorCode::kCorrupt, "LZF literal runs past the stored length of " +
+                                                    std::to_string(expected_) + " bytes");
+        }
+        produced_ += take;
+        literal_left_ -= static_cast<uint32_t>(take);
+        i += take;
+        if (literal_left_ == 0) state_ = State::kControl;
+        break;
+      }
+      case State::kRefExtraLen:
+        ref_len_ += chunk[i++];
+        state_ = State::kRefLow;
+        break;
+      case State::kRefLow: {
+        uint64_t back = ((uint64_t{ref_high_} << 8) | chunk[i]) + 1;
+        uint64_t len = ref_len_ + 2u;
+        if (back > produced_) {
+          *bad_at = i;
+          return MakeError(ErrorCode::kCorrupt, "LZF back reference " + std::to_string(back) +
+                                                    " bytes before the start of the output (" +
+                                                    std::to_string(produced_) + " bytes so far)");
+        }
+        if (produced_ + len > expected_) {
+          *bad_at = i;
+          return MakeError(ErrorCode::kCorrupt, "LZF back reference runs past the stored length of " +
+                                                    std::to_string(expected_) + " bytes");
+        }
+        produced_ += len;
+        ++i;
+        state_ = State::kControl;
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+Status LzfChecker::Finish() const {
+  if (state_ != State::kControl)
+    return MakeError(ErrorCode::kCorrupt, "LZF stream ends inside a run");
+  if (produced_ != expected_ || expected_ == 0)
+    return MakeError(ErrorCode::kCorrupt, "LZF data decompresses to " + std::to_string(produced_) +
+                                              " bytes, expected " + std::to_string(expected_));
+  return {};
+}
+
+Status LzfDecompress(std::span<const uint8_t> compressed, size_t expected_len,
+                     std::vector<uint8_t>& out) {
+  out.resize(expected_len);
+  if (expected_len == 0) return MakeError(ErrorCode::kCorrupt, "LZF string with length 0");
+  unsigned got = lzf_decompress(compressed.data(), static_cast<unsigned>(compressed.size()),
+                                out.data(), static_cast<unsigned>(expected_len));
+  if (got != expected_len)
+    return MakeError(ErrorCode::kCorrupt,
+                     got == 0 ? std::string("LZF data does not decompress (") +
+                                    (errno == E2BIG ? "output overrun" : "bad reference or input overrun") + ")"
+                              : "LZF data decompresses to " + std::to_string(got) +
+                                    " bytes, expected " + std::to_string(expected_len));
+  return {};
+}
+
+}  // namespace tidemark

@@ -1,0 +1,106 @@
+#include "io/durable_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace tidemark {
+
+namespace {
+
+std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
+  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(err), -1, path);
+}
+
+std::string DirName(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::atomic<unsigned> g_temp_counter{0};
+
+}  // namespace
+
+Result<DurableFile> DurableFile::Create(const std::string& final_path, unsigned mode) {
+  std::string temp = DirName(final_path) + "/." + BaseName(final_path) + ".tmp-" +
+                     std::to_string(::getpid()) + "-" + std::to_string(g_temp_counter++);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return OsError("cannot create temporary file", temp, errno);
+  return DurableFile(fd, std::move(temp), final_path);
+}
+
+DurableFile::DurableFile(DurableFile&& other) noexcept
+    : fd_(other.fd_),
+      temp_path_(std::move(other.temp_path_)),
+      final_path_(std::move(other.final_path_)),
+      committed_(other.committed_) {
+  other.fd_ = -1;
+  other.committed_ = true;  // the moved-from object owns nothing to clean up
+}
+
+DurableFile::~DurableFile() {
+  if (!committed_) Abort();
+}
+
+Status DurableFile::Update(std::span<const uint8_t> chunk) {
+  if (fd_ < 0) return MakeError(ErrorCode::kIo, "write after close", -1, temp_path_);
+  while (!chunk.empty()) {
+    ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return OsError("write failed", temp_path_, errno);
+    }
+    chunk = chunk.subspan(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+Status DurableFile::Commit() {
+  if (fd_ < 0) return MakeError(ErrorCode::kIo, "commit after close", -1, temp_path_);
+  // A failed fsync leaves the page cache state unknown: the file is never published after it.
+  if (::fsync(fd_) != 0) return OsError("fsync failed", temp_path_, errno);
+  int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) return OsError("close failed", temp_path_, errno);
+  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
+    return OsError("rename to " + final_path_ + " failed", temp_path_, errno);
+  committed_ = true;
+  return SyncDirectory(DirName(final_path_));
+}
+
+void DurableFile::Abort() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+  committed_ = true;
+}
+
+Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode) {
+  auto file = DurableFile::Create(path, mode);
+  if (!file) return std::unexpected(file.error());
+  if (auto s = file->Append(content); !s) return s;
+  return file->Commit();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return OsError("cannot open directory", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return OsError("directory fsync failed", dir, err);
+  return {};
+}
+
+}  // namespace tidemark

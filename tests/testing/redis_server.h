@@ -1,0 +1,42 @@
+// A real, throw-away redis-server (Debian's) for integration tests: its own directory, a unix
+// socket, no TCP port, stopped (without saving) when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace tidemark::testing {
+
+class RedisServer {
+ public:
+  // Starts redis-server in `dir` with `extra_config` lines ("appendonly yes", ...), waits until
+  // it answers PING. Throws std::runtime_error if it does not come up.
+  explicit RedisServer(std::string dir, std::vector<std::string> extra_config = {});
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  // Runs redis-cli with the given arguments (each one argument); returns trimmed stdout.
+  std::string Cli(const std::vector<std::string>& args) const;
+  // Runs a batch of commands, one per line, through redis-cli's stdin.
+  void Pipe(const std::string& commands) const;
+  std::string Digest() const { return Cli({"DEBUG", "DIGEST"}); }
+  // SAVE in the foreground (test fixtures only: a real sidecar never blocks Redis this way).
+  void Save() const;
+  // BGREWRITEAOF and wait until it finished.
+  void RewriteAof() const;
+  // Stops the server: SHUTDOWN NOSAVE, waits for the process.
+  void Stop();
+
+  const std::string& dir() const { return dir_; }
+  const std::string& socket() const { return socket_; }
+
+ private:
+  std::string dir_;
+  std::string socket_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace tidemark::testing
