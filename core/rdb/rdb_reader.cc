@@ -1,0 +1,269 @@
+#include "core/rdb/rdb_reader.h"
+
+#include <bit>
+#include <cstring>
+
+#include "core/format/crc64.h"
+#include "core/format/lzf.h"
+#include "core/rdb/rdb_format.h"
+
+namespace tidemark::rdb {
+
+uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+std::string Printable(const uint8_t* p, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n && out.size() < 64; ++i) {
+    uint8_t c = p[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+RdbInput::RdbInput(ByteSource& source, std::string name)
+    : source_(source), name_(std::move(name)), buf_(new uint8_t[kBufferSize]) {}
+
+std::unexpected<Error> RdbInput::Corrupt(std::string message, int64_t at) const {
+  return MakeError(ErrorCode::kCorrupt, std::move(message),
+                   at >= 0 ? at : static_cast<int64_t>(offset()), name_);
+}
+
+std::unexpected<Error> RdbInput::Truncated(std::string expected) const {
+  return MakeError(ErrorCode::kTruncated, "file ends early: expected " + std::move(expected),
+                   static_cast<int64_t>(base_ + end_), name_);
+}
+
+Status RdbInput::Fill(size_t n) {
+  if (end_ - pos_ >= n) return {};
+  // The bytes before pos_ are about to be dropped: fold them into the checksum first.
+  crc_ = Crc64(crc_, {buf_.get() + crc_mark_, pos_ - crc_mark_});
+  size_t keep = end_ - pos_;
+  if (keep) std::memmove(buf_.get(), buf_.get() + pos_, keep);
+  base_ += pos_;
+  pos_ = 0;
+  crc_mark_ = 0;
+  end_ = keep;
+  while (end_ < n && !eof_) {
+    auto got = source_.Read({buf_.get() + end_, kBufferSize - end_});
+    if (!got) {
+      Error e = got.error();
+      if (e.where.empty()) e.where = name_;
+      if (e.offset < 0) e.offset = static_cast<int64_t>(base_ + end_);
+      return std::unexpected(std::move(e));
+    }
+    if (*got == 0) eof_ = true;
+    end_ += *got;
+  }
+  if (end_ < n) return Truncated(std::to_string(n) + " more bytes");
+  return {};
+}
+
+uint64_t RdbInput::Crc() {
+  crc_ = Crc64(crc_, {buf_.get() + crc_mark_, pos_ - crc_mark_});
+  crc_mark_ = pos_;
+  return crc_;
+}
+
+Result<bool> RdbInput::AtEnd() {
+  if (pos_ < end_) return false;
+  if (auto s = Fill(1); !s) {
+    if (s.error().code == ErrorCode::kTruncated) return true;
+    return std::unexpected(s.error());
+  }
+  return false;
+}
+
+Result<uint8_t> RdbInput::Byte() {
+  if (pos_ == end_) {
+    if (auto s = Fill(1); !s) return std::unexpected(s.error());
+  }
+  return buf_[pos_++];
+}
+
+Status RdbInput::Raw(void* out, size_t n) {
+  if (auto s = Fill(n); !s) return s;
+  std::memcpy(out, buf_.get() + pos_, n);
+  pos_ += n;
+  return {};
+}
+
+Result<uint64_t> RdbInput::LittleEndian(size_t n) {
+  if (auto s = Fill(n); !s) return std::unexpected(s.error());
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{buf_[pos_ + i]} << (8 * i);
+  pos_ += n;
+  return v;
+}
+
+Result<double> RdbInput::BinaryDouble() {
+  auto bits = LittleEndian(8);
+  if (!bits) return std::unexpected(bits.error());
+  return std::bit_cast<double>(*bits);
+}
+
+Result<Length> RdbInput::ReadLength() {
+  auto first = Byte();
+  if (!first) return std::unexpected(first.error());
+  uint8_t b = *first;
+  switch (b >> 6) {
+    case 0: return Length{b & 0x3fu, false};
+    case 1: {
+      auto next = Byte();
+      if (!next) return std::unexpected(next.error());
+      return Length{(uint64_t{b & 0x3fu} << 8) | *next, false};
+    }
+    case 2: {
+      size_t n;
+      if (b == 0x80) n = 4;
+      else if (b == 0x81) n = 8;
+      else return Corrupt("unknown length encoding 0x" + Printable(&b, 1) + ", expected 0x80 or 0x81", offset() - 1);
+      if (auto s = Fill(n); !s) return std::unexpected(s.error());
+      uint64_t v = 0;
+      for (size_t i = 0; i < n; ++i) v = (v << 8) | buf_[pos_ + i];
+      pos_ += n;
+      return Length{v, false};
+    }
+    default: return Length{b & 0x3fu, true};
+  }
+}
+
+Result<uint64_t> RdbInput::PlainLength(const char* what) {
+  int64_t at = static_cast<int64_t>(offset());
+  auto len = ReadLength();
+  if (!len) return std::unexpected(len.error());
+  if (len->encoded) return Corrupt(std::string("expected a length for ") + what + ", found a string encoding", at);
+  return len->value;
+}
+
+Status RdbInput::SkipBytes(uint64_t n) {
+  while (n) {
+    if (pos_ == end_) {
+      if (auto s = Fill(1); !s) return s;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
+    pos_ += take;
+    n -= take;
+  }
+  return {};
+}
+
+Status RdbInput::HashBytes(uint64_t n, StringValue& out) {
+  while (n) {
+    if (pos_ == end_) {
+      if (auto s = Fill(1); !s) return s;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
+    if (out.preview.size() < kPreviewBytes) {
+      size_t p = std::min(take, kPreviewBytes - out.preview.size());
+      out.preview.append(reinterpret_cast<const char*>(buf_.get() + pos_), p);
+    }
+    out.hash = Fnv1a(out.hash, buf_.get() + pos_, take);
+    pos_ += take;
+    n -= take;
+  }
+  return {};
+}
+
+Status RdbInput::KeepBytes(uint64_t n, std::vector<uint8_t>& out) {
+  out.resize(n);
+  uint64_t got = 0;
+  while (got < n) {
+    if (pos_ == end_) {
+      if (auto s = Fill(1); !s) return s;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n - got, end_ - pos_));
+    std::memcpy(out.data() + got, buf_.get() + pos_, take);
+    pos_ += take;
+    got += take;
+  }
+  return {};
+}
+
+Status RdbInput::CheckLzf(uint64_t compressed, uint64_t original) {
+  LzfChecker checker(original);
+  uint64_t start = offset();
+  while (compressed) {
+    if (pos_ == end_) {
+      if (auto s = Fill(1); !s) return s;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(compressed, end_ - pos_));
+    size_t bad = 0;
+    if (auto s = checker.Update({buf_.get() + pos_, take}, &bad); !s)
+      return Corrupt(s.error().message, static_cast<int64_t>(offset() + bad));
+    pos_ += take;
+    compressed -= take;
+  }
+  if (auto s = checker.Finish(); !s) return Corrupt(s.error().message, static_cast<int64_t>(start));
+  return {};
+}
+
+Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit) {
+  out.offset = static_cast<int64_t>(offset());
+  out.hash = kFnvOffset;
+  out.preview.clear();
+  auto len = ReadLength();
+  if (!len) return std::unexpected(len.error());
+  if (!len->encoded) {
+    out.length = len->value;
+    switch (use) {
+      case StringUse::kSkip: return SkipBytes(len->value);
+      case StringUse::kHash: return HashBytes(len->value, out);
+      case StringUse::kKeep:
+        if (len->value > keep_limit)
+          return Corrupt("string of " + std::to_string(len->value) + " bytes, expected at most " +
+                         std::to_string(keep_limit) + " here", out.offset);
+        return KeepBytes(len->value, out.bytes);
+    }
+  }
+  if (len->value <= kEncInt32) {
+    static constexpr size_t kWidth[] = {1, 2, 4};
+    size_t w = kWidth[len->value];
+    auto raw = LittleEndian(w);
+    if (!raw) return std::unexpected(raw.error());
+    int64_t v = w == 1 ? static_cast<int8_t>(*raw) : w == 2 ? static_cast<int16_t>(*raw) : static_cast<int32_t>(*raw);
+    std::string text = std::to_string(v);
+    out.length = text.size();
+    if (use == StringUse::kHash) {
+      out.preview = text;
+      out.hash = Fnv1a(out.hash, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    } else if (use == StringUse::kKeep) {
+      out.bytes.assign(text.begin(), text.end());
+    }
+    return {};
+  }
+  if (len->value != kEncLzf)
+    return Corrupt("unknown string encoding " + std::to_string(len->value) +
+                   ", expected int8 (0), int16 (1), int32 (2) or LZF (3)", out.offset);
+  auto clen = PlainLength("LZF compressed length");
+  if (!clen) return std::unexpected(clen.error());
+  auto olen = PlainLength("LZF original length");
+  if (!olen) return std::unexpected(olen.error());
+  out.length = *olen;
+  int64_t data_at = static_cast<int64_t>(offset());
+  if (use == StringUse::kSkip) return CheckLzf(*clen, *olen);
+  if (*olen > keep_limit)
+    return Corrupt("compressed string of " + std::to_string(*olen) + " bytes, expected at most " +
+                   std::to_string(keep_limit) + " here", out.offset);
+  if (auto s = KeepBytes(*clen, scratch_); !s) return s;
+  std::vector<uint8_t>& dest = use == StringUse::kKeep ? out.bytes : out.bytes;
+  if (auto s = LzfDecompress(scratch_, static_cast<size_t>(*olen), dest); !s)
+    return Corrupt(s.error().message, data_at);
+  if (use == StringUse::kHash) {
+    out.preview.assign(reinterpret_cast<const char*>(dest.data()),
+                       std::min<size_t>(dest.size(), kPreviewBytes));
+    out.hash = Fnv1a(out.hash, dest.data(), dest.size());
+  }
+  return {};
+}
+
+}  // namespace tidemark::rdb

@@ -1,0 +1,91 @@
+// Buffered, checksummed reading of RDB primitives from a ByteSource.
+//
+// RdbInput owns one fixed buffer (kBufferSize) and never holds more than that of the input,
+// except where a caller asks for a whole payload (ReadPayload). It keeps the absolute offset of
+// every byte, and the CRC-64 of all bytes consumed so far, computed lazily in large blocks.
+// Every error names the input, the offset and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/base/error.h"
+
+namespace tidemark::rdb {
+
+struct Length {
+  uint64_t value = 0;
+  bool encoded = false;  // an 11xxxxxx special string encoding; value is the encoding
+};
+
+// What ReadString does with the bytes of a string.
+enum class StringUse {
+  kSkip,  // validate and discard (LZF streams are checked without decompressing)
+  kHash,  // FNV-1a hash of the content and a short preview (keys, members, fields)
+  kKeep,  // the whole content into `bytes` (payloads that must be parsed, AUX values)
+};
+
+struct StringValue {
+  uint64_t length = 0;        // logical (decompressed) length
+  uint64_t hash = 0;          // kHash only
+  std::string preview;        // kHash: first bytes, for messages
+  std::vector<uint8_t> bytes; // kKeep only; reused across calls
+  int64_t offset = 0;         // where the string started
+};
+
+class RdbInput {
+ public:
+  static constexpr size_t kBufferSize = 256 * 1024;
+  static constexpr size_t kPreviewBytes = 48;
+
+  RdbInput(ByteSource& source, std::string name);
+
+  uint64_t offset() const { return base_ + pos_; }
+  const std::string& name() const { return name_; }
+
+  // Errors at the current offset (or the given one) naming the input.
+  std::unexpected<Error> Corrupt(std::string message, int64_t at = -1) const;
+  std::unexpected<Error> Truncated(std::string expected) const;
+
+  Result<uint8_t> Byte();
+  // Little-endian unsigned integer of n (1..8) bytes.
+  Result<uint64_t> LittleEndian(size_t n);
+  Result<double> BinaryDouble();
+  Status Raw(void* out, size_t n);
+  Result<Length> ReadLength();
+  // A length that must not be a special encoding; `what` names it in errors.
+  Result<uint64_t> PlainLength(const char* what);
+  Status ReadString(StringUse use, StringValue& out, uint64_t keep_limit = 1ull << 32);
+  // True when no input is left (only meaningful between items).
+  Result<bool> AtEnd();
+  // CRC-64 of every byte consumed so far.
+  uint64_t Crc();
+
+ private:
+  Status Fill(size_t n);  // make at least n (<= kBufferSize) bytes available
+  Status SkipBytes(uint64_t n);
+  Status HashBytes(uint64_t n, StringValue& out);
+  Status KeepBytes(uint64_t n, std::vector<uint8_t>& out);
+  Status CheckLzf(uint64_t compressed, uint64_t original);
+
+  ByteSource& source_;
+  std::string name_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t pos_ = 0, end_ = 0;
+  uint64_t base_ = 0;        // offset of buf_[0]
+  size_t crc_mark_ = 0;      // buf_[crc_mark_, pos_) not yet in crc_
+  uint64_t crc_ = 0;
+  bool eof_ = false;
+  std::vector<uint8_t> scratch_;  // compressed bytes of a kept/hashed LZF string
+};
+
+uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n);
+inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+
+// Printable form of bytes for messages: escapes non-printables, cuts long strings.
+std::string Printable(const uint8_t* p, size_t n);
+
+}  // namespace tidemark::rdb

@@ -1,0 +1,311 @@
+#include "core/rdb/rdb_values.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/rdb/rdb_format.h"
+
+namespace tidemark::rdb {
+
+const char* TypeName(uint8_t type) {
+  switch (type) {
+    case kTypeString: return "string";
+    case kTypeList: case kTypeListZiplist: case kTypeListQuicklist: case kTypeListQuicklist2:
+      return "list";
+    case kTypeSet: case kTypeSetIntset: case kTypeSetListpack: return "set";
+    case kTypeZset: case kTypeZset2: case kTypeZsetZiplist: case kTypeZsetListpack: return "zset";
+    case kTypeHash: case kTypeHashZipmap: case kTypeHashZiplist: case kTypeHashListpack:
+    case kTypeHashMetadataPreGa: case kTypeHashListpackExPreGa: case kTypeHashMetadata:
+    case kTypeHashListpackEx:
+      return "hash";
+    case kTypeStreamListpacks: case kTypeStreamListpacks2: case kTypeStreamListpacks3: return "stream";
+    case kTypeModule2: case kTypeModulePreGa: return "module";
+    default: return "unknown";
+  }
+}
+
+std::string ModuleName(uint64_t id) {
+  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string name;
+  uint64_t bits = id >> 10;
+  for (int i = 8; i >= 0; --i) name += kChars[(bits >> (6 * i)) & 63];
+  return name;
+}
+
+std::unexpected<Error> ValueChecker::InPayload(const Error& e, const StringValue& v, const char* what) const {
+  // Offsets inside a compressed payload do not map to file bytes: name both.
+  return in_.Corrupt(std::string(what) + " payload at offset " + std::to_string(v.offset) +
+                         ", byte " + std::to_string(e.offset) + " of its " +
+                         std::to_string(v.length) + " bytes: " + e.message,
+                     v.offset);
+}
+
+Status ValueChecker::NotEmpty(uint64_t count, int64_t at) {
+  if (count == 0)
+    return in_.Corrupt("empty collection: Redis never writes one and drops the key when loading", at);
+  return {};
+}
+
+Status ValueChecker::Payload(StringValue& v) {
+  // Payloads (listpacks, ziplists...) are parsed whole, as Redis does; they are bounded by the
+  // server's own limits in practice, so a 1 GiB cap only guards against a corrupt length.
+  return in_.ReadString(StringUse::kKeep, v, uint64_t{1} << 30);
+}
+
+Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) {
+  // Duplicate detection keeps 8 bytes per member; past this many members it is skipped so that
+  // memory stays bounded (Redis would still refuse such a duplicate).
+  constexpr uint64_t kMaxTracked = uint64_t{1} << 20;
+  bool track = count <= kMaxTracked;
+  member_hashes_.clear();
+  if (track) member_hashes_.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
+    if (track) member_hashes_.push_back(str_.hash);
+    if (extra == 1) {  // hash value
+      StringValue& v = payload_;
+      if (auto s = in_.ReadString(StringUse::kSkip, v); !s) return s;
+    } else if (extra == 2) {  // binary zset score
+      int64_t at = static_cast<int64_t>(in_.offset());
+      auto d = in_.BinaryDouble();
+      if (!d) return std::unexpected(d.error());
+      if (std::isnan(*d)) return in_.Corrupt("sorted set score is NaN (Redis refuses it)", at);
+    } else if (extra == 3) {  // text zset score
+      if (auto s = TextDouble("sorted set score"); !s) return s;
+    }
+  }
+  if (track) {
+    std::sort(member_hashes_.begin(), member_hashes_.end());
+    if (std::adjacent_find(member_hashes_.begin(), member_hashes_.end()) != member_hashes_.end())
+      return in_.Corrupt(std::string("duplicate ") + what + " (two members hash alike; Redis refuses duplicates)");
+  }
+  return {};
+}
+
+Status ValueChecker::TextDouble(const char* what) {
+  int64_t at = static_cast<int64_t>(in_.offset());
+  auto len = in_.Byte();
+  if (!len) return std::unexpected(len.error());
+  if (*len == 253) return in_.Corrupt(std::string(what) + " is NaN (Redis refuses it)", at);
+  if (*len >= 254) return {};  // +inf / -inf
+  char buf[256];
+  if (auto s = in_.Raw(buf, *len); !s) return s;
+  buf[*len] = '\0';
+  char* end = nullptr;
+  double v = std::strtod(buf, &end);
+  if (end == buf || std::isnan(v)) return in_.Corrupt(std::string(what) + " '" + Printable(reinterpret_cast<uint8_t*>(buf), *len) + "' is not a number", at);
+  return {};
+}
+
+Status ValueChecker::ModuleValues(const std::string& module) {
+  for (;;) {
+    int64_t at = static_cast<int64_t>(in_.offset());
+    auto op = in_.PlainLength("module opcode");
+    if (!op) return std::unexpected(op.error());
+    switch (*op) {
+      case kModuleOpEof: return {};
+      case kModuleOpSint:
+      case kModuleOpUint:
+        if (auto v = in_.PlainLength("module integer"); !v) return std::unexpected(v.error());
+        break;
+      case kModuleOpFloat:
+        if (auto v = in_.LittleEndian(4); !v) return std::unexpected(v.error());
+        break;
+      case kModuleOpDouble:
+        if (auto v = in_.LittleEndian(8); !v) return std::unexpected(v.error());
+        break;
+      case kModuleOpString:
+        if (auto s = in_.ReadString(StringUse::kSkip, str_); !s) return s;
+        break;
+      default:
+        return in_.Corrupt("unknown opcode " + std::to_string(*op) + " in data of module " + module +
+                               ", expected 0 (EOF) to 5 (string)", at);
+    }
+  }
+}
+
+Status ValueChecker::Check(uint8_t type, ValueInfo* info) {
+  info->type = TypeName(type);
+  int64_t at = static_cast<int64_t>(in_.offset());
+  switch (type) {
+    case kTypeString:
+      info->encoding = "string";
+      return in_.ReadString(StringUse::kSkip, str_);
+    case kTypeList: {
+      info->encoding = "linkedlist";
+      auto n = in_.PlainLength("list length");
+      if (!n) return std::unexpected(n.error());
+      if (auto s = NotEmpty(*n, at); !s) return s;
+      for (uint64_t i = 0; i < *n; ++i)
+        if (auto s = in_.ReadString(StringUse::kSkip, str_); !s) return s;
+      return {};
+    }
+    case kTypeSet:
+    case kTypeHash:
+    case kTypeZset:
+    case kTypeZset2: {
+      info->encoding = type == kTypeSet || type == kTypeHash ? "hashtable" : "skiplist";
+      auto n = in_.PlainLength("collection length");
+      if (!n) return std::unexpected(n.error());
+      if (auto s = NotEmpty(*n, at); !s) return s;
+      int extra = type == kTypeHash ? 1 : type == kTypeZset2 ? 2 : type == kTypeZset ? 3 : 0;
+      const char* what = type == kTypeHash ? "hash field" : type == kTypeSet ? "set member" : "sorted set member";
+      return HashedMembers(*n, extra, what);
+    }
+    case kTypeModulePreGa:
+      return MakeError(ErrorCode::kUnsupported,
+                       "module value in the pre-release format (type 6), which Redis refuses", at, in_.name());
+    case kTypeModule2: {
+      info->encoding = "module";
+      auto id = in_.PlainLength("module id");
+      if (!id) return std::unexpected(id.error());
+      return ModuleValues(ModuleName(*id));
+    }
+    case kTypeListQuicklist:
+    case kTypeListQuicklist2:
+      info->encoding = type == kTypeListQuicklist ? "quicklist" : "quicklist2";
+      return CheckQuicklist(type);
+    case kTypeHashMetadataPreGa:
+    case kTypeHashMetadata:
+      info->encoding = "hashtable-ttl";
+      return CheckHashWithTtl(type);
+    case kTypeStreamListpacks:
+    case kTypeStreamListpacks2:
+    case kTypeStreamListpacks3:
+      info->encoding = "stream";
+      return CheckStream(type);
+    default:
+      return CheckPacked(type, info);
+  }
+}
+
+Status ValueChecker::CheckQuicklist(uint8_t type) {
+  int64_t at = static_cast<int64_t>(in_.offset());
+  auto nodes = in_.PlainLength("quicklist node count");
+  if (!nodes) return std::unexpected(nodes.error());
+  if (auto s = NotEmpty(*nodes, at); !s) return s;
+  uint64_t elements = 0;
+  for (uint64_t i = 0; i < *nodes; ++i) {
+    uint64_t container = kQuicklistPacked;
+    if (type == kTypeListQuicklist2) {
+      int64_t cat = static_cast<int64_t>(in_.offset());
+      auto c = in_.PlainLength("quicklist container");
+      if (!c) return std::unexpected(c.error());
+      if (*c != kQuicklistPlain && *c != kQuicklistPacked)
+        return in_.Corrupt("quicklist container " + std::to_string(*c) + ", expected 1 (plain) or 2 (packed)", cat);
+      container = *c;
+    }
+    if (container == kQuicklistPlain) {
+      if (auto s = in_.ReadString(StringUse::kSkip, str_); !s) return s;
+      if (str_.length == 0) return in_.Corrupt("empty plain quicklist node", str_.offset);
+      ++elements;
+      continue;
+    }
+    if (auto s = Payload(payload_); !s) return s;
+    if (payload_.length == 0) return in_.Corrupt("empty quicklist node payload", payload_.offset);
+    uint64_t count = 0;
+    auto s = type == kTypeListQuicklist2 ? ValidateListpack(payload_.bytes, &count, nullptr)
+                                         : ValidateZiplist(payload_.bytes, &count, nullptr);
+    if (!s) return InPayload(s.error(), payload_, "quicklist node");
+    elements += count;  // Redis skips empty nodes silently; only an all-empty list is dropped
+  }
+  if (elements == 0) return NotEmpty(0, at);
+  return {};
+}
+
+Status ValueChecker::CheckHashWithTtl(uint8_t type) {
+  int64_t at = static_cast<int64_t>(in_.offset());
+  uint64_t min_expire = 0;
+  if (type == kTypeHashMetadata) {
+    auto m = in_.LittleEndian(8);
+    if (!m) return std::unexpected(m.error());
+    min_expire = *m;
+    if (min_expire > kHashFieldExpireMax + 1)
+      return in_.Corrupt("hash minimum field expire time " + std::to_string(min_expire) + " is out of range", at);
+  }
+  int64_t len_at = static_cast<int64_t>(in_.offset());
+  auto n = in_.PlainLength("hash length");
+  if (!n) return std::unexpected(n.error());
+  if (auto s = NotEmpty(*n, len_at); !s) return s;
+  member_hashes_.clear();
+  for (uint64_t i = 0; i < *n; ++i) {
+    int64_t tat = static_cast<int64_t>(in_.offset());
+    auto ttl = in_.PlainLength("hash field TTL");
+    if (!ttl) return std::unexpected(ttl.error());
+    uint64_t expire_at = type == kTypeHashMetadata ? (*ttl ? *ttl + min_expire - 1 : 0) : *ttl;
+    if (expire_at > kHashFieldExpireMax)
+      return in_.Corrupt("hash field expire time " + std::to_string(expire_at) + " is past the maximum", tat);
+    if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
+    if (*n <= (uint64_t{1} << 20)) member_hashes_.push_back(str_.hash);
+    if (auto s = in_.ReadString(StringUse::kSkip, payload_); !s) return s;
+  }
+  std::sort(member_hashes_.begin(), member_hashes_.end());
+  if (std::adjacent_find(member_hashes_.begin(), member_hashes_.end()) != member_hashes_.end())
+    return in_.Corrupt("duplicate hash field (two fields hash alike; Redis refuses duplicates)");
+  return {};
+}
+
+Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
+  int64_t at = static_cast<int64_t>(in_.offset());
+  if (type == kTypeHashListpackEx) {
+    auto m = in_.LittleEndian(8);
+    if (!m) return std::unexpected(m.error());
+  }
+  // Which structure, how many entries make one member, and which entries must be unique.
+  Status (*validate)(std::span<const uint8_t>, uint64_t*, const ElementVisitor*) = nullptr;
+  int tuple = 1;
+  const char* what = "";
+  switch (type) {
+    case kTypeHashZipmap: validate = ValidateZipmap; tuple = 2; info->encoding = "zipmap"; what = "hash field"; break;
+    case kTypeListZiplist: validate = ValidateZiplist; tuple = 0; info->encoding = "ziplist"; break;
+    case kTypeSetIntset: validate = ValidateIntset; tuple = 0; info->encoding = "intset"; break;
+    case kTypeZsetZiplist: validate = ValidateZiplist; tuple = 2; info->encoding = "ziplist"; what = "sorted set member"; break;
+    case kTypeHashZiplist: validate = ValidateZiplist; tuple = 2; info->encoding = "ziplist"; what = "hash field"; break;
+    case kTypeHashListpack: validate = ValidateListpack; tuple = 2; info->encoding = "listpack"; what = "hash field"; break;
+    case kTypeZsetListpack: validate = ValidateListpack; tuple = 2; info->encoding = "listpack"; what = "sorted set member"; break;
+    case kTypeSetListpack: validate = ValidateListpack; tuple = 1; info->encoding = "listpack"; what = "set member"; break;
+    case kTypeHashListpackExPreGa:
+    case kTypeHashListpackEx: validate = ValidateListpack; tuple = 3; info->encoding = "listpack-ex"; what = "hash field"; break;
+    default:
+      return in_.Corrupt("unknown value type " + std::to_string(type) + ", expected 0-7 or 9-" +
+                             std::to_string(kMaxKnownType), at - 1);
+  }
+  if (auto s = Payload(payload_); !s) return s;
+  seen_.clear();
+  uint64_t index = 0;
+  ElementVisitor visit = [&](const PackedElement& e) -> Status {
+    uint64_t pos = tuple > 0 ? index % tuple : 1;
+    ++index;
+    if (pos == 0) {
+      char buf[24];
+      if (!seen_.emplace(e.Text(buf)).second)
+        return MakeError(ErrorCode::kCorrupt, std::string("duplicate ") + what + " '" +
+                                                  Printable(reinterpret_cast<const uint8_t*>(e.Text(buf).data()), e.Text(buf).size()) + "'",
+                         static_cast<int64_t>(e.offset));
+    } else if (tuple == 3 && pos == 2) {
+      if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kHashFieldExpireMax)
+        return MakeError(ErrorCode::kCorrupt, "hash field TTL entry is not a valid expire time",
+                         static_cast<int64_t>(e.offset));
+    } else if (tuple == 2 && pos == 1 && (type == kTypeZsetZiplist || type == kTypeZsetListpack) && !e.is_int) {
+      std::string text(e.str);
+      char* end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || std::isnan(v))
+        return MakeError(ErrorCode::kCorrupt, "sorted set score '" + Printable(reinterpret_cast<const uint8_t*>(text.data()), text.size()) + "' is not a number",
+                         static_cast<int64_t>(e.offset));
+    }
+    return {};
+  };
+  uint64_t count = 0;
+  bool need_visit = tuple > 1 || (tuple == 1 && type == kTypeSetListpack);
+  if (auto s = validate(payload_.bytes, &count, need_visit ? &visit : nullptr); !s)
+    return InPayload(s.error(), payload_, info->encoding);
+  if (tuple > 1 && count % tuple != 0)
+    return in_.Corrupt(std::string(info->encoding) + " payload holds " + std::to_string(count) +
+                           " entries, expected a multiple of " + std::to_string(tuple), payload_.offset);
+  return NotEmpty(count, payload_.offset);
+}
+
+}  // namespace tidemark::rdb

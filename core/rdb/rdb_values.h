@@ -1,0 +1,55 @@
+// Checking one value of a key (or module aux data) as it streams past. Internal to core/rdb.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/rdb/encodings.h"
+#include "core/rdb/rdb_reader.h"
+
+namespace tidemark::rdb {
+
+struct ValueInfo {
+  const char* type = "";      // "string", "list", ...
+  const char* encoding = "";  // "raw", "listpack", "quicklist2", ...
+};
+
+const char* TypeName(uint8_t type);
+// A module's name from its 64-bit id (9 chars of a 64-symbol alphabet, then a 10-bit version).
+std::string ModuleName(uint64_t module_id);
+
+class ValueChecker {
+ public:
+  explicit ValueChecker(RdbInput& in) : in_(in) {}
+
+  // Checks the value of `type` at the current position; fills `info`.
+  Status Check(uint8_t type, ValueInfo* info);
+  // Module opcode-encoded values up to their EOF opcode (MODULE_2 values and MODULE_AUX).
+  Status ModuleValues(const std::string& module);
+
+ private:
+  Status NotEmpty(uint64_t count, int64_t at);
+  // Reads `count` strings, hashing them to find duplicates (Redis refuses duplicate members).
+  Status HashedMembers(uint64_t count, int per_member_extra, const char* what);
+  // Reads a payload string whole (decompressed).
+  Status Payload(StringValue& v);
+  Status CheckPacked(uint8_t type, ValueInfo* info);
+  Status CheckQuicklist(uint8_t type);
+  Status CheckHashWithTtl(uint8_t type);
+  Status CheckStream(uint8_t type);
+  Status StreamListpack(const StringValue& lp, const StringValue& master_id);
+  Status TextDouble(const char* what);
+  // Rewrites a payload-relative error to the file offset of the payload.
+  std::unexpected<Error> InPayload(const Error& e, const StringValue& v, const char* what) const;
+
+  RdbInput& in_;
+  StringValue str_;       // scratch for members and fields
+  StringValue payload_;   // scratch for encoded payloads
+  StringValue aux_;       // scratch for stream node keys
+  std::vector<uint64_t> member_hashes_;
+  std::unordered_set<std::string> seen_;
+};
+
+}  // namespace tidemark::rdb

@@ -1,0 +1,248 @@
+#include "core/rdb/rdb_verifier.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/rdb/rdb_format.h"
+#include "core/rdb/rdb_reader.h"
+#include "core/rdb/rdb_values.h"
+
+namespace tidemark {
+
+uint64_t RdbReport::total_keys() const {
+  uint64_t n = 0;
+  for (const auto& db : dbs) n += db.keys;
+  return n;
+}
+
+std::optional<std::string> RdbReport::Aux(std::string_view key) const {
+  for (const auto& [k, v] : aux)
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+namespace {
+
+using namespace rdb;
+
+class Walker {
+ public:
+  Walker(ByteSource& source, const RdbVerifyOptions& options, RdbReport& report)
+      : in_(source, options.name), options_(options), report_(report), values_(in_) {}
+
+  Status Run() {
+    if (auto s = Header(); !s) return s;
+    for (;;) {
+      int64_t at = static_cast<int64_t>(in_.offset());
+      auto op = in_.Byte();
+      if (!op) return Expecting(op.error(), "an opcode or a value type");
+      switch (*op) {
+        case kOpEof: return Trailer();
+        case kOpExpireTimeMs:
+          if (auto v = in_.LittleEndian(8); !v) return std::unexpected(v.error());
+          has_expire_ = true;
+          break;
+        case kOpExpireTime:
+          if (auto v = in_.LittleEndian(4); !v) return std::unexpected(v.error());
+          has_expire_ = true;
+          break;
+        case kOpFreq:
+          if (auto v = in_.Byte(); !v) return std::unexpected(v.error());
+          break;
+        case kOpIdle:
+          if (auto v = in_.PlainLength("LRU idle time"); !v) return std::unexpected(v.error());
+          break;
+        case kOpSelectDb: {
+          auto db = in_.PlainLength("database number");
+          if (!db) return std::unexpected(db.error());
+          SelectDb(*db);
+          break;
+        }
+        case kOpResizeDb: {
+          auto size = in_.PlainLength("database size hint");
+          if (!size) return std::unexpected(size.error());
+          if (auto v = in_.PlainLength("expires size hint"); !v) return std::unexpected(v.error());
+          // A hint only: reserve what it says, within reason, so the key hashes are one block.
+          auto& hashes = key_hashes_[Db().index];
+          hashes.reserve(hashes.size() + std::min<uint64_t>(*size, uint64_t{1} << 26));
+          break;
+        }
+        case kOpSlotInfo:
+          for (const char* what : {"slot id", "slot size", "slot expires size"})
+            if (auto v = in_.PlainLength(what); !v) return std::unexpected(v.error());
+          break;
+        case kOpAux: {
+          if (auto s = in_.ReadString(StringUse::kKeep, aux_key_, 1 << 20); !s) return s;
+          if (auto s = in_.ReadString(StringUse::kKeep, aux_value_, 1 << 20); !s) return s;
+          report_.aux.emplace_back(std::string(aux_key_.bytes.begin(), aux_key_.bytes.end()),
+                                   std::string(aux_value_.bytes.begin(), aux_value_.bytes.end()));
+          break;
+        }
+        case kOpModuleAux: {
+          auto id = in_.PlainLength("module id");
+          if (!id) return std::unexpected(id.error());
+          std::string name = ModuleName(*id);
+          int64_t wat = static_cast<int64_t>(in_.offset());
+          auto when_op = in_.PlainLength("module aux 'when' opcode");
+          if (!when_op) return std::unexpected(when_op.error());
+          if (*when_op != kModuleOpUint)
+            return in_.Corrupt("module aux data of " + name + ": 'when' opcode " + std::to_string(*when_op) +
+                                   ", expected 2 (uint)", wat);
+          if (auto v = in_.PlainLength("module aux 'when'"); !v) return std::unexpected(v.error());
+          if (auto s = values_.ModuleValues(name); !s) return s;
+          AddModule(name);
+          break;
+        }
+        case kOpFunctionPreGa:
+          return MakeError(ErrorCode::kUnsupported,
+                           "function library in the pre-release format (opcode 246), which Redis refuses", at,
+                           options_.name);
+        case kOpFunction2:
+          if (auto s = in_.ReadString(StringUse::kSkip, key_); !s) return s;
+          ++report_.functions;
+          break;
+        default:
+          if (auto s = Key(*op, at); !s) return s;
+      }
+    }
+  }
+
+ private:
+  Status Header() {
+    uint8_t magic[9];
+    if (auto s = in_.Raw(magic, sizeof magic); !s) return Expecting(s.error(), "the 9-byte header \"REDIS\" + version");
+    if (std::string_view(reinterpret_cast<char*>(magic), 5) != "REDIS")
+      return in_.Corrupt("not an RDB file: expected \"REDIS\", found \"" + Printable(magic, 5) + "\"", 0);
+    uint32_t version = 0;
+    for (int i = 5; i < 9; ++i) {
+      if (magic[i] < '0' || magic[i] > '9')
+        return in_.Corrupt("RDB version is not 4 digits: \"" + Printable(magic + 5, 4) + "\"", 5);
+      version = version * 10 + (magic[i] - '0');
+    }
+    report_.rdb_version = version;
+    if (version < kMinVersion) return in_.Corrupt("RDB version 0 does not exist", 5);
+    uint32_t max = std::min(options_.max_version, kMaxKnownVersion);
+    if (version > max)
+      return MakeError(ErrorCode::kUnsupported,
+                       "RDB version " + std::to_string(version) + " is newer than the highest this check accepts (" +
+                           std::to_string(max) + "); a server that writes it is needed to load it",
+                       5, options_.name);
+    return {};
+  }
+
+  Status Key(uint8_t type, int64_t at) {
+    if (type > kMaxKnownType || type == 8)
+      return in_.Corrupt("unknown value type or opcode " + std::to_string(type) + ", expected a type 0-7, 9-" +
+                             std::to_string(kMaxKnownType) + " or an opcode 244-255", at);
+    if (auto s = in_.ReadString(StringUse::kHash, key_); !s) return s;
+    ValueInfo info;
+    if (auto s = values_.Check(type, &info); !s) {
+      Error e = s.error();
+      e.message = "key '" + Printable(reinterpret_cast<const uint8_t*>(key_.preview.data()), key_.preview.size()) +
+                  "' (" + TypeName(type) + ") in db " + std::to_string(Db().index) + ": " + e.message;
+      return std::unexpected(std::move(e));
+    }
+    RdbDbStats& db = Db();
+    ++db.keys;
+    if (has_expire_) ++db.keys_with_expiry;
+    has_expire_ = false;
+    ++report_.keys_by_type[info.type];
+    ++report_.keys_by_encoding[info.encoding];
+    if (info.type == std::string_view("module")) AddModule("(module value)");
+    key_hashes_[db.index].push_back(key_.hash);
+    return {};
+  }
+
+  Status Trailer() {
+    if (has_expire_) return in_.Corrupt("expire time not followed by a key");
+    uint64_t computed = in_.Crc();
+    if (report_.rdb_version >= kFirstVersionWithChecksum) {
+      auto stored = in_.LittleEndian(8);
+      if (!stored) return Expecting(stored.error(), "the 8-byte CRC-64 after the EOF opcode");
+      report_.stored_checksum = *stored;
+      if (*stored == 0) {
+        report_.checksum = RdbChecksum::kDisabled;
+      } else if (*stored != computed) {
+        return in_.Corrupt("CRC-64 mismatch: stored " + Hex(*stored) + ", computed " + Hex(computed) +
+                               " over the bytes before it",
+                           static_cast<int64_t>(in_.offset()) - 8);
+      } else {
+        report_.checksum = RdbChecksum::kVerified;
+      }
+    }
+    report_.bytes = in_.offset();
+    if (auto s = Duplicates(); !s) return s;
+    if (!options_.allow_trailing_data) {
+      auto end = in_.AtEnd();
+      if (!end) return std::unexpected(end.error());
+      if (!*end) return in_.Corrupt("unexpected bytes after the end of the RDB data");
+    }
+    return {};
+  }
+
+  Status Duplicates() {
+    for (auto& [db, hashes] : key_hashes_) {
+      std::sort(hashes.begin(), hashes.end());
+      if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end())
+        return MakeError(ErrorCode::kCorrupt,
+                         "duplicate key in db " + std::to_string(db) +
+                             " (two keys share a 64-bit hash); Redis stops loading at a duplicate key",
+                         -1, options_.name);
+      std::vector<uint64_t>().swap(hashes);
+    }
+    return {};
+  }
+
+  void SelectDb(uint64_t index) {
+    for (size_t i = 0; i < report_.dbs.size(); ++i)
+      if (report_.dbs[i].index == index) { current_ = i; return; }
+    report_.dbs.push_back(RdbDbStats{index, 0, 0});
+    current_ = report_.dbs.size() - 1;
+  }
+
+  RdbDbStats& Db() {
+    if (report_.dbs.empty()) SelectDb(0);
+    return report_.dbs[current_];
+  }
+
+  void AddModule(const std::string& name) {
+    if (std::find(report_.modules.begin(), report_.modules.end(), name) == report_.modules.end())
+      report_.modules.push_back(name);
+  }
+
+  std::unexpected<Error> Expecting(Error e, const std::string& what) {
+    if (e.code == ErrorCode::kTruncated) e.message = "file ends early: expected " + what;
+    return std::unexpected(std::move(e));
+  }
+
+  static std::string Hex(uint64_t v) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string s = "0x";
+    for (int i = 60; i >= 0; i -= 4) s += kHex[(v >> i) & 15];
+    return s;
+  }
+
+  RdbInput in_;
+  const RdbVerifyOptions& options_;
+  RdbReport& report_;
+  ValueChecker values_;
+  StringValue key_, aux_key_, aux_value_;
+  bool has_expire_ = false;
+  size_t current_ = 0;
+  std::map<uint64_t, std::vector<uint64_t>> key_hashes_;
+};
+
+}  // namespace
+
+RdbReport VerifyRdb(ByteSource& source, const RdbVerifyOptions& options) {
+  RdbReport report;
+  report.name = options.name;
+  Walker walker(source, options, report);
+  if (auto s = walker.Run(); !s) {
+    report.error = s.error();
+    if (report.error->where.empty()) report.error->where = options.name;
+  }
+  return report;
+}
+
+}  // namespace tidemark
