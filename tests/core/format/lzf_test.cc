@@ -1,0 +1,80 @@
+#include "core/format/lzf.h"
+
+#include <gtest/gtest.h>
+#include <liblzf/lzf.h>
+
+#include <random>
+#include <string>
+
+namespace tidemark {
+namespace {
+
+std::vector<uint8_t> Compress(const std::string& s) {
+  std::vector<uint8_t> out(s.size() + 64);
+  unsigned n = lzf_compress(s.data(), static_cast<unsigned>(s.size()), out.data(), static_cast<unsigned>(out.size()));
+  out.resize(n);
+  return out;
+}
+
+std::string Sample() {
+  std::string s;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 20000; ++i) s += "value:" + std::to_string(rng() % 100) + ";";
+  return s;
+}
+
+Status CheckInChunks(const std::vector<uint8_t>& c, uint64_t expected, size_t chunk) {
+  LzfChecker checker(expected);
+  size_t bad = 0;
+  for (size_t i = 0; i < c.size(); i += chunk)
+    if (auto s = checker.Update(std::span<const uint8_t>(c).subspan(i, std::min(chunk, c.size() - i)), &bad); !s)
+      return s;
+  return checker.Finish();
+}
+
+TEST(Lzf, CheckerAcceptsWhatLiblzfWrote) {
+  std::string s = Sample();
+  auto c = Compress(s);
+  ASSERT_FALSE(c.empty());
+  for (size_t chunk : std::vector<size_t>{1, 2, 13, 4096, c.size()}) EXPECT_TRUE(CheckInChunks(c, s.size(), chunk)) << chunk;
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(LzfDecompress(c, s.size(), out));
+  EXPECT_EQ(std::string(out.begin(), out.end()), s);
+}
+
+TEST(Lzf, WrongLengthIsRejectedByBoth) {
+  std::string s = Sample();
+  auto c = Compress(s);
+  std::vector<uint8_t> out;
+  EXPECT_FALSE(CheckInChunks(c, s.size() + 1, 100));
+  EXPECT_FALSE(CheckInChunks(c, s.size() - 1, 100));
+  EXPECT_FALSE(LzfDecompress(c, s.size() + 1, out));
+  EXPECT_FALSE(LzfDecompress(c, s.size() - 1, out));
+}
+
+TEST(Lzf, CheckerAgreesWithLiblzfOnEveryTruncationAndManyFlips) {
+  std::string s = Sample().substr(0, 3000);
+  auto c = Compress(s);
+  std::vector<uint8_t> out;
+  for (size_t cut = 0; cut < c.size(); ++cut) {
+    std::vector<uint8_t> t(c.begin(), c.begin() + cut);
+    EXPECT_EQ(bool(CheckInChunks(t, s.size(), 7)), bool(LzfDecompress(t, s.size(), out))) << "cut " << cut;
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    auto m = c;
+    m[rng() % m.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+    EXPECT_EQ(bool(CheckInChunks(m, s.size(), 5)), bool(LzfDecompress(m, s.size(), out))) << "flip " << i;
+  }
+}
+
+TEST(Lzf, BackReferenceBeforeTheStartIsCorrupt) {
+  // A back reference as the very first run points before the start of the output.
+  std::vector<uint8_t> c = {0x20, 0x00};
+  auto s = CheckInChunks(c, 3, 1);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("before the start"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidemark
