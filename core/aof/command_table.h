@@ -1,0 +1,35 @@
+// The commands Redis writes to an AOF, with their arity: the table the verifier checks each
+// record against.
+//
+// redis-server loads an AOF record by looking its name up in the command table and calling the
+// command's implementation directly, without the arity check clients get: an unknown name stops
+// the load ("Unknown command"), and a wrong argument count can crash the server (seen: a
+// two-argument SET segfaults 7.0.15). redis-check-aof checks neither.
+//
+// The table holds every command that 7.0.15 flags "write" (from COMMAND), with the subcommands
+// of container commands (FUNCTION LOAD, XGROUP CREATE, ...), plus MULTI, EXEC, SELECT, PING,
+// PUBLISH, EVAL/EVALSHA/FCALL/SCRIPT (older AOFs), and the hash-field-expiry commands of 7.4 and
+// 8.0 (HEXPIRE... HPERSIST, HSETEX, HGETEX, HGETDEL). Module commands are not in it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tidemark::aof {
+
+struct AofCommand {
+  std::string_view name;  // lowercase; "container|sub" for a subcommand
+  int arity;              // Redis convention: N exact, -N at least N (the name counts)
+};
+
+// What is wrong with a record named `name` (case-insensitive) with `argc` arguments and second
+// argument `arg1` (used for container commands); nullopt when Redis accepts it.
+std::optional<std::string> CheckAofCommand(std::string_view name, std::string_view arg1,
+                                           uint64_t argc);
+
+// Number of entries in the table (reported, so a reader knows what was checked against).
+size_t AofCommandTableSize();
+
+}  // namespace tidemark::aof
