@@ -1,0 +1,191 @@
+#include "io/aof_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/aof/aof_format.h"
+#include "io/durable_file.h"
+#include "io/file_source.h"
+
+namespace tidemark {
+
+namespace {
+
+std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
+  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                   what + ": " + std::strerror(err), -1, path);
+}
+
+// A read-only file descriptor positioned at an offset.
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FdSource() override { ::close(fd_); }
+  FdSource(const FdSource&) = delete;
+  FdSource& operator=(const FdSource&) = delete;
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    for (;;) {
+      ssize_t n = ::read(fd_, out.data(), out.size());
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return OsError("read failed", path_, errno);
+    }
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+Result<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return OsError("cannot list directory", dir, errno);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(std::move(n));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+}  // namespace
+
+Result<aof::AofFileOpener::Opened> DirectoryAofOpener::Open(const std::string& name,
+                                                           uint64_t offset) {
+  const std::string path = Join(dir_, name);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return OsError("cannot open", path, errno);
+  auto source = std::make_unique<FdSource>(fd, path);
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) return OsError("cannot stat", path, errno);
+  if (!S_ISREG(st.st_mode))
+    return MakeError(ErrorCode::kIo, "not a regular file", -1, path);
+  if (offset && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
+    return OsError("cannot seek", path, errno);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Opened out;
+  out.source = std::move(source);
+  out.size = static_cast<uint64_t>(st.st_size);
+  return out;
+}
+
+Result<AofLocation> LocateAof(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return OsError("cannot stat", path, errno);
+  AofLocation loc;
+  if (!S_ISDIR(st.st_mode)) {
+    auto slash = path.rfind('/');
+    loc.dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (name.ends_with(aof::kManifestSuffix)) {
+      loc.multi_part = true;
+      loc.manifest = name;
+    } else {
+      loc.file = name;
+    }
+    return loc;
+  }
+  auto names = ListDir(path);
+  if (!names) return std::unexpected(names.error());
+  std::vector<std::string> manifests;
+  for (const auto& n : *names)
+    if (n.ends_with(aof::kManifestSuffix)) manifests.push_back(n);
+  if (manifests.size() > 1)
+    return MakeError(ErrorCode::kCorrupt,
+                     "several manifests (" + manifests[0] + ", " + manifests[1] +
+                         "): expected one; name the one to check",
+                     -1, path);
+  if (manifests.size() == 1) {
+    loc.multi_part = true;
+    loc.dir = path;
+    loc.manifest = manifests[0];
+    return loc;
+  }
+  if (auto s = aof::CheckDirectoryWithoutManifest(*names, path); !s)
+    return std::unexpected(s.error());
+  const std::string sub = Join(path, "appendonlydir");
+  if (IsDir(sub)) return LocateAof(sub);
+  if (std::find(names->begin(), names->end(), "appendonly.aof") != names->end()) {
+    loc.dir = path;
+    loc.file = "appendonly.aof";
+    return loc;
+  }
+  return MakeError(ErrorCode::kNotFound,
+                   "no AOF here: expected a manifest, an appendonlydir/ or appendonly.aof", -1,
+                   path);
+}
+
+Result<aof::AofReport> VerifyAofAt(const AofLocation& where, const aof::AofVerifyOptions& options) {
+  DirectoryAofOpener opener(where.dir);
+  if (!where.multi_part) return aof::VerifyLegacyAof(opener, where.file, options);
+  auto text = ReadSmallFile(Join(where.dir, where.manifest));
+  if (!text) return std::unexpected(text.error());
+  return aof::VerifyAofDirectory(*text, where.manifest, opener, options);
+}
+
+Result<std::string> ApplyAofCut(const std::string& dir, const aof::AofCutPlan& plan,
+                                int64_t unix_time) {
+  const std::string path = Join(dir, plan.file);
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return OsError("cannot stat", path, errno);
+  if (static_cast<uint64_t>(st.st_size) != plan.original_size)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "file is " + std::to_string(st.st_size) + " bytes, the plan was made for " +
+                         std::to_string(plan.original_size) + ": it changed; verify again",
+                     -1, path);
+  if (plan.new_size > plan.original_size)
+    return MakeError(ErrorCode::kInvalidArgument, "cut beyond the end of the file", -1, path);
+  const unsigned mode = st.st_mode & 07777;
+
+  std::string backup = path + ".orig-" + std::to_string(unix_time);
+  for (int i = 1; ::access(backup.c_str(), F_OK) == 0; ++i)
+    backup = path + ".orig-" + std::to_string(unix_time) + "-" + std::to_string(i);
+
+  // Copy `limit` bytes of the file into `out`.
+  auto copy = [&](DurableFile& out, uint64_t limit) -> Status {
+    auto src = FileSource::Open(path);
+    if (!src) return std::unexpected(src.error());
+    std::vector<uint8_t> buf(1 << 16);
+    uint64_t left = limit;
+    while (left > 0) {
+      auto n = src->Read(std::span<uint8_t>(buf.data(), std::min<uint64_t>(buf.size(), left)));
+      if (!n) return std::unexpected(n.error());
+      if (*n == 0)
+        return MakeError(ErrorCode::kIo, "file shrank while copying", -1, path);
+      if (auto s = out.Update(std::span<const uint8_t>(buf.data(), *n)); !s) return s;
+      left -= *n;
+    }
+    return {};
+  };
+
+  auto keep = DurableFile::Create(backup, mode);
+  if (!keep) return std::unexpected(keep.error());
+  if (auto s = copy(*keep, plan.original_size); !s) return std::unexpected(s.error());
+  if (auto s = keep->Commit(); !s) return std::unexpected(s.error());
+
+  auto cut = DurableFile::Create(path, mode);
+  if (!cut) return std::unexpected(cut.error());
+  if (auto s = copy(*cut, plan.new_size); !s) return std::unexpected(s.error());
+  if (auto s = cut->Commit(); !s) return std::unexpected(s.error());
+  return backup;
+}
+
+}  // namespace tidemark
