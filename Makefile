@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup build test test-asan demo bench fuzz clean
+.PHONY: setup build test test-asan check demo bench fuzz fuzz-smoke clean
 
 setup:
 	bash scripts/setup.sh
@@ -25,6 +25,12 @@ test-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The README's test command: everything CI runs, from a fresh machine (as root, for apt-get).
+check: setup
+	$(MAKE) test
+	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
+
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
@@ -32,7 +38,10 @@ bench: build
 	bash bench/verify_bench.sh $(BUILD)
 
 fuzz:
-	bash fuzz/run.sh
+	bash fuzz/run.sh 300
+
+fuzz-smoke:
+	bash fuzz/run.sh 15
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev liblzf-dev libcpprest-dev libyaml-cpp-dev libhiredis-dev libboost-system-dev
   redis-server redis-tools
-  clang
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()
@@ -26,6 +26,33 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node modules for the CRD schema tests (tests/core/policy/crd_validate.mjs): a real JSON-schema
+# validator (ajv), YAML 1.1 parsing as kubectl does, and a CEL evaluator for the CRD's rules.
+# Installed into tools/node_modules (git-ignored), pinned; skipped when already there.
+tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools"
+node_tools=(ajv@8.17.1 ajv-formats@3.0.1 yaml@2.8.1 @marcbachmann/cel-js@8.0.0)
+if ! command -v npm >/dev/null 2>&1; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: npm is missing; run as root (or: sudo apt-get install -y nodejs npm)" >&2
+    exit 1
+  fi
+  echo "setup: installing nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+missing_tools=()
+for spec in "${node_tools[@]}"; do
+  name="${spec%@*}" want="${spec##*@}"
+  have=$(node -p "require('$tools_dir/node_modules/$name/package.json').version" 2>/dev/null || true)
+  [[ "$have" == "$want" ]] || missing_tools+=("$spec")
+done
+if ((${#missing_tools[@]})); then
+  echo "setup: installing ${missing_tools[*]} into $tools_dir"
+  mkdir -p "$tools_dir"
+  npm install --prefix "$tools_dir" --no-audit --no-fund --save-exact --loglevel=error "${node_tools[@]}"
 fi
 
 # The packaged redis-server service is not used: tests and the demo start their own servers.
