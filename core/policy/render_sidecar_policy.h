@@ -1,0 +1,23 @@
+// Rendering the sidecar's policy file: the settings the sidecar enforces beyond what Redis does
+// itself (AOF rewrite window and maximum size, backup schedule and retention, verification, the
+// refuse-empty guard, restore policy), as JSON.
+//
+// Format "tidemark.dev/sidecar-policy/v1", documented in docs/policy.md. Members always appear,
+// in a fixed order; an optional setting that is off is `null` (never omitted), sizes are bytes,
+// times of day "HH:MM" UTC. A reader must refuse an apiVersion it does not know. Deterministic:
+// the same spec gives the same bytes. Pure, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/policy/model.h"
+
+namespace tidemark::policy {
+
+inline constexpr std::string_view kSidecarPolicyApiVersion = "tidemark.dev/sidecar-policy/v1";
+
+// Precondition: `resource` passed Validate and ApplyDefaults (else: a bug; aborts).
+std::string RenderSidecarPolicy(const RedisPersistence& resource);
+
+}  // namespace tidemark::policy

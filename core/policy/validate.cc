@@ -1,0 +1,193 @@
+#include "core/policy/validate.h"
+
+#include <regex>
+
+#include "core/policy/cron.h"
+#include "core/policy/quantity.h"
+
+namespace tidemark::policy {
+
+namespace {
+
+class Checker {
+ public:
+  Problems problems;
+
+  void Fail(std::string path, std::string message) {
+    problems.push_back(FieldError(std::move(path), std::move(message)));
+  }
+  void Required(const std::string& path, const std::string& value) {
+    if (value.empty()) Fail(path, "is required");
+  }
+  void AtLeast(const std::string& path, int64_t value, int64_t min) {
+    if (value < min) Fail(path, "must be at least " + std::to_string(min));
+  }
+  void Matches(const std::string& path, const std::string& value, const std::regex& re,
+               const std::string& message) {
+    if (!std::regex_match(value, re)) Fail(path, message);
+  }
+  // Byte count of a quantity field, or -1 after reporting why it is not one.
+  int64_t Bytes(const std::string& path, const std::string& quantity) {
+    Result<int64_t> bytes = ParseByteQuantity(quantity);
+    if (!bytes) {
+      Fail(path, bytes.error().message);
+      return -1;
+    }
+    return *bytes;
+  }
+
+  void CheckVolume(const std::string& path, const Volume& volume) {
+    int64_t bytes = Bytes(path + ".size", volume.size);
+    if (bytes == 0) Fail(path + ".size", "must be greater than 0");
+    if (volume.access_modes.empty()) Fail(path + ".accessModes", "must not be empty");
+    for (size_t i = 0; i < volume.access_modes.size(); ++i) {
+      const std::string& m = volume.access_modes[i];
+      if (m != "ReadWriteOnce" && m != "ReadWriteOncePod" && m != "ReadWriteMany")
+        Fail(path + ".accessModes[" + std::to_string(i) + "]",
+             "must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany");
+    }
+  }
+
+  void CheckWorkload(const Workload& w) {
+    Required("spec.workload.image", w.image);
+    AtLeast("spec.workload.replicas", w.replicas, 1);
+    for (const auto& [kind, map] : {std::pair{"requests", &w.resources.requests},
+                                    std::pair{"limits", &w.resources.limits}}) {
+      for (const auto& [name, quantity] : *map) {
+        if (!IsQuantity(quantity))
+          Fail("spec.workload.resources." + std::string(kind) + "." + name,
+               "must be a Kubernetes quantity such as 500m, 2 or 1Gi");
+      }
+    }
+    if (w.password_secret_ref) {
+      Required("spec.workload.passwordSecretRef.name", w.password_secret_ref->name);
+      Required("spec.workload.passwordSecretRef.key", w.password_secret_ref->key);
+    }
+  }
+
+  void CheckRdb(const RedisPersistenceSpec& spec) {
+    static const std::regex kFileName{R"([A-Za-z0-9_-][A-Za-z0-9._-]{0,254})"};
+    const std::vector<SavePoint> none;
+    const std::vector<SavePoint>& points = spec.rdb.save_points ? *spec.rdb.save_points : none;
+    if (points.size() > kMaxSavePoints)
+      Fail("spec.rdb.savePoints", "must have at most " + std::to_string(kMaxSavePoints) + " entries");
+    for (size_t i = 0; i < points.size(); ++i) {
+      const std::string p = "spec.rdb.savePoints[" + std::to_string(i) + "]";
+      AtLeast(p + ".seconds", points[i].seconds, 1);
+      AtLeast(p + ".changes", points[i].changes, 1);
+    }
+    if (!points.empty() && (spec.mode == Mode::kAof || spec.mode == Mode::kNone))
+      Fail("spec.rdb.savePoints",
+           "must be empty when mode is aof or none (mode hybrid is AOF plus save points)");
+    Matches("spec.rdb.fileName", spec.rdb.file_name, kFileName,
+            "must be a plain file name: letters, digits, '.', '_' or '-', not starting with '.'");
+  }
+
+  void CheckAof(const RedisPersistenceSpec& spec) {
+    static const std::regex kTime{R"(([01][0-9]|2[0-3]):[0-5][0-9])"};
+    const AofRewrite& rw = spec.aof.rewrite;
+    if (spec.mode == Mode::kHybrid && !spec.aof.rdb_preamble)
+      Fail("spec.aof.rdbPreamble", "must be true when mode is hybrid");
+    AtLeast("spec.aof.rewrite.growthPercent", rw.growth_percent, 0);
+    int64_t min_bytes = Bytes("spec.aof.rewrite.minSize", rw.min_size);
+    if (rw.max_size) {
+      int64_t max_bytes = Bytes("spec.aof.rewrite.maxSize", *rw.max_size);
+      if (min_bytes >= 0 && max_bytes >= 0 && max_bytes <= min_bytes)
+        Fail("spec.aof.rewrite.maxSize", "must be greater than spec.aof.rewrite.minSize");
+    }
+    if (rw.window) {
+      const std::string time = "must be a UTC time of day HH:MM, 00:00 to 23:59";
+      for (const auto& [name, value] : {std::pair{"start", &rw.window->start},
+                                        std::pair{"end", &rw.window->end}}) {
+        const std::string p = std::string("spec.aof.rewrite.window.") + name;
+        if (value->empty())
+          Fail(p, "is required");
+        else
+          Matches(p, *value, kTime, time);
+      }
+      if (!rw.window->start.empty() && rw.window->start == rw.window->end)
+        Fail("spec.aof.rewrite.window", "start and end must differ");
+    }
+  }
+
+  void CheckStorage(const RedisPersistenceSpec& spec) {
+    CheckVolume("spec.storage.data", spec.storage.data);
+    if (spec.storage.aof) {
+      CheckVolume("spec.storage.aof", *spec.storage.aof);
+      if (spec.mode != Mode::kAof && spec.mode != Mode::kHybrid)
+        Fail("spec.storage.aof", "is only allowed when mode is aof or hybrid");
+    }
+    if (spec.storage.backup) CheckVolume("spec.storage.backup", *spec.storage.backup);
+    const bool needs_store = spec.backup || spec.restore.source.type != RestoreSourceType::kLatest;
+    if (needs_store && !spec.storage.backup)
+      Fail("spec.storage.backup",
+           "is required when spec.backup is set or spec.restore.source.type is backup or "
+           "pointInTime");
+  }
+
+  void CheckBackup(const Backup& b) {
+    if (b.schedule.empty()) {
+      Fail("spec.backup.schedule", "is required");
+    } else if (Status s = ValidateCron(b.schedule); !s) {
+      Fail("spec.backup.schedule", s.error().message);
+    }
+    AtLeast("spec.backup.retention.keepLast", b.retention.keep_last, 1);
+    AtLeast("spec.backup.retention.keepDaily", b.retention.keep_daily, 0);
+    AtLeast("spec.backup.retention.keepWeekly", b.retention.keep_weekly, 0);
+  }
+
+  void CheckRestore(const Restore& r) {
+    static const std::regex kBackupName{R"([A-Za-z0-9][A-Za-z0-9._-]{0,252})"};
+    static const std::regex kTime{
+        R"([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))"};
+    const RestoreSource& s = r.source;
+    const std::string p = "spec.restore.source";
+    if (s.type == RestoreSourceType::kBackup && !s.backup_name)
+      Fail(p + ".backupName", "is required when type is backup");
+    if (s.type != RestoreSourceType::kBackup && s.backup_name)
+      Fail(p + ".backupName", "is only allowed when type is backup");
+    if (s.type == RestoreSourceType::kPointInTime && !s.point_in_time)
+      Fail(p + ".pointInTime", "is required when type is pointInTime");
+    if (s.type != RestoreSourceType::kPointInTime && s.point_in_time)
+      Fail(p + ".pointInTime", "is only allowed when type is pointInTime");
+    if (s.backup_name)
+      Matches(p + ".backupName", *s.backup_name, kBackupName,
+              "must be a backup name: letters, digits, '.', '_' or '-'");
+    if (s.point_in_time)
+      Matches(p + ".pointInTime", *s.point_in_time, kTime,
+              "must be an RFC 3339 time such as 2024-05-01T12:00:00Z");
+  }
+};
+
+}  // namespace
+
+Problems ValidateSpec(const RedisPersistenceSpec& spec) {
+  Checker c;
+  c.CheckWorkload(spec.workload);
+  c.CheckRdb(spec);
+  c.CheckAof(spec);
+  c.CheckStorage(spec);
+  if (spec.backup) c.CheckBackup(*spec.backup);
+  c.CheckRestore(spec.restore);
+  return std::move(c.problems);
+}
+
+Problems Validate(const RedisPersistence& resource) {
+  static const std::regex kName{R"([a-z0-9]([-a-z0-9]*[a-z0-9])?)"};
+  Checker c;
+  if (resource.api_version != kApiVersion)
+    c.Fail("apiVersion", "must be " + std::string(kApiVersion));
+  if (resource.kind != kKind) c.Fail("kind", "must be " + std::string(kKind));
+  if (resource.name.empty()) {
+    c.Fail("metadata.name", "is required");
+  } else if (resource.name.size() > kMaxNameLength || !std::regex_match(resource.name, kName)) {
+    c.Fail("metadata.name", "must be at most " + std::to_string(kMaxNameLength) +
+                                " lowercase letters, digits or '-', starting and ending with a "
+                                "letter or digit");
+  }
+  Problems spec = ValidateSpec(resource.spec);
+  c.problems.insert(c.problems.end(), spec.begin(), spec.end());
+  return std::move(c.problems);
+}
+
+}  // namespace tidemark::policy
