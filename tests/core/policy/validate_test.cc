@@ -1,0 +1,81 @@
+// Every validation rule has a negative example in examples/invalid/ whose header names the exact
+// message; this test checks tidemark's validation gives that message and nothing else, and that
+// every example in examples/ is valid. (crd_validate.mjs checks the same files against the CRD.)
+#include "core/policy/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/policy/load.h"
+#include "tests/core/policy/test_files.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::policy {
+namespace {
+
+using testing::Header;
+using testing::Stem;
+using testing::YamlFiles;
+using tidemark::testing::ReadFile;
+
+TEST(Validate, EveryExampleIsValid) {
+  auto files = YamlFiles("examples");
+  ASSERT_GE(files.size(), 5u);
+  for (const auto& file : files) {
+    auto r = LoadRedisPersistence(ReadFile(file));
+    EXPECT_TRUE(r) << file << ":\n" << (r ? "" : FormatProblems(r.error()));
+  }
+}
+
+TEST(Validate, EveryNegativeExampleFailsWithItsExactMessage) {
+  auto files = YamlFiles("examples/invalid");
+  ASSERT_GE(files.size(), 40u);
+  std::set<std::string> messages;
+  for (const auto& file : files) {
+    const std::string text = ReadFile(file);
+    const std::string expect = Header(text, "expect");
+    ASSERT_FALSE(expect.empty()) << file << " has no '# expect:' header";
+    EXPECT_TRUE(messages.insert(expect).second) << "two examples for one rule: " << expect;
+    auto r = LoadRedisPersistence(text);
+    ASSERT_FALSE(r) << file << " was accepted";
+    ASSERT_EQ(r.error().size(), 1u) << file << ":\n" << FormatProblems(r.error());
+    EXPECT_EQ(r.error()[0].ToString(), expect) << Stem(file);
+  }
+}
+
+TEST(Validate, ReportsAllProblemsAtOnce) {
+  auto r = LoadRedisPersistence(R"(apiVersion: tidemark.dev/v1alpha1
+kind: RedisPersistence
+metadata: {name: r}
+spec:
+  mode: hybrid
+  workload: {replicas: 0}
+  aof: {rdbPreamble: false}
+  backup: {schedule: "61 * * * *"}
+)");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(FormatProblems(r.error()),
+            "spec.workload.replicas: must be at least 1\n"
+            "spec.aof.rdbPreamble: must be true when mode is hybrid\n"
+            "spec.storage.backup: is required when spec.backup is set or spec.restore.source.type "
+            "is backup or pointInTime\n"
+            "spec.backup.schedule: minute: 61 is out of range 0-59\n");
+}
+
+TEST(Validate, ModeDependentSavePointDefaults) {
+  const std::string head =
+      "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata: {name: r}\n";
+  for (const auto& [mode, count] : std::vector<std::pair<std::string, size_t>>{
+           {"rdb", 3}, {"hybrid", 3}, {"aof", 0}, {"none", 0}}) {
+    auto r = LoadRedisPersistence(head + "spec: {mode: " + mode + "}\n");
+    ASSERT_TRUE(r) << mode;
+    EXPECT_EQ(r->spec.rdb.save_points->size(), count) << mode;
+  }
+  auto explicit_none = LoadRedisPersistence(head + "spec: {mode: rdb, rdb: {savePoints: []}}\n");
+  ASSERT_TRUE(explicit_none);
+  EXPECT_TRUE(explicit_none->spec.rdb.save_points->empty());
+}
+
+}  // namespace
+}  // namespace tidemark::policy
