@@ -351,7 +351,8 @@ Status CheckDirectoryWithoutManifest(const std::vector<std::string>& names,
                                      const std::string& dir) {
   std::vector<std::string> parts;
   for (const auto& n : names) {
-    if (n.ends_with(".aof") || n.ends_with(".base.rdb")) parts.push_back(n);
+    if (n.ends_with(".base.rdb") || n.ends_with(".base.aof") || n.ends_with(".incr.aof"))
+      parts.push_back(n);
   }
   if (parts.empty()) return {};
   std::sort(parts.begin(), parts.end());

@@ -127,8 +127,9 @@ AofReport VerifyAofDirectory(std::string_view manifest_text, const std::string& 
 AofReport VerifyLegacyAof(AofFileOpener& opener, const std::string& name,
                           const AofVerifyOptions& options);
 
-// A directory that has no manifest must not hold AOF parts (*.aof, *.rdb named by Redis as
-// "<appendfilename>.<seq>.<base|incr>.<aof|rdb>"): kCorrupt naming them if it does.
+// A directory that has no manifest must not hold multi-part AOF files (named by Redis
+// "<appendfilename>.<seq>.base.rdb", ".base.aof" or ".incr.aof"): kCorrupt naming them if it
+// does. A legacy "appendonly.aof" is not such a part.
 Status CheckDirectoryWithoutManifest(const std::vector<std::string>& names,
                                      const std::string& dir);
 
