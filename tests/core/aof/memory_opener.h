@@ -1,0 +1,34 @@
+// An AofFileOpener over files held in memory, for unit tests.
+#pragma once
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/aof/aof_verifier.h"
+
+namespace tidemark::aof {
+
+class MemoryOpener final : public AofFileOpener {
+ public:
+  std::map<std::string, std::string> files;
+  Result<Opened> Open(const std::string& name, uint64_t offset) override {
+    auto it = files.find(name);
+    if (it == files.end()) return MakeError(ErrorCode::kNotFound, "no such file", -1, name);
+    const std::string& data = it->second;
+    Opened o;
+    o.size = data.size();
+    o.source = std::make_unique<SpanSource>(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(data.data()) + offset, data.size() - offset));
+    return o;
+  }
+};
+
+inline std::string Cmd(std::initializer_list<std::string> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
+
+}  // namespace tidemark::aof
