@@ -73,8 +73,12 @@ int RunRender(const Args& args) {
     return kExitInvalid;
   }
   switch (output) {
-    case Output::kRedisConf: std::fputs(policy::RenderRedisConf(*resource).c_str(), stdout); break;
-    case Output::kPolicy: std::fputs(policy::RenderSidecarPolicy(*resource).c_str(), stdout); break;
+    case Output::kRedisConf:
+      std::fputs(policy::RenderRedisConf(*resource).c_str(), stdout);
+      break;
+    case Output::kPolicy:
+      std::fputs(policy::RenderSidecarPolicy(*resource).c_str(), stdout);
+      break;
     case Output::kEffective:
       std::fputs(policy::RenderEffectiveResource(*resource).c_str(), stdout);
       break;

@@ -1,10 +1,10 @@
 #include "core/policy/cron.h"
 
-#include "core/policy/problems.h"
-
 #include <charconv>
 #include <string>
 #include <vector>
+
+#include "core/policy/problems.h"
 
 namespace tidemark::policy {
 
@@ -15,9 +15,11 @@ struct FieldSpec {
   int min;
   int max;
 };
-constexpr FieldSpec kFields[] = {
-    {"minute", 0, 59}, {"hour", 0, 23}, {"day-of-month", 1, 31}, {"month", 1, 12},
-    {"day-of-week", 0, 7}};
+constexpr FieldSpec kFields[] = {{"minute", 0, 59},
+                                 {"hour", 0, 23},
+                                 {"day-of-month", 1, 31},
+                                 {"month", 1, 12},
+                                 {"day-of-week", 0, 7}};
 
 std::vector<std::string_view> Split(std::string_view text, char sep, bool skip_empty) {
   std::vector<std::string_view> parts;
@@ -61,8 +63,8 @@ Status ValidateItem(const FieldSpec& field, std::string_view item) {
   if (lo < 0 || hi < 0) return Fail(field, bad);
   for (int v : {lo, hi}) {
     if (v < field.min || v > field.max)
-      return Fail(field, Cat({std::to_string(v), " is out of range ", std::to_string(field.min), "-",
-                                std::to_string(field.max)}));
+      return Fail(field, Cat({std::to_string(v), " is out of range ", std::to_string(field.min),
+                              "-", std::to_string(field.max)}));
   }
   if (lo > hi) return Fail(field, Cat({"range ", range, " is backwards"}));
   return {};

@@ -4,19 +4,26 @@ namespace tidemark::policy {
 
 std::string_view ModeName(Mode mode) {
   switch (mode) {
-    case Mode::kRdb: return "rdb";
-    case Mode::kAof: return "aof";
-    case Mode::kHybrid: return "hybrid";
-    case Mode::kNone: return "none";
+    case Mode::kRdb:
+      return "rdb";
+    case Mode::kAof:
+      return "aof";
+    case Mode::kHybrid:
+      return "hybrid";
+    case Mode::kNone:
+      return "none";
   }
   return "?";
 }
 
 std::string_view FsyncName(Fsync fsync) {
   switch (fsync) {
-    case Fsync::kAlways: return "always";
-    case Fsync::kEverysec: return "everysec";
-    case Fsync::kNo: return "no";
+    case Fsync::kAlways:
+      return "always";
+    case Fsync::kEverysec:
+      return "everysec";
+    case Fsync::kNo:
+      return "no";
   }
   return "?";
 }
@@ -27,9 +34,12 @@ std::string_view RestoreWhenName(RestoreWhen when) {
 
 std::string_view RestoreSourceTypeName(RestoreSourceType type) {
   switch (type) {
-    case RestoreSourceType::kLatest: return "latest";
-    case RestoreSourceType::kBackup: return "backup";
-    case RestoreSourceType::kPointInTime: return "pointInTime";
+    case RestoreSourceType::kLatest:
+      return "latest";
+    case RestoreSourceType::kBackup:
+      return "backup";
+    case RestoreSourceType::kPointInTime:
+      return "pointInTime";
   }
   return "?";
 }

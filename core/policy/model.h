@@ -40,7 +40,7 @@ std::string_view RestoreWhenName(RestoreWhen when);
 std::string_view RestoreSourceTypeName(RestoreSourceType type);
 
 struct SecretKeyRef {
-  std::string name;             // required
+  std::string name;  // required
   std::string key = "password";
 };
 
@@ -81,8 +81,8 @@ struct TimeWindow {
 };
 
 struct AofRewrite {
-  int64_t growth_percent = 100;        // 0 disables automatic rewrites
-  std::string min_size = "64Mi";       // a Kubernetes quantity
+  int64_t growth_percent = 100;         // 0 disables automatic rewrites
+  std::string min_size = "64Mi";        // a Kubernetes quantity
   std::optional<std::string> max_size;  // enforced by the sidecar
   std::optional<TimeWindow> window;     // enforced by the sidecar
 };

@@ -50,9 +50,9 @@ class Parser {
   static bool Present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
 
   // Walks a mapping; `field(key, value, path)` returns false for a key it does not know.
-  bool Object(const YAML::Node& n, const std::string& path,
-              const std::function<bool(const std::string&, const YAML::Node&,
-                                       const std::string&)>& field) {
+  bool Object(
+      const YAML::Node& n, const std::string& path,
+      const std::function<bool(const std::string&, const YAML::Node&, const std::string&)>& field) {
     if (!n.IsMap()) {
       Fail(path, "must be an object");
       return false;
@@ -69,7 +69,9 @@ class Parser {
   bool String(const YAML::Node& n, const std::string& path, std::string& out) {
     if (!n.IsScalar()) return Fail(path, "must be a string"), false;
     switch (Classify(n)) {
-      case PlainKind::kString: out = n.Scalar(); return true;
+      case PlainKind::kString:
+        out = n.Scalar();
+        return true;
       case PlainKind::kBool:
         Fail(path, "must be a string; a bare " + n.Scalar() + " is a YAML boolean: write \"" +
                        n.Scalar() + "\"");
@@ -130,7 +132,8 @@ class Parser {
       if (s == name) return out = value, true;
     }
     std::string names;
-    for (const auto& [name, value] : values) names += (names.empty() ? "" : ", ") + std::string(name);
+    for (const auto& [name, value] : values)
+      names += (names.empty() ? "" : ", ") + std::string(name);
     Fail(path, "must be one of " + names);
     return false;
   }
@@ -297,7 +300,10 @@ class Parser {
 
   void Spec(const YAML::Node& n, const std::string& path, RedisPersistenceSpec& s) {
     static constexpr std::array<std::pair<std::string_view, Mode>, 4> kModes = {
-        {{"rdb", Mode::kRdb}, {"aof", Mode::kAof}, {"hybrid", Mode::kHybrid}, {"none", Mode::kNone}}};
+        {{"rdb", Mode::kRdb},
+         {"aof", Mode::kAof},
+         {"hybrid", Mode::kHybrid},
+         {"none", Mode::kNone}}};
     Object(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "workload") return Workload(v, p, s.workload), true;
       if (key == "mode") return Enum(v, p, s.mode, kModes), true;
@@ -338,16 +344,16 @@ Checked<RedisPersistence> ParseRedisPersistence(std::string_view text) {
   try {
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::ParserException& e) {
-    return std::unexpected(Problems{FieldError(
-        "", "not valid YAML: line " + std::to_string(e.mark.line + 1) + ", column " +
-                std::to_string(e.mark.column + 1) + ": " + e.msg)});
+    return std::unexpected(Problems{
+        FieldError("", "not valid YAML: line " + std::to_string(e.mark.line + 1) + ", column " +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg)});
   } catch (const YAML::Exception& e) {
     return std::unexpected(Problems{FieldError("", std::string("not valid YAML: ") + e.what())});
   }
   std::erase_if(docs, [](const YAML::Node& d) { return d.IsNull(); });
   if (docs.size() != 1)
-    return std::unexpected(Problems{FieldError(
-        "", "must hold exactly one document, found " + std::to_string(docs.size()))});
+    return std::unexpected(Problems{
+        FieldError("", "must hold exactly one document, found " + std::to_string(docs.size()))});
   Parser parser;
   RedisPersistence resource;
   try {

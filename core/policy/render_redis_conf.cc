@@ -45,8 +45,8 @@ std::vector<std::pair<std::string, std::string>> RedisConfDirectives(
 }
 
 std::string RenderRedisConf(const RedisPersistence& resource) {
-  std::string id = resource.namespace_.empty() ? resource.name
-                                               : resource.namespace_ + "/" + resource.name;
+  std::string id =
+      resource.namespace_.empty() ? resource.name : resource.namespace_ + "/" + resource.name;
   std::string out = "# Persistence settings rendered by tidemark from RedisPersistence " + id +
                     " (mode " + std::string(ModeName(resource.spec.mode)) + ").\n" +
                     "# Generated: edit the resource, not this file.\n";

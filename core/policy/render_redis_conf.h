@@ -29,7 +29,8 @@ inline constexpr std::string_view kAppendFileName = "appendonly.aof";
 
 // The (directive, value) pairs, in rendering order; values unquoted (`save` may be empty).
 // Precondition: `resource` passed Validate and ApplyDefaults (else: a bug; aborts).
-std::vector<std::pair<std::string, std::string>> RedisConfDirectives(const RedisPersistence& resource);
+std::vector<std::pair<std::string, std::string>> RedisConfDirectives(
+    const RedisPersistence& resource);
 
 // The fragment: a comment header naming the resource, then one directive a line.
 std::string RenderRedisConf(const RedisPersistence& resource);

@@ -33,7 +33,10 @@ void WriteAof(JsonWriter& w, const RedisPersistenceSpec& spec) {
   w.Key("minSizeBytes");
   w.Int(BytesOrDie(rw.min_size));
   w.Key("maxSizeBytes");
-  if (rw.max_size) w.Int(BytesOrDie(*rw.max_size)); else w.Null();
+  if (rw.max_size)
+    w.Int(BytesOrDie(*rw.max_size));
+  else
+    w.Null();
   w.Key("window");
   if (rw.window) {
     w.BeginObject();
@@ -81,9 +84,15 @@ void WriteRestore(JsonWriter& w, const Restore& restore) {
   w.Key("type");
   w.String(RestoreSourceTypeName(restore.source.type));
   w.Key("backupName");
-  if (restore.source.backup_name) w.String(*restore.source.backup_name); else w.Null();
+  if (restore.source.backup_name)
+    w.String(*restore.source.backup_name);
+  else
+    w.Null();
   w.Key("pointInTime");
-  if (restore.source.point_in_time) w.String(*restore.source.point_in_time); else w.Null();
+  if (restore.source.point_in_time)
+    w.String(*restore.source.point_in_time);
+  else
+    w.Null();
   w.EndObject();
   w.Key("allowAofTailRepair");
   w.Bool(restore.allow_aof_tail_repair);

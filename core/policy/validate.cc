@@ -51,8 +51,8 @@ class Checker {
   void CheckWorkload(const Workload& w) {
     Required("spec.workload.image", w.image);
     AtLeast("spec.workload.replicas", w.replicas, 1);
-    for (const auto& [kind, map] : {std::pair{"requests", &w.resources.requests},
-                                    std::pair{"limits", &w.resources.limits}}) {
+    for (const auto& [kind, map] :
+         {std::pair{"requests", &w.resources.requests}, std::pair{"limits", &w.resources.limits}}) {
       for (const auto& [name, quantity] : *map) {
         if (!IsQuantity(quantity))
           Fail("spec.workload.resources." + std::string(kind) + "." + name,
@@ -70,7 +70,8 @@ class Checker {
     const std::vector<SavePoint> none;
     const std::vector<SavePoint>& points = spec.rdb.save_points ? *spec.rdb.save_points : none;
     if (points.size() > kMaxSavePoints)
-      Fail("spec.rdb.savePoints", "must have at most " + std::to_string(kMaxSavePoints) + " entries");
+      Fail("spec.rdb.savePoints",
+           "must have at most " + std::to_string(kMaxSavePoints) + " entries");
     for (size_t i = 0; i < points.size(); ++i) {
       const std::string p = "spec.rdb.savePoints[" + std::to_string(i) + "]";
       AtLeast(p + ".seconds", points[i].seconds, 1);
@@ -97,8 +98,8 @@ class Checker {
     }
     if (rw.window) {
       const std::string time = "must be a UTC time of day HH:MM, 00:00 to 23:59";
-      for (const auto& [name, value] : {std::pair{"start", &rw.window->start},
-                                        std::pair{"end", &rw.window->end}}) {
+      for (const auto& [name, value] :
+           {std::pair{"start", &rw.window->start}, std::pair{"end", &rw.window->end}}) {
         const std::string p = std::string("spec.aof.rewrite.window.") + name;
         if (value->empty())
           Fail(p, "is required");

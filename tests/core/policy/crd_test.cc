@@ -55,9 +55,16 @@ TEST(Crd, NamesGroupVersionAndPrinterColumns) {
 }
 
 TEST(Crd, SchemaIsStructural) {
-  static const std::set<std::string> kForbidden = {
-      "$ref", "definitions", "dependencies", "patternProperties", "additionalItems", "id",
-      "$schema", "allOf", "oneOf", "not"};
+  static const std::set<std::string> kForbidden = {"$ref",
+                                                   "definitions",
+                                                   "dependencies",
+                                                   "patternProperties",
+                                                   "additionalItems",
+                                                   "id",
+                                                   "$schema",
+                                                   "allOf",
+                                                   "oneOf",
+                                                   "not"};
   int nodes = 0;
   Walk(RootSchema(), "", [&](const std::string& path, const YAML::Node& s) {
     ++nodes;
@@ -72,8 +79,8 @@ TEST(Crd, SchemaIsStructural) {
     } else {
       EXPECT_FALSE(s["anyOf"]) << path;
       ASSERT_TRUE(s["type"]) << path << " has no type";
-      static const std::set<std::string> kTypes = {"object", "array", "string", "integer",
-                                                   "number", "boolean"};
+      static const std::set<std::string> kTypes = {"object",  "array",  "string",
+                                                   "integer", "number", "boolean"};
       EXPECT_TRUE(kTypes.count(s["type"].Scalar())) << path;
     }
     if (s["uniqueItems"]) {
@@ -109,14 +116,16 @@ TEST(Crd, PatternsAreTheModelsGrammars) {
   EXPECT_EQ(spec["storage"]["properties"]["data"]["properties"]["size"]["pattern"].Scalar(),
             kByteQuantityPattern);
   EXPECT_EQ(spec["workload"]["properties"]["resources"]["properties"]["requests"]
-                ["additionalProperties"]["pattern"].Scalar(),
+                ["additionalProperties"]["pattern"]
+                    .Scalar(),
             kQuantityPattern);
 }
 
 // Leaves of a JSON/YAML document by path, with sequences as one "[a, b]" value.
 void Leaves(const YAML::Node& n, const std::string& path, std::map<std::string, std::string>& out) {
   if (n.IsMap()) {
-    for (auto it : n) Leaves(it.second, path.empty() ? it.first.Scalar() : path + "." + it.first.Scalar(), out);
+    for (auto it : n)
+      Leaves(it.second, path.empty() ? it.first.Scalar() : path + "." + it.first.Scalar(), out);
   } else if (n.IsSequence()) {
     std::string joined = "[";
     for (size_t i = 0; i < n.size(); ++i) joined += (i ? ", " : "") + YAML::Dump(n[i]);
@@ -153,18 +162,20 @@ spec:
   model["spec.mode"] = ModeName(RedisPersistenceSpec{}.mode);  // the manifest had to set it
 
   for (const auto& [path, value] : crd_defaults) {
-    ASSERT_TRUE(model.count(path)) << "the CRD defaults " << path << ", the model has no such field";
+    ASSERT_TRUE(model.count(path))
+        << "the CRD defaults " << path << ", the model has no such field";
     EXPECT_EQ(model[path], value) << path;
   }
   // The other way: every field the model fills in is a CRD default, except the fields a
   // manifest must set and the mode-dependent default (defaults.h).
   const std::set<std::string> not_defaulted = {
-      "apiVersion", "kind", "metadata.name", "spec.workload.passwordSecretRef.name",
+      "apiVersion",           "kind",
+      "metadata.name",        "spec.workload.passwordSecretRef.name",
       "spec.backup.schedule", "spec.rdb.savePoints"};
   for (const auto& [path, value] : model) {
     if (not_defaulted.count(path)) continue;
-    EXPECT_TRUE(crd_defaults.count(path)) << "the model defaults " << path << " to " << value
-                                          << " but the CRD declares no default";
+    EXPECT_TRUE(crd_defaults.count(path))
+        << "the model defaults " << path << " to " << value << " but the CRD declares no default";
   }
 }
 
@@ -184,7 +195,8 @@ TEST(Crd, EveryCelRuleHasANegativeExampleWithItsMessage) {
   std::set<std::string> expected;
   for (const auto& file : testing::YamlFiles("examples/invalid")) {
     std::string text = tidemark::testing::ReadFile(file);
-    if (testing::Header(text, "rejected-by") == "cel") expected.insert(testing::Header(text, "expect"));
+    if (testing::Header(text, "rejected-by") == "cel")
+      expected.insert(testing::Header(text, "expect"));
   }
   EXPECT_GE(cel_messages.size(), 10u);
   EXPECT_EQ(cel_messages, expected);

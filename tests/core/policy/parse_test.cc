@@ -7,8 +7,9 @@
 namespace tidemark::policy {
 namespace {
 
-constexpr const char* kHead = "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\n"
-                              "metadata: {name: r, namespace: ns, labels: {app: x}}\n";
+constexpr const char* kHead =
+    "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\n"
+    "metadata: {name: r, namespace: ns, labels: {app: x}}\n";
 
 std::vector<std::string> Problems(const std::string& text) {
   std::vector<std::string> out;
@@ -114,13 +115,14 @@ TEST(Parse, NullMeansNotSet) {
 }
 
 TEST(Parse, ReportsEveryProblemWithItsPath) {
-  EXPECT_EQ(Problems(std::string(kHead) +
-                     "spec:\n  mode: fast\n  aof: {fsync: no, rewrite: {minSize: 12}}\n  extra: 1\n"),
-            (std::vector<std::string>{
-                "spec.mode: must be one of rdb, aof, hybrid, none",
-                "spec.aof.fsync: must be a string; a bare no is a YAML boolean: write \"no\"",
-                "spec.aof.rewrite.minSize: must be a string such as \"64Mi\" or \"1048576\"",
-                "spec.extra: unknown field"}));
+  EXPECT_EQ(
+      Problems(std::string(kHead) +
+               "spec:\n  mode: fast\n  aof: {fsync: no, rewrite: {minSize: 12}}\n  extra: 1\n"),
+      (std::vector<std::string>{
+          "spec.mode: must be one of rdb, aof, hybrid, none",
+          "spec.aof.fsync: must be a string; a bare no is a YAML boolean: write \"no\"",
+          "spec.aof.rewrite.minSize: must be a string such as \"64Mi\" or \"1048576\"",
+          "spec.extra: unknown field"}));
 }
 
 TEST(Parse, TypeErrorsNameTheExpectedType) {
@@ -135,8 +137,8 @@ TEST(Parse, TypeErrorsNameTheExpectedType) {
   EXPECT_EQ(Problems(std::string(kHead) + "spec: {rdb: [1]}"),
             std::vector<std::string>{"spec.rdb: must be an object"});
   EXPECT_EQ(Problems(std::string(kHead) + "spec: {workload: {resources: {limits: {cpu: [1]}}}}"),
-            std::vector<std::string>{
-                "spec.workload.resources.limits.cpu: must be a quantity: an integer or a string such as 64Mi"});
+            std::vector<std::string>{"spec.workload.resources.limits.cpu: must be a quantity: an "
+                                     "integer or a string such as 64Mi"});
 }
 
 TEST(Parse, SyntaxErrorsGiveTheLine) {

@@ -40,8 +40,9 @@ TEST(ByteQuantity, RefusesWhatIsNotAByteCount) {
 TEST(ByteQuantity, CrdPatternAcceptsExactlyTheGrammar) {
   const std::regex pattern{std::string(kByteQuantityPattern)};
   for (const char* s : {"0", "64Mi", "1.5Gi", "1k", "1048576", "64mb", "100m", "1e3", "1.", ""}) {
-    bool syntax_ok = ParseByteQuantity(s) ||
-                     ParseByteQuantity(s).error().message != "must be a byte quantity such as 64Mi, 1Gi or 1048576";
+    bool syntax_ok =
+        ParseByteQuantity(s) || ParseByteQuantity(s).error().message !=
+                                    "must be a byte quantity such as 64Mi, 1Gi or 1048576";
     EXPECT_EQ(std::regex_search(std::string(s), pattern), syntax_ok) << s;
   }
 }

@@ -49,7 +49,8 @@ TEST(RedisConfig, RedisReportsEveryRenderedValue) {
 TEST(RedisConfig, AofModesReallyWriteTheAppendOnlyDirectory) {
   for (const char* name : {"aof-only", "hybrid", "high-safety"}) {
     SCOPED_TRACE(name);
-    auto r = LoadRedisPersistence(ReadFile(testing::SourcePath(std::string("examples/") + name + ".yaml")));
+    auto r = LoadRedisPersistence(
+        ReadFile(testing::SourcePath(std::string("examples/") + name + ".yaml")));
     ASSERT_TRUE(r);
     TempDir dir;
     RedisServer server(dir.path(), ConfigLines(RenderRedisConf(*r)));

@@ -30,7 +30,8 @@ TEST(Golden, EveryExampleRendersToItsRedisConf) {
   for (const auto& file : YamlFiles("examples")) {
     auto r = LoadRedisPersistence(ReadFile(file));
     ASSERT_TRUE(r) << file;
-    CheckGolden(SourcePath("tests/core/policy/golden/" + Stem(file) + ".conf"), RenderRedisConf(*r));
+    CheckGolden(SourcePath("tests/core/policy/golden/" + Stem(file) + ".conf"),
+                RenderRedisConf(*r));
   }
 }
 
@@ -75,7 +76,9 @@ TEST(RenderRedisConf, EmptySaveIsQuotedInTheFragment) {
 }
 
 TEST(RenderRedisConf, RewriteWindowHandsRewritesToTheSidecar) {
-  auto windowed = Load("{mode: aof, aof: {rewrite: {growthPercent: 50, window: {start: \"01:00\", end: \"02:00\"}}}}");
+  auto windowed = Load(
+      "{mode: aof, aof: {rewrite: {growthPercent: 50, window: {start: \"01:00\", end: "
+      "\"02:00\"}}}}");
   EXPECT_EQ(Directive(windowed, "auto-aof-rewrite-percentage"), "0");
   EXPECT_NE(RenderSidecarPolicy(windowed).find("\"managedBySidecar\": true"), std::string::npos);
   EXPECT_NE(RenderSidecarPolicy(windowed).find("\"growthPercent\": 50"), std::string::npos);
