@@ -38,7 +38,8 @@ class LzfChecker {
   uint32_t ref_high_ = 0;
 };
 
-// Decompresses a whole compressed string with liblzf into `out` (resized to `expected_len`).
+// Decompresses a whole compressed string with liblzf into `out` (resized to `expected_len`),
+// after LzfChecker has passed the stream (liblzf itself is not safe on malformed input).
 Status LzfDecompress(std::span<const uint8_t> compressed, size_t expected_len,
                      std::vector<uint8_t>& out);
 

@@ -14,6 +14,34 @@ uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n) {
   return h;
 }
 
+uint64_t HashContiguous(const uint8_t* p, size_t n) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = 0x243f6a8885a308d3ULL ^ (n * kMul);
+  auto mix = [](uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+  };
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ mix(w)) * kMul;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < n; ++i) tail |= uint64_t{p[i]} << (8 * i);
+  return mix(h ^ mix(tail ^ (uint64_t{n} << 59)));
+}
+
+namespace {
+uint64_t HashOf(const uint8_t* p, size_t n) {
+  return n <= RdbInput::kBufferSize ? HashContiguous(p, n) : Fnv1a(kFnvOffset, p, n);
+}
+}  // namespace
+
 std::string Printable(const uint8_t* p, size_t n) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;
@@ -158,6 +186,13 @@ Status RdbInput::SkipBytes(uint64_t n) {
 }
 
 Status RdbInput::HashBytes(uint64_t n, StringValue& out) {
+  if (n <= kBufferSize) {
+    if (auto s = Fill(n); !s) return s;
+    out.preview.assign(reinterpret_cast<const char*>(buf_.get() + pos_), std::min<size_t>(n, kPreviewBytes));
+    out.hash = HashContiguous(buf_.get() + pos_, n);
+    pos_ += n;
+    return {};
+  }
   while (n) {
     if (pos_ == end_) {
       if (auto s = Fill(1); !s) return s;
@@ -235,7 +270,7 @@ Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit
     out.length = text.size();
     if (use == StringUse::kHash) {
       out.preview = text;
-      out.hash = Fnv1a(out.hash, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+      out.hash = HashOf(reinterpret_cast<const uint8_t*>(text.data()), text.size());
     } else if (use == StringUse::kKeep) {
       out.bytes.assign(text.begin(), text.end());
     }
@@ -261,7 +296,7 @@ Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit
   if (use == StringUse::kHash) {
     out.preview.assign(reinterpret_cast<const char*>(dest.data()),
                        std::min<size_t>(dest.size(), kPreviewBytes));
-    out.hash = Fnv1a(out.hash, dest.data(), dest.size());
+    out.hash = HashOf(dest.data(), dest.size());
   }
   return {};
 }

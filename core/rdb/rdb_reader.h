@@ -84,6 +84,10 @@ class RdbInput {
 
 uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n);
 inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+// Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
+// they fit in the read buffer; longer ones with Fnv1a, chunk by chunk: the choice depends only on
+// the length, so equal strings always hash alike).
+uint64_t HashContiguous(const uint8_t* p, size_t n);
 
 // Printable form of bytes for messages: escapes non-printables, cuts long strings.
 std::string Printable(const uint8_t* p, size_t n);

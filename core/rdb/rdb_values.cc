@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/rdb/duplicates.h"
 #include "core/rdb/rdb_format.h"
 
 namespace tidemark::rdb {
@@ -77,8 +78,7 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
     }
   }
   if (track) {
-    std::sort(member_hashes_.begin(), member_hashes_.end());
-    if (std::adjacent_find(member_hashes_.begin(), member_hashes_.end()) != member_hashes_.end())
+    if (HasDuplicate(member_hashes_))
       return in_.Corrupt(std::string("duplicate ") + what + " (two members hash alike; Redis refuses duplicates)");
   }
   return {};
@@ -161,7 +161,8 @@ Status ValueChecker::Check(uint8_t type, ValueInfo* info) {
       info->encoding = "module";
       auto id = in_.PlainLength("module id");
       if (!id) return std::unexpected(id.error());
-      return ModuleValues(ModuleName(*id));
+      info->module = ModuleName(*id);
+      return ModuleValues(info->module);
     }
     case kTypeListQuicklist:
     case kTypeListQuicklist2:
@@ -241,8 +242,7 @@ Status ValueChecker::CheckHashWithTtl(uint8_t type) {
     if (*n <= (uint64_t{1} << 20)) member_hashes_.push_back(str_.hash);
     if (auto s = in_.ReadString(StringUse::kSkip, payload_); !s) return s;
   }
-  std::sort(member_hashes_.begin(), member_hashes_.end());
-  if (std::adjacent_find(member_hashes_.begin(), member_hashes_.end()) != member_hashes_.end())
+  if (HasDuplicate(member_hashes_))
     return in_.Corrupt("duplicate hash field (two fields hash alike; Redis refuses duplicates)");
   return {};
 }
@@ -273,17 +273,15 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
                              std::to_string(kMaxKnownType), at - 1);
   }
   if (auto s = Payload(payload_); !s) return s;
-  seen_.clear();
+  members_.clear();
   uint64_t index = 0;
   ElementVisitor visit = [&](const PackedElement& e) -> Status {
     uint64_t pos = tuple > 0 ? index % tuple : 1;
     ++index;
     if (pos == 0) {
       char buf[24];
-      if (!seen_.emplace(e.Text(buf)).second)
-        return MakeError(ErrorCode::kCorrupt, std::string("duplicate ") + what + " '" +
-                                                  Printable(reinterpret_cast<const uint8_t*>(e.Text(buf).data()), e.Text(buf).size()) + "'",
-                         static_cast<int64_t>(e.offset));
+      std::string_view text = e.Text(buf);
+      members_.push_back({HashContiguous(reinterpret_cast<const uint8_t*>(text.data()), text.size()), e});
     } else if (tuple == 3 && pos == 2) {
       if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kHashFieldExpireMax)
         return MakeError(ErrorCode::kCorrupt, "hash field TTL entry is not a valid expire time",
@@ -302,6 +300,20 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   bool need_visit = tuple > 1 || (tuple == 1 && type == kTypeSetListpack);
   if (auto s = validate(payload_.bytes, &count, need_visit ? &visit : nullptr); !s)
     return InPayload(s.error(), payload_, info->encoding);
+  // Sorting by hash and comparing neighbours is exact and allocation-free; Redis compares the
+  // elements' text, so the integer 12 and the string "12" are the same member.
+  std::sort(members_.begin(), members_.end(), [](const Member& a, const Member& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.element.offset < b.element.offset;
+  });
+  for (size_t i = 1; i < members_.size(); ++i) {
+    if (members_[i].hash != members_[i - 1].hash) continue;
+    char b1[24], b2[24];
+    std::string_view t1 = members_[i - 1].element.Text(b1), t2 = members_[i].element.Text(b2);
+    if (t1 != t2) continue;
+    Error e{ErrorCode::kCorrupt, {}, static_cast<int64_t>(members_[i].element.offset),
+            std::string("duplicate ") + what + " '" + Printable(reinterpret_cast<const uint8_t*>(t2.data()), t2.size()) + "'"};
+    return InPayload(e, payload_, info->encoding);
+  }
   if (tuple > 1 && count % tuple != 0)
     return in_.Corrupt(std::string(info->encoding) + " payload holds " + std::to_string(count) +
                            " entries, expected a multiple of " + std::to_string(tuple), payload_.offset);

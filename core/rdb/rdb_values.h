@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "core/rdb/encodings.h"
@@ -14,6 +13,7 @@ namespace tidemark::rdb {
 struct ValueInfo {
   const char* type = "";      // "string", "list", ...
   const char* encoding = "";  // "raw", "listpack", "quicklist2", ...
+  std::string module;         // module values: the module's name
 };
 
 const char* TypeName(uint8_t type);
@@ -49,7 +49,11 @@ class ValueChecker {
   StringValue payload_;   // scratch for encoded payloads
   StringValue aux_;       // scratch for stream node keys
   std::vector<uint64_t> member_hashes_;
-  std::unordered_set<std::string> seen_;
+  struct Member {
+    uint64_t hash;
+    PackedElement element;
+  };
+  std::vector<Member> members_;  // of the current packed payload, for its duplicate check
 };
 
 }  // namespace tidemark::rdb

@@ -1,8 +1,10 @@
 #include "core/rdb/rdb_verifier.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
+#include "core/rdb/duplicates.h"
 #include "core/rdb/rdb_format.h"
 #include "core/rdb/rdb_reader.h"
 #include "core/rdb/rdb_values.h"
@@ -107,6 +109,15 @@ class Walker {
     }
   }
 
+ // Moves the per-type-code counts into the report (also after an error: counts so far).
+  void FoldCounts() {
+    for (size_t code = 0; code < keys_by_code_.size(); ++code) {
+      if (!keys_by_code_[code]) continue;
+      report_.keys_by_type[TypeName(static_cast<uint8_t>(code))] += keys_by_code_[code];
+      report_.keys_by_encoding[encoding_by_code_[code]] += keys_by_code_[code];
+    }
+  }
+
  private:
   Status Header() {
     uint8_t magic[9];
@@ -146,9 +157,11 @@ class Walker {
     ++db.keys;
     if (has_expire_) ++db.keys_with_expiry;
     has_expire_ = false;
-    ++report_.keys_by_type[info.type];
-    ++report_.keys_by_encoding[info.encoding];
-    if (info.type == std::string_view("module")) AddModule("(module value)");
+    // Counted by type code here (a string-keyed map per key costs more than the parsing);
+    // folded into the report's maps at the end.
+    ++keys_by_code_[type];
+    encoding_by_code_[type] = info.encoding;
+    if (!info.module.empty()) AddModule(info.module);
     key_hashes_[db.index].push_back(key_.hash);
     return {};
   }
@@ -182,8 +195,7 @@ class Walker {
 
   Status Duplicates() {
     for (auto& [db, hashes] : key_hashes_) {
-      std::sort(hashes.begin(), hashes.end());
-      if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end())
+      if (HasDuplicate(hashes))
         return MakeError(ErrorCode::kCorrupt,
                          "duplicate key in db " + std::to_string(db) +
                              " (two keys share a 64-bit hash); Redis stops loading at a duplicate key",
@@ -230,6 +242,8 @@ class Walker {
   bool has_expire_ = false;
   size_t current_ = 0;
   std::map<uint64_t, std::vector<uint64_t>> key_hashes_;
+  std::array<uint64_t, 256> keys_by_code_{};
+  std::array<const char*, 256> encoding_by_code_{};
 };
 
 }  // namespace
@@ -238,7 +252,10 @@ RdbReport VerifyRdb(ByteSource& source, const RdbVerifyOptions& options) {
   RdbReport report;
   report.name = options.name;
   Walker walker(source, options, report);
-  if (auto s = walker.Run(); !s) {
+  auto status = walker.Run();
+  walker.FoldCounts();
+  if (!status) {
+    auto& s = status;
     report.error = s.error();
     if (report.error->where.empty()) report.error->where = options.name;
   }
