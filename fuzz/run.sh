@@ -33,11 +33,39 @@ if [[ ! -d $seeds/rdb_fuzz ]]; then
   rm -rf "$dir"
 fi
 
+if [[ ! -d $seeds/aof_fuzz ]]; then
+  # AOF seeds: a RESP base with #TS annotations and an incr file with MULTI/EXEC; the manifest.
+  mkdir -p "$seeds/aof_fuzz" "$seeds/manifest_fuzz"
+  dir=$(mktemp -d)
+  redis-server --port 0 --unixsocket "$dir/s" --dir "$dir" --daemonize no --save "" --appendonly yes \
+    --aof-use-rdb-preamble no --aof-timestamp-enabled yes --logfile "$dir/log" &
+  pid=$!
+  for _ in $(seq 100); do redis-cli -s "$dir/s" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  c() { redis-cli -s "$dir/s" "$@" >/dev/null; }
+  c set s hello; c rpush l a b; c hset h f v; c zadd z 1 a; c select 2; c set x 1; c bgrewriteaof
+  sleep 1.1
+  printf 'MULTI\nSET t 1\nINCR n\nEXEC\nSADD st 1 2\n' | redis-cli -s "$dir/s" >/dev/null
+  c shutdown nosave || true
+  wait $pid 2>/dev/null || true
+  for f in "$dir"/appendonlydir/*.aof; do cp "$f" "$seeds/aof_fuzz/"; done
+  cp "$dir"/appendonlydir/*.manifest "$seeds/manifest_fuzz/"
+  printf 'file "a b\\x01" seq 1 type b\nfile i seq 2 type i\n# comment\nfile h seq 1 type h\n' \
+    >"$seeds/manifest_fuzz/quoted.manifest"
+  rm -rf "$dir"
+fi
+
+failed=""
 for t in $targets; do
   mkdir -p "$seeds/$t" "$build/corpus/$t"
   echo "fuzz: $t for ${seconds}s"
+  # Crash inputs go to $build/artifacts, not the source tree.
+  mkdir -p "$build/artifacts"
+  status=0
   "$build/bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    "$build/corpus/$t" "$seeds/$t" 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' || true
-  # libFuzzer exits non-zero on a crash; PIPESTATUS keeps that visible.
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz: $t found a crash (see above)" >&2; exit 1; }
+    -artifact_prefix="$build/artifacts/$t-" "$build/corpus/$t" "$seeds/$t" >"$build/$t.log" 2>&1 ||
+    status=$?
+  grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done|artifact' "$build/$t.log" || true
+  # libFuzzer exits non-zero on a crash; the other targets still run.
+  [[ $status -eq 0 ]] || { echo "fuzz: $t found a crash (see $build/$t.log)" >&2; failed+=" $t"; }
 done
+[[ -z $failed ]] || { echo "fuzz: crashes in:$failed" >&2; exit 1; }
