@@ -23,7 +23,8 @@ measure() {
   local walls=() rss=()
   for _ in $(seq "$runs"); do
     local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f '%e %M' -o "$timing" "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$timing")
     walls+=("${out% *}"); rss+=("${out#* }")
   done
   local w m
@@ -33,6 +34,7 @@ measure() {
 }
 
 results=$(mktemp)
+timing=$(mktemp)
 {
   measure cat-rdb cat "$rdb"
   measure tidemark-rdb "$tidemark" verify rdb "$rdb"
@@ -59,4 +61,4 @@ Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(du -m "$aofbase" | cut -f1) MB AOF,
 | AOF | tidemark verify aof | $(val tidemark-aof 2) | $(val tidemark-aof 3) | |
 | AOF | redis-check-aof | $(val redis-check-aof 2) | $(val redis-check-aof 3) | tidemark $(ratio "$(val tidemark-aof 2)" "$(val redis-check-aof 2)")x faster |
 TABLE
-rm -f "$results"
+rm -f "$results" "$timing"
