@@ -8,6 +8,10 @@ namespace {
 
 using web::json::value;
 
+bool operator==(const Error& a, const Error& b) {
+  return a.code == b.code && a.where == b.where && a.offset == b.offset && a.message == b.message;
+}
+
 value Int(uint64_t v) { return value::number(static_cast<int64_t>(v)); }
 
 std::string Title(const aof::AofReport& r) {
@@ -43,12 +47,13 @@ std::string AofReportText(const aof::AofReport& r) {
     if (f.timestamps) desc += ", " + std::to_string(f.timestamps) + " #TS";
     desc += "  " + std::string(aof::AofVerdictName(f.verdict));
     line(desc);
+    if (f.error && f.verdict != aof::AofVerdict::kValid && !(r.error && *r.error == *f.error))
+      line("        " + f.error->ToString());
     if (f.verdict == aof::AofVerdict::kTruncated)
       line("        last good offset " + std::to_string(f.last_good_offset) + ", " +
            std::to_string(f.bytes_to_cut) + " bytes would be cut" +
            (f.zero_filled_tail ? " (NUL-filled tail)" : "") +
-           ": repair with `tidemark verify aof --fix`");
-    if (f.error && f.verdict != aof::AofVerdict::kValid) line("        " + f.error->ToString());
+           (f.last ? ": repair with `tidemark verify aof --fix`" : ""));
     if (f.unknown_commands)
       line("        " + std::to_string(f.unknown_commands) + " commands not in the table");
   }
