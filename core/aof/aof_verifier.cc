@@ -14,12 +14,6 @@ namespace tidemark::aof {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Replays the first bytes read to sniff the format, then passes reads through.
 class PrefixSource final : public ByteSource {
  public:
@@ -115,6 +109,18 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
                        AofFileReport& report) {
   RespReader reader(source, start_offset, report.name);
   report.last_good_offset = start_offset;
+  // Counted by table index while streaming; turned into names once at the end.
+  std::vector<uint64_t> counts(AofCommandTableSize());
+  struct CountsToNames {
+    std::vector<uint64_t>& counts;
+    AofFileReport& report;
+    ~CountsToNames() {
+      for (size_t i = 0; i < counts.size(); ++i)
+        if (counts[i]) report.commands_by_name[std::string(AofCommandAt(i).name)] += counts[i];
+    }
+  } counts_to_names{counts, report};
+  int last_index = -1;
+  std::string last_name;
   bool in_multi = false;
   uint64_t multi_start = 0;
   uint64_t multi_line_commands = 0;
@@ -180,17 +186,32 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
       if (!in_multi) report.last_good_offset = rec.end;
       continue;
     }
-    const std::string name = Lower(rec.name);
-    if (auto problem = CheckAofCommand(rec.name, rec.arg1, rec.argc)) {
-      const bool unknown = problem->starts_with("unknown");
-      if (!(unknown && options.allow_unknown_commands)) {
-        corrupt(rec.offset, *problem);
+    // AOFs repeat the same few commands: the last plain (non-container) command found is
+    // remembered by its exact spelling, so most records skip the table search.
+    AofCommandCheck check;
+    if (last_index >= 0 && rec.name == last_name &&
+        AofArityOk(AofCommandAt(static_cast<size_t>(last_index)).arity, rec.argc)) {
+      check.index = last_index;
+    } else {
+      check = CheckAofCommand(rec.name, rec.arg1, rec.argc);
+      if (!check.problem && !AofCommandIsContainer(static_cast<size_t>(check.index)) &&
+          AofCommandAt(static_cast<size_t>(check.index)).name.find('|') == std::string_view::npos) {
+        last_index = check.index;
+        last_name = rec.name;
+      }
+    }
+    if (check.problem) {
+      if (!(check.unknown && options.allow_unknown_commands)) {
+        corrupt(rec.offset, *check.problem);
         return;
       }
       ++report.unknown_commands;
     } else {
-      ++report.commands_by_name[name];
+      ++counts[static_cast<size_t>(check.index)];
     }
+    const std::string_view name = check.index >= 0 && !check.problem
+                                      ? AofCommandAt(static_cast<size_t>(check.index)).name
+                                      : std::string_view();
     ++report.commands;
     if (name == kMulti) {
       if (in_multi) {

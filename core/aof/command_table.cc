@@ -153,10 +153,12 @@ constexpr AofCommand kCommands[] = {
     {"zunionstore", -4},
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Lowercases `s` into `buf` (names longer than the buffer cannot be in the table).
+std::string_view LowerInto(std::string_view s, char (&buf)[64]) {
+  if (s.size() > sizeof buf) return {};
+  for (size_t i = 0; i < s.size(); ++i)
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+  return {buf, s.size()};
 }
 
 const AofCommand* Find(std::string_view lowered) {
@@ -166,16 +168,27 @@ const AofCommand* Find(std::string_view lowered) {
   return it;
 }
 
-bool IsContainer(std::string_view lowered) {
-  std::string prefix = std::string(lowered) + "|";
-  auto it = std::lower_bound(std::begin(kCommands), std::end(kCommands), std::string_view(prefix),
-                             [](const AofCommand& c, std::string_view n) { return c.name < n; });
-  return it != std::end(kCommands) && it->name.starts_with(prefix);
+const AofCommand* FindSub(const AofCommand* container, std::string_view lowered_sub) {
+  // Subcommands sort after their container; other names sharing its prefix may come between.
+  const std::string_view base = container->name;
+  for (const AofCommand* it = container + 1; it != std::end(kCommands); ++it) {
+    if (!it->name.starts_with(base)) break;
+    if (it->name.size() > base.size() && it->name[base.size()] == '|' &&
+        it->name.substr(base.size() + 1) == lowered_sub)
+      return it;
+  }
+  return nullptr;
 }
 
-bool ArityOk(int arity, uint64_t argc) {
-  return arity >= 0 ? argc == static_cast<uint64_t>(arity) : argc >= static_cast<uint64_t>(-arity);
+bool IsContainer(const AofCommand* cmd) {
+  const std::string_view base = cmd->name;
+  for (const AofCommand* it = cmd + 1; it != std::end(kCommands); ++it) {
+    if (!it->name.starts_with(base)) return false;
+    if (it->name.size() > base.size() && it->name[base.size()] == '|') return true;
+  }
+  return false;
 }
+
 
 std::string ArityText(int arity) {
   return arity >= 0 ? "exactly " + std::to_string(arity) : "at least " + std::to_string(-arity);
@@ -184,28 +197,40 @@ std::string ArityText(int arity) {
 }  // namespace
 
 size_t AofCommandTableSize() { return std::size(kCommands); }
+const AofCommand& AofCommandAt(size_t index) { return kCommands[index]; }
+bool AofCommandIsContainer(size_t index) { return IsContainer(&kCommands[index]); }
+bool AofArityOk(int arity, uint64_t argc) {
+  return arity >= 0 ? argc == static_cast<uint64_t>(arity) : argc >= static_cast<uint64_t>(-arity);
+}
 
-std::optional<std::string> CheckAofCommand(std::string_view name, std::string_view arg1,
-                                           uint64_t argc) {
-  const std::string lowered = Lower(name);
-  const AofCommand* cmd = Find(lowered);
-  if (!cmd)
-    return "unknown command '" + std::string(name.substr(0, 64)) +
-           "': not a command Redis writes to an AOF (redis-server stops loading at an unknown "
-           "command; module commands need their module)";
-  if (argc >= 2 && IsContainer(lowered)) {
-    const std::string full = lowered + "|" + Lower(arg1);
-    const AofCommand* sub = Find(full);
-    if (!sub)
-      return "unknown subcommand '" + std::string(name.substr(0, 64)) + " " +
-             std::string(arg1.substr(0, 64)) + "'";
+AofCommandCheck CheckAofCommand(std::string_view name, std::string_view arg1, uint64_t argc) {
+  AofCommandCheck out;
+  char buf[64];
+  const AofCommand* cmd = Find(LowerInto(name, buf));
+  if (!cmd) {
+    out.unknown = true;
+    out.problem = "unknown command '" + std::string(name.substr(0, 64)) +
+                  "': not a command Redis writes to an AOF (redis-server stops loading at an "
+                  "unknown command; module commands need their module)";
+    return out;
+  }
+  if (argc >= 2 && IsContainer(cmd)) {
+    char sub_buf[64];
+    const AofCommand* sub = FindSub(cmd, LowerInto(arg1, sub_buf));
+    if (!sub) {
+      out.unknown = true;
+      out.problem = "unknown subcommand '" + std::string(name.substr(0, 64)) + " " +
+                    std::string(arg1.substr(0, 64)) + "'";
+      return out;
+    }
     cmd = sub;
   }
-  if (!ArityOk(cmd->arity, argc))
-    return "'" + std::string(cmd->name) + "' with " + std::to_string(argc) +
-           " arguments, expected " + ArityText(cmd->arity) +
-           " (redis-server loads AOF records without an arity check and may crash)";
-  return std::nullopt;
+  out.index = static_cast<int>(cmd - std::begin(kCommands));
+  if (!AofArityOk(cmd->arity, argc))
+    out.problem = "'" + std::string(cmd->name) + "' with " + std::to_string(argc) +
+                  " arguments, expected " + ArityText(cmd->arity) +
+                  " (redis-server loads AOF records without an arity check and may crash)";
+  return out;
 }
 
 }  // namespace tidemark::aof

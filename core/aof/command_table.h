@@ -24,12 +24,23 @@ struct AofCommand {
   int arity;              // Redis convention: N exact, -N at least N (the name counts)
 };
 
-// What is wrong with a record named `name` (case-insensitive) with `argc` arguments and second
-// argument `arg1` (used for container commands); nullopt when Redis accepts it.
-std::optional<std::string> CheckAofCommand(std::string_view name, std::string_view arg1,
-                                           uint64_t argc);
+struct AofCommandCheck {
+  int index = -1;  // table entry of the command (or subcommand), -1 when unknown
+  bool unknown = false;             // the name (or subcommand) is not in the table
+  std::optional<std::string> problem;  // what is wrong; nullopt when Redis accepts it
+};
+
+// Checks a record named `name` (case-insensitive) with `argc` arguments and second argument
+// `arg1` (used for container commands). Allocates only to describe a problem.
+AofCommandCheck CheckAofCommand(std::string_view name, std::string_view arg1, uint64_t argc);
 
 // Number of entries in the table (reported, so a reader knows what was checked against).
 size_t AofCommandTableSize();
+// The entry at `index` (0 <= index < AofCommandTableSize()).
+const AofCommand& AofCommandAt(size_t index);
+// Whether the entry at `index` has subcommands (its second argument selects one).
+bool AofCommandIsContainer(size_t index);
+// Whether `argc` fits `arity` (Redis convention).
+bool AofArityOk(int arity, uint64_t argc);
 
 }  // namespace tidemark::aof

@@ -50,6 +50,18 @@ std::unexpected<Error> RespReader::Corrupt(uint64_t at, const std::string& messa
 
 // Reads "<prefix><digits>\r\n" and returns the number.
 Result<uint64_t> RespReader::ReadCount(char prefix, uint64_t record_start, const char* what) {
+  // Fast path: the whole line is in the buffer and well-formed.
+  if (end_ - pos_ >= kMaxCountDigits + 3 && buf_[pos_] == static_cast<uint8_t>(prefix)) {
+    const uint8_t* p = buf_.data() + pos_ + 1;
+    uint64_t value = 0;
+    size_t digits = 0;
+    while (digits < kMaxCountDigits && p[digits] >= '0' && p[digits] <= '9')
+      value = value * 10 + (p[digits++] - '0');
+    if (digits > 0 && p[digits] == '\r' && p[digits + 1] == '\n') {
+      pos_ += digits + 3;
+      return value;
+    }
+  }
   auto have = Ensure(1);
   if (!have) return std::unexpected(have.error());
   if (!*have) return Truncated(record_start, std::string("'") + prefix + "' " + what);
@@ -109,6 +121,10 @@ Result<void> RespReader::ReadBulk(uint64_t record_start, std::string* keep) {
                    std::min(n, kKeptArgBytes - keep->size()));
     pos_ += n;
     left -= n;
+  }
+  if (end_ - pos_ >= 2 && buf_[pos_] == '\r' && buf_[pos_ + 1] == '\n') {
+    pos_ += 2;
+    return {};
   }
   for (char expected : kCrlf) {
     auto have = Ensure(1);
