@@ -46,7 +46,53 @@ bool PartitionHasDuplicate(uint64_t* first, uint64_t* last, int shift) {
   return false;
 }
 
+// Open addressing in a table twice the size of the input, reused across calls: linear time, and
+// for one bucket's worth of hashes it stays in L2. Zero marks an empty slot, so a zero hash is
+// tracked apart.
+bool TableHasDuplicate(const uint64_t* first, const uint64_t* last, std::vector<uint64_t>& table) {
+  size_t n = static_cast<size_t>(last - first);
+  size_t size = 16;
+  while (size < 2 * n) size *= 2;
+  table.assign(size, 0);
+  const size_t mask = size - 1;
+  bool zero = false;
+  for (const uint64_t* p = first; p != last; ++p) {
+    uint64_t h = *p;
+    if (h == 0) {
+      if (zero) return true;
+      zero = true;
+      continue;
+    }
+    for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+      if (table[i] == 0) {
+        table[i] = h;
+        break;
+      }
+      if (table[i] == h) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+void HashBuckets::Reserve(uint64_t expected) {
+  // Uniform hashes: a bucket gets expected/256 give or take a few standard deviations.
+  uint64_t per = expected / 256;
+  uint64_t slack = 16;
+  while (slack * slack < 16 * per) slack *= 2;
+  for (auto& b : buckets_) b.reserve(b.size() + per + slack);
+}
+
+bool HashBuckets::HasDuplicate() {
+  bool dup = false;
+  for (auto& b : buckets_) {
+    if (!dup) dup = TableHasDuplicate(b.data(), b.data() + b.size(), table_);
+    std::vector<uint64_t>().swap(b);
+  }
+  std::vector<uint64_t>().swap(table_);
+  return dup;
+}
 
 bool HasDuplicate(std::vector<uint64_t>& values) {
   return PartitionHasDuplicate(values.data(), values.data() + values.size(), 56);

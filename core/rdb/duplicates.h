@@ -11,4 +11,20 @@ namespace tidemark::rdb {
 // stays in cache; several times faster than sorting the whole vector.
 bool HasDuplicate(std::vector<uint64_t>& values);
 
+// Collects hashes as they stream past, already split into 256 buckets by their top byte, so the
+// final check never sweeps the whole set with random accesses. 8 bytes per hash once Reserve()
+// was told the count (RDB files carry it in RESIZEDB); growth beyond that doubles a bucket.
+class HashBuckets {
+ public:
+  HashBuckets() : buckets_(256) {}
+  void Reserve(uint64_t expected);
+  void Add(uint64_t hash) { buckets_[hash >> 56].push_back(hash); }
+  // True when a hash occurs twice. Frees the buckets as it goes.
+  bool HasDuplicate();
+
+ private:
+  std::vector<std::vector<uint64_t>> buckets_;
+  std::vector<uint64_t> table_;  // scratch for one bucket's check
+};
+
 }  // namespace tidemark::rdb

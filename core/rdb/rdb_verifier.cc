@@ -65,8 +65,7 @@ class Walker {
           if (!size) return std::unexpected(size.error());
           if (auto v = in_.PlainLength("expires size hint"); !v) return std::unexpected(v.error());
           // A hint only: reserve what it says, within reason, so the key hashes are one block.
-          auto& hashes = key_hashes_[Db().index];
-          hashes.reserve(hashes.size() + std::min<uint64_t>(*size, uint64_t{1} << 26));
+          KeyHashes().Reserve(std::min<uint64_t>(*size, uint64_t{1} << 26));
           break;
         }
         case kOpSlotInfo:
@@ -162,7 +161,7 @@ class Walker {
     ++keys_by_code_[type];
     encoding_by_code_[type] = info.encoding;
     if (!info.module.empty()) AddModule(info.module);
-    key_hashes_[db.index].push_back(key_.hash);
+    KeyHashes().Add(key_.hash);
     return {};
   }
 
@@ -195,21 +194,27 @@ class Walker {
 
   Status Duplicates() {
     for (auto& [db, hashes] : key_hashes_) {
-      if (HasDuplicate(hashes))
+      if (hashes.HasDuplicate())
         return MakeError(ErrorCode::kCorrupt,
                          "duplicate key in db " + std::to_string(db) +
                              " (two keys share a 64-bit hash); Redis stops loading at a duplicate key",
                          -1, options_.name);
-      std::vector<uint64_t>().swap(hashes);
     }
     return {};
   }
 
+  // The current db's key hashes, looked up once per SELECTDB rather than once per key.
+  HashBuckets& KeyHashes() {
+    if (!current_hashes_) current_hashes_ = &key_hashes_[Db().index];
+    return *current_hashes_;
+  }
+
   void SelectDb(uint64_t index) {
     for (size_t i = 0; i < report_.dbs.size(); ++i)
-      if (report_.dbs[i].index == index) { current_ = i; return; }
+      if (report_.dbs[i].index == index) { current_ = i; current_hashes_ = nullptr; return; }
     report_.dbs.push_back(RdbDbStats{index, 0, 0});
     current_ = report_.dbs.size() - 1;
+    current_hashes_ = nullptr;
   }
 
   RdbDbStats& Db() {
@@ -241,7 +246,8 @@ class Walker {
   StringValue key_, aux_key_, aux_value_;
   bool has_expire_ = false;
   size_t current_ = 0;
-  std::map<uint64_t, std::vector<uint64_t>> key_hashes_;
+  std::map<uint64_t, HashBuckets> key_hashes_;
+  HashBuckets* current_hashes_ = nullptr;
   std::array<uint64_t, 256> keys_by_code_{};
   std::array<const char*, 256> encoding_by_code_{};
 };
