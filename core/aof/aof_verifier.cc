@@ -159,7 +159,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
       }
       break;
     }
-    if (!next->has_value()) {
+    if (!*next) {
       if (in_multi) {
         report.verdict = AofVerdict::kTruncated;
         report.error = Error{ErrorCode::kTruncated, report.name, static_cast<int64_t>(multi_start),

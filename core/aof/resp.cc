@@ -18,7 +18,7 @@ std::string Printable(uint8_t c) {
 RespReader::RespReader(ByteSource& source, uint64_t start_offset, std::string where)
     : source_(source), where_(std::move(where)), buf_(kBufferBytes), base_(start_offset) {}
 
-Result<bool> RespReader::Ensure(size_t n) {
+Result<bool> RespReader::Refill(size_t n) {
   while (end_ - pos_ < n) {
     if (eof_) return false;
     if (pos_ > 0 && (buf_.size() - end_ < n || pos_ == end_)) {
@@ -138,7 +138,7 @@ Result<void> RespReader::ReadBulk(uint64_t record_start, std::string* keep) {
   return {};
 }
 
-Result<std::optional<AofRecord>> RespReader::ReadAnnotation(uint64_t record_start) {
+Result<const AofRecord*> RespReader::ReadAnnotation(uint64_t record_start) {
   // The loader reads annotation lines with fgets into a 1024-byte buffer: a longer line is
   // split and its rest read as the next record.
   size_t len = 0;
@@ -155,9 +155,14 @@ Result<std::optional<AofRecord>> RespReader::ReadAnnotation(uint64_t record_star
                                        std::to_string(kAnnotationMaxLine) +
                                        " bytes: redis-server reads its rest as a new record");
   }
-  AofRecord rec;
+  AofRecord& rec = rec_;
   rec.kind = RecordKind::kAnnotation;
   rec.offset = record_start;
+  rec.timestamp.reset();
+  rec.argc = 0;
+  rec.name.clear();
+  rec.arg1.clear();
+  rec.payload_bytes = 0;
   std::string_view line(reinterpret_cast<const char*>(buf_.data() + pos_), len);
   pos_ += len + 1;
   rec.end = offset();
@@ -172,14 +177,14 @@ Result<std::optional<AofRecord>> RespReader::ReadAnnotation(uint64_t record_star
     }
   }
   line.remove_prefix(1);
-  rec.annotation = std::string(line.substr(0, 64));
-  return rec;
+  rec.annotation.assign(line.substr(0, 64));
+  return &rec_;
 }
 
-Result<std::optional<AofRecord>> RespReader::Next() {
+Result<const AofRecord*> RespReader::Next() {
   auto have = Ensure(1);
   if (!have) return std::unexpected(have.error());
-  if (!*have) return std::optional<AofRecord>();
+  if (!*have) return nullptr;
   const uint64_t start = offset();
   const uint8_t first = buf_[pos_];
   if (first == static_cast<uint8_t>(kAnnotationPrefix)) return ReadAnnotation(start);
@@ -193,9 +198,14 @@ Result<std::optional<AofRecord>> RespReader::Next() {
   if (*argc > INT32_MAX)
     return Corrupt(start, "command with " + std::to_string(*argc) +
                               " arguments, more than redis-server can load");
-  AofRecord rec;
+  AofRecord& rec = rec_;
+  rec.kind = RecordKind::kCommand;
   rec.offset = start;
   rec.argc = *argc;
+  rec.payload_bytes = 0;
+  rec.annotation.clear();
+  rec.timestamp.reset();
+  rec.arg1.clear();
   for (uint64_t i = 0; i < *argc; ++i) {
     std::string* keep = i == 0 ? &rec.name : i == 1 ? &rec.arg1 : nullptr;
     const uint64_t before = offset();
@@ -203,7 +213,7 @@ Result<std::optional<AofRecord>> RespReader::Next() {
     rec.payload_bytes += offset() - before;
   }
   rec.end = offset();
-  return rec;
+  return &rec_;
 }
 
 Result<bool> RespReader::RestIsZero() {

@@ -50,8 +50,9 @@ class RespReader {
   // in errors.
   RespReader(ByteSource& source, uint64_t start_offset, std::string where);
 
-  // The next record, or nullopt at a clean end of input (between records).
-  Result<std::optional<AofRecord>> Next();
+  // The next record, or nullptr at a clean end of input (between records). The record is owned
+  // by the reader and valid until the next call (reused to keep the loop allocation-free).
+  Result<const AofRecord*> Next();
 
   // After a kCorrupt error from Next(): reads to the end and says whether every byte from the
   // offending one on is NUL.
@@ -62,10 +63,14 @@ class RespReader {
 
  private:
   // Makes at least `n` bytes available at pos_; false if the input ends first.
-  Result<bool> Ensure(size_t n);
+  Result<bool> Ensure(size_t n) {
+    if (end_ - pos_ >= n) return true;
+    return Refill(n);
+  }
+  Result<bool> Refill(size_t n);
   Result<uint64_t> ReadCount(char prefix, uint64_t record_start, const char* what);
   Result<void> ReadBulk(uint64_t record_start, std::string* keep);
-  Result<std::optional<AofRecord>> ReadAnnotation(uint64_t record_start);
+  Result<const AofRecord*> ReadAnnotation(uint64_t record_start);
   std::unexpected<Error> Truncated(uint64_t record_start, const std::string& expected) const;
   std::unexpected<Error> Corrupt(uint64_t at, const std::string& message);
 
@@ -76,7 +81,8 @@ class RespReader {
   size_t end_ = 0;    // bytes valid in buf_
   uint64_t base_ = 0; // file offset of buf_[0]
   bool eof_ = false;
-  bool zero_at_error_ = false;  // the byte a kCorrupt error points at is NUL
+  bool zero_at_error_ = false;
+  AofRecord rec_;  // the byte a kCorrupt error points at is NUL
 };
 
 }  // namespace tidemark::aof

@@ -53,7 +53,7 @@ TEST(RespReader, ReadsCommandsWithNamesArgumentsAndOffsets) {
   EXPECT_EQ((*r2)->offset, 100 + a.size());
   auto end = reader.Next();
   ASSERT_TRUE(end);
-  EXPECT_FALSE(end->has_value());
+  EXPECT_EQ(*end, nullptr);
 }
 
 TEST(RespReader, StreamsPayloadsLargerThanItsBufferKeepingOnlyAPrefix) {
@@ -104,7 +104,7 @@ TEST_P(RespErrors, ReportsCodeAndOffset) {
   const BadCase& c = GetParam();
   SpanSource src(Bytes(c.data));
   RespReader reader(src, 0, "f.aof");
-  Result<std::optional<AofRecord>> r;
+  Result<const AofRecord*> r;
   do {
     r = reader.Next();
   } while (r && *r);
