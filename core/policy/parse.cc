@@ -5,7 +5,8 @@
 #include <array>
 #include <charconv>
 #include <functional>
-#include <regex>
+
+#include "core/policy/text.h"
 
 namespace tidemark::policy {
 
@@ -31,11 +32,18 @@ PlainKind Classify(const YAML::Node& node) {
   const std::string& s = node.Scalar();
   bool ignored;
   if (ParseBoolWord(s, ignored)) return PlainKind::kBool;
-  static const std::regex kInt{R"([-+]?[0-9]+)"};
-  static const std::regex kFloat{R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)"};
-  if (std::regex_match(s, kInt)) return PlainKind::kInt;
-  if (std::regex_match(s, kFloat)) return PlainKind::kFloat;
-  return PlainKind::kString;
+  // [-+]?[0-9]+ is an integer; [-+]?(.[0-9]+|[0-9]+(.[0-9]*)?)([eE][-+]?[0-9]+)? a float.
+  std::string_view rest = s;
+  text::SkipSign(rest);
+  std::string_view digits = rest;
+  if (text::SkipDigits(digits) > 0 && digits.empty()) return PlainKind::kInt;
+  if (!text::SkipDecimal(rest)) return PlainKind::kString;
+  if (!rest.empty() && (rest[0] == 'e' || rest[0] == 'E')) {
+    rest.remove_prefix(1);
+    text::SkipSign(rest);
+    if (text::SkipDigits(rest) == 0) return PlainKind::kString;
+  }
+  return rest.empty() ? PlainKind::kFloat : PlainKind::kString;
 }
 
 class Parser {

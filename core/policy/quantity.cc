@@ -1,6 +1,6 @@
 #include "core/policy/quantity.h"
 
-#include <regex>
+#include "core/policy/text.h"
 
 namespace tidemark::policy {
 
@@ -22,13 +22,23 @@ unsigned __int128 SuffixMultiplier(std::string_view suffix) {
   return 0;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+using text::IsDigit;
 
 }  // namespace
 
-bool IsQuantity(std::string_view text) {
-  static const std::regex kRe{std::string(kQuantityPattern)};
-  return std::regex_match(text.begin(), text.end(), kRe);
+bool IsQuantity(std::string_view s) {
+  // kQuantityPattern: sign? decimal (binary-suffix | decimal-suffix | [eE] sign? decimal)?
+  text::SkipSign(s);
+  if (!text::SkipDecimal(s)) return false;
+  static constexpr std::string_view kSuffixes[] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u",
+                                                   "m",  "k",  "M",  "G",  "T",  "P",  "E"};
+  if (s.empty()) return true;
+  for (std::string_view suffix : kSuffixes)
+    if (s == suffix) return true;
+  if (s[0] != 'e' && s[0] != 'E') return false;
+  s.remove_prefix(1);
+  text::SkipSign(s);
+  return text::SkipDecimal(s) && s.empty();
 }
 
 Result<int64_t> ParseByteQuantity(std::string_view text) {

@@ -1,13 +1,58 @@
 #include "core/policy/validate.h"
 
-#include <regex>
-
 #include "core/policy/cron.h"
 #include "core/policy/quantity.h"
+#include "core/policy/text.h"
 
 namespace tidemark::policy {
 
 namespace {
+
+using text::IsAlnum;
+using text::IsDigit;
+using text::TwoDigits;
+
+bool IsNameChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '-'; }
+
+// [A-Za-z0-9_-][A-Za-z0-9._-]*, at most 255: a file name that is not hidden and not a path.
+bool IsPlainFileName(std::string_view s) {
+  return !s.empty() && s.size() <= 255 && s[0] != '.' && text::All(s, IsNameChar);
+}
+
+// [A-Za-z0-9][A-Za-z0-9._-]*, at most 253.
+bool IsBackupName(std::string_view s) {
+  return !s.empty() && s.size() <= 253 && IsAlnum(s[0]) && text::All(s, IsNameChar);
+}
+
+// HH:MM, 00:00 to 23:59.
+bool IsTimeOfDay(std::string_view s) {
+  return s.size() == 5 && TwoDigits(s, 0, 23) && s[2] == ':' && TwoDigits(s, 3, 59);
+}
+
+// RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).
+bool IsRfc3339(std::string_view s) {
+  if (s.size() < 20 || !text::All(s.substr(0, 4), IsDigit) || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+    return false;
+  if (!TwoDigits(s, 5, 12) || s.substr(5, 2) == "00" || !TwoDigits(s, 8, 31) ||
+      s.substr(8, 2) == "00" || !TwoDigits(s, 11, 23) || !TwoDigits(s, 14, 59) ||
+      !TwoDigits(s, 17, 60))
+    return false;
+  std::string_view zone = s.substr(19);
+  if (!zone.empty() && zone[0] == '.') {
+    zone.remove_prefix(1);
+    if (text::SkipDigits(zone) == 0) return false;
+  }
+  if (zone == "Z" || zone == "z") return true;
+  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && TwoDigits(zone, 1, 23) &&
+         zone[3] == ':' && TwoDigits(zone, 4, 59);
+}
+
+// A DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?
+bool IsDnsLabel(std::string_view s) {
+  return !s.empty() && text::IsLowerAlnum(s.front()) && text::IsLowerAlnum(s.back()) &&
+         text::All(s, [](char c) { return text::IsLowerAlnum(c) || c == '-'; });
+}
 
 class Checker {
  public:
@@ -22,9 +67,9 @@ class Checker {
   void AtLeast(const std::string& path, int64_t value, int64_t min) {
     if (value < min) Fail(path, "must be at least " + std::to_string(min));
   }
-  void Matches(const std::string& path, const std::string& value, const std::regex& re,
+  void Matches(const std::string& path, const std::string& value, bool (*matches)(std::string_view),
                const std::string& message) {
-    if (!std::regex_match(value, re)) Fail(path, message);
+    if (!matches(value)) Fail(path, message);
   }
   // Byte count of a quantity field, or -1 after reporting why it is not one.
   int64_t Bytes(const std::string& path, const std::string& quantity) {
@@ -66,7 +111,6 @@ class Checker {
   }
 
   void CheckRdb(const RedisPersistenceSpec& spec) {
-    static const std::regex kFileName{R"([A-Za-z0-9_-][A-Za-z0-9._-]{0,254})"};
     const std::vector<SavePoint> none;
     const std::vector<SavePoint>& points = spec.rdb.save_points ? *spec.rdb.save_points : none;
     if (points.size() > kMaxSavePoints)
@@ -80,12 +124,11 @@ class Checker {
     if (!points.empty() && (spec.mode == Mode::kAof || spec.mode == Mode::kNone))
       Fail("spec.rdb.savePoints",
            "must be empty when mode is aof or none (mode hybrid is AOF plus save points)");
-    Matches("spec.rdb.fileName", spec.rdb.file_name, kFileName,
+    Matches("spec.rdb.fileName", spec.rdb.file_name, IsPlainFileName,
             "must be a plain file name: letters, digits, '.', '_' or '-', not starting with '.'");
   }
 
   void CheckAof(const RedisPersistenceSpec& spec) {
-    static const std::regex kTime{R"(([01][0-9]|2[0-3]):[0-5][0-9])"};
     const AofRewrite& rw = spec.aof.rewrite;
     if (spec.mode == Mode::kHybrid && !spec.aof.rdb_preamble)
       Fail("spec.aof.rdbPreamble", "must be true when mode is hybrid");
@@ -104,7 +147,7 @@ class Checker {
         if (value->empty())
           Fail(p, "is required");
         else
-          Matches(p, *value, kTime, time);
+          Matches(p, *value, IsTimeOfDay, time);
       }
       if (!rw.window->start.empty() && rw.window->start == rw.window->end)
         Fail("spec.aof.rewrite.window", "start and end must differ");
@@ -138,9 +181,6 @@ class Checker {
   }
 
   void CheckRestore(const Restore& r) {
-    static const std::regex kBackupName{R"([A-Za-z0-9][A-Za-z0-9._-]{0,252})"};
-    static const std::regex kTime{
-        R"([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))"};
     const RestoreSource& s = r.source;
     const std::string p = "spec.restore.source";
     if (s.type == RestoreSourceType::kBackup && !s.backup_name)
@@ -152,10 +192,10 @@ class Checker {
     if (s.type != RestoreSourceType::kPointInTime && s.point_in_time)
       Fail(p + ".pointInTime", "is only allowed when type is pointInTime");
     if (s.backup_name)
-      Matches(p + ".backupName", *s.backup_name, kBackupName,
+      Matches(p + ".backupName", *s.backup_name, IsBackupName,
               "must be a backup name: letters, digits, '.', '_' or '-'");
     if (s.point_in_time)
-      Matches(p + ".pointInTime", *s.point_in_time, kTime,
+      Matches(p + ".pointInTime", *s.point_in_time, IsRfc3339,
               "must be an RFC 3339 time such as 2024-05-01T12:00:00Z");
   }
 };
@@ -174,14 +214,13 @@ Problems ValidateSpec(const RedisPersistenceSpec& spec) {
 }
 
 Problems Validate(const RedisPersistence& resource) {
-  static const std::regex kName{R"([a-z0-9]([-a-z0-9]*[a-z0-9])?)"};
   Checker c;
   if (resource.api_version != kApiVersion)
     c.Fail("apiVersion", "must be " + std::string(kApiVersion));
   if (resource.kind != kKind) c.Fail("kind", "must be " + std::string(kKind));
   if (resource.name.empty()) {
     c.Fail("metadata.name", "is required");
-  } else if (resource.name.size() > kMaxNameLength || !std::regex_match(resource.name, kName)) {
+  } else if (resource.name.size() > kMaxNameLength || !IsDnsLabel(resource.name)) {
     c.Fail("metadata.name", "must be at most " + std::to_string(kMaxNameLength) +
                                 " lowercase letters, digits or '-', starting and ending with a "
                                 "letter or digit");

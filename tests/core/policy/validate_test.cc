@@ -77,5 +77,52 @@ TEST(Validate, ModeDependentSavePointDefaults) {
   EXPECT_TRUE(explicit_none->spec.rdb.save_points->empty());
 }
 
+Problems ProblemsOf(const std::string& spec) {
+  auto r = LoadRedisPersistence(
+      "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata: {name: r}\nspec: " +
+      spec + "\n");
+  return r ? Problems{} : r.error();
+}
+
+TEST(Validate, PointInTimeMustBeRfc3339) {
+  const std::string head =
+      "{storage: {backup: {}}, restore: {source: {type: pointInTime, pointInTime: \"";
+  for (const char* ok : {"2024-05-01T12:00:00Z", "2024-05-01t12:00:00z", "2024-12-31T23:59:60.123Z",
+                         "2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00-11:30"})
+    EXPECT_TRUE(ProblemsOf(head + ok + "\"}}}").empty()) << ok;
+  for (const char* bad :
+       {"2024-05-01", "2024-05-01 12:00:00Z", "2024-13-01T12:00:00Z", "2024-00-01T12:00:00Z",
+        "2024-05-00T12:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T12:00:00",
+        "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+2:00", "yesterday"}) {
+    Problems p = ProblemsOf(head + bad + "\"}}}");
+    ASSERT_EQ(p.size(), 1u) << bad;
+    EXPECT_EQ(p[0].where, "spec.restore.source.pointInTime") << bad;
+  }
+}
+
+TEST(Validate, NamesAndTimesOfDay) {
+  EXPECT_TRUE(ProblemsOf("{rdb: {fileName: my_dump-1.rdb}}").empty());
+  EXPECT_EQ(ProblemsOf("{rdb: {fileName: .hidden}}").size(), 1u);
+  EXPECT_EQ(ProblemsOf("{rdb: {fileName: a/b}}").size(), 1u);
+  EXPECT_TRUE(
+      ProblemsOf("{mode: aof, aof: {rewrite: {window: {start: \"23:59\", end: \"00:00\"}}}}")
+          .empty());
+  EXPECT_EQ(
+      ProblemsOf("{mode: aof, aof: {rewrite: {window: {start: \"1:00\", end: \"02:00\"}}}}").size(),
+      1u);
+  EXPECT_EQ(ProblemsOf("{mode: aof, aof: {rewrite: {window: {start: \"01:60\", end: \"02:00\"}}}}")
+                .size(),
+            1u);
+  EXPECT_TRUE(
+      ProblemsOf(
+          "{storage: {backup: {}}, restore: {source: {type: backup, backupName: Nightly_1.x}}}")
+          .empty());
+  EXPECT_EQ(ProblemsOf("{workload: {resources: {requests: {cpu: 1.5e3m}}}}").size(), 1u);
+  EXPECT_TRUE(
+      ProblemsOf(
+          "{workload: {resources: {requests: {cpu: \"1e3\", memory: .5Gi}, limits: {cpu: 2}}}}")
+          .empty());
+}
+
 }  // namespace
 }  // namespace tidemark::policy
