@@ -1,0 +1,41 @@
+// What Tidemark records about each backup: the facts a restore ranks candidates by and checks
+// the bytes against. Written by the sidecar when a backup is published (the JSON form is in
+// sidecar/metadata_json.h) and read back from every listing. A plain value type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tidemark::backup {
+
+struct DbKeys {
+  uint64_t db = 0;
+  uint64_t keys = 0;
+  uint64_t expires = 0;  // keys with an expiry
+};
+
+struct BackupMetadata {
+  std::string name;           // ParseBackupName(name) succeeds
+  int64_t created_unix = 0;   // when the backup was taken (seconds, UTC)
+  std::optional<int64_t> snapshot_unix;  // the RDB's own "ctime" AUX field, when present
+  uint64_t size_bytes = 0;    // bytes of the RDB file
+  std::string sha256;         // 64 lowercase hex digits over those bytes
+  uint32_t rdb_version = 0;
+  std::string redis_version;  // the RDB's "redis-ver" AUX field; empty when absent
+  std::vector<DbKeys> dbs;    // in file order
+  std::string source_pod;     // empty when unknown
+  std::optional<int64_t> policy_generation;
+  std::optional<std::string> repl_id;  // replication ID and offset the snapshot corresponds to
+  std::optional<uint64_t> repl_offset;
+  bool verified = false;  // the full RDB verification passed when the backup was taken
+
+  uint64_t total_keys() const {
+    uint64_t n = 0;
+    for (const auto& d : dbs) n += d.keys;
+    return n;
+  }
+};
+
+}  // namespace tidemark::backup
