@@ -111,7 +111,7 @@ Result<bool> RdbInput::AtEnd() {
   return false;
 }
 
-Result<uint8_t> RdbInput::Byte() {
+Result<uint8_t> RdbInput::ByteSlow() {
   if (pos_ == end_) {
     if (auto s = Fill(1); !s) return std::unexpected(s.error());
   }
@@ -139,7 +139,7 @@ Result<double> RdbInput::BinaryDouble() {
   return std::bit_cast<double>(*bits);
 }
 
-Result<Length> RdbInput::ReadLength() {
+Result<Length> RdbInput::ReadLengthSlow() {
   auto first = Byte();
   if (!first) return std::unexpected(first.error());
   uint8_t b = *first;

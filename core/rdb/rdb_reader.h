@@ -50,12 +50,29 @@ class RdbInput {
   std::unexpected<Error> Corrupt(std::string message, int64_t at = -1) const;
   std::unexpected<Error> Truncated(std::string expected) const;
 
-  Result<uint8_t> Byte();
+  // The common case (the byte is buffered) is inline: this runs several times per key.
+  Result<uint8_t> Byte() {
+    if (pos_ < end_) [[likely]] return buf_[pos_++];
+    return ByteSlow();
+  }
   // Little-endian unsigned integer of n (1..8) bytes.
   Result<uint64_t> LittleEndian(size_t n);
   Result<double> BinaryDouble();
   Status Raw(void* out, size_t n);
-  Result<Length> ReadLength();
+  Result<Length> ReadLength() {
+    if (pos_ < end_) [[likely]] {
+      uint8_t b = buf_[pos_];
+      if ((b >> 6) == 0) {
+        ++pos_;
+        return Length{b, false};
+      }
+      if ((b >> 6) == 3) {
+        ++pos_;
+        return Length{b & 0x3fu, true};
+      }
+    }
+    return ReadLengthSlow();
+  }
   // A length that must not be a special encoding; `what` names it in errors.
   Result<uint64_t> PlainLength(const char* what);
   Status ReadString(StringUse use, StringValue& out, uint64_t keep_limit = 1ull << 32);
@@ -65,6 +82,8 @@ class RdbInput {
   uint64_t Crc();
 
  private:
+  Result<uint8_t> ByteSlow();
+  Result<Length> ReadLengthSlow();
   Status Fill(size_t n);  // make at least n (<= kBufferSize) bytes available
   Status SkipBytes(uint64_t n);
   Status HashBytes(uint64_t n, StringValue& out);
