@@ -4,6 +4,7 @@
 #include "cli/report_output.h"
 #include "core/rdb/rdb_verifier.h"
 #include "io/file_source.h"
+#include "io/prefetch_source.h"
 
 namespace tidemark::cli {
 
@@ -31,7 +32,8 @@ int RunVerifyRdb(const Args& args) {
     std::fprintf(stderr, "tidemark verify rdb: %s\n", source.error().ToString().c_str());
     return kExitUsage;
   }
-  RdbReport report = VerifyRdb(*source, RdbVerifyOptions{.name = file});
+  PrefetchSource prefetch(*source);
+  RdbReport report = VerifyRdb(prefetch, RdbVerifyOptions{.name = file});
   if (json) std::printf("%s\n", RdbReportJson(report).serialize().c_str());
   else std::fputs(RdbReportText(report).c_str(), stdout);
   return report.valid() ? kExitOk : ExitCodeFor(*report.error);

@@ -1,0 +1,84 @@
+#include "io/prefetch_source.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+namespace tidemark {
+namespace {
+
+std::vector<uint8_t> RandomBytes(size_t n) {
+  std::vector<uint8_t> v(n);
+  std::mt19937 rng(static_cast<unsigned>(n));
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// Hands out small, uneven pieces, then fails (when told to) after `fail_after` bytes.
+class Trickle final : public ByteSource {
+ public:
+  Trickle(const std::vector<uint8_t>& d, size_t fail_after) : d_(d), fail_after_(fail_after) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (pos_ >= fail_after_) return MakeError(ErrorCode::kIo, "disk went away", static_cast<int64_t>(pos_), "trickle");
+    size_t n = std::min({out.size(), d_.size() - pos_, size_t{1 + pos_ % 4099}, fail_after_ - pos_});
+    std::copy_n(d_.begin() + static_cast<long>(pos_), n, out.data());
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  const std::vector<uint8_t>& d_;
+  size_t pos_ = 0, fail_after_;
+};
+
+std::vector<uint8_t> Drain(ByteSource& src, size_t piece, std::optional<Error>* error) {
+  std::vector<uint8_t> out, buf(piece);
+  for (;;) {
+    auto n = src.Read(buf);
+    if (!n) {
+      *error = n.error();
+      return out;
+    }
+    if (*n == 0) return out;
+    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<long>(*n));
+  }
+}
+
+TEST(PrefetchSource, DeliversExactlyTheInnerBytesWhateverTheReadSizes) {
+  for (size_t size : {0u, 1u, 1000u, 3u << 20}) {
+    auto data = RandomBytes(size);
+    for (size_t piece : {1u, 777u, 1u << 20, 3u << 20}) {
+      if (piece == 1 && size > 100000) continue;
+      Trickle inner(data, SIZE_MAX);
+      PrefetchSource prefetch(inner);
+      std::optional<Error> error;
+      EXPECT_EQ(Drain(prefetch, piece, &error), data) << size << "/" << piece;
+      EXPECT_FALSE(error.has_value());
+    }
+  }
+}
+
+TEST(PrefetchSource, HandsOverTheDataBeforeAnErrorThenTheError) {
+  auto data = RandomBytes(5 << 20);
+  Trickle inner(data, 3'000'000);
+  PrefetchSource prefetch(inner);
+  std::optional<Error> error;
+  auto got = Drain(prefetch, 65536, &error);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message, "disk went away");
+  ASSERT_EQ(got.size(), 3'000'000u);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
+}
+
+TEST(PrefetchSource, CanBeAbandonedMidStream) {
+  auto data = RandomBytes(8 << 20);
+  Trickle inner(data, SIZE_MAX);
+  PrefetchSource prefetch(inner);
+  uint8_t buf[10];
+  ASSERT_TRUE(prefetch.Read(buf));
+  // The destructor must stop and join the reader thread while it waits for a free slot.
+}
+
+}  // namespace
+}  // namespace tidemark
