@@ -93,6 +93,17 @@ Status WriteFileDurably(const std::string& path, std::string_view content, unsig
   return file->Commit();
 }
 
+bool IsDurableTempFileFor(std::string_view file_name, std::string_view final_name) {
+  const std::string prefix = "." + std::string(final_name) + ".tmp-";
+  if (final_name.empty() || !file_name.starts_with(prefix)) return false;
+  std::string_view rest = file_name.substr(prefix.size());
+  auto dash = rest.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (i != dash && (rest[i] < '0' || rest[i] > '9')) return false;
+  return true;
+}
+
 Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return OsError("cannot open directory", dir, errno);

@@ -47,6 +47,11 @@ class DurableFile final : public ByteSink {
 // Writes `content` durably to `path` (temp + fsync + rename + fsync dir).
 Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode = 0644);
 
+// True when the plain file name `file_name` is a temporary file that Create() makes for a
+// destination whose plain name is `final_name` (".<final_name>.tmp-<pid>-<n>"): what a killed
+// writer leaves behind. Lets a directory's owner clean those up without touching anything else.
+bool IsDurableTempFileFor(std::string_view file_name, std::string_view final_name);
+
 // fsyncs a directory so that a rename or unlink inside it is durable.
 Status SyncDirectory(const std::string& dir);
 

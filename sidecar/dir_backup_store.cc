@@ -1,0 +1,237 @@
+#include "sidecar/dir_backup_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/backup/backup_name.h"
+#include "io/durable_file.h"
+#include "io/file_source.h"
+#include "sidecar/metadata_json.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+constexpr const char* kLockName = ".tidemark-store.lock";
+constexpr const char* kDataSuffix = ".rdb";
+constexpr const char* kMetadataSuffix = ".json";
+
+std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
+  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                   what + ": " + std::strerror(err), -1, path);
+}
+
+// An exclusive flock on the store's lock file, released when destroyed.
+class StoreLock {
+ public:
+  static Result<StoreLock> TryAcquire(const std::string& dir) {
+    std::string path = dir + "/" + kLockName;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return OsError("cannot open the store's lock file", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "another backup is in progress in this store; try again when it finishes",
+                         -1, dir);
+      return OsError("cannot lock the store", path, err);
+    }
+    return StoreLock(fd);
+  }
+  StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  StoreLock& operator=(StoreLock&&) = delete;
+  ~StoreLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  }
+
+ private:
+  explicit StoreLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+bool Exists(const std::string& path) {
+  struct stat st{};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+class DirWriter final : public BackupWriter {
+ public:
+  DirWriter(StoreLock lock, DurableFile data, std::string name, std::string metadata_path)
+      : lock_(std::move(lock)),
+        data_(std::move(data)),
+        name_(std::move(name)),
+        metadata_path_(std::move(metadata_path)) {}
+
+  Status Update(std::span<const uint8_t> chunk) override {
+    if (done_) return MakeError(ErrorCode::kInvalidArgument, "write after publish or abort");
+    return data_.Update(chunk);
+  }
+
+  Result<std::unique_ptr<ByteSource>> ReadBack() override {
+    auto src = FileSource::Open(data_.temp_path());
+    if (!src) return std::unexpected(src.error());
+    return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(std::move(*src)));
+  }
+
+  Status Publish(const backup::BackupMetadata& metadata) override {
+    if (done_) return MakeError(ErrorCode::kInvalidArgument, "publish after publish or abort");
+    done_ = true;
+    if (metadata.name != name_)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "metadata names " + metadata.name + ", the put is " + name_);
+    if (auto s = data_.Commit(); !s) return s;
+    // The data is durable under its final name but invisible until the metadata exists.
+    if (auto s = WriteFileDurably(metadata_path_, RenderBackupMetadata(metadata)); !s) {
+      ::unlink(data_.final_path().c_str());
+      return s;
+    }
+    return {};
+  }
+
+  void Abort() override {
+    done_ = true;
+    data_.Abort();
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  StoreLock lock_;
+  DurableFile data_;
+  std::string name_;
+  std::string metadata_path_;
+  bool done_ = false;
+};
+
+Result<std::vector<std::string>> ListNames(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return OsError("cannot list the backup store", dir, errno);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+Result<DirBackupStore> DirBackupStore::Open(const std::string& dir) {
+  struct stat st{};
+  if (::stat(dir.c_str(), &st) != 0)
+    return OsError("backup store directory", dir, errno);
+  if (!S_ISDIR(st.st_mode))
+    return MakeError(ErrorCode::kInvalidArgument, "backup store is not a directory", -1, dir);
+  std::string d = dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  return DirBackupStore(std::move(d));
+}
+
+std::string DirBackupStore::DataLocation(const std::string& name) const {
+  return dir_ + "/" + name + kDataSuffix;
+}
+std::string DirBackupStore::MetadataLocation(const std::string& name) const {
+  return dir_ + "/" + name + kMetadataSuffix;
+}
+
+Result<std::unique_ptr<BackupWriter>> DirBackupStore::BeginPut(const std::string& name) {
+  if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
+  auto lock = StoreLock::TryAcquire(dir_);
+  if (!lock) return std::unexpected(lock.error());
+  if (Exists(DataLocation(name)) || Exists(MetadataLocation(name)))
+    return MakeError(ErrorCode::kInvalidArgument, "a backup with this name exists already", -1,
+                     DataLocation(name));
+  auto data = DurableFile::Create(DataLocation(name), 0640);
+  if (!data) return std::unexpected(data.error());
+  return std::unique_ptr<BackupWriter>(std::make_unique<DirWriter>(
+      std::move(*lock), std::move(*data), name, MetadataLocation(name)));
+}
+
+Result<BackupListing> DirBackupStore::List() {
+  auto names = ListNames(dir_);
+  if (!names) return std::unexpected(names.error());
+  BackupListing out;
+  for (const auto& file : *names) {
+    if (!file.ends_with(kMetadataSuffix) || file.starts_with(".")) continue;
+    std::string stem = file.substr(0, file.size() - std::strlen(kMetadataSuffix));
+    if (!backup::ParseBackupName(stem)) continue;  // not ours
+    auto text = ReadSmallFile(dir_ + "/" + file);
+    if (!text) {
+      out.problems.push_back(text.error().ToString());
+      continue;
+    }
+    auto meta = ParseBackupMetadata(*text, dir_ + "/" + file);
+    if (!meta) {
+      out.problems.push_back(meta.error().ToString());
+      continue;
+    }
+    if (meta->name != stem) {
+      out.problems.push_back(dir_ + "/" + file + ": metadata names " + meta->name);
+      continue;
+    }
+    struct stat st{};
+    if (::stat(DataLocation(stem).c_str(), &st) != 0) {
+      out.problems.push_back(DataLocation(stem) + ": data file missing: " + std::strerror(errno));
+      continue;
+    }
+    out.backups.push_back(std::move(*meta));
+  }
+  std::sort(out.backups.begin(), out.backups.end(), [](const auto& a, const auto& b) {
+    return a.created_unix != b.created_unix ? a.created_unix > b.created_unix : a.name > b.name;
+  });
+  return out;
+}
+
+Result<std::unique_ptr<ByteSource>> DirBackupStore::OpenForRead(const std::string& name) {
+  if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
+  auto src = FileSource::Open(DataLocation(name));
+  if (!src) return std::unexpected(src.error());
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(std::move(*src)));
+}
+
+Status DirBackupStore::Delete(const std::string& name) {
+  if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
+  auto lock = StoreLock::TryAcquire(dir_);
+  if (!lock) return std::unexpected(lock.error());
+  if (::unlink(MetadataLocation(name).c_str()) != 0 && errno != ENOENT)
+    return OsError("cannot delete backup metadata", MetadataLocation(name), errno);
+  if (::unlink(DataLocation(name).c_str()) != 0 && errno != ENOENT)
+    return OsError("cannot delete backup data", DataLocation(name), errno);
+  return SyncDirectory(dir_);
+}
+
+Result<CleanupReport> DirBackupStore::CleanupStale() {
+  CleanupReport report;
+  auto lock = StoreLock::TryAcquire(dir_);
+  if (!lock) {
+    if (lock.error().code != ErrorCode::kInvalidArgument) return std::unexpected(lock.error());
+    report.skipped_busy = true;
+    return report;
+  }
+  auto names = ListNames(dir_);
+  if (!names) return std::unexpected(names.error());
+  for (const auto& file : *names) {
+    // ".<name>.rdb.tmp-<pid>-<n>" or ".<name>.json.tmp-<pid>-<n>", and nothing else.
+    if (file.size() < 1 + backup::kBackupNameLength || file[0] != '.') continue;
+    std::string name = file.substr(1, backup::kBackupNameLength);
+    if (!backup::ParseBackupName(name)) continue;
+    if (!IsDurableTempFileFor(file, name + kDataSuffix) &&
+        !IsDurableTempFileFor(file, name + kMetadataSuffix))
+      continue;
+    std::string path = dir_ + "/" + file;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return OsError("cannot remove a stale temporary file", path, errno);
+    report.removed.push_back(path);
+  }
+  if (!report.removed.empty())
+    if (auto s = SyncDirectory(dir_); !s) return std::unexpected(s.error());
+  return report;
+}
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,35 @@
+// BackupStore on a directory (the backup PVC): "<name>.rdb" holds the data, "<name>.json" the
+// metadata; both are written with io/durable_file.h (temporary file in the same directory,
+// fsync, rename, fsync directory). One writer at a time: a put holds an flock(2) on
+// "<dir>/.tidemark-store.lock" from BeginPut to Publish/Abort, which also tells CleanupStale that
+// no temporary file it finds can belong to a live writer. Not thread-safe; one object per thread.
+#pragma once
+
+#include <string>
+
+#include "sidecar/backup_store.h"
+
+namespace tidemark::sidecar {
+
+class DirBackupStore final : public BackupStore {
+ public:
+  // `dir` must exist (kNotFound otherwise): a missing backup volume is an error, not something
+  // to paper over by creating a directory on the wrong disk.
+  static Result<DirBackupStore> Open(const std::string& dir);
+
+  Result<std::unique_ptr<BackupWriter>> BeginPut(const std::string& name) override;
+  Result<BackupListing> List() override;
+  Result<std::unique_ptr<ByteSource>> OpenForRead(const std::string& name) override;
+  Status Delete(const std::string& name) override;
+  Result<CleanupReport> CleanupStale() override;
+  std::string DataLocation(const std::string& name) const override;
+  std::string MetadataLocation(const std::string& name) const override;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  explicit DirBackupStore(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+};
+
+}  // namespace tidemark::sidecar

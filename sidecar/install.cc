@@ -1,0 +1,161 @@
+#include "sidecar/install.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/backup/utc_time.h"
+#include "core/format/sha256.h"
+#include "core/backup/fan_out_sink.h"
+#include "io/durable_file.h"
+#include "sidecar/manifest_rebuild.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+constexpr const char* kStagingPrefix = ".tidemark-restore-";
+
+std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
+  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(err), -1, path);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st{};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> ListPlain(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        names.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
+// Pulls the snapshot through the verifier, hashing and writing every chunk to `out`; checks
+// the result against `expected`.
+Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_name,
+                               const ExpectedSnapshot& expected, ByteSink& out) {
+  Sha256 sha;
+  backup::FanOutSink stages{&sha, &out};
+  TeeSource tee(source, stages);
+  RdbReport report =
+      VerifyRdb(tee, RdbVerifyOptions{.name = source_name, .max_version = expected.max_rdb_version});
+  if (!report.valid()) return std::unexpected(*report.error);
+  auto digest = sha.FinishHex();
+  if (!digest) return std::unexpected(digest.error());
+  if (expected.size && sha.bytes() != *expected.size)
+    return MakeError(ErrorCode::kCorrupt,
+                     "size " + std::to_string(sha.bytes()) + " bytes, the metadata says " +
+                         std::to_string(*expected.size),
+                     -1, source_name);
+  if (expected.sha256 && *digest != *expected.sha256)
+    return MakeError(ErrorCode::kCorrupt,
+                     "SHA-256 " + *digest + " does not match the metadata's " + *expected.sha256 +
+                         " (the bytes changed after the backup was taken)",
+                     -1, source_name);
+  if (expected.keys && report.total_keys() != *expected.keys)
+    return MakeError(ErrorCode::kCorrupt,
+                     "holds " + std::to_string(report.total_keys()) + " keys, the metadata says " +
+                         std::to_string(*expected.keys),
+                     -1, source_name);
+  return report;
+}
+
+Result<std::vector<std::string>> MoveAll(const std::vector<std::string>& paths, int64_t now) {
+  std::vector<std::string> moved;
+  for (const auto& p : paths) {
+    if (!Exists(p)) continue;
+    auto to = MoveAside(p, now);
+    if (!to) return std::unexpected(to.error());
+    moved.push_back(p + " -> " + *to);
+  }
+  return moved;
+}
+
+}  // namespace
+
+Result<std::string> MoveAside(const std::string& path, int64_t now_unix) {
+  std::string base = path + ".unusable-" + backup::FormatCompactUtc(now_unix);
+  std::string to = base;
+  for (int n = 1; Exists(to); ++n) to = base + "-" + std::to_string(n);
+  if (::rename(path.c_str(), to.c_str()) != 0)
+    return OsError("cannot move aside to " + to, path, errno);
+  auto slash = path.rfind('/');
+  if (auto s = SyncDirectory(slash == std::string::npos ? "." : path.substr(0, slash)); !s)
+    return std::unexpected(s.error());
+  return to;
+}
+
+void CleanupStaleStaging(const std::string& data_dir) {
+  for (const auto& name : ListPlain(data_dir)) {
+    if (!name.starts_with(kStagingPrefix)) continue;
+    std::string dir = data_dir + "/" + name;
+    for (const auto& f : ListPlain(dir)) ::unlink((dir + "/" + f).c_str());
+    ::rmdir(dir.c_str());
+  }
+}
+
+Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
+                                       const ExpectedSnapshot& expected, const RedisLayout& layout,
+                                       const std::vector<std::string>& replace, int64_t now_unix) {
+  InstallOutcome out;
+  if (!layout.appendonly) {
+    auto file = DurableFile::Create(layout.RdbPath());
+    if (!file) return std::unexpected(file.error());
+    auto report = CopyVerified(source, source_name, expected, *file);
+    if (!report) return std::unexpected(report.error());
+    auto moved = MoveAll(replace, now_unix);
+    if (!moved) return std::unexpected(moved.error());
+    out.moved_aside = *moved;
+    if (auto s = file->Commit(); !s) return std::unexpected(s.error());
+    out.installed = layout.RdbPath();
+    out.report = std::move(*report);
+    return out;
+  }
+
+  // Build the whole appendonlydir beside its final place, then rename it in: Redis (or a
+  // restarted restore) sees either no directory or a complete one.
+  const std::string staging = layout.data_dir + "/" + kStagingPrefix + std::to_string(::getpid());
+  CleanupStaleStaging(layout.data_dir);
+  if (::mkdir(staging.c_str(), 0755) != 0)
+    return OsError("cannot create the staging directory", staging, errno);
+  auto fail = [&](Error e) -> std::unexpected<Error> {
+    CleanupStaleStaging(layout.data_dir);
+    return std::unexpected(std::move(e));
+  };
+  auto base = DurableFile::Create(staging + "/" + AofBaseName(layout.appendfilename));
+  if (!base) return fail(base.error());
+  auto report = CopyVerified(source, source_name, expected, *base);
+  if (!report) return fail(report.error());
+  if (auto s = base->Commit(); !s) return fail(s.error());
+  if (auto s = WriteFileDurably(staging + "/" + AofIncrName(layout.appendfilename), ""); !s)
+    return fail(s.error());
+  if (auto s = WriteFileDurably(staging + "/" + layout.appendfilename + ".manifest",
+                                NewAofManifest(layout.appendfilename));
+      !s)
+    return fail(s.error());
+  auto moved = MoveAll(replace, now_unix);
+  if (!moved) return fail(moved.error());
+  out.moved_aside = *moved;
+  if (Exists(layout.AofDir())) {
+    // Not in `replace`: the caller did not expect a directory here. Keep it, refuse.
+    return fail(Error{ErrorCode::kIo, layout.AofDir(), -1,
+                      "exists; expected it to be moved aside first (nothing was installed)"});
+  }
+  if (::rename(staging.c_str(), layout.AofDir().c_str()) != 0)
+    return fail(OsError("cannot rename the staged AOF into place", layout.AofDir(), errno).error());
+  if (auto s = SyncDirectory(layout.data_dir); !s) return std::unexpected(s.error());
+  out.installed = layout.AofDir();
+  out.report = std::move(*report);
+  return out;
+}
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,64 @@
+// Installing a snapshot where Redis will actually load it, before Redis starts (the restore
+// init container). One installer that knows the Redis layout:
+//   appendonly no   -> <dir>/<dbfilename>
+//   appendonly yes  -> <dir>/<appenddirname>/ with "<prefix>.1.base.rdb" (the snapshot), an empty
+//                      "<prefix>.1.incr.aof" and "<prefix>.manifest": a dump.rdb alone would be
+//                      ignored by Redis 7, which would start empty (see NOTES.md).
+// The bytes are verified in the same pass that copies them (SHA-256 and size against what the
+// caller expects, full RDB verification) and published only when everything agrees: the
+// dump.rdb through DurableFile, the AOF directory built beside the target and renamed into
+// place. Whatever is replaced is moved aside under a fresh name, never deleted. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/byte_source.h"
+#include "core/base/error.h"
+#include "core/rdb/rdb_verifier.h"
+
+namespace tidemark::sidecar {
+
+struct RedisLayout {
+  std::string data_dir;
+  std::string dbfilename = "dump.rdb";
+  bool appendonly = false;
+  std::string appenddirname = "appendonlydir";
+  std::string appendfilename = "appendonly.aof";
+
+  std::string RdbPath() const { return data_dir + "/" + dbfilename; }
+  std::string AofDir() const { return data_dir + "/" + appenddirname; }
+};
+
+struct ExpectedSnapshot {
+  std::optional<std::string> sha256;  // from a backup's metadata
+  std::optional<uint64_t> size;
+  std::optional<uint64_t> keys;
+  uint32_t max_rdb_version = 12;
+};
+
+struct InstallOutcome {
+  std::string installed;                 // the file or directory Redis will load
+  std::vector<std::string> moved_aside;  // "old -> new" for each replaced path
+  RdbReport report;                      // what the installed snapshot holds
+};
+
+// Copies `source` (named `source_name` in errors) into `layout`. Before publishing, every path
+// in `replace` (absolute, inside the data dir) that exists is moved aside. On error nothing was
+// published and nothing was moved (kCorrupt/kTruncated: the snapshot does not verify; kCorrupt:
+// SHA-256/size/keys differ from `expected`; kIo).
+Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
+                                       const ExpectedSnapshot& expected, const RedisLayout& layout,
+                                       const std::vector<std::string>& replace, int64_t now_unix);
+
+// Renames `path` to "<path>.unusable-<YYYYMMDDTHHMMSSZ>" (or "...-N" if taken) and fsyncs the
+// directory. Returns the new path.
+Result<std::string> MoveAside(const std::string& path, int64_t now_unix);
+
+// Removes the staging directories a killed restore left in the data dir (only ours:
+// ".tidemark-restore-*" holding plain files).
+void CleanupStaleStaging(const std::string& data_dir);
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,43 @@
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sidecar/commands.h"
+
+namespace tidemark::sidecar {
+
+std::string PodName() {
+  for (const char* var : {"POD_NAME", "HOSTNAME"})
+    if (const char* v = std::getenv(var); v && *v) return v;
+  return "";
+}
+
+}  // namespace tidemark::sidecar
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: tidemark-sidecar <command> [options]
+
+commands:
+  backup   --redis unix:PATH|tcp://HOST:PORT --store DIR [--password-file F] [--policy F]
+           take one verified snapshot backup now (BGSAVE, one-pass copy + SHA-256 + verify)
+  restore  --data-dir DIR [--store DIR] [--policy F] [--appendonly yes|no] [--allow-empty]
+           before Redis starts: keep, repair or restore its data (see --help of each)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tidemark::sidecar;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "backup") return RunBackupCommand(rest);
+  if (args[0] == "restore") return RunRestoreCommand(rest);
+  std::cerr << "tidemark-sidecar: unknown command '" << args[0] << "'\n\n" << kUsage;
+  return kExitUsage;
+}

@@ -1,0 +1,323 @@
+#include "sidecar/restore.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+#include "core/aof/aof_plan.h"
+#include "core/backup/restore_choice.h"
+#include "io/aof_files.h"
+#include "io/durable_file.h"
+#include "io/file_source.h"
+#include "sidecar/manifest_rebuild.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+using backup::CandidateKind;
+using backup::RestoreCandidate;
+
+struct LocalData {
+  enum class Kind { kNone, kAof, kRdb };
+  Kind kind = Kind::kNone;
+  RestoreCandidate candidate;          // when kind != kNone
+  std::vector<std::string> unusable;   // paths that do not verify: moved aside on any install
+  std::vector<std::string> notes;      // repairs done on the way
+};
+
+bool IsDir(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool Exists(const std::string& p) {
+  struct stat st{};
+  return ::lstat(p.c_str(), &st) == 0;
+}
+int64_t MTime(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 ? st.st_mtime : 0;
+}
+
+std::vector<std::string> ListNames(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        names.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
+std::optional<uint64_t> ParseU64(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || end != s->data() + s->size()) return std::nullopt;
+  return v;
+}
+
+std::unexpected<Error> Fatal(const std::string& where, const std::string& message) {
+  return MakeError(ErrorCode::kCorrupt, message, -1, where);
+}
+
+// A manifest is missing when absent or blank: Redis 7 then starts empty over the parts.
+bool ManifestMissing(const std::string& path) {
+  auto text = ReadSmallFile(path);
+  if (!text) return true;
+  return text->find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+// Step 1, AOF part. Returns false in `present` when there is no AOF to speak of.
+Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData& local,
+                  bool& present) {
+  present = false;
+  const std::string dir = o.layout.AofDir();
+  if (!IsDir(dir)) return {};
+  const std::string manifest = dir + "/" + o.layout.appendfilename + ".manifest";
+  if (ManifestMissing(manifest)) {
+    auto text = RebuildAofManifest(ListNames(dir), o.layout.appendfilename, dir);
+    if (!text) {
+      if (text.error().code == ErrorCode::kNotFound) return {};  // no parts: nothing to keep
+      return std::unexpected(text.error());
+    }
+    if (auto s = WriteFileDurably(manifest, *text); !s) return s;
+    local.notes.push_back("rebuilt the missing manifest " + manifest);
+    log.Warn("AOF manifest missing or empty: rebuilt from the part names",
+             {LogField::Str("manifest", manifest), LogField::Str("content", *text)});
+  }
+  present = true;
+  auto where = LocateAof(dir);
+  if (!where) return std::unexpected(where.error());
+  aof::AofVerifyOptions vopt;
+  vopt.max_rdb_version = o.max_rdb_version;
+  auto report = VerifyAofAt(*where, vopt);
+  if (!report) return std::unexpected(report.error());
+  if (report->verdict == aof::AofVerdict::kTruncated) {
+    const std::string what = report->error ? report->error->ToString() : "truncated tail";
+    if (!o.allow_aof_tail_repair)
+      return Fatal(dir, "the AOF ends with an incomplete record (" + what +
+                            "); tail repair is off (policy restore.allowAofTailRepair): enable it, "
+                            "or repair with `tidemark verify aof --fix " + dir + "`");
+    auto plan = aof::PlanAofCut(*report, aof::AofCutMode::kFixTruncatedTail);
+    if (!plan) return std::unexpected(plan.error());
+    if (!*plan) return Fatal(dir, "the AOF is truncated but no safe cut exists: " + what);
+    auto kept = ApplyAofCut(dir, **plan, now);
+    if (!kept) return std::unexpected(kept.error());
+    local.notes.push_back("cut the truncated AOF tail: " + (*plan)->reason);
+    log.Warn("AOF tail truncated: repaired",
+             {LogField::Str("file", dir + "/" + (*plan)->file),
+              LogField::Int("new_size", (*plan)->new_size),
+              LogField::Int("bytes_cut", (*plan)->original_size - (*plan)->new_size),
+              LogField::Str("original_kept_at", *kept)});
+    report = VerifyAofAt(*where, vopt);
+    if (!report) return std::unexpected(report.error());
+  }
+  if (report->verdict != aof::AofVerdict::kValid) {
+    const std::string what = report->error ? report->error->ToString() : "invalid";
+    return Fatal(dir, "the AOF is corrupt (" + what +
+                          "); the files are kept as they are. Inspect with `tidemark verify aof " +
+                          dir + "`; to restore from a backup instead, move " + dir + " aside");
+  }
+  local.kind = LocalData::Kind::kAof;
+  RestoreCandidate& c = local.candidate;
+  c.kind = CandidateKind::kLocal;
+  c.id = dir;
+  int64_t newest = 0;
+  uint64_t content = 0;
+  for (const auto& f : report->files) {
+    newest = std::max(newest, MTime(dir + "/" + f.name));
+    content += f.rdb_keys + f.commands;
+    if (f.type == aof::AofPartType::kBase && f.format == aof::AofPartFormat::kRdbPreamble)
+      c.rdb_version = f.rdb_version;
+  }
+  c.time = newest;
+  c.keys = content;  // keys in the base plus commands after it: zero only for an empty AOF
+  return {};
+}
+
+// Step 1, dump.rdb part.
+void InspectRdb(const RestoreOptions& o, LocalData& local, bool candidate) {
+  const std::string path = o.layout.RdbPath();
+  if (!Exists(path)) return;
+  auto src = FileSource::Open(path);
+  RdbReport report;
+  if (src) report = VerifyRdb(*src, {.name = path, .max_version = o.max_rdb_version});
+  if (!src || !report.valid()) {
+    local.unusable.push_back(path);
+    if (!candidate) return;
+    local.kind = LocalData::Kind::kRdb;
+    local.candidate.kind = CandidateKind::kLocal;
+    local.candidate.id = path;
+    local.candidate.usable = false;
+    local.candidate.unusable_why = src ? report.error->ToString() : src.error().ToString();
+    return;
+  }
+  if (!candidate) return;
+  local.kind = LocalData::Kind::kRdb;
+  RestoreCandidate& c = local.candidate;
+  c.kind = CandidateKind::kLocal;
+  c.id = path;
+  c.keys = report.total_keys();
+  c.rdb_version = report.rdb_version;
+  auto ctime = ParseU64(report.Aux("ctime"));
+  c.time = ctime ? static_cast<int64_t>(*ctime) : MTime(path);
+  auto id = report.Aux("repl-id");
+  auto off = ParseU64(report.Aux("repl-offset"));
+  if (id && off) {
+    c.repl_id = *id;
+    c.repl_offset = *off;
+  }
+}
+
+}  // namespace
+
+const char* RestoreActionName(RestoreAction a) {
+  switch (a) {
+    case RestoreAction::kKeptLocal: return "kept-local-data";
+    case RestoreAction::kInstalledLocalSnapshot: return "installed-local-snapshot-as-aof-base";
+    case RestoreAction::kInstalledBackup: return "installed-backup";
+    case RestoreAction::kStartEmpty: return "start-empty";
+  }
+  return "?";
+}
+
+Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, JsonLog& log,
+                                  Clock& clock) {
+  const int64_t now = clock.NowUnix();
+  const RedisLayout& layout = o.layout;
+  if (!IsDir(layout.data_dir))
+    return MakeError(ErrorCode::kNotFound, "data directory missing (is the volume mounted?)", -1,
+                     layout.data_dir);
+  CleanupStaleStaging(layout.data_dir);
+
+  // 1. Local data.
+  LocalData local;
+  bool aof_present = false;
+  if (layout.appendonly) {
+    if (auto s = InspectAof(o, log, now, local, aof_present); !s) return std::unexpected(s.error());
+  }
+  InspectRdb(o, local, /*candidate=*/!aof_present);
+  for (const auto& p : local.unusable)
+    log.Warn("local file does not verify", {LogField::Str("file", p)});
+
+  // 2. Candidates.
+  std::vector<RestoreCandidate> candidates;
+  std::vector<backup::BackupMetadata> backups;
+  if (local.kind != LocalData::Kind::kNone) candidates.push_back(local.candidate);
+  if (store) {
+    auto listing = store->List();
+    if (!listing) return std::unexpected(listing.error());
+    for (const auto& p : listing->problems)
+      log.Warn("backup not listed: its metadata does not read", {LogField::Str("problem", p)});
+    for (const auto& m : listing->backups) {
+      RestoreCandidate c;
+      c.kind = CandidateKind::kBackup;
+      c.id = m.name;
+      c.usable = m.verified;
+      if (!m.verified) c.unusable_why = "the metadata says it did not verify when taken";
+      c.time = m.snapshot_unix.value_or(m.created_unix);
+      c.keys = m.total_keys();
+      c.repl_id = m.repl_id;
+      c.repl_offset = m.repl_offset;
+      c.rdb_version = m.rdb_version;
+      candidates.push_back(c);
+      backups.push_back(m);
+    }
+  }
+  backup::RestoreChoiceOptions copt;
+  copt.max_rdb_version = o.max_rdb_version;
+  copt.allow_empty = o.allow_empty_data;
+  copt.backups_allowed = o.backups_allowed;
+  copt.pinned_backup = o.pinned_backup;
+  auto ranked = backup::RankRestoreCandidates(candidates, copt);
+  for (const auto& r : ranked)
+    log.Info("restore candidate", {LogField::Str("candidate", candidates[r.index].id),
+                                   LogField::Bool("eligible", r.eligible),
+                                   LogField::Str("reason", r.reason)});
+
+  // 3. The best candidate that works.
+  for (const auto& r : ranked) {
+    if (!r.eligible) continue;
+    const RestoreCandidate& c = candidates[r.index];
+    if (c.kind == CandidateKind::kLocal) {
+      if (local.kind == LocalData::Kind::kAof || !layout.appendonly) {
+        log.Info("decision: keep the local data", {LogField::Str("data", c.id),
+                                                   LogField::Str("reason", r.reason)});
+        return RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id};
+      }
+      // AOF on, only a dump.rdb: Redis 7 would ignore it and start empty. Install it as the base.
+      auto src = FileSource::Open(c.id);
+      if (!src) return std::unexpected(src.error());
+      ExpectedSnapshot expected;
+      expected.max_rdb_version = o.max_rdb_version;
+      std::vector<std::string> replace = local.unusable;
+      if (Exists(layout.AofDir())) replace.push_back(layout.AofDir());
+      auto done = InstallSnapshot(*src, c.id, expected, layout, replace, now);
+      if (!done) return std::unexpected(done.error());
+      for (const auto& m : done->moved_aside) log.Info("moved aside", {LogField::Str("move", m)});
+      log.Info("decision: install the local dump.rdb as the AOF base (Redis 7 ignores a dump.rdb "
+               "when appendonly is on)",
+               {LogField::Str("data", c.id), LogField::Str("installed", done->installed),
+                LogField::Int("keys", done->report.total_keys())});
+      return RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed};
+    }
+    const backup::BackupMetadata& m = backups[r.index - (local.kind != LocalData::Kind::kNone)];
+    auto src = store->OpenForRead(m.name);
+    if (!src) {
+      log.Warn("backup skipped", {LogField::Str("backup", m.name),
+                                  LogField::Str("reason", src.error().ToString())});
+      continue;
+    }
+    ExpectedSnapshot expected{m.sha256, m.size_bytes, m.total_keys(), o.max_rdb_version};
+    std::vector<std::string> replace = local.unusable;
+    if (layout.appendonly) {
+      if (Exists(layout.AofDir())) replace.push_back(layout.AofDir());
+    } else if (Exists(layout.RdbPath()) && local.unusable.empty()) {
+      replace.push_back(layout.RdbPath());
+    }
+    auto done = InstallSnapshot(**src, store->DataLocation(m.name), expected, layout, replace, now);
+    if (!done) {
+      // The data volume refusing writes (ENOSPC, read-only) fails every backup alike: stop.
+      if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(layout.data_dir))
+        return std::unexpected(done.error());
+      log.Warn("backup skipped", {LogField::Str("backup", m.name),
+                                  LogField::Str("reason", done.error().ToString())});
+      continue;
+    }
+    for (const auto& mv : done->moved_aside) log.Info("moved aside", {LogField::Str("move", mv)});
+    log.Info("decision: restore from backup",
+             {LogField::Str("backup", m.name), LogField::Str("reason", r.reason),
+              LogField::Str("installed", done->installed),
+              LogField::Int("keys", done->report.total_keys()),
+              LogField::Str("sha256", m.sha256)});
+    return RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed};
+  }
+
+  // 4. Nothing usable.
+  const bool nothing_local = local.kind == LocalData::Kind::kNone && local.unusable.empty();
+  if (!o.allow_start_empty && !(nothing_local && !o.backups_allowed)) {
+    return MakeError(ErrorCode::kNotFound,
+                     std::string(nothing_local ? "no data on the volume"
+                                               : "the data on the volume is not usable") +
+                         " and no usable backup" + (store ? "" : " (no backup store given)") +
+                         ": refusing to start Redis empty. Restore a backup into the store, or "
+                         "pass --allow-empty to start with an empty dataset",
+                     -1, layout.data_dir);
+  }
+  for (const auto& p : local.unusable) {
+    auto to = MoveAside(p, now);
+    if (!to) return std::unexpected(to.error());
+    log.Info("moved aside", {LogField::Str("move", p + " -> " + *to)});
+  }
+  log.Warn("decision: start empty", {LogField::Str("reason", nothing_local
+                                                                 ? "no data and no usable backup"
+                                                                 : "local data unusable, no usable backup")});
+  return RestoreOutcome{RestoreAction::kStartEmpty, "", ""};
+}
+
+}  // namespace tidemark::sidecar

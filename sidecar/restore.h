@@ -1,0 +1,54 @@
+// The restore step (`tidemark-sidecar restore`, the init container before Redis starts): decide
+// what this pod's Redis starts from, act, and log the decision with its reasons.
+//
+//   1. Local data. With AOF on: the appendonlydir is verified through its manifest; a truncated
+//      tail is cut when allowed (original bytes kept aside), else the step fails; corruption in
+//      the middle fails (files kept: a person must look). A missing or empty manifest is rebuilt
+//      when the part names make it unambiguous (manifest_rebuild.h), else the step fails —
+//      Redis 7 would start empty over the files. The dump.rdb is verified in every mode.
+//   2. Candidates: the local data and every listed backup, ranked by the pure planner
+//      (core/backup/restore_choice.h); the ranking is logged.
+//   3. The best candidate that works is used: local data is kept (or, with AOF on and only a
+//      dump.rdb, installed as the AOF base); a backup is installed only if its bytes pass
+//      SHA-256 and full RDB verification in the copying pass, else it is skipped with a log line
+//      and the next is tried. Replaced files are moved aside, never deleted.
+//   4. Nothing usable: start empty only when allowed (or when there is no data at all and
+//      restores are off); otherwise fail loudly.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/base/error.h"
+#include "sidecar/backup_store.h"
+#include "sidecar/clock.h"
+#include "sidecar/install.h"
+#include "sidecar/json_log.h"
+
+namespace tidemark::sidecar {
+
+struct RestoreOptions {
+  RedisLayout layout;
+  bool allow_start_empty = false;     // --allow-empty
+  bool allow_empty_data = false;      // policy backup.allowEmpty: off = the refuse-empty guard
+  bool allow_aof_tail_repair = false;
+  bool backups_allowed = true;        // policy restore.when: auto
+  std::optional<std::string> pinned_backup = std::nullopt;
+  uint32_t max_rdb_version = 12;
+};
+
+enum class RestoreAction { kKeptLocal, kInstalledLocalSnapshot, kInstalledBackup, kStartEmpty };
+const char* RestoreActionName(RestoreAction action);
+
+struct RestoreOutcome {
+  RestoreAction action = RestoreAction::kStartEmpty;
+  std::string source;     // backup name, or the local path kept/installed
+  std::string installed;  // what Redis will load
+};
+
+// `store` may be null (no backup volume). Errors are the loud failures of steps 1 and 4, with a
+// message saying what to do.
+Result<RestoreOutcome> RunRestore(const RestoreOptions& options, BackupStore* store, JsonLog& log,
+                                  Clock& clock);
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,97 @@
+// `tidemark-sidecar restore`: the init container's step (see restore.h).
+#include <iostream>
+
+#include "sidecar/commands.h"
+#include "sidecar/dir_backup_store.h"
+#include "sidecar/flags.h"
+#include "sidecar/restore.h"
+#include "sidecar/sidecar_policy.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tidemark-sidecar restore --data-dir DIR [--store DIR] [--policy FILE]\n"
+    "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
+    "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
+    "         [--max-rdb-version N]\n"
+    "  Flags override the policy file; without either: appendonly no, dump.rdb.\n";
+
+int Usage(const std::string& why) {
+  std::cerr << "tidemark-sidecar restore: " << why << "\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace
+
+int RunRestoreCommand(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args,
+                            {"--data-dir", "--store", "--policy", "--appendonly", "--appenddirname",
+                             "--appendfilename", "--dbfilename", "--max-rdb-version"},
+                            {"--allow-empty", "--allow-aof-tail-repair"});
+  if (!flags) return Usage(flags.error().message);
+  if (!flags->Has("--data-dir")) return Usage("--data-dir is required");
+  auto appendonly = flags->Get("--appendonly");
+  if (appendonly && *appendonly != "yes" && *appendonly != "no")
+    return Usage("--appendonly takes yes or no");
+  uint32_t max_version = 12;
+  if (auto v = flags->Get("--max-rdb-version")) {
+    try {
+      max_version = static_cast<uint32_t>(std::stoul(*v));
+    } catch (const std::exception&) {
+      return Usage("--max-rdb-version takes a number");
+    }
+  }
+
+  JsonLog log(std::cout, RealClock(), PodName());
+  RestoreOptions o;
+  o.layout.data_dir = *flags->Get("--data-dir");
+  while (o.layout.data_dir.size() > 1 && o.layout.data_dir.back() == '/') o.layout.data_dir.pop_back();
+  if (auto path = flags->Get("--policy")) {
+    auto p = LoadSidecarPolicy(*path);
+    if (!p) {
+      log.Error("policy file refused", {LogField::Str("error", p.error().ToString())});
+      return kExitFailed;
+    }
+    o.layout.appendonly = p->aof_enabled;
+    o.layout.appenddirname = p->aof_dir_name;
+    o.layout.dbfilename = p->rdb_file_name;
+    o.allow_empty_data = p->allow_empty;
+    o.allow_aof_tail_repair = p->allow_aof_tail_repair;
+    o.backups_allowed = p->restore_enabled;
+    o.pinned_backup = p->restore_backup_name;
+  }
+  if (appendonly) o.layout.appendonly = *appendonly == "yes";
+  if (auto v = flags->Get("--appenddirname")) o.layout.appenddirname = *v;
+  if (auto v = flags->Get("--appendfilename")) o.layout.appendfilename = *v;
+  if (auto v = flags->Get("--dbfilename")) o.layout.dbfilename = *v;
+  if (flags->Has("--allow-aof-tail-repair")) o.allow_aof_tail_repair = true;
+  o.allow_start_empty = flags->Has("--allow-empty");
+  o.max_rdb_version = max_version;
+
+  std::optional<DirBackupStore> store;
+  if (auto dir = flags->Get("--store")) {
+    auto s = DirBackupStore::Open(*dir);
+    if (!s) {
+      log.Error("cannot open the backup store", {LogField::Str("error", s.error().ToString())});
+      return kExitFailed;
+    }
+    store.emplace(std::move(*s));
+  }
+  log.Info("restore started",
+           {LogField::Str("data_dir", o.layout.data_dir), LogField::Bool("appendonly", o.layout.appendonly),
+            LogField::Str("store", store ? store->dir() : "")});
+  auto outcome = RunRestore(o, store ? &*store : nullptr, log, RealClock());
+  if (!outcome) {
+    log.Error("restore failed: Redis must not start on this volume",
+              {LogField::Str("error", outcome.error().ToString())});
+    return kExitFailed;
+  }
+  log.Info("restore done", {LogField::Str("action", RestoreActionName(outcome->action)),
+                            LogField::Str("source", outcome->source),
+                            LogField::Str("installed", outcome->installed)});
+  return kExitOk;
+}
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,127 @@
+#include "sidecar/sidecar_policy.h"
+
+#include <cpprest/json.h>
+
+#include "io/file_source.h"
+
+namespace tidemark::sidecar {
+
+namespace json = web::json;
+
+namespace {
+
+constexpr std::string_view kApiVersion = "tidemark.dev/sidecar-policy/v1";
+
+struct Walk {
+  const std::string& where;
+
+  std::unexpected<Error> Bad(const std::string& path, const std::string& what) const {
+    return MakeError(ErrorCode::kInvalidArgument, path + ": " + what, -1, where);
+  }
+  Result<const json::value*> Member(const json::value& obj, const std::string& path,
+                                    const std::string& key) const {
+    if (!obj.is_object() || !obj.has_field(key)) return Bad(path + "." + key, "missing");
+    return &obj.at(key);
+  }
+  template <class Check, class Get>
+  auto Typed(const json::value& obj, const std::string& path, const std::string& key, Check check,
+             Get get, const char* what) const -> Result<decltype(get(obj))> {
+    auto m = Member(obj, path, key);
+    if (!m) return std::unexpected(m.error());
+    if (!check(**m)) return Bad(path + "." + key, std::string("expected ") + what);
+    return get(**m);
+  }
+  Result<std::string> Str(const json::value& o, const std::string& p, const std::string& k) const {
+    return Typed(o, p, k, [](const json::value& v) { return v.is_string(); },
+                 [](const json::value& v) { return v.as_string(); }, "a string");
+  }
+  Result<bool> Bool(const json::value& o, const std::string& p, const std::string& k) const {
+    return Typed(o, p, k, [](const json::value& v) { return v.is_boolean(); },
+                 [](const json::value& v) { return v.as_bool(); }, "true or false");
+  }
+  Result<uint32_t> Count(const json::value& o, const std::string& p, const std::string& k) const {
+    return Typed(
+        o, p, k,
+        [](const json::value& v) {
+          return v.is_number() && v.as_number().is_uint64() && v.as_number().to_uint64() < 1u << 20;
+        },
+        [](const json::value& v) { return static_cast<uint32_t>(v.as_number().to_uint64()); },
+        "a non-negative integer");
+  }
+};
+
+#define TRY_ASSIGN(lhs, expr)                             \
+  do {                                                    \
+    auto tmp_ = (expr);                                   \
+    if (!tmp_) return std::unexpected(tmp_.error());      \
+    lhs = *tmp_;                                          \
+  } while (0)
+
+Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
+  Walk w{where};
+  SidecarPolicy p;
+  std::string api;
+  TRY_ASSIGN(api, w.Str(doc, "", "apiVersion"));
+  if (api != kApiVersion)
+    return w.Bad("apiVersion", "'" + api + "' is not known to this sidecar (expected " +
+                                   std::string(kApiVersion) + "); upgrade the sidecar");
+  const json::value* resource;
+  TRY_ASSIGN(resource, w.Member(doc, "", "resource"));
+  TRY_ASSIGN(p.resource_namespace, w.Str(*resource, "resource", "namespace"));
+  TRY_ASSIGN(p.resource_name, w.Str(*resource, "resource", "name"));
+  TRY_ASSIGN(p.mode, w.Str(doc, "", "mode"));
+  const json::value* rdb;
+  TRY_ASSIGN(rdb, w.Member(doc, "", "rdb"));
+  TRY_ASSIGN(p.rdb_file_name, w.Str(*rdb, "rdb", "fileName"));
+  const json::value* aof;
+  TRY_ASSIGN(aof, w.Member(doc, "", "aof"));
+  TRY_ASSIGN(p.aof_enabled, w.Bool(*aof, "aof", "enabled"));
+  TRY_ASSIGN(p.aof_dir_name, w.Str(*aof, "aof", "dirName"));
+  const json::value* backup;
+  TRY_ASSIGN(backup, w.Member(doc, "", "backup"));
+  if (!backup->is_null()) {
+    const json::value* ret;
+    TRY_ASSIGN(ret, w.Member(*backup, "backup", "retention"));
+    backup::RetentionRules rules;
+    TRY_ASSIGN(rules.keep_last, w.Count(*ret, "backup.retention", "keepLast"));
+    TRY_ASSIGN(rules.keep_daily, w.Count(*ret, "backup.retention", "keepDaily"));
+    TRY_ASSIGN(rules.keep_weekly, w.Count(*ret, "backup.retention", "keepWeekly"));
+    TRY_ASSIGN(p.verify_after_copy, w.Bool(*backup, "backup", "verifyAfterCopy"));
+    TRY_ASSIGN(p.allow_empty, w.Bool(*backup, "backup", "allowEmpty"));
+    rules.allow_empty = p.allow_empty;
+    p.retention = rules;
+  }
+  const json::value* restore;
+  TRY_ASSIGN(restore, w.Member(doc, "", "restore"));
+  std::string when;
+  TRY_ASSIGN(when, w.Str(*restore, "restore", "when"));
+  if (when != "auto" && when != "never") return w.Bad("restore.when", "expected auto or never");
+  p.restore_enabled = when == "auto";
+  const json::value* source;
+  TRY_ASSIGN(source, w.Member(*restore, "restore", "source"));
+  const json::value* name;
+  TRY_ASSIGN(name, w.Member(*source, "restore.source", "backupName"));
+  if (name->is_string()) p.restore_backup_name = name->as_string();
+  else if (!name->is_null()) return w.Bad("restore.source.backupName", "expected a string or null");
+  TRY_ASSIGN(p.allow_aof_tail_repair, w.Bool(*restore, "restore", "allowAofTailRepair"));
+  return p;
+}
+
+}  // namespace
+
+Result<SidecarPolicy> ParseSidecarPolicy(std::string_view text, const std::string& where) {
+  try {
+    return Parse(json::value::parse(std::string(text)), where);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string("not valid JSON: ") + e.what(), -1,
+                     where);
+  }
+}
+
+Result<SidecarPolicy> LoadSidecarPolicy(const std::string& path) {
+  auto text = ReadSmallFile(path);
+  if (!text) return std::unexpected(text.error());
+  return ParseSidecarPolicy(*text, path);
+}
+
+}  // namespace tidemark::sidecar

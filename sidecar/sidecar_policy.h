@@ -1,0 +1,35 @@
+// Reading the sidecar policy file the operator renders (core/policy/render_sidecar_policy.h,
+// format "tidemark.dev/sidecar-policy/v1", documented in docs/policy.md): the parts the backup
+// and restore commands act on. An unknown apiVersion is refused, as the format requires.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/backup/retention.h"
+#include "core/base/error.h"
+
+namespace tidemark::sidecar {
+
+struct SidecarPolicy {
+  std::string resource_namespace;
+  std::string resource_name;
+  std::string mode;  // rdb | aof | hybrid | none
+  std::string rdb_file_name = "dump.rdb";
+  bool aof_enabled = false;
+  std::string aof_dir_name = "appendonlydir";
+  // backup: null in the file -> no retention (and no scheduled backups).
+  std::optional<backup::RetentionRules> retention;
+  bool verify_after_copy = true;
+  bool allow_empty = false;  // backup.allowEmpty: the refuse-empty guard
+  bool restore_enabled = true;                     // restore.when: auto (true) | never
+  std::optional<std::string> restore_backup_name;  // restore.source.backupName
+  bool allow_aof_tail_repair = false;              // restore.allowAofTailRepair
+};
+
+// kInvalidArgument naming the member and what was expected; `where` is the file.
+Result<SidecarPolicy> ParseSidecarPolicy(std::string_view text, const std::string& where);
+Result<SidecarPolicy> LoadSidecarPolicy(const std::string& path);
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,45 @@
+// The one-pass snapshot backup (DESIGN.md, "One pass over a snapshot"):
+//
+//   snapshot bytes -> TeeSource -> { SHA-256, the store's writer }   pulled by VerifyRdb
+//
+// The RDB verifier pulls every byte once; each chunk is hashed and written to the store as it
+// passes. The backup is published (data, then metadata) only when the verifier found the whole
+// snapshot valid, every write succeeded and — with verify_after_copy — the bytes read back from
+// the store hash and verify the same. On any failure the put is aborted: nothing becomes visible
+// and the store's other backups are untouched. Single-threaded; memory is the verifier's buffer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/backup/metadata.h"
+#include "core/base/byte_source.h"
+#include "core/base/error.h"
+#include "core/rdb/rdb_verifier.h"
+#include "sidecar/backup_store.h"
+
+namespace tidemark::sidecar {
+
+struct SnapshotBackupContext {
+  int64_t now_unix = 0;       // the backup's time (its name and createdAt)
+  uint32_t name_suffix = 0;   // the random part of the name
+  std::string source_pod;
+  std::optional<int64_t> policy_generation = std::nullopt;
+  bool verify_after_copy = true;
+  uint32_t max_rdb_version = 12;
+};
+
+// `snapshot_name` names the source in errors (the dump.rdb path). Errors: kCorrupt/kTruncated/
+// kUnsupported when the snapshot does not verify (where/offset name the snapshot), kIo when the
+// store could not take the bytes (ENOSPC names the store's temporary file), kInvalidArgument when
+// another backup holds the store. The error message ends with what happened to the put.
+Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
+                                              const std::string& snapshot_name, BackupStore& store,
+                                              const SnapshotBackupContext& context);
+
+// Fills the RDB-derived fields of `metadata` (version, redis-ver, ctime, dbs, replication) from
+// a verification report.
+void FillFromRdbReport(const RdbReport& report, backup::BackupMetadata& metadata);
+
+}  // namespace tidemark::sidecar
