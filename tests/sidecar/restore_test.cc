@@ -1,0 +1,198 @@
+// The restore decision on real files, without a server (the digests with a real Redis are in
+// backup_restore_redis_test.cc).
+#include "sidecar/restore.h"
+
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "sidecar/dir_backup_store.h"
+#include "sidecar/snapshot_backup.h"
+#include "tests/sidecar/fake_clock.h"
+#include "tests/sidecar/test_rdb.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::sidecar {
+namespace {
+
+using testing::MakeTestRdb;
+using testing::ReadFile;
+using testing::WriteFile;
+
+constexpr int64_t kNow = 1795840000;
+
+class RestoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = tmp_.File("data");
+    ::mkdir(data_.c_str(), 0755);
+    ::mkdir(tmp_.File("store").c_str(), 0755);
+    store_.emplace(*DirBackupStore::Open(tmp_.File("store")));
+  }
+  backup::BackupMetadata AddBackup(int keys, int64_t t) {
+    std::string rdb = MakeTestRdb(keys, t);
+    SpanSource src({reinterpret_cast<const uint8_t*>(rdb.data()), rdb.size()});
+    SnapshotBackupContext ctx;
+    ctx.now_unix = t;
+    ctx.name_suffix = static_cast<uint32_t>(keys);
+    auto m = BackupSnapshot(src, "dump.rdb", *store_, ctx);
+    EXPECT_TRUE(m) << m.error().ToString();
+    return *m;
+  }
+  Result<RestoreOutcome> Run(RestoreOptions o) {
+    o.layout.data_dir = data_;
+    log_text_.str("");
+    JsonLog log(log_text_, clock_, "cache-0");
+    return RunRestore(o, &*store_, log, clock_);
+  }
+  bool Exists(const std::string& p) {
+    struct stat st{};
+    return ::stat(p.c_str(), &st) == 0;
+  }
+  void SetMTime(const std::string& p, int64_t t) {
+    utimbuf times{static_cast<time_t>(t), static_cast<time_t>(t)};
+    ASSERT_EQ(::utime(p.c_str(), &times), 0) << p;
+  }
+  std::string Log() const { return log_text_.str(); }
+
+  testing::TempDir tmp_;
+  std::string data_;
+  std::optional<DirBackupStore> store_;
+  testing::FakeClock clock_{kNow};
+  std::ostringstream log_text_;
+};
+
+TEST_F(RestoreTest, EmptyVolumeGetsTheNewestBackupAsDumpRdb) {
+  AddBackup(3, kNow - 7200);
+  auto newest = AddBackup(5, kNow - 3600);
+  auto r = Run({});
+  ASSERT_TRUE(r) << r.error().ToString() << Log();
+  EXPECT_EQ(r->action, RestoreAction::kInstalledBackup);
+  EXPECT_EQ(r->source, newest.name);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(5, kNow - 3600));
+  EXPECT_NE(Log().find("\"msg\":\"decision: restore from backup\""), std::string::npos) << Log();
+  EXPECT_NE(Log().find("\"pod\":\"cache-0\""), std::string::npos);
+}
+
+TEST_F(RestoreTest, CorruptNewestBackupIsSkippedWithItsReasonAndThePreviousIsInstalled) {
+  auto older = AddBackup(3, kNow - 7200);
+  auto newest = AddBackup(5, kNow - 3600);
+  std::string path = store_->DataLocation(newest.name);
+  std::string bytes = ReadFile(path);
+  bytes[bytes.size() / 2] ^= 0x20;
+  WriteFile(path, bytes);
+  auto r = Run({});
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->source, older.name);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(3, kNow - 7200));
+  auto skipped = Log().find("\"msg\":\"backup skipped\",\"pod\":\"cache-0\",\"backup\":\"" + newest.name);
+  EXPECT_NE(skipped, std::string::npos) << Log();
+  EXPECT_EQ(ReadFile(path), bytes);  // a bad backup is reported, never deleted by a restore
+}
+
+TEST_F(RestoreTest, WithAofOnTheBackupBecomesTheAofBaseWithAManifest) {
+  AddBackup(4, kNow - 60);
+  RestoreOptions o;
+  o.layout.appendonly = true;
+  auto r = Run(o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->installed, data_ + "/appendonlydir");
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.manifest"),
+            "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb"), MakeTestRdb(4, kNow - 60));
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.1.incr.aof"), "");
+  EXPECT_FALSE(Exists(data_ + "/dump.rdb"));
+}
+
+TEST_F(RestoreTest, ValidLocalDataIsKept) {
+  AddBackup(4, kNow - 60);
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(2, kNow - 10));
+  auto r = Run({});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->action, RestoreAction::kKeptLocal);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(2, kNow - 10));
+}
+
+TEST_F(RestoreTest, UnusableLocalDataIsMovedAsideNeverDeleted) {
+  AddBackup(4, kNow - 60);
+  std::string broken = MakeTestRdb(2, kNow - 10).substr(0, 40);
+  WriteFile(data_ + "/dump.rdb", broken);
+  auto r = Run({});
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kInstalledBackup);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(4, kNow - 60));
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb.unusable-20261128T042640Z"), broken);
+}
+
+TEST_F(RestoreTest, AofOnWithOnlyADumpRdbInstallsItAsTheBaseInsteadOfStartingEmpty) {
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(6, kNow - 10));
+  RestoreOptions o;
+  o.layout.appendonly = true;
+  auto r = Run(o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kInstalledLocalSnapshot);
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb"), MakeTestRdb(6, kNow - 10));
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(6, kNow - 10));  // kept
+}
+
+TEST_F(RestoreTest, NoDataAndNoBackupFailsUnlessStartingEmptyIsAllowed) {
+  auto r = Run({});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("refusing to start Redis empty"), std::string::npos);
+  EXPECT_NE(r.error().message.find("--allow-empty"), std::string::npos);
+  RestoreOptions o;
+  o.allow_start_empty = true;
+  auto ok = Run(o);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->action, RestoreAction::kStartEmpty);
+}
+
+TEST_F(RestoreTest, AmbiguousAofWithoutManifestFailsAndTouchesNothing) {
+  AddBackup(4, kNow - 60);
+  ::mkdir((data_ + "/appendonlydir").c_str(), 0755);
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb", MakeTestRdb(1));
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.2.base.rdb", MakeTestRdb(2));
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.manifest", "");
+  RestoreOptions o;
+  o.layout.appendonly = true;
+  auto r = Run(o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("ambiguous"), std::string::npos) << r.error().message;
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb"), MakeTestRdb(1));
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.manifest"), "");
+  EXPECT_FALSE(Exists(data_ + "/dump.rdb"));
+}
+
+TEST_F(RestoreTest, EmptyLocalAofRanksBelowANonEmptyBackupAndIsMovedAside) {
+  // The Redis 7 trap after the fact: an AOF holding nothing, written over a good dataset.
+  AddBackup(4, kNow - 3600);
+  ::mkdir((data_ + "/appendonlydir").c_str(), 0755);
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb", MakeTestRdb(0, kNow - 10));
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.1.incr.aof", "");
+  WriteFile(data_ + "/appendonlydir/appendonly.aof.manifest",
+            "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+  for (const char* f : {"appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"})
+    SetMTime(data_ + "/appendonlydir/" + f, kNow - 10);
+  RestoreOptions o;
+  o.layout.appendonly = true;
+  auto r = Run(o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kInstalledBackup);
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir/appendonly.aof.1.base.rdb"), MakeTestRdb(4, kNow - 3600));
+  EXPECT_EQ(ReadFile(data_ + "/appendonlydir.unusable-20261128T042640Z/appendonly.aof.1.base.rdb"),
+            MakeTestRdb(0, kNow - 10));
+  // Allowed to be empty, the fresher local AOF is kept.
+  RestoreOptions allow = o;
+  allow.allow_empty_data = true;
+  ::rename((data_ + "/appendonlydir").c_str(), (data_ + "/restored").c_str());
+  ::rename((data_ + "/appendonlydir.unusable-20261128T042640Z").c_str(), (data_ + "/appendonlydir").c_str());
+  auto kept = Run(allow);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->action, RestoreAction::kKeptLocal);
+}
+
+}  // namespace
+}  // namespace tidemark::sidecar
