@@ -13,6 +13,21 @@ std::string Printable(uint8_t c) {
   static constexpr char kHex[] = "0123456789abcdef";
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
 }
+
+// "<prefix><1 to kMaxCountDigits digits>\r\n" starting at p and ending before e: stores the
+// number and returns the byte after the line, or nullptr if the line is not all there or not
+// well-formed (the careful path then reads it again and names the problem).
+inline const uint8_t* ScanCount(const uint8_t* p, const uint8_t* e, char prefix,
+                                uint64_t* value) {
+  if (e - p < 4 || *p != static_cast<uint8_t>(prefix)) return nullptr;
+  const uint8_t* const digits = ++p;
+  const uint8_t* const digits_end = p + std::min<ptrdiff_t>(e - p, kMaxCountDigits);
+  uint64_t v = 0;
+  while (p < digits_end && static_cast<uint8_t>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
+  if (p == digits || e - p < 2 || p[0] != '\r' || p[1] != '\n') return nullptr;
+  *value = v;
+  return p + 2;
+}
 }  // namespace
 
 RespReader::RespReader(ByteSource& source, uint64_t start_offset, std::string where)
@@ -181,7 +196,54 @@ Result<const AofRecord*> RespReader::ReadAnnotation(uint64_t record_start) {
   return &rec_;
 }
 
+// The common case, taken before Next()'s careful path: a well-formed command that is already
+// whole in the buffer, parsed with pointer arithmetic and no refill checks. It accepts exactly
+// what the careful path accepts and fills the same record; on anything else (a record cut by
+// the buffer's end, any syntax error, argc 0 or too large) it consumes nothing and returns
+// false, and the careful path starts over at the same byte, so errors and offsets come from
+// one place.
+bool RespReader::TryBufferedCommand() {
+  const uint8_t* const buf = buf_.data();
+  const uint8_t* const e = buf + end_;
+  uint64_t argc = 0;
+  const uint8_t* p = ScanCount(buf + pos_, e, kArrayPrefix, &argc);
+  if (!p || argc == 0 || argc > INT32_MAX) return false;
+  const uint8_t* const args = p;
+  const uint8_t* name = args;  // valid pointers even for an empty arg1 (argc 1)
+  const uint8_t* arg1 = args;
+  size_t name_len = 0, arg1_len = 0;
+  // Every argument takes at least 4 bytes, so the loop ends at the buffer's end whatever argc.
+  for (uint64_t i = 0; i < argc; ++i) {
+    uint64_t len = 0;
+    p = ScanCount(p, e, kBulkPrefix, &len);
+    if (!p || static_cast<uint64_t>(e - p) < 2 || static_cast<uint64_t>(e - p) - 2 < len ||
+        p[len] != '\r' || p[len + 1] != '\n')
+      return false;
+    if (i == 0) {
+      name = p;
+      name_len = std::min<uint64_t>(len, kKeptArgBytes);
+    } else if (i == 1) {
+      arg1 = p;
+      arg1_len = std::min<uint64_t>(len, kKeptArgBytes);
+    }
+    p += len + 2;
+  }
+  AofRecord& rec = rec_;
+  rec.kind = RecordKind::kCommand;
+  rec.offset = offset();
+  rec.argc = argc;
+  rec.name.assign(reinterpret_cast<const char*>(name), name_len);
+  rec.arg1.assign(reinterpret_cast<const char*>(arg1), arg1_len);
+  rec.payload_bytes = static_cast<uint64_t>(p - args);
+  rec.annotation.clear();
+  rec.timestamp.reset();
+  pos_ = static_cast<size_t>(p - buf);
+  rec.end = offset();
+  return true;
+}
+
 Result<const AofRecord*> RespReader::Next() {
+  if (TryBufferedCommand()) return &rec_;
   auto have = Ensure(1);
   if (!have) return std::unexpected(have.error());
   if (!*have) return nullptr;

@@ -1,6 +1,6 @@
 // Streaming reader of the records in an AOF: RESP command arrays and '#' annotation lines.
 //
-// One pass, constant memory: the reader owns one 64 KiB buffer; bulk payloads stream through it
+// One pass, constant memory: the reader owns one 256 KiB buffer; bulk payloads stream through it
 // and only the first bytes of the first two arguments are kept (enough to name the command and
 // its subcommand or SELECT index). Offsets are absolute positions in the file (the reader may
 // start after an RDB preamble).
@@ -44,7 +44,7 @@ struct AofRecord {
 class RespReader {
  public:
   static constexpr size_t kKeptArgBytes = 64;
-  static constexpr size_t kBufferBytes = 64 * 1024;
+  static constexpr size_t kBufferBytes = 256 * 1024;
 
   // `start_offset` is the file offset of the first byte `source` returns; `where` names the file
   // in errors.
@@ -68,6 +68,7 @@ class RespReader {
     return Refill(n);
   }
   Result<bool> Refill(size_t n);
+  bool TryBufferedCommand();
   Result<uint64_t> ReadCount(char prefix, uint64_t record_start, const char* what);
   Result<void> ReadBulk(uint64_t record_start, std::string* keep);
   Result<const AofRecord*> ReadAnnotation(uint64_t record_start);
