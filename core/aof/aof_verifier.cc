@@ -119,8 +119,10 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
         if (counts[i]) report.commands_by_name[std::string(AofCommandAt(i).name)] += counts[i];
     }
   } counts_to_names{counts, report};
-  int last_index = -1;
-  std::string last_name;
+  // The commands the loop treats specially, compared by table index for every record.
+  const int kMultiIndex = FindAofCommand(kMulti);
+  const int kExecIndex = FindAofCommand(kExec);
+  const int kSelectIndex = FindAofCommand(kSelect);
   bool in_multi = false;
   uint64_t multi_start = 0;
   uint64_t multi_line_commands = 0;
@@ -186,20 +188,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
       if (!in_multi) report.last_good_offset = rec.end;
       continue;
     }
-    // AOFs repeat the same few commands: the last plain (non-container) command found is
-    // remembered by its exact spelling, so most records skip the table search.
-    AofCommandCheck check;
-    if (last_index >= 0 && rec.name == last_name &&
-        AofArityOk(AofCommandAt(static_cast<size_t>(last_index)).arity, rec.argc)) {
-      check.index = last_index;
-    } else {
-      check = CheckAofCommand(rec.name, rec.arg1, rec.argc);
-      if (!check.problem && !AofCommandIsContainer(static_cast<size_t>(check.index)) &&
-          AofCommandAt(static_cast<size_t>(check.index)).name.find('|') == std::string_view::npos) {
-        last_index = check.index;
-        last_name = rec.name;
-      }
-    }
+    const AofCommandCheck check = CheckAofCommand(rec.name, rec.arg1, rec.argc);
     if (check.problem) {
       if (!(check.unknown && options.allow_unknown_commands)) {
         corrupt(rec.offset, *check.problem);
@@ -209,11 +198,9 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
     } else {
       ++counts[static_cast<size_t>(check.index)];
     }
-    const std::string_view name = check.index >= 0 && !check.problem
-                                      ? AofCommandAt(static_cast<size_t>(check.index)).name
-                                      : std::string_view();
+    const int index = check.problem ? -1 : check.index;
     ++report.commands;
-    if (name == kMulti) {
+    if (index == kMultiIndex) {
       if (in_multi) {
         corrupt(rec.offset, "MULTI inside MULTI (the transaction opened at offset " +
                                 std::to_string(multi_start) + " has no EXEC)");
@@ -224,7 +211,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
       multi_line_commands = 0;
       continue;
     }
-    if (name == kExec) {
+    if (index == kExecIndex) {
       if (!in_multi) {
         corrupt(rec.offset, "EXEC without MULTI");
         return;
@@ -234,7 +221,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
       report.last_good_offset = rec.end;
       continue;
     }
-    if (name == kSelect) {
+    if (index == kSelectIndex) {
       uint64_t db = 0;
       if (!ParseSelectIndex(rec.arg1, &db) || db >= options.databases) {
         corrupt(rec.offset, "SELECT '" + rec.arg1 + "': expected a database index below " +

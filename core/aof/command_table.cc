@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 
 namespace tidemark::aof {
 
@@ -161,11 +163,88 @@ std::string_view LowerInto(std::string_view s, char (&buf)[64]) {
   return {buf, s.size()};
 }
 
-const AofCommand* Find(std::string_view lowered) {
-  auto it = std::lower_bound(std::begin(kCommands), std::end(kCommands), lowered,
-                             [](const AofCommand& c, std::string_view n) { return c.name < n; });
-  if (it == std::end(kCommands) || it->name != lowered) return nullptr;
-  return it;
+// Every record is looked up by name, so the lookup is a hash index built at compile time: the
+// name is zero-padded into three words, lowercased a word at a time, hashed with one multiply
+// and compared as words. Table names are shorter than the key; longer names are unknown.
+constexpr size_t kKeyBytes = 24;
+constexpr size_t kIndexBits = 9;  // 512 slots for 139 names: short probe runs
+constexpr uint64_t kOnes = 0x0101010101010101;
+
+struct Key {
+  uint64_t w[3] = {};
+  size_t size = 0;
+};
+
+// ASCII A-Z to a-z in each byte, as std::tolower does in the "C" locale (bytes >= 0x80 kept).
+constexpr uint64_t LowerWord(uint64_t w) {
+  const uint64_t heptets = w & (0x7f * kOnes);
+  const uint64_t at_least_a = heptets + (0x80 - 'A') * kOnes;  // high bit: byte >= 'A'
+  const uint64_t above_z = heptets + (0x80 - 'Z' - 1) * kOnes;  // high bit: byte > 'Z'
+  const uint64_t upper = at_least_a & ~above_z & ~w & (0x80 * kOnes);
+  return w | (upper >> 2);  // 0x80 >> 2 == 0x20, the case bit
+}
+
+// Little-endian packing, the same at compile time (table names) and at run time (records).
+constexpr Key MakeKey(std::string_view name) {
+  Key k;
+  k.size = name.size();
+  for (size_t i = 0; i < name.size(); ++i)
+    k.w[i / 8] |= static_cast<uint64_t>(static_cast<uint8_t>(name[i])) << (8 * (i % 8));
+  for (uint64_t& w : k.w) w = LowerWord(w);
+  return k;
+}
+static_assert(std::endian::native == std::endian::little, "RecordKey must pack like MakeKey");
+
+Key RecordKey(std::string_view name) {
+  Key k;
+  k.size = name.size();
+  std::memcpy(k.w, name.data(), name.size());
+  for (uint64_t& w : k.w) w = LowerWord(w);
+  return k;
+}
+
+constexpr size_t Slot(const Key& k) {
+  // Any mix will do (collisions probe on); the top bits of a golden-ratio multiply are good ones.
+  const uint64_t mixed = k.w[0] + 31 * k.w[1] + 961 * k.w[2] + k.size;
+  return static_cast<size_t>((mixed * 0x9e3779b97f4a7c15) >> (64 - kIndexBits));
+}
+
+struct Index {
+  std::array<uint8_t, size_t{1} << kIndexBits> slot_to_entry{};  // entry + 1; 0 is empty
+  std::array<Key, std::size(kCommands)> keys{};
+};
+
+constexpr Index BuildIndex() {
+  Index index;
+  for (size_t i = 0; i < std::size(kCommands); ++i) {
+    index.keys[i] = MakeKey(kCommands[i].name);
+    size_t s = Slot(index.keys[i]);
+    while (index.slot_to_entry[s] != 0) s = (s + 1) % index.slot_to_entry.size();
+    index.slot_to_entry[s] = static_cast<uint8_t>(i + 1);
+  }
+  return index;
+}
+
+constexpr bool NamesFitTheKey() {
+  for (const AofCommand& c : kCommands)
+    if (c.name.empty() || c.name.size() >= kKeyBytes) return false;
+  return std::size(kCommands) < 255;
+}
+static_assert(NamesFitTheKey());
+
+constexpr Index kIndex = BuildIndex();
+
+// Same answer as a case-insensitive search of kCommands by full name ("function|load" included).
+const AofCommand* Find(std::string_view name) {
+  if (name.empty() || name.size() >= kKeyBytes) return nullptr;
+  const Key k = RecordKey(name);
+  for (size_t s = Slot(k);; s = (s + 1) % kIndex.slot_to_entry.size()) {
+    const uint8_t entry = kIndex.slot_to_entry[s];
+    if (entry == 0) return nullptr;
+    const Key& e = kIndex.keys[entry - 1];
+    if (e.size == k.size && e.w[0] == k.w[0] && e.w[1] == k.w[1] && e.w[2] == k.w[2])
+      return &kCommands[entry - 1];
+  }
 }
 
 const AofCommand* FindSub(const AofCommand* container, std::string_view lowered_sub) {
@@ -180,7 +259,7 @@ const AofCommand* FindSub(const AofCommand* container, std::string_view lowered_
   return nullptr;
 }
 
-bool IsContainer(const AofCommand* cmd) {
+constexpr bool IsContainer(const AofCommand* cmd) {
   const std::string_view base = cmd->name;
   for (const AofCommand* it = cmd + 1; it != std::end(kCommands); ++it) {
     if (!it->name.starts_with(base)) return false;
@@ -189,6 +268,11 @@ bool IsContainer(const AofCommand* cmd) {
   return false;
 }
 
+constexpr auto kIsContainer = [] {
+  std::array<bool, std::size(kCommands)> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = IsContainer(&kCommands[i]);
+  return out;
+}();
 
 std::string ArityText(int arity) {
   return arity >= 0 ? "exactly " + std::to_string(arity) : "at least " + std::to_string(-arity);
@@ -196,17 +280,21 @@ std::string ArityText(int arity) {
 
 }  // namespace
 
+int FindAofCommand(std::string_view name) {
+  const AofCommand* cmd = Find(name);
+  return cmd ? static_cast<int>(cmd - std::begin(kCommands)) : -1;
+}
+
 size_t AofCommandTableSize() { return std::size(kCommands); }
 const AofCommand& AofCommandAt(size_t index) { return kCommands[index]; }
-bool AofCommandIsContainer(size_t index) { return IsContainer(&kCommands[index]); }
+bool AofCommandIsContainer(size_t index) { return kIsContainer[index]; }
 bool AofArityOk(int arity, uint64_t argc) {
   return arity >= 0 ? argc == static_cast<uint64_t>(arity) : argc >= static_cast<uint64_t>(-arity);
 }
 
 AofCommandCheck CheckAofCommand(std::string_view name, std::string_view arg1, uint64_t argc) {
   AofCommandCheck out;
-  char buf[64];
-  const AofCommand* cmd = Find(LowerInto(name, buf));
+  const AofCommand* cmd = Find(name);
   if (!cmd) {
     out.unknown = true;
     out.problem = "unknown command '" + std::string(name.substr(0, 64)) +
@@ -214,7 +302,7 @@ AofCommandCheck CheckAofCommand(std::string_view name, std::string_view arg1, ui
                   "unknown command; module commands need their module)";
     return out;
   }
-  if (argc >= 2 && IsContainer(cmd)) {
+  if (argc >= 2 && kIsContainer[static_cast<size_t>(cmd - std::begin(kCommands))]) {
     char sub_buf[64];
     const AofCommand* sub = FindSub(cmd, LowerInto(arg1, sub_buf));
     if (!sub) {

@@ -34,6 +34,10 @@ struct AofCommandCheck {
 // `arg1` (used for container commands). Allocates only to describe a problem.
 AofCommandCheck CheckAofCommand(std::string_view name, std::string_view arg1, uint64_t argc);
 
+// Table index of the entry named `name` (case-insensitive, a subcommand spelled "container|sub"),
+// -1 if there is none.
+int FindAofCommand(std::string_view name);
+
 // Number of entries in the table (reported, so a reader knows what was checked against).
 size_t AofCommandTableSize();
 // The entry at `index` (0 <= index < AofCommandTableSize()).
