@@ -1,0 +1,171 @@
+// Faults around backups and restores, with a real redis-server and the tidemark-sidecar binary:
+// a full disk during a backup copy, a killed backup's leftovers, AOF damage at the tail and in
+// the middle, a lost AOF manifest.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/sidecar/sidecar_runner.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::testing {
+namespace {
+
+class SidecarFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = tmp_.File("data");
+    store_ = tmp_.File("store");
+    ::mkdir(data_.c_str(), 0755);
+    ::mkdir(store_.c_str(), 0755);
+  }
+  SidecarRun Backup(const RedisServer& redis) {
+    return RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
+  }
+  std::string IncrFile() const { return data_ + "/appendonlydir/appendonly.aof.1.incr.aof"; }
+  TempDir tmp_;
+  std::string data_, store_;
+};
+
+TEST_F(SidecarFaults, DiskFullDuringACopyFailsClearlyAndLeavesOlderBackupsIntact) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a size-limited tmpfs (unshare -m)";
+  if (RunCommand("unshare -m true 2>/dev/null") != 0)
+    GTEST_SKIP() << "unshare -m is not permitted here (no private mount namespace)";
+  RedisServer redis(data_, {});
+  redis.Cli({"DEBUG", "POPULATE", "200"});
+  // Everything happens in a private mount namespace: the 256 KiB tmpfs over the store vanishes
+  // with the shell, so the script reports what the store held.
+  std::string script =
+      "mount -t tmpfs -o size=256k tmpfs " + store_ + " || exit 90\n" +
+      TIDEMARK_SIDECAR " backup --redis unix:" + redis.socket() + " --store " + store_ +
+      " > " + tmp_.File("first.log") + " || exit 91\n" +
+      "redis-cli -s " + redis.socket() + " DEBUG POPULATE 30000 big 64 >/dev/null\n" +
+      TIDEMARK_SIDECAR " backup --redis unix:" + redis.socket() + " --store " + store_ +
+      " > " + tmp_.File("second.log") + "\n" +
+      "echo rc=$?\n"
+      "echo files:; ls -A " + store_ + "\n"
+      "echo sums:; cd " + store_ + " && sha256sum *.rdb && cat *.json\n";
+  WriteFile(tmp_.File("script.sh"), script);
+  std::string out;
+  int rc = RunCommand("unshare -m sh " + tmp_.File("script.sh") + " 2>&1", &out);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("rc=1\n"), std::string::npos) << out;
+  std::string second = ReadFile(tmp_.File("second.log"));
+  EXPECT_NE(second.find("No space left on device"), std::string::npos) << second;
+  EXPECT_NE(second.find("was not published (older backups are untouched)"), std::string::npos)
+      << second;
+  // Exactly the first backup is there, no temporary file, and its bytes match its metadata.
+  auto files_at = out.find("files:\n"), sums_at = out.find("sums:\n");
+  ASSERT_NE(files_at, std::string::npos);
+  std::string files = out.substr(files_at + 7, sums_at - files_at - 7);
+  EXPECT_EQ(files.find(".tmp-"), std::string::npos) << files;
+  size_t rdb = 0, json = 0;
+  for (size_t p = files.find(".rdb"); p != std::string::npos; p = files.find(".rdb", p + 1)) ++rdb;
+  for (size_t p = files.find(".json"); p != std::string::npos; p = files.find(".json", p + 1)) ++json;
+  EXPECT_EQ(rdb, 1u) << files;
+  EXPECT_EQ(json, 1u) << files;
+  std::string sums = out.substr(sums_at + 6);
+  std::string sha = sums.substr(0, 64);
+  EXPECT_NE(sums.find("\"sha256\":\"" + sha + "\""), std::string::npos) << sums;
+}
+
+TEST_F(SidecarFaults, BackupCleansUpWhatAKilledBackupLeft) {
+  RedisServer redis(data_, {});
+  redis.Cli({"SET", "k", "v"});
+  const std::string stale = store_ + "/.20261128T021500Z-00000007.rdb.tmp-99999-0";
+  WriteFile(stale, "REDIS0010 half a snapshot");
+  WriteFile(store_ + "/keep-me.tmp", "not the store's");
+  auto b = Backup(redis);
+  ASSERT_EQ(b.rc, 0) << b.out << b.err;
+  EXPECT_TRUE(b.Logged("removed a temporary file left by an interrupted backup")) << b.out;
+  struct stat st{};
+  EXPECT_NE(::stat(stale.c_str(), &st), 0);
+  EXPECT_EQ(ReadFile(store_ + "/keep-me.tmp"), "not the store's");
+}
+
+TEST_F(SidecarFaults, TruncatedAofTailIsRepairedWhenAllowedAndLoads) {
+  std::string digest;
+  {
+    RedisServer redis(data_, {"appendonly yes"});
+    // Real writes (DEBUG POPULATE is not logged in the AOF).
+    redis.Pipe("SET a 1\nINCR a\nRPUSH l x y z\nHSET h f v\n");
+    digest = redis.Digest();
+  }
+  std::string before = ReadFile(IncrFile());
+  const std::string cut_short = "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$5\r\nhal";  // a write cut short
+  WriteFile(IncrFile(), before + cut_short);
+
+  auto refused = RunSidecar({"restore", "--data-dir", data_, "--appendonly", "yes"});
+  EXPECT_EQ(refused.rc, 1) << refused.out;
+  EXPECT_TRUE(refused.Logged("tail repair is off")) << refused.out;
+  EXPECT_EQ(ReadFile(IncrFile()), before + cut_short);  // untouched
+
+  auto repaired = RunSidecar({"restore", "--data-dir", data_, "--appendonly", "yes",
+                              "--allow-aof-tail-repair"});
+  ASSERT_EQ(repaired.rc, 0) << repaired.out << repaired.err;
+  EXPECT_TRUE(repaired.Logged("\"msg\":\"AOF tail truncated: repaired\"")) << repaired.out;
+  EXPECT_TRUE(repaired.Logged("\"action\":\"kept-local-data\"")) << repaired.out;
+  EXPECT_EQ(ReadFile(IncrFile()), before);
+  bool kept_original = false;
+  for (const auto& f : ListDir(data_ + "/appendonlydir"))
+    kept_original |= f.find(".orig-") != std::string::npos;
+  EXPECT_TRUE(kept_original);
+  RedisServer again(data_, {"appendonly yes", "aof-load-truncated no"});
+  EXPECT_EQ(again.Digest(), digest);
+}
+
+TEST_F(SidecarFaults, CorruptAofMiddleIsRefusedAndTheFilesAreKept) {
+  {
+    RedisServer redis(data_, {"appendonly yes"});
+    for (int i = 0; i < 50; ++i) redis.Cli({"SET", "key" + std::to_string(i), "value"});
+  }
+  std::string bytes = ReadFile(IncrFile());
+  size_t record = bytes.find("\r\n*", bytes.size() / 2);
+  ASSERT_NE(record, std::string::npos);
+  bytes[record + 2] = '!';
+  WriteFile(IncrFile(), bytes);
+  auto r = RunSidecar({"restore", "--data-dir", data_, "--appendonly", "yes",
+                       "--allow-aof-tail-repair", "--allow-empty"});
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_TRUE(r.Logged("the AOF is corrupt")) << r.out;
+  EXPECT_TRUE(r.Logged("the files are kept")) << r.out;
+  EXPECT_EQ(ReadFile(IncrFile()), bytes);
+  for (const auto& f : ListDir(data_)) EXPECT_EQ(f.find("unusable"), std::string::npos) << f;
+}
+
+TEST_F(SidecarFaults, LostAofManifestIsRebuiltSoRedisDoesNotStartEmpty) {
+  std::string digest;
+  {
+    RedisServer redis(data_, {"appendonly yes"});
+    redis.Cli({"DEBUG", "POPULATE", "300"});
+    redis.RewriteAof();
+    redis.Cli({"SET", "after", "rewrite"});
+    digest = redis.Digest();
+  }
+  std::string manifest;
+  for (const auto& f : ListDir(data_ + "/appendonlydir"))
+    if (f.ends_with(".manifest")) manifest = data_ + "/appendonlydir/" + f;
+  ASSERT_FALSE(manifest.empty());
+  std::string original = ReadFile(manifest);
+  ASSERT_EQ(::unlink(manifest.c_str()), 0);
+  auto r = RunSidecar({"restore", "--data-dir", data_, "--appendonly", "yes"});
+  ASSERT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_TRUE(r.Logged("AOF manifest missing or empty: rebuilt")) << r.out;
+  EXPECT_EQ(ReadFile(manifest), original);
+  RedisServer again(data_, {"appendonly yes"});
+  EXPECT_EQ(again.Digest(), digest);
+}
+
+TEST_F(SidecarFaults, NoDataAndNoBackupRefusesToStartEmptyUnlessAllowed) {
+  auto r = RunSidecar({"restore", "--data-dir", data_, "--store", store_});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_TRUE(r.Logged("refusing to start Redis empty")) << r.out;
+  auto ok = RunSidecar({"restore", "--data-dir", data_, "--store", store_, "--allow-empty"});
+  EXPECT_EQ(ok.rc, 0);
+  EXPECT_TRUE(ok.Logged("\"action\":\"start-empty\"")) << ok.out;
+}
+
+}  // namespace
+}  // namespace tidemark::testing
