@@ -224,7 +224,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
     if (index == kSelectIndex) {
       uint64_t db = 0;
       if (!ParseSelectIndex(rec.arg1, &db) || db >= options.databases) {
-        corrupt(rec.offset, "SELECT '" + rec.arg1 + "': expected a database index below " +
+        corrupt(rec.offset, "SELECT '" + std::string(rec.arg1) + "': expected a database index below " +
                                 std::to_string(options.databases) +
                                 " (redis-server ignores a failing SELECT and applies the "
                                 "following writes to the previous database)");

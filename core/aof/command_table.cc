@@ -184,7 +184,8 @@ constexpr uint64_t LowerWord(uint64_t w) {
   return w | (upper >> 2);  // 0x80 >> 2 == 0x20, the case bit
 }
 
-// Little-endian packing, the same at compile time (table names) and at run time (records).
+// Little-endian packing, the same at compile time (table names) and at run time (RecordKey).
+static_assert(std::endian::native == std::endian::little, "RecordKey must pack like MakeKey");
 constexpr Key MakeKey(std::string_view name) {
   Key k;
   k.size = name.size();
@@ -193,13 +194,29 @@ constexpr Key MakeKey(std::string_view name) {
   for (uint64_t& w : k.w) w = LowerWord(w);
   return k;
 }
-static_assert(std::endian::native == std::endian::little, "RecordKey must pack like MakeKey");
 
+// The 1 to 8 bytes at p as a little-endian word, read with two overlapping loads (bytes
+// loaded twice land on the same place) rather than copied: no loop, no read past p + n, and no
+// stall reading a word back from byte-sized stores.
+uint64_t LoadUpTo8(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (uint64_t{hi} << (8 * (n - 4)));
+  }
+  const auto byte = [p](size_t i) { return uint64_t{static_cast<uint8_t>(p[i])} << (8 * i); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
+
+// MakeKey for 0 < name.size() < kKeyBytes, without its byte loop.
 Key RecordKey(std::string_view name) {
   Key k;
-  k.size = name.size();
-  std::memcpy(k.w, name.data(), name.size());
-  for (uint64_t& w : k.w) w = LowerWord(w);
+  const size_t n = name.size();
+  k.size = n;
+  k.w[0] = LowerWord(LoadUpTo8(name.data(), std::min<size_t>(n, 8)));
+  if (n > 8) k.w[1] = LowerWord(LoadUpTo8(name.data() + 8, std::min<size_t>(n - 8, 8)));
+  if (n > 16) k.w[2] = LowerWord(LoadUpTo8(name.data() + 16, n - 16));
   return k;
 }
 

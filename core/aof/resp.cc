@@ -175,8 +175,8 @@ Result<const AofRecord*> RespReader::ReadAnnotation(uint64_t record_start) {
   rec.offset = record_start;
   rec.timestamp.reset();
   rec.argc = 0;
-  rec.name.clear();
-  rec.arg1.clear();
+  rec.name = {};
+  rec.arg1 = {};
   rec.payload_bytes = 0;
   std::string_view line(reinterpret_cast<const char*>(buf_.data() + pos_), len);
   pos_ += len + 1;
@@ -209,7 +209,7 @@ bool RespReader::TryBufferedCommand() {
   const uint8_t* p = ScanCount(buf + pos_, e, kArrayPrefix, &argc);
   if (!p || argc == 0 || argc > INT32_MAX) return false;
   const uint8_t* const args = p;
-  const uint8_t* name = args;  // valid pointers even for an empty arg1 (argc 1)
+  const uint8_t* name = args;
   const uint8_t* arg1 = args;
   size_t name_len = 0, arg1_len = 0;
   // Every argument takes at least 4 bytes, so the loop ends at the buffer's end whatever argc.
@@ -232,8 +232,8 @@ bool RespReader::TryBufferedCommand() {
   rec.kind = RecordKind::kCommand;
   rec.offset = offset();
   rec.argc = argc;
-  rec.name.assign(reinterpret_cast<const char*>(name), name_len);
-  rec.arg1.assign(reinterpret_cast<const char*>(arg1), arg1_len);
+  rec.name = {reinterpret_cast<const char*>(name), name_len};
+  rec.arg1 = {reinterpret_cast<const char*>(arg1), arg1_len};
   rec.payload_bytes = static_cast<uint64_t>(p - args);
   rec.annotation.clear();
   rec.timestamp.reset();
@@ -267,14 +267,16 @@ Result<const AofRecord*> RespReader::Next() {
   rec.payload_bytes = 0;
   rec.annotation.clear();
   rec.timestamp.reset();
-  rec.arg1.clear();
+  arg1_copy_.clear();
   for (uint64_t i = 0; i < *argc; ++i) {
-    std::string* keep = i == 0 ? &rec.name : i == 1 ? &rec.arg1 : nullptr;
+    std::string* keep = i == 0 ? &name_copy_ : i == 1 ? &arg1_copy_ : nullptr;
     const uint64_t before = offset();
     if (auto s = ReadBulk(start, keep); !s) return std::unexpected(s.error());
     rec.payload_bytes += offset() - before;
   }
   rec.end = offset();
+  rec.name = name_copy_;
+  rec.arg1 = arg1_copy_;
   return &rec_;
 }
 

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/byte_source.h"
@@ -33,8 +34,9 @@ struct AofRecord {
   uint64_t end = 0;     // one past its last byte
   // kCommand:
   uint64_t argc = 0;
-  std::string name;  // argv[0], at most kKeptArgBytes bytes
-  std::string arg1;  // argv[1] (empty if argc < 2), at most kKeptArgBytes bytes
+  // Both point into the reader (its buffer or its own copy), valid until its next Next().
+  std::string_view name;  // argv[0], at most kKeptArgBytes bytes
+  std::string_view arg1;  // argv[1] (empty if argc < 2), at most kKeptArgBytes bytes
   uint64_t payload_bytes = 0;  // sum of the bulk lengths
   // kAnnotation:
   std::string annotation;             // the line without '#' and line end, at most 64 bytes kept
@@ -82,8 +84,9 @@ class RespReader {
   size_t end_ = 0;    // bytes valid in buf_
   uint64_t base_ = 0; // file offset of buf_[0]
   bool eof_ = false;
-  bool zero_at_error_ = false;
-  AofRecord rec_;  // the byte a kCorrupt error points at is NUL
+  bool zero_at_error_ = false;  // the byte a kCorrupt error points at is NUL
+  AofRecord rec_;
+  std::string name_copy_, arg1_copy_;  // the careful path's copies of argv[0] and argv[1]
 };
 
 }  // namespace tidemark::aof

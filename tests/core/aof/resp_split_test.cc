@@ -58,7 +58,7 @@ std::string Transcript(const std::string& data, size_t chunk) {
     const AofRecord& rec = **r;
     out += (rec.kind == RecordKind::kCommand ? "cmd " : "note ") + std::to_string(rec.offset) +
            ".." + std::to_string(rec.end) + " argc " + std::to_string(rec.argc) + " [" +
-           rec.name + "] [" + rec.arg1 + "] payload " + std::to_string(rec.payload_bytes) +
+           std::string(rec.name) + "] [" + std::string(rec.arg1) + "] payload " + std::to_string(rec.payload_bytes) +
            " [" + rec.annotation + "] ts " +
            (rec.timestamp ? std::to_string(*rec.timestamp) : "-") + "\n";
   }
