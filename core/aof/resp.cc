@@ -1,6 +1,7 @@
 #include "core/aof/resp.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "core/aof/aof_format.h"
@@ -14,38 +15,52 @@ std::string Printable(uint8_t c) {
   return std::string("0x") + kHex[c >> 4] + kHex[c & 15];
 }
 
-// "<prefix><1 to kMaxCountDigits digits>\r\n" starting at p and ending before e: stores the
-// number and returns the byte after the line, or nullptr if the line is not all there or not
-// well-formed (the careful path then reads it again and names the problem).
+// The byte kept after the valid bytes of the buffer: not a digit, so digit runs stop at the
+// buffer's end without a bounds check per byte.
+constexpr uint8_t kSentinel = 0;
+
+static_assert(std::endian::native == std::endian::little, "IsCrlf reads CR LF as one word");
+inline bool IsCrlf(const uint8_t* p) {
+  uint16_t two;
+  std::memcpy(&two, p, 2);
+  return two == ('\r' | '\n' << 8);
+}
+
+// "<prefix><1 to kMaxCountDigits digits>\r\n" starting at p and ending before e (*e is
+// kSentinel): stores the number and returns the byte after the line, or nullptr if the line is
+// not all there or not well-formed (the careful path then reads it again and names the
+// problem). Digits past the limit only make it fail, so their overflow does not matter.
 inline const uint8_t* ScanCount(const uint8_t* p, const uint8_t* e, char prefix,
                                 uint64_t* value) {
   if (e - p < 4 || *p != static_cast<uint8_t>(prefix)) return nullptr;
   const uint8_t* const digits = ++p;
-  const uint8_t* const digits_end = p + std::min<ptrdiff_t>(e - p, kMaxCountDigits);
   uint64_t v = 0;
-  while (p < digits_end && static_cast<uint8_t>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
-  if (p == digits || e - p < 2 || p[0] != '\r' || p[1] != '\n') return nullptr;
+  while (static_cast<uint8_t>(*p - '0') < 10) v = v * 10 + (*p++ - '0');
+  const size_t n = static_cast<size_t>(p - digits);
+  if (n == 0 || n > kMaxCountDigits || e - p < 2 || !IsCrlf(p)) return nullptr;
   *value = v;
   return p + 2;
 }
 }  // namespace
 
 RespReader::RespReader(ByteSource& source, uint64_t start_offset, std::string where)
-    : source_(source), where_(std::move(where)), buf_(kBufferBytes), base_(start_offset) {}
+    : source_(source), where_(std::move(where)), buf_(kBufferBytes + 1), base_(start_offset) {}
 
 Result<bool> RespReader::Refill(size_t n) {
   while (end_ - pos_ < n) {
     if (eof_) return false;
-    if (pos_ > 0 && (buf_.size() - end_ < n || pos_ == end_)) {
+    if (pos_ > 0 && (kBufferBytes - end_ < n || pos_ == end_)) {
       std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
       end_ -= pos_;
       base_ += pos_;
       pos_ = 0;
+      buf_[end_] = kSentinel;
     }
-    auto got = source_.Read(std::span<uint8_t>(buf_.data() + end_, buf_.size() - end_));
+    auto got = source_.Read(std::span<uint8_t>(buf_.data() + end_, kBufferBytes - end_));
     if (!got) return std::unexpected(got.error());
     if (*got == 0) eof_ = true;
     end_ += *got;
+    buf_[end_] = kSentinel;
   }
   return true;
 }
@@ -209,31 +224,22 @@ bool RespReader::TryBufferedCommand() {
   const uint8_t* p = ScanCount(buf + pos_, e, kArrayPrefix, &argc);
   if (!p || argc == 0 || argc > INT32_MAX) return false;
   const uint8_t* const args = p;
-  const uint8_t* name = args;
-  const uint8_t* arg1 = args;
-  size_t name_len = 0, arg1_len = 0;
+  std::string_view kept[2];  // argv[0] and argv[1], as much as the record keeps
   // Every argument takes at least 4 bytes, so the loop ends at the buffer's end whatever argc.
   for (uint64_t i = 0; i < argc; ++i) {
     uint64_t len = 0;
     p = ScanCount(p, e, kBulkPrefix, &len);
-    if (!p || static_cast<uint64_t>(e - p) < 2 || static_cast<uint64_t>(e - p) - 2 < len ||
-        p[len] != '\r' || p[len + 1] != '\n')
-      return false;
-    if (i == 0) {
-      name = p;
-      name_len = std::min<uint64_t>(len, kKeptArgBytes);
-    } else if (i == 1) {
-      arg1 = p;
-      arg1_len = std::min<uint64_t>(len, kKeptArgBytes);
-    }
+    if (!p || len + 2 > static_cast<uint64_t>(e - p) || !IsCrlf(p + len)) return false;
+    if (i < 2)
+      kept[i] = {reinterpret_cast<const char*>(p), std::min<uint64_t>(len, kKeptArgBytes)};
     p += len + 2;
   }
   AofRecord& rec = rec_;
   rec.kind = RecordKind::kCommand;
   rec.offset = offset();
   rec.argc = argc;
-  rec.name = {reinterpret_cast<const char*>(name), name_len};
-  rec.arg1 = {reinterpret_cast<const char*>(arg1), arg1_len};
+  rec.name = kept[0];
+  rec.arg1 = kept[1];
   rec.payload_bytes = static_cast<uint64_t>(p - args);
   rec.annotation.clear();
   rec.timestamp.reset();

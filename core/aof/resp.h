@@ -79,7 +79,7 @@ class RespReader {
 
   ByteSource& source_;
   std::string where_;
-  std::vector<uint8_t> buf_;
+  std::vector<uint8_t> buf_;  // kBufferBytes, then one sentinel byte kept at buf_[end_]
   size_t pos_ = 0;    // next unread byte in buf_
   size_t end_ = 0;    // bytes valid in buf_
   uint64_t base_ = 0; // file offset of buf_[0]
