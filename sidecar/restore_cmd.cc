@@ -54,6 +54,13 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
       log.Error("policy file refused", {LogField::Str("error", p.error().ToString())});
       return kExitFailed;
     }
+    if (p->restore_point_in_time) {
+      // Refused rather than ignored: restoring the latest data instead of the requested point
+      // would silently replay what the user asked to leave out.
+      log.Error("policy asks for a point-in-time restore, which this sidecar cannot do yet",
+                {LogField::Str("pointInTime", *p->restore_point_in_time)});
+      return kExitFailed;
+    }
     o.layout.appendonly = p->aof_enabled;
     o.layout.appenddirname = p->aof_dir_name;
     o.layout.dbfilename = p->rdb_file_name;

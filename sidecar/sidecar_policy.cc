@@ -103,6 +103,10 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   TRY_ASSIGN(name, w.Member(*source, "restore.source", "backupName"));
   if (name->is_string()) p.restore_backup_name = name->as_string();
   else if (!name->is_null()) return w.Bad("restore.source.backupName", "expected a string or null");
+  const json::value* pit;
+  TRY_ASSIGN(pit, w.Member(*source, "restore.source", "pointInTime"));
+  if (pit->is_string()) p.restore_point_in_time = pit->as_string();
+  else if (!pit->is_null()) return w.Bad("restore.source.pointInTime", "expected a string or null");
   TRY_ASSIGN(p.allow_aof_tail_repair, w.Bool(*restore, "restore", "allowAofTailRepair"));
   return p;
 }
