@@ -1,20 +1,14 @@
 // `tidemark-sidecar backup`: one on-demand snapshot backup of the local Redis.
-#include <sys/random.h>
-
 #include <charconv>
 #include <cstdio>
 #include <iostream>
 
-#include "core/backup/utc_time.h"
-#include "io/file_source.h"
-#include "sidecar/apply_retention.h"
+#include "sidecar/backup_job.h"
 #include "sidecar/commands.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
 #include "sidecar/json_log.h"
-#include "sidecar/redis_persistence.h"
 #include "sidecar/sidecar_policy.h"
-#include "sidecar/snapshot_backup.h"
 
 namespace tidemark::sidecar {
 
@@ -24,14 +18,6 @@ constexpr const char* kUsage =
     "usage: tidemark-sidecar backup --redis unix:/path/redis.sock|tcp://host:port\n"
     "         [--password-file FILE] --store DIR [--policy FILE] [--data-dir DIR]\n"
     "         [--policy-generation N] [--timeout SECONDS]\n";
-
-uint32_t RandomSuffix() {
-  uint32_t v = 0;
-  // getrandom(2) without flags blocks only before the kernel's pool is initialised.
-  while (::getrandom(&v, sizeof v, 0) != sizeof v) {
-  }
-  return v;
-}
 
 std::optional<int64_t> ParseInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
@@ -88,56 +74,22 @@ int RunBackupCommand(const std::vector<std::string>& args) {
   }
   auto store = DirBackupStore::Open(*flags->Get("--store"));
   if (!store) return Fail(log, "cannot open the backup store", store.error());
-  auto cleanup = store->CleanupStale();
-  if (!cleanup) return Fail(log, "cannot clean up the backup store", cleanup.error());
-  for (const auto& path : cleanup->removed)
-    log.Info("removed a temporary file left by an interrupted backup", {LogField::Str("file", path)});
-
   auto redis = RedisClient::Connect(*endpoint, password);
   if (!redis) return Fail(log, "cannot reach Redis", redis.error());
-  auto config = GetPersistenceConfig(*redis);
-  if (!config) return Fail(log, "cannot read the Redis persistence configuration", config.error());
-  const std::string data_dir = flags->Get("--data-dir").value_or(config->dir);
-  const std::string rdb_path = data_dir + "/" + config->dbfilename;
+  log.Info("connected", {LogField::Str("redis", endpoint->ToString()),
+                         LogField::Str("store", store->dir())});
 
-  log.Info("backup started", {LogField::Str("redis", endpoint->ToString()),
-                              LogField::Str("snapshot", rdb_path),
-                              LogField::Str("store", store->dir())});
-  const int64_t started_ms = clock.NowMillis();
-  BgsaveOptions bgsave_options;
-  if (timeout) bgsave_options.timeout_ms = *timeout * 1000;
-  auto bgsave = RunBgsave(*redis, clock, bgsave_options,
-                          [&](const std::string& note) { log.Info(note); });
-  if (!bgsave) return Fail(log, "backup failed: no fresh snapshot", bgsave.error());
-  log.Info("BGSAVE done", {LogField::Int("duration_ms", bgsave->duration_ms),
-                           LogField::Bool("waited_for_running_save", bgsave->waited_for_running)});
-
-  auto source = FileSource::Open(rdb_path);
-  if (!source) return Fail(log, "backup failed: cannot open the snapshot", source.error());
-  SnapshotBackupContext ctx;
-  ctx.now_unix = clock.NowUnix();
-  ctx.name_suffix = RandomSuffix();
-  ctx.source_pod = PodName();
-  ctx.policy_generation = generation;
-  ctx.verify_after_copy = policy ? policy->verify_after_copy : true;
-  auto meta = BackupSnapshot(*source, rdb_path, *store, ctx);
-  if (!meta) return Fail(log, "backup failed", meta.error());
-  log.Info("backup published",
-           {LogField::Str("backup", meta->name), LogField::Int("bytes", meta->size_bytes),
-            LogField::Str("sha256", meta->sha256), LogField::Int("keys", meta->total_keys()),
-            LogField::Int("rdb_version", meta->rdb_version),
-            LogField::Str("data", store->DataLocation(meta->name)),
-            LogField::Str("metadata", store->MetadataLocation(meta->name)),
-            LogField::Int("duration_ms", clock.NowMillis() - started_ms)});
-
-  if (policy && policy->retention) {
-    auto kept = ApplyRetention(*store, *policy->retention, log);
-    // The new backup is published: a retention problem is reported, not a failed backup.
-    if (!kept) log.Warn("retention not applied", {LogField::Str("error", kept.error().ToString())});
-    else
-      log.Info("retention applied", {LogField::Int("kept", kept->kept),
-                                     LogField::Int("deleted", kept->deleted)});
+  BackupJobOptions o;
+  o.data_dir = flags->Get("--data-dir");
+  if (timeout) o.bgsave_timeout_ms = *timeout * 1000;
+  o.source_pod = PodName();
+  o.policy_generation = generation;
+  if (policy) {
+    o.verify_after_copy = policy->verify_after_copy;
+    o.retention = policy->retention;
   }
+  auto done = RunBackupJob(*redis, *store, o, log, clock);
+  if (!done) return Fail(log, "backup failed", done.error());
   return kExitOk;
 }
 

@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 
 int RunBackupCommand(const std::vector<std::string>& args);
 int RunRestoreCommand(const std::vector<std::string>& args);
+int RunRunCommand(const std::vector<std::string>& args);
 
 // The pod name for log lines and metadata: $POD_NAME, else $HOSTNAME, else "".
 std::string PodName();

@@ -20,6 +20,8 @@ namespace {
 constexpr const char* kUsage = R"(usage: tidemark-sidecar <command> [options]
 
 commands:
+  run      --redis unix:PATH|tcp://HOST:PORT --store DIR [--policy F] [--redis-conf F]
+           [--listen HOST:PORT]   next to Redis: live policy, scheduled backups, HTTP API
   backup   --redis unix:PATH|tcp://HOST:PORT --store DIR [--password-file F] [--policy F]
            take one verified snapshot backup now (BGSAVE, one-pass copy + SHA-256 + verify)
   restore  --data-dir DIR [--store DIR] [--policy F] [--appendonly yes|no] [--allow-empty]
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "backup") return RunBackupCommand(rest);
   if (args[0] == "restore") return RunRestoreCommand(rest);
+  if (args[0] == "run") return RunRunCommand(rest);
   std::cerr << "tidemark-sidecar: unknown command '" << args[0] << "'\n\n" << kUsage;
   return kExitUsage;
 }

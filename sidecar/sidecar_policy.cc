@@ -80,6 +80,10 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   const json::value* backup;
   TRY_ASSIGN(backup, w.Member(doc, "", "backup"));
   if (!backup->is_null()) {
+    const json::value* schedule;
+    TRY_ASSIGN(schedule, w.Member(*backup, "backup", "schedule"));
+    if (schedule->is_string()) p.backup_schedule = schedule->as_string();
+    else if (!schedule->is_null()) return w.Bad("backup.schedule", "expected a string or null");
     const json::value* ret;
     TRY_ASSIGN(ret, w.Member(*backup, "backup", "retention"));
     backup::RetentionRules rules;

@@ -21,6 +21,7 @@ struct SidecarPolicy {
   std::string aof_dir_name = "appendonlydir";
   // backup: null in the file -> no retention (and no scheduled backups).
   std::optional<backup::RetentionRules> retention;
+  std::optional<std::string> backup_schedule;  // backup.schedule: 5-field cron, UTC
   bool verify_after_copy = true;
   bool allow_empty = false;  // backup.allowEmpty: the refuse-empty guard
   bool restore_enabled = true;                     // restore.when: auto (true) | never

@@ -1,0 +1,308 @@
+#include "sidecar/agent.h"
+
+#include "core/backup/utc_time.h"
+#include "io/file_source.h"
+#include "sidecar/backup_job.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+constexpr int64_t kMaxBackoffMs = 30000;
+constexpr int kScheduledRetries = 3;
+constexpr int64_t kRetryDelaySeconds = 30;
+
+std::string JsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + JsonQuote(items[i]);
+  return out + "]";
+}
+
+std::string JsonTime(int64_t t) { return t > 0 ? JsonQuote(backup::FormatIsoUtc(t)) : "null"; }
+
+}  // namespace
+
+Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& clock,
+             Metrics& metrics)
+    : options_(std::move(options)), store_(store), log_(log), clock_(clock), metrics_(metrics) {
+  metrics_.Set("tidemark_redis_up", {}, 0);
+  metrics_.Set("tidemark_policy_drift", {}, 0);
+  metrics_.Add("tidemark_backups_total", {{"result", "success"}}, 0);
+  metrics_.Add("tidemark_backups_total", {{"result", "failure"}}, 0);
+}
+
+void Agent::Run(const std::atomic<bool>& stop) {
+  log_.Info("sidecar running", {LogField::Str("redis", options_.endpoint.ToString()),
+                                LogField::Str("store", store_.dir())});
+  while (!stop.load()) {
+    Tick();
+    clock_.SleepMillis(options_.tick_ms);
+  }
+  log_.Info("sidecar stopping");
+}
+
+void Agent::Tick() {
+  const int64_t now_ms = clock_.NowMillis();
+  if (now_ms >= next_files_check_ms_) {
+    next_files_check_ms_ = now_ms + options_.files_check_ms;
+    ReloadFiles();
+  }
+  if (!redis_ && now_ms >= next_connect_ms_) Connect();
+  if (redis_ && (needs_apply_ || now_ms >= next_drift_check_ms_)) {
+    next_drift_check_ms_ = now_ms + options_.drift_check_ms;
+    Apply(needs_apply_ ? "policy changed or Redis (re)connected" : "periodic drift check");
+  }
+  const int64_t now = clock_.NowUnix();
+  bool run = false;
+  {
+    std::lock_guard lock(mu_);
+    if (schedule_ && status_.next_scheduled_unix >= 0 && now >= status_.next_scheduled_unix) {
+      status_.next_scheduled_unix = schedule_->NextAfter(now);
+      if (!status_.backup_pending) {
+        status_.backup_pending = true;
+        retries_left_ = kScheduledRetries;
+      }
+    }
+    if (retry_at_unix_ >= 0 && now >= retry_at_unix_) {
+      retry_at_unix_ = -1;
+      status_.backup_pending = true;
+    }
+    run = status_.backup_pending && redis_.has_value();
+    if (run) {
+      status_.backup_pending = false;
+      status_.backup_running = true;
+    }
+  }
+  if (run) Backup();
+}
+
+void Agent::ReloadFiles() {
+  bool changed = false;
+  if (options_.policy_path) {
+    auto text = ReadSmallFile(*options_.policy_path);
+    std::string content = text ? *text : "";
+    if (content != policy_text_) {
+      policy_text_ = content;
+      auto parsed = text ? LoadSidecarPolicy(*options_.policy_path)
+                         : Result<SidecarPolicy>(std::unexpected(text.error()));
+      std::optional<backup::CronSchedule> schedule;
+      if (parsed && parsed->backup_schedule) {
+        auto s = backup::CronSchedule::Parse(*parsed->backup_schedule);
+        if (!s)
+          parsed = MakeError(ErrorCode::kInvalidArgument, "backup.schedule: " + s.error().message,
+                             -1, *options_.policy_path);
+        else
+          schedule = *s;
+      }
+      if (!parsed) {
+        metrics_.Add("tidemark_policy_applies_total", {{"result", "refused"}});
+        log_.Error("policy file refused; the previous policy stays in force",
+                   {LogField::Str("error", parsed.error().ToString())});
+        std::lock_guard lock(mu_);
+        status_.policy_error = parsed.error().ToString();
+      } else {
+        policy_ = *parsed;
+        schedule_ = schedule;
+        changed = true;
+        std::lock_guard lock(mu_);
+        status_.policy_error.clear();
+        status_.next_scheduled_unix = schedule_ ? schedule_->NextAfter(clock_.NowUnix()) : -1;
+      }
+    }
+  }
+  if (options_.conf_path) {
+    auto text = ReadSmallFile(*options_.conf_path);
+    std::string content = text ? *text : "";
+    if (content != conf_text_) {
+      conf_text_ = content;
+      auto parsed = text ? ParseConfFragment(*text, *options_.conf_path)
+                         : Result<ConfigDirectives>(std::unexpected(text.error()));
+      if (!parsed) {
+        metrics_.Add("tidemark_policy_applies_total", {{"result", "refused"}});
+        log_.Error("redis.conf fragment refused; the previous settings stay in force",
+                   {LogField::Str("error", parsed.error().ToString())});
+        std::lock_guard lock(mu_);
+        status_.policy_error = parsed.error().ToString();
+      } else {
+        conf_ = *parsed;
+        changed = true;
+      }
+    }
+  }
+  if (changed) {
+    log_.Info("policy loaded",
+              {LogField::Str("resource", policy_ ? policy_->resource_namespace + "/" +
+                                                       policy_->resource_name
+                                                 : ""),
+               LogField::Int("directives", conf_ ? static_cast<int64_t>(conf_->size()) : 0),
+               LogField::Str("schedule", policy_ && policy_->backup_schedule
+                                             ? *policy_->backup_schedule
+                                             : "")});
+    needs_apply_ = true;
+  }
+}
+
+void Agent::Connect() {
+  std::optional<std::string> password;
+  if (options_.password_file) {
+    auto pw = ReadPasswordFile(*options_.password_file);
+    if (!pw) {
+      Disconnect(pw.error());
+      return;
+    }
+    password = *pw;
+  }
+  auto client = RedisClient::Connect(options_.endpoint, password, 5000);
+  if (!client) {
+    Disconnect(client.error());
+    return;
+  }
+  redis_.emplace(std::move(*client));
+  backoff_ms_ = 1000;
+  needs_apply_ = true;  // a restarted Redis lost every CONFIG SET
+  metrics_.Set("tidemark_redis_up", {}, 1);
+  metrics_.Add("tidemark_redis_reconnects_total", {});
+  log_.Info("connected to Redis", {LogField::Str("redis", options_.endpoint.ToString())});
+  std::lock_guard lock(mu_);
+  status_.redis_up = true;
+}
+
+void Agent::Disconnect(const Error& why) {
+  bool was_up = redis_.has_value();
+  redis_.reset();
+  next_connect_ms_ = clock_.NowMillis() + backoff_ms_;
+  if (was_up || backoff_ms_ == 1000)
+    log_.Warn("Redis unreachable; retrying with backoff",
+              {LogField::Str("error", why.ToString()), LogField::Int("retry_in_ms", backoff_ms_)});
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
+  metrics_.Set("tidemark_redis_up", {}, 0);
+  std::lock_guard lock(mu_);
+  status_.redis_up = false;
+  status_.policy_applied = false;
+}
+
+void Agent::Apply(const char* reason) {
+  needs_apply_ = false;
+  if (!conf_) {
+    std::lock_guard lock(mu_);
+    status_.policy_applied = true;  // nothing to apply
+    return;
+  }
+  auto report = ApplyConfig(*redis_, *conf_);
+  if (!report) {
+    Disconnect(report.error());
+    return;
+  }
+  metrics_.Set("tidemark_policy_drift", {}, static_cast<double>(report->drift.size()));
+  if (!report->drift.empty() || !report->refused.empty()) {
+    metrics_.Add("tidemark_policy_applies_total",
+                 {{"result", report->refused.empty() ? "applied" : "refused"}});
+    log_.Info("policy applied to Redis", {LogField::Str("reason", reason),
+                                          LogField::Int("changed", report->changed),
+                                          LogField{"drift", JsonList(report->drift)},
+                                          LogField{"refused", JsonList(report->refused)}});
+  }
+  std::lock_guard lock(mu_);
+  status_.policy_applied = report->refused.empty();
+  status_.drift = report->drift;
+}
+
+void Agent::Backup() {
+  BackupJobOptions o;
+  o.data_dir = options_.data_dir;
+  o.source_pod = options_.pod;
+  o.policy_generation = options_.policy_generation;
+  if (policy_) {
+    o.verify_after_copy = policy_->verify_after_copy;
+    o.retention = policy_->retention;
+  }
+  auto done = RunBackupJob(*redis_, store_, o, log_, clock_);
+  const int64_t now = clock_.NowUnix();
+  if (!done) {
+    metrics_.Add("tidemark_backups_total", {{"result", "failure"}});
+    log_.Error("backup failed", {LogField::Str("error", done.error().ToString())});
+    if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(options_.endpoint.ToString()))
+      Disconnect(done.error());
+  } else {
+    metrics_.Add("tidemark_backups_total", {{"result", "success"}});
+    metrics_.Set("tidemark_backup_last_success_timestamp_seconds", {}, static_cast<double>(now));
+    metrics_.Set("tidemark_backup_last_duration_seconds", {},
+                 static_cast<double>(done->duration_ms) / 1000.0);
+    metrics_.Set("tidemark_backup_last_size_bytes", {},
+                 static_cast<double>(done->metadata.size_bytes));
+    metrics_.Set("tidemark_backup_last_keys", {}, static_cast<double>(done->metadata.total_keys()));
+  }
+  if (auto listing = store_.List())
+    metrics_.Set("tidemark_backups_stored", {}, static_cast<double>(listing->backups.size()));
+  std::lock_guard lock(mu_);
+  status_.backup_running = false;
+  status_.last_backup_result = done ? "success" : "failure";
+  status_.last_backup_error = done ? "" : done.error().ToString();
+  if (done) {
+    status_.last_backup_name = done->metadata.name;
+    status_.last_success_unix = now;
+    retries_left_ = 0;
+  } else if (retries_left_ > 0) {
+    --retries_left_;
+    retry_at_unix_ = now + kRetryDelaySeconds;
+  }
+}
+
+std::string Agent::StatusJson() {
+  std::lock_guard lock(mu_);
+  const Status& s = status_;
+  return "{\"pod\":" + JsonQuote(options_.pod) + ",\"redis\":{\"up\":" +
+         (s.redis_up ? "true" : "false") + "},\"policy\":{\"applied\":" +
+         (s.policy_applied ? "true" : "false") + ",\"error\":" +
+         (s.policy_error.empty() ? "null" : JsonQuote(s.policy_error)) +
+         ",\"drift\":" + JsonList(s.drift) + "},\"backup\":{\"running\":" +
+         (s.backup_running ? "true" : "false") + ",\"pending\":" +
+         (s.backup_pending ? "true" : "false") + ",\"lastResult\":" +
+         (s.last_backup_result.empty() ? "null" : JsonQuote(s.last_backup_result)) +
+         ",\"lastError\":" +
+         (s.last_backup_error.empty() ? "null" : JsonQuote(s.last_backup_error)) +
+         ",\"lastSuccess\":" +
+         (s.last_backup_name.empty() ? "null" : JsonQuote(s.last_backup_name)) +
+         ",\"lastSuccessAt\":" + JsonTime(s.last_success_unix) +
+         ",\"nextScheduledAt\":" + JsonTime(s.next_scheduled_unix) + "}}\n";
+}
+
+std::string Agent::BackupsJson() {
+  auto listing = store_.List();
+  if (!listing) return "{\"error\":" + JsonQuote(listing.error().ToString()) + "}\n";
+  std::string out = "{\"backups\":[";
+  for (size_t i = 0; i < listing->backups.size(); ++i) {
+    const auto& m = listing->backups[i];
+    out += std::string(i ? "," : "") + "{\"name\":" + JsonQuote(m.name) +
+           ",\"createdAt\":" + JsonTime(m.created_unix) +
+           ",\"sizeBytes\":" + std::to_string(m.size_bytes) + ",\"sha256\":" + JsonQuote(m.sha256) +
+           ",\"keys\":" + std::to_string(m.total_keys()) +
+           ",\"verified\":" + (m.verified ? "true" : "false") + "}";
+  }
+  return out + "],\"problems\":" + JsonList(listing->problems) + "}\n";
+}
+
+HttpResponse Agent::Handle(const std::string& method, const std::string& path) {
+  const std::string json = "application/json";
+  if (method == "GET" && path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
+  if (method == "GET" && path == "/readyz") {
+    std::lock_guard lock(mu_);
+    if (status_.redis_up && status_.policy_applied) return {200, "text/plain; charset=utf-8", "ready\n"};
+    return {503, "text/plain; charset=utf-8",
+            !status_.redis_up ? "redis not reachable\n" : "policy not applied\n"};
+  }
+  if (method == "GET" && path == "/metrics")
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render()};
+  if (method == "GET" && path == "/v1/status") return {200, json, StatusJson()};
+  if (method == "GET" && path == "/v1/backups") return {200, json, BackupsJson()};
+  if (method == "POST" && path == "/v1/backups") {
+    std::lock_guard lock(mu_);
+    if (status_.backup_pending || status_.backup_running)
+      return {409, json, "{\"error\":\"a backup is already pending or running; try again when it finishes\"}\n"};
+    status_.backup_pending = true;
+    return {202, json, "{\"accepted\":true}\n"};
+  }
+  return {404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+}  // namespace tidemark::sidecar

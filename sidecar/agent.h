@@ -1,0 +1,109 @@
+// `tidemark-sidecar run`: the long-running loop next to Redis.
+//
+// One thread runs the loop; it alone talks to Redis, writes the store and logs. Each tick:
+//   - re-reads the policy files (sidecar policy, redis.conf fragment) when their content
+//     changed; a file that does not parse is refused with a log line and the previous policy
+//     stays in force;
+//   - connects to Redis when not connected, with backoff (1 s doubling to 30 s); a new
+//     connection (Redis restarted) re-applies the policy;
+//   - applies the redis.conf fragment (live_config.h) after a change and re-checks it
+//     periodically, reporting drift;
+//   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested
+//     over HTTP; a failed scheduled backup is retried (30 s later, up to 3 times).
+// The HTTP side (Handle, called on the listener's threads) only reads a snapshot of the status
+// under a mutex and sets the "backup requested" flag; one backup runs at a time, a second
+// request while one is pending or running is answered 409.
+//
+// Endpoints: GET /healthz, GET /readyz (503 until Redis answers and the policy applied),
+// GET /metrics, GET /v1/status (JSON for the operator), GET /v1/backups, POST /v1/backups.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/backup/cron_schedule.h"
+#include "sidecar/clock.h"
+#include "sidecar/dir_backup_store.h"
+#include "sidecar/http_server.h"
+#include "sidecar/json_log.h"
+#include "sidecar/live_config.h"
+#include "sidecar/metrics.h"
+#include "sidecar/redis_client.h"
+#include "sidecar/sidecar_policy.h"
+
+namespace tidemark::sidecar {
+
+struct AgentOptions {
+  RedisEndpoint endpoint;
+  std::optional<std::string> password_file;
+  std::optional<std::string> policy_path;    // sidecar policy JSON
+  std::optional<std::string> conf_path;      // redis.conf fragment
+  std::optional<std::string> data_dir;       // where Redis's dir is seen from the sidecar
+  std::string pod;
+  std::optional<int64_t> policy_generation;
+  int64_t tick_ms = 200;
+  int64_t files_check_ms = 1000;
+  int64_t drift_check_ms = 10000;
+};
+
+class Agent final : public HttpHandler {
+ public:
+  // `store`, `log`, `clock` and `metrics` must outlive the agent.
+  Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& clock, Metrics& metrics);
+
+  // Loops until `stop` is set; a backup in progress is finished first.
+  void Run(const std::atomic<bool>& stop);
+
+  HttpResponse Handle(const std::string& method, const std::string& path) override;
+
+ private:
+  struct Status {
+    bool redis_up = false;
+    bool policy_applied = false;
+    std::string policy_error;
+    std::vector<std::string> drift;
+    bool backup_pending = false;
+    bool backup_running = false;
+    std::string last_backup_result;  // "", "success", "failure"
+    std::string last_backup_error;
+    std::string last_backup_name;
+    int64_t last_success_unix = 0;
+    int64_t next_scheduled_unix = -1;
+  };
+
+  void Tick();
+  void ReloadFiles();
+  void Connect();
+  void Disconnect(const Error& why);
+  void Apply(const char* reason);
+  void Backup();
+  std::string StatusJson();
+  std::string BackupsJson();
+
+  AgentOptions options_;
+  DirBackupStore& store_;
+  JsonLog& log_;
+  Clock& clock_;
+  Metrics& metrics_;
+
+  // Loop-thread state.
+  std::optional<RedisClient> redis_;
+  int64_t next_connect_ms_ = 0;
+  int64_t backoff_ms_ = 1000;
+  int64_t next_files_check_ms_ = 0;
+  int64_t next_drift_check_ms_ = 0;
+  std::string policy_text_, conf_text_;
+  std::optional<SidecarPolicy> policy_;
+  std::optional<ConfigDirectives> conf_;
+  std::optional<backup::CronSchedule> schedule_;
+  bool needs_apply_ = false;
+  int retries_left_ = 0;
+  int64_t retry_at_unix_ = -1;
+
+  std::mutex mu_;  // guards status_
+  Status status_;
+};
+
+}  // namespace tidemark::sidecar

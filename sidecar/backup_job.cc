@@ -1,0 +1,81 @@
+#include "sidecar/backup_job.h"
+
+#include <sys/random.h>
+
+#include "io/file_source.h"
+#include "sidecar/apply_retention.h"
+#include "sidecar/redis_persistence.h"
+#include "sidecar/snapshot_backup.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+uint32_t RandomSuffix() {
+  uint32_t v = 0;
+  // getrandom(2) without flags blocks only until the kernel's pool is initialised.
+  while (::getrandom(&v, sizeof v, 0) != sizeof v) {
+  }
+  return v;
+}
+
+std::unexpected<Error> Because(const std::string& what, Error e) {
+  e.message = what + ": " + e.message;
+  return std::unexpected(std::move(e));
+}
+
+}  // namespace
+
+Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
+                                     const BackupJobOptions& o, JsonLog& log, Clock& clock) {
+  const int64_t started_ms = clock.NowMillis();
+  auto cleanup = store.CleanupStale();
+  if (!cleanup) return Because("cannot clean up the backup store", cleanup.error());
+  for (const auto& path : cleanup->removed)
+    log.Info("removed a temporary file left by an interrupted backup", {LogField::Str("file", path)});
+
+  auto config = GetPersistenceConfig(redis);
+  if (!config) return Because("cannot read the Redis persistence configuration", config.error());
+  const std::string rdb_path = o.data_dir.value_or(config->dir) + "/" + config->dbfilename;
+  log.Info("backup started", {LogField::Str("snapshot", rdb_path)});
+
+  BgsaveOptions bgsave_options;
+  bgsave_options.timeout_ms = o.bgsave_timeout_ms;
+  auto bgsave =
+      RunBgsave(redis, clock, bgsave_options, [&](const std::string& note) { log.Info(note); });
+  if (!bgsave) return Because("no fresh snapshot", bgsave.error());
+  log.Info("BGSAVE done", {LogField::Int("duration_ms", bgsave->duration_ms),
+                           LogField::Bool("waited_for_running_save", bgsave->waited_for_running)});
+
+  auto source = FileSource::Open(rdb_path);
+  if (!source) return Because("cannot open the snapshot", source.error());
+  SnapshotBackupContext ctx;
+  ctx.now_unix = clock.NowUnix();
+  ctx.name_suffix = RandomSuffix();
+  ctx.source_pod = o.source_pod;
+  ctx.policy_generation = o.policy_generation;
+  ctx.verify_after_copy = o.verify_after_copy;
+  auto meta = BackupSnapshot(*source, rdb_path, store, ctx);
+  if (!meta) return std::unexpected(meta.error());
+
+  BackupJobResult result{*meta, clock.NowMillis() - started_ms, bgsave->waited_for_running};
+  log.Info("backup published",
+           {LogField::Str("backup", meta->name), LogField::Int("bytes", meta->size_bytes),
+            LogField::Str("sha256", meta->sha256), LogField::Int("keys", meta->total_keys()),
+            LogField::Int("rdb_version", meta->rdb_version),
+            LogField::Str("data", store.DataLocation(meta->name)),
+            LogField::Str("metadata", store.MetadataLocation(meta->name)),
+            LogField::Int("duration_ms", result.duration_ms)});
+
+  if (o.retention) {
+    auto kept = ApplyRetention(store, *o.retention, log);
+    if (!kept)
+      log.Warn("retention not applied", {LogField::Str("error", kept.error().ToString())});
+    else
+      log.Info("retention applied",
+               {LogField::Int("kept", kept->kept), LogField::Int("deleted", kept->deleted)});
+  }
+  return result;
+}
+
+}  // namespace tidemark::sidecar

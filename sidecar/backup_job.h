@@ -1,0 +1,39 @@
+// One snapshot backup of the local Redis, start to finish: clean up what an interrupted backup
+// left in the store, find the snapshot file (CONFIG GET dir/dbfilename), BGSAVE (waited and
+// checked, redis_persistence.h), the one-pass copy (snapshot_backup.h), then retention.
+// Shared by `tidemark-sidecar backup` and the scheduler of `tidemark-sidecar run`.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/backup/metadata.h"
+#include "core/backup/retention.h"
+#include "core/base/error.h"
+#include "sidecar/backup_store.h"
+#include "sidecar/clock.h"
+#include "sidecar/json_log.h"
+#include "sidecar/redis_client.h"
+
+namespace tidemark::sidecar {
+
+struct BackupJobOptions {
+  std::optional<std::string> data_dir;  // where the sidecar sees Redis's dir, if not the same path
+  int64_t bgsave_timeout_ms = 30 * 60 * 1000;
+  std::string source_pod;
+  std::optional<int64_t> policy_generation = std::nullopt;
+  bool verify_after_copy = true;
+  std::optional<backup::RetentionRules> retention = std::nullopt;
+};
+
+struct BackupJobResult {
+  backup::BackupMetadata metadata;
+  int64_t duration_ms = 0;
+  bool waited_for_running_save = false;
+};
+
+// Logs each step. A retention failure after a published backup is logged, not an error.
+Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
+                                     const BackupJobOptions& options, JsonLog& log, Clock& clock);
+
+}  // namespace tidemark::sidecar

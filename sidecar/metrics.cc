@@ -1,0 +1,89 @@
+#include "sidecar/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace tidemark::sidecar {
+
+namespace {
+
+std::string RenderLabels(const Labels& labels) {
+  if (labels.empty()) return "";
+  std::string out = "{";
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i) out += ",";
+    out += labels[i].first + "=\"";
+    for (char c : labels[i].second) {
+      if (c == '\\' || c == '"') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    out += "\"";
+  }
+  return out + "}";
+}
+
+std::string Number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+void Metrics::Declare(const std::string& name, Type type, const std::string& help) {
+  std::lock_guard lock(mu_);
+  families_.try_emplace(name, Family{type, help, {}});
+}
+
+Metrics::Family& Metrics::Get(const std::string& name) {
+  auto it = families_.find(name);
+  if (it == families_.end()) std::abort();  // an undeclared metric is a bug
+  return it->second;
+}
+
+void Metrics::Add(const std::string& name, const Labels& labels, double delta) {
+  std::lock_guard lock(mu_);
+  Get(name).samples[RenderLabels(labels)] += delta;
+}
+
+void Metrics::Set(const std::string& name, const Labels& labels, double value) {
+  std::lock_guard lock(mu_);
+  Get(name).samples[RenderLabels(labels)] = value;
+}
+
+std::string Metrics::Render() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  for (const auto& [name, f] : families_) {
+    out += "# HELP " + name + " " + f.help + "\n";
+    out += "# TYPE " + name + (f.type == Type::kCounter ? " counter\n" : " gauge\n");
+    for (const auto& [labels, v] : f.samples) out += name + labels + " " + Number(v) + "\n";
+  }
+  return out;
+}
+
+void DeclareSidecarMetrics(Metrics& m) {
+  using T = Metrics::Type;
+  m.Declare("tidemark_backups_total", T::kCounter, "Backups attempted, by result (success, failure).");
+  m.Declare("tidemark_backup_last_success_timestamp_seconds", T::kGauge,
+            "Unix time of the last published backup.");
+  m.Declare("tidemark_backup_last_duration_seconds", T::kGauge,
+            "Duration of the last backup (BGSAVE, copy, verification).");
+  m.Declare("tidemark_backup_last_size_bytes", T::kGauge, "Size of the last published backup.");
+  m.Declare("tidemark_backup_last_keys", T::kGauge, "Keys in the last published backup.");
+  m.Declare("tidemark_backups_stored", T::kGauge, "Backups listed in the store.");
+  m.Declare("tidemark_policy_applies_total", T::kCounter,
+            "Policy applications to Redis, by result (applied, refused).");
+  m.Declare("tidemark_policy_drift", T::kGauge,
+            "Redis settings that differed from the policy at the last check (set back unless immutable).");
+  m.Declare("tidemark_redis_up", T::kGauge, "1 when the sidecar is connected to Redis.");
+  m.Declare("tidemark_redis_reconnects_total", T::kCounter, "Connections (re)established to Redis.");
+}
+
+}  // namespace tidemark::sidecar

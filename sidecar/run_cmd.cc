@@ -1,0 +1,88 @@
+// `tidemark-sidecar run`: the long-running container (see agent.h).
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <iostream>
+
+#include "sidecar/agent.h"
+#include "sidecar/commands.h"
+#include "sidecar/flags.h"
+
+namespace tidemark::sidecar {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tidemark-sidecar run --redis unix:/path/redis.sock|tcp://host:port --store DIR\n"
+    "         [--password-file FILE] [--policy FILE] [--redis-conf FILE] [--data-dir DIR]\n"
+    "         [--listen HOST:PORT (default 0.0.0.0:9121)] [--policy-generation N]\n";
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int RunRunCommand(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args,
+                            {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
+                             "--data-dir", "--listen", "--policy-generation"},
+                            {});
+  if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
+    std::cerr << "tidemark-sidecar run: "
+              << (flags ? "--redis and --store are required" : flags.error().message) << "\n"
+              << kUsage;
+    return kExitUsage;
+  }
+  auto endpoint = ParseRedisEndpoint(*flags->Get("--redis"));
+  if (!endpoint) {
+    std::cerr << "tidemark-sidecar run: " << endpoint.error().message << "\n" << kUsage;
+    return kExitUsage;
+  }
+  AgentOptions o;
+  o.endpoint = *endpoint;
+  o.password_file = flags->Get("--password-file");
+  o.policy_path = flags->Get("--policy");
+  o.conf_path = flags->Get("--redis-conf");
+  o.data_dir = flags->Get("--data-dir");
+  o.pod = PodName();
+  if (auto g = flags->Get("--policy-generation")) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(g->data(), g->data() + g->size(), v);
+    if (ec != std::errc() || end != g->data() + g->size()) {
+      std::cerr << "tidemark-sidecar run: --policy-generation takes a number\n" << kUsage;
+      return kExitUsage;
+    }
+    o.policy_generation = v;
+  }
+
+  Clock& clock = RealClock();
+  JsonLog log(std::cout, clock, o.pod);
+  auto store = DirBackupStore::Open(*flags->Get("--store"));
+  if (!store) {
+    log.Error("cannot open the backup store", {LogField::Str("error", store.error().ToString())});
+    return kExitFailed;
+  }
+  Metrics metrics;
+  DeclareSidecarMetrics(metrics);
+  Agent agent(o, *store, log, clock, metrics);
+
+  struct sigaction sa{};
+  sa.sa_handler = OnSignal;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+
+  const std::string listen = flags->Get("--listen").value_or("0.0.0.0:9121");
+  auto server = HttpServer::Start(listen, agent);
+  if (!server) {
+    log.Error("cannot start the HTTP endpoint", {LogField::Str("error", server.error().ToString())});
+    return kExitFailed;
+  }
+  log.Info("HTTP endpoint listening", {LogField::Str("listen", listen)});
+  agent.Run(g_stop);
+  server->reset();  // stop answering before the agent goes away
+  return kExitOk;
+}
+
+}  // namespace tidemark::sidecar
