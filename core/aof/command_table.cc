@@ -252,7 +252,7 @@ static_assert(NamesFitTheKey());
 constexpr Index kIndex = BuildIndex();
 
 // Same answer as a case-insensitive search of kCommands by full name ("function|load" included).
-const AofCommand* Find(std::string_view name) {
+inline const AofCommand* Find(std::string_view name) {
   if (name.empty() || name.size() >= kKeyBytes) return nullptr;
   const Key k = RecordKey(name);
   for (size_t s = Slot(k);; s = (s + 1) % kIndex.slot_to_entry.size()) {

@@ -211,7 +211,7 @@ Result<const AofRecord*> RespReader::ReadAnnotation(uint64_t record_start) {
   return &rec_;
 }
 
-// The common case, taken before Next()'s careful path: a well-formed command that is already
+// The common case, taken before the careful path: a well-formed command that is already
 // whole in the buffer, parsed with pointer arithmetic and no refill checks. It accepts exactly
 // what the careful path accepts and fills the same record; on anything else (a record cut by
 // the buffer's end, any syntax error, argc 0 or too large) it consumes nothing and returns
@@ -248,8 +248,8 @@ bool RespReader::TryBufferedCommand() {
   return true;
 }
 
-Result<const AofRecord*> RespReader::Next() {
-  if (TryBufferedCommand()) return &rec_;
+// Every record TryBufferedCommand() leaves: byte by byte through Ensure(), refilling as needed.
+Result<const AofRecord*> RespReader::NextCarefully() {
   auto have = Ensure(1);
   if (!have) return std::unexpected(have.error());
   if (!*have) return nullptr;

@@ -54,7 +54,10 @@ class RespReader {
 
   // The next record, or nullptr at a clean end of input (between records). The record is owned
   // by the reader and valid until the next call (reused to keep the loop allocation-free).
-  Result<const AofRecord*> Next();
+  Result<const AofRecord*> Next() {
+    if (TryBufferedCommand()) return &rec_;  // inline: the call most records take
+    return NextCarefully();
+  }
 
   // After a kCorrupt error from Next(): reads to the end and says whether every byte from the
   // offending one on is NUL.
@@ -71,6 +74,7 @@ class RespReader {
   }
   Result<bool> Refill(size_t n);
   bool TryBufferedCommand();
+  Result<const AofRecord*> NextCarefully();
   Result<uint64_t> ReadCount(char prefix, uint64_t record_start, const char* what);
   Result<void> ReadBulk(uint64_t record_start, std::string* keep);
   Result<const AofRecord*> ReadAnnotation(uint64_t record_start);
