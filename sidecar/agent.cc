@@ -46,6 +46,11 @@ void Agent::Tick() {
   if (now_ms >= next_files_check_ms_) {
     next_files_check_ms_ = now_ms + options_.files_check_ms;
     ReloadFiles();
+    if (redis_) {
+      // Notice a Redis that went away (or restarted) within a second, not at the next drift check.
+      auto pong = redis_->Command({"PING"});
+      if (!pong) Disconnect(pong.error());
+    }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
   if (redis_ && (needs_apply_ || now_ms >= next_drift_check_ms_)) {

@@ -4,8 +4,8 @@
 //   - re-reads the policy files (sidecar policy, redis.conf fragment) when their content
 //     changed; a file that does not parse is refused with a log line and the previous policy
 //     stays in force;
-//   - connects to Redis when not connected, with backoff (1 s doubling to 30 s); a new
-//     connection (Redis restarted) re-applies the policy;
+//   - connects to Redis when not connected, with backoff (1 s doubling to 30 s), and PINGs it
+//     each second; a new connection (Redis restarted) re-applies the policy;
 //   - applies the redis.conf fragment (live_config.h) after a change and re-checks it
 //     periodically, reporting drift;
 //   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested

@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args.empty() ? kExitUsage : kExitOk;
   }
+  // A write to a Redis that went away must come back as EPIPE (an error we handle), not kill us.
+  ::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "backup") return RunBackupCommand(rest);
   if (args[0] == "restore") return RunRestoreCommand(rest);

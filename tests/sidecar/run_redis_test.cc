@@ -1,0 +1,220 @@
+// `tidemark-sidecar run` as a process next to a real redis-server: live policy, HTTP endpoints,
+// backups on request, SIGTERM.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cpprest/http_client.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "tests/sidecar/sidecar_runner.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/temp_dir.h"
+
+extern char** environ;
+
+namespace tidemark::testing {
+namespace {
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool WaitFor(const std::function<bool()>& done, int ms) {
+  for (int waited = 0; waited < ms; waited += 50) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// The sidecar as a child process, its stdout in a file; SIGTERM on destruction.
+class RunningSidecar {
+ public:
+  RunningSidecar(const std::vector<std::string>& args, const std::string& log) : log_(log) {
+    std::vector<std::string> all = {TIDEMARK_SIDECAR, "run"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~RunningSidecar() { Stop(); }
+  // SIGTERM; returns the exit status (or -1 if it had to be killed).
+  int Stop() {
+    if (pid_ <= 0) return status_;
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int st = 0;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return status_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    return status_ = -1;
+  }
+  std::string Log() const {
+    try {
+      return ReadFile(log_);
+    } catch (...) {
+      return "";
+    }
+  }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+Reply Http(int port, const std::string& method, const std::string& path) {
+  try {
+    web::http::client::http_client client("http://127.0.0.1:" + std::to_string(port));
+    auto r = client.request(method, path).get();
+    return {r.status_code(), r.extract_string(true).get()};
+  } catch (const std::exception& e) {
+    return {0, e.what()};
+  }
+}
+
+class SidecarRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = tmp_.File("data");
+    store_ = tmp_.File("store");
+    ::mkdir(data_.c_str(), 0755);
+    ::mkdir(store_.c_str(), 0755);
+    port_ = FreePort();
+  }
+  std::vector<std::string> Args(const RedisServer& redis) {
+    return {"--redis", "unix:" + redis.socket(), "--store", store_, "--policy",
+            tmp_.File("policy.json"), "--redis-conf", tmp_.File("redis.conf"),
+            "--listen", "127.0.0.1:" + std::to_string(port_)};
+  }
+  std::string Policy() {
+    return ReadFile(std::string(TIDEMARK_SOURCE_DIR) + "/tests/core/policy/golden/hybrid.policy.json");
+  }
+  TempDir tmp_;
+  std::string data_, store_;
+  int port_ = 0;
+};
+
+TEST_F(SidecarRun, PolicyFileChangesReachRedisAndABadFileKeepsThePreviousPolicy) {
+  RedisServer redis(data_, {});
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "# rendered\nappendfsync always\nsave \"\"\n");
+  RunningSidecar sidecar(Args(redis), tmp_.File("run.log"));
+  auto fsync = [&] { return redis.Cli({"CONFIG", "GET", "appendfsync"}); };
+  ASSERT_TRUE(WaitFor([&] { return fsync() == "appendfsync\nalways"; }, 5000)) << sidecar.Log();
+  EXPECT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 3000))
+      << sidecar.Log();
+
+  WriteFile(tmp_.File("redis.conf"), "appendfsync no\nsave \"900 1\"\n");
+  EXPECT_TRUE(WaitFor([&] { return fsync() == "appendfsync\nno"; }, 5000)) << sidecar.Log();
+  EXPECT_EQ(redis.Cli({"CONFIG", "GET", "save"}), "save\n900 1");
+
+  // A broken file is refused, loudly, and nothing changes.
+  WriteFile(tmp_.File("redis.conf"), "appendfsync\n");
+  WriteFile(tmp_.File("policy.json"), "{\"apiVersion\": ");
+  EXPECT_TRUE(WaitFor([&] { return sidecar.Log().find("policy file refused") != std::string::npos; },
+                      5000))
+      << sidecar.Log();
+  EXPECT_NE(sidecar.Log().find("redis.conf fragment refused"), std::string::npos);
+  EXPECT_EQ(fsync(), "appendfsync\nno");
+  // The status the operator reads names the refusal.
+  auto status = Http(port_, "GET", "/v1/status");
+  EXPECT_EQ(status.status, 200);
+  EXPECT_NE(status.body.find("\"error\":"), std::string::npos);
+  EXPECT_EQ(sidecar.Stop(), 0) << sidecar.Log();
+}
+
+TEST_F(SidecarRun, BackupOnRequestOneAtATimeWithMetricsAndListing) {
+  RedisServer redis(data_, {});
+  redis.Cli({"DEBUG", "POPULATE", "2000"});
+  redis.Cli({"CONFIG", "SET", "rdb-key-save-delay", "200"});  // ~0.4 s per save
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "appendfsync everysec\n");
+  RunningSidecar sidecar(Args(redis), tmp_.File("run.log"));
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/healthz").status == 200; }, 5000))
+      << sidecar.Log();
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000));
+  auto first = Http(port_, "POST", "/v1/backups");
+  EXPECT_EQ(first.status, 202) << first.body;
+  auto second = Http(port_, "POST", "/v1/backups");
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_NE(second.body.find("already pending or running"), std::string::npos);
+  ASSERT_TRUE(WaitFor(
+      [&] { return Http(port_, "GET", "/v1/status").body.find("\"lastResult\":\"success\"") !=
+                   std::string::npos; },
+      10000))
+      << sidecar.Log();
+  auto listing = Http(port_, "GET", "/v1/backups");
+  EXPECT_NE(listing.body.find("\"keys\":2000"), std::string::npos) << listing.body;
+  auto metrics = Http(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("tidemark_backups_total{result=\"success\"} 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("tidemark_backup_last_keys 2000\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("tidemark_redis_up 1\n"), std::string::npos);
+  EXPECT_EQ(Http(port_, "GET", "/nope").status, 404);
+  size_t rdbs = 0;
+  for (const auto& f : ListDir(store_)) rdbs += f.ends_with(".rdb");
+  EXPECT_EQ(rdbs, 1u);
+  EXPECT_EQ(sidecar.Stop(), 0);
+  EXPECT_NE(sidecar.Log().find("\"msg\":\"sidecar stopping\""), std::string::npos);
+}
+
+TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "appendfsync always\n");
+  std::optional<RunningSidecar> sidecar;
+  {
+    RedisServer redis(data_, {});
+    sidecar.emplace(Args(redis), tmp_.File("run.log"));
+    ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
+        << sidecar->Log();
+  }  // Redis stops
+  EXPECT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 503; }, 5000));
+  EXPECT_NE(Http(port_, "GET", "/metrics").body.find("tidemark_redis_up 0\n"), std::string::npos);
+  RedisServer again(data_, {});  // a restarted Redis has lost the CONFIG SET
+  EXPECT_TRUE(WaitFor(
+      [&] { return again.Cli({"CONFIG", "GET", "appendfsync"}) == "appendfsync\nalways"; }, 8000))
+      << sidecar->Log();
+  EXPECT_NE(sidecar->Log().find("Redis unreachable; retrying with backoff"), std::string::npos);
+  EXPECT_EQ(sidecar->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace tidemark::testing
