@@ -198,7 +198,7 @@ constexpr Key MakeKey(std::string_view name) {
 // The 1 to 8 bytes at p as a little-endian word, read with two overlapping loads (bytes
 // loaded twice land on the same place) rather than copied: no loop, no read past p + n, and no
 // stall reading a word back from byte-sized stores.
-uint64_t LoadUpTo8(const char* p, size_t n) {
+inline uint64_t LoadUpTo8(const char* p, size_t n) {
   if (n >= 4) {
     uint32_t lo, hi;
     std::memcpy(&lo, p, 4);
@@ -210,7 +210,7 @@ uint64_t LoadUpTo8(const char* p, size_t n) {
 }
 
 // MakeKey for 0 < name.size() < kKeyBytes, without its byte loop.
-Key RecordKey(std::string_view name) {
+inline Key RecordKey(std::string_view name) {
   Key k;
   const size_t n = name.size();
   k.size = n;
