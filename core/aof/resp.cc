@@ -224,22 +224,28 @@ bool RespReader::TryBufferedCommand() {
   const uint8_t* p = ScanCount(buf + pos_, e, kArrayPrefix, &argc);
   if (!p || argc == 0 || argc > INT32_MAX) return false;
   const uint8_t* const args = p;
-  std::string_view kept[2];  // argv[0] and argv[1], as much as the record keeps
-  // Every argument takes at least 4 bytes, so the loop ends at the buffer's end whatever argc.
-  for (uint64_t i = 0; i < argc; ++i) {
+  // One bulk string "$<len>\r\n<len bytes>\r\n" at p: moves p past it, or returns false.
+  const auto bulk = [&p, e](std::string_view* keep) {
     uint64_t len = 0;
-    p = ScanCount(p, e, kBulkPrefix, &len);
-    if (!p || len + 2 > static_cast<uint64_t>(e - p) || !IsCrlf(p + len)) return false;
-    if (i < 2)
-      kept[i] = {reinterpret_cast<const char*>(p), std::min<uint64_t>(len, kKeptArgBytes)};
-    p += len + 2;
-  }
+    const uint8_t* payload = ScanCount(p, e, kBulkPrefix, &len);
+    if (!payload || len + 2 > static_cast<uint64_t>(e - payload) || !IsCrlf(payload + len))
+      return false;
+    if (keep)
+      *keep = {reinterpret_cast<const char*>(payload), std::min<uint64_t>(len, kKeptArgBytes)};
+    p = payload + len + 2;
+    return true;
+  };
+  std::string_view name, arg1;
+  if (!bulk(&name) || (argc >= 2 && !bulk(&arg1))) return false;
+  // Every argument takes at least 4 bytes, so the loop ends at the buffer's end whatever argc.
+  for (uint64_t i = 2; i < argc; ++i)
+    if (!bulk(nullptr)) return false;
   AofRecord& rec = rec_;
   rec.kind = RecordKind::kCommand;
   rec.offset = offset();
   rec.argc = argc;
-  rec.name = kept[0];
-  rec.arg1 = kept[1];
+  rec.name = name;
+  rec.arg1 = arg1;
   rec.payload_bytes = static_cast<uint64_t>(p - args);
   rec.annotation.clear();
   rec.timestamp.reset();
