@@ -1,0 +1,96 @@
+// Names, labels, paths and ports of what the operator creates for one RedisPersistence: the one
+// place that spells them, so the renderer, the planner, the docs and the tests agree.
+//
+// For a resource NAME in namespace NS:
+//   ConfigMap     NAME-persistence   keys persistence.conf (redis.conf fragment), policy.json
+//   Service       NAME-headless      headless, publishes not-ready pods (stable pod DNS names)
+//   Service       NAME               ClusterIP, selects pod 0 only: the primary
+//   StatefulSet   NAME               pods NAME-0..NAME-(n-1); claims VCT-NAME-i
+//   pod 0's DNS   NAME-0.NAME-headless.NS.svc   (what replicas follow with replicaof)
+// NAME is at most 52 characters (validated), so every derived name fits its limit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tidemark::reconcile {
+
+// The identity of the RedisPersistence being reconciled, from its metadata (not from the spec,
+// which may be invalid).
+struct ResourceMeta {
+  std::string name;
+  std::string namespace_;
+  std::string uid;
+  int64_t generation = 0;
+};
+
+// Settings of the operator itself (flags), not of the resource.
+struct RenderOptions {
+  std::string sidecar_image = "ghcr.io/tidemark/tidemark-sidecar:0.1.0";
+};
+
+inline constexpr std::string_view kGroupVersion = "tidemark.dev/v1alpha1";
+inline constexpr std::string_view kOwnerKind = "RedisPersistence";
+
+// Labels. The selector uses the two stable ones only (a StatefulSet's selector is immutable).
+inline constexpr std::string_view kLabelName = "app.kubernetes.io/name";
+inline constexpr std::string_view kLabelInstance = "app.kubernetes.io/instance";
+inline constexpr std::string_view kLabelComponent = "app.kubernetes.io/component";
+inline constexpr std::string_view kLabelManagedBy = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view kLabelPartOf = "app.kubernetes.io/part-of";
+inline constexpr std::string_view kAppName = "redis";
+inline constexpr std::string_view kManagedBy = "tidemark-operator";
+inline constexpr std::string_view kPartOf = "tidemark";
+inline constexpr std::string_view kPodNameLabel = "statefulset.kubernetes.io/pod-name";
+
+// Annotations.
+// On the pod template: changes exactly when a restart-worthy setting changes (restart_table.h).
+inline constexpr std::string_view kConfigHashAnnotation = "tidemark.dev/config-hash";
+// On every object the operator applies: the hash of the object as rendered. It makes a removed
+// member (a dropped resource limit) visible to Covers(), which only sees what is desired.
+inline constexpr std::string_view kDesiredHashAnnotation = "tidemark.dev/desired-hash";
+
+// ConfigMap keys.
+inline constexpr std::string_view kConfKey = "persistence.conf";
+inline constexpr std::string_view kPolicyKey = "policy.json";
+
+// Container names, ports and paths inside the pod.
+inline constexpr std::string_view kRedisContainer = "redis";
+inline constexpr std::string_view kSidecarContainer = "sidecar";
+inline constexpr std::string_view kRestoreContainer = "restore";
+inline constexpr int kRedisPort = 6379;
+inline constexpr int kSidecarPort = 9121;
+inline constexpr std::string_view kRedisPortName = "redis";
+inline constexpr std::string_view kSidecarPortName = "sidecar";
+inline constexpr std::string_view kDataDir = "/data";
+inline constexpr std::string_view kAofDir = "/data/appendonlydir";  // = kDataDir/appenddirname
+inline constexpr std::string_view kBackupDir = "/backup";
+inline constexpr std::string_view kConfigDir = "/etc/tidemark/config";
+inline constexpr std::string_view kSecretDir = "/etc/tidemark/secret";
+inline constexpr std::string_view kSocketDir = "/run/redis";
+inline constexpr std::string_view kSocketPath = "/run/redis/redis.sock";
+inline constexpr std::string_view kPasswordFile = "password";  // file name in kSecretDir
+
+// Volume names: the claim templates (data, aof, backup) and pod volumes.
+inline constexpr std::string_view kDataVolume = "data";
+inline constexpr std::string_view kAofVolume = "aof";
+inline constexpr std::string_view kBackupVolume = "backup";
+inline constexpr std::string_view kConfigVolume = "config";
+inline constexpr std::string_view kSecretVolume = "redis-password";
+inline constexpr std::string_view kSocketVolume = "run";
+
+// The UID/GID of the redis user in the official Redis images; the sidecar image uses the same,
+// so both containers own the socket and the files on the volumes.
+inline constexpr int64_t kRedisUid = 999;
+
+std::string ConfigMapName(const ResourceMeta& meta);
+std::string HeadlessServiceName(const ResourceMeta& meta);
+std::string ClientServiceName(const ResourceMeta& meta);
+std::string StatefulSetName(const ResourceMeta& meta);
+std::string PodName(const ResourceMeta& meta, int64_t ordinal);
+// "data-NAME-0": the claim a StatefulSet creates from template `volume` for pod `ordinal`.
+std::string ClaimName(std::string_view volume, const ResourceMeta& meta, int64_t ordinal);
+std::string PrimaryHost(const ResourceMeta& meta);
+
+}  // namespace tidemark::reconcile

@@ -1,0 +1,97 @@
+#include "operator/reconcile/pod_commands.h"
+
+#include <charconv>
+
+#include "operator/reconcile/names.h"
+
+namespace tidemark::reconcile {
+
+namespace {
+
+std::string S(std::string_view v) { return std::string(v); }
+
+std::string ConfigFile(std::string_view key) { return S(kConfigDir) + "/" + S(key); }
+
+// $POD_NAME is NAME-ORDINAL; ${POD_NAME##*-} is the ordinal. Quoted expansions only, so a
+// password with spaces or quotes reaches Redis as one argument.
+constexpr std::string_view kRedisScript =
+    "if [ -n \"${REDIS_PASSWORD:-}\" ]; then "
+    "set -- \"$@\" --requirepass \"$REDIS_PASSWORD\" --masterauth \"$REDIS_PASSWORD\"; fi; "
+    "if [ \"${POD_NAME##*-}\" != \"0\" ]; then "
+    "set -- \"$@\" --replicaof \"$PRIMARY_HOST\" 6379; fi; "
+    "exec redis-server \"$@\"";
+
+}  // namespace
+
+std::vector<std::string> RedisCommand() { return {"sh", "-c", S(kRedisScript), "redis-server"}; }
+
+std::vector<std::string> RedisArgs() {
+  return {ConfigFile(kConfKey),
+          "--dir", S(kDataDir),
+          "--port", std::to_string(kRedisPort),
+          // Replicas reach pod 0 over TCP; with no password, protected mode would refuse them.
+          "--protected-mode", "no",
+          "--unixsocket", S(kSocketPath),
+          "--unixsocketperm", "700"};
+}
+
+std::vector<std::string> RedisReadinessCommand() {
+  // REDISCLI_AUTH comes from the Secret when one is set; LOADING or an error is not PONG.
+  return {"sh", "-c", "redis-cli -s " + S(kSocketPath) + " ping | grep -q PONG"};
+}
+
+std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& r) {
+  std::vector<std::string> args = {"run",
+                                   "--redis", "unix:" + S(kSocketPath),
+                                   "--store", S(kBackupDir),
+                                   "--policy", ConfigFile(kPolicyKey),
+                                   "--redis-conf", ConfigFile(kConfKey),
+                                   "--data-dir", S(kDataDir),
+                                   "--listen", "0.0.0.0:" + std::to_string(kSidecarPort)};
+  if (r.spec.workload.password_secret_ref) {
+    args.push_back("--password-file");
+    args.push_back(S(kSecretDir) + "/" + S(kPasswordFile));
+  }
+  return args;
+}
+
+std::vector<std::string> RestoreArgs(const policy::RedisPersistence& r) {
+  std::vector<std::string> args = {"restore", "--data-dir", S(kDataDir), "--policy",
+                                   ConfigFile(kPolicyKey)};
+  if (r.spec.storage.backup) {
+    args.push_back("--store");
+    args.push_back(S(kBackupDir));
+  }
+  // The restore step cannot tell a first start from a lost volume: with restores on, it would
+  // refuse to start a new instance. It still prefers any usable local data or backup.
+  if (r.spec.restore.when == policy::RestoreWhen::kAuto) args.push_back("--allow-empty");
+  if (auto v = MaxRdbVersionForImage(r.spec.workload.image)) {
+    args.push_back("--max-rdb-version");
+    args.push_back(std::to_string(*v));
+  }
+  return args;
+}
+
+std::optional<int> MaxRdbVersionForImage(std::string_view image) {
+  if (auto slash = image.rfind('/'); slash != std::string_view::npos) image.remove_prefix(slash + 1);
+  if (auto at = image.find('@'); at != std::string_view::npos) image = image.substr(0, at);
+  auto colon = image.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view tag = image.substr(colon + 1);
+  int major = 0, minor = -1;
+  auto [p, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), major);
+  if (ec != std::errc()) return std::nullopt;
+  if (p != tag.data() + tag.size() && *p == '.') {
+    auto [q, ec2] = std::from_chars(p + 1, tag.data() + tag.size(), minor);
+    if (ec2 != std::errc()) minor = -1;
+    (void)q;
+  }
+  if (major == 6) return 9;
+  if (major == 7 && minor == 0) return 10;
+  if (major == 7 && minor == 2) return 11;
+  if (major == 7 && minor == 4) return 12;
+  if (major == 8 && minor == 0) return 12;
+  return std::nullopt;
+}
+
+}  // namespace tidemark::reconcile

@@ -1,0 +1,41 @@
+// The command lines of a Tidemark pod's containers, kept apart from the manifests so tests can
+// check them against the binaries that will run them (`tidemark-sidecar run|restore` accept
+// exactly these flags; tests/operator/reconcile/sidecar_flags_test.cc asks the binary).
+//
+//   restore (init)  tidemark-sidecar restore --data-dir /data --policy .../policy.json
+//                     [--store /backup] [--allow-empty] [--max-rdb-version N]
+//   redis           sh -c SCRIPT redis-server .../persistence.conf --dir /data --port 6379 ...
+//                   SCRIPT adds --requirepass/--masterauth "$REDIS_PASSWORD" when the Secret is
+//                   set (never inline in the manifest), and `--replicaof $PRIMARY_HOST 6379`
+//                   on every pod but ordinal 0 ($POD_NAME ends in -0), then execs redis-server,
+//                   so Redis is the container's main process and gets SIGTERM.
+//   sidecar         tidemark-sidecar run --redis unix:/run/redis/redis.sock --store /backup
+//                     --policy ... --redis-conf ... --data-dir /data --listen 0.0.0.0:9121
+//                     [--password-file /etc/tidemark/secret/password]
+// None of them depends on a live-applicable setting (restart_table.h): changing one of those
+// never changes the pod template. Precondition everywhere: a valid, defaulted spec. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/policy/model.h"
+
+namespace tidemark::reconcile {
+
+inline constexpr std::string_view kSidecarBinary = "tidemark-sidecar";
+
+std::vector<std::string> RedisCommand();  // {"sh", "-c", SCRIPT, "redis-server"}
+std::vector<std::string> RedisArgs();     // the arguments SCRIPT passes on to redis-server
+std::vector<std::string> RedisReadinessCommand();
+std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& resource);  // "run", ...
+std::vector<std::string> RestoreArgs(const policy::RedisPersistence& resource);  // "restore", ...
+
+// The newest RDB version the image's Redis loads, from its tag ("redis:7.2.4-alpine" -> 11):
+// 6.x 9, 7.0 10, 7.2 11, 7.4 and 8.0 12. nullopt for a tag that names no known version
+// ("latest", "7", a digest only): the restore step then uses its own default.
+std::optional<int> MaxRdbVersionForImage(std::string_view image);
+
+}  // namespace tidemark::reconcile

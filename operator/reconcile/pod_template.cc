@@ -1,0 +1,187 @@
+#include "operator/reconcile/pod_template.h"
+
+#include "operator/reconcile/desired.h"
+#include "operator/reconcile/pod_commands.h"
+#include "operator/reconcile/restart_table.h"
+
+namespace tidemark::reconcile {
+
+namespace {
+
+Json Mount(std::string_view volume, std::string_view path, bool read_only = false) {
+  Json m = Obj({{"name", Str(volume)}, {"mountPath", Str(path)}});
+  if (read_only) m["readOnly"] = Json::boolean(true);
+  return m;
+}
+
+Json EnvValue(std::string_view name, std::string_view value) {
+  return Obj({{"name", Str(name)}, {"value", Str(value)}});
+}
+
+Json EnvPodName() {
+  return Obj({{"name", Str("POD_NAME")},
+              {"valueFrom", Obj({{"fieldRef", Obj({{"fieldPath", Str("metadata.name")}})}})}});
+}
+
+Json EnvSecret(std::string_view name, const policy::SecretKeyRef& ref) {
+  return Obj({{"name", Str(name)},
+              {"valueFrom", Obj({{"secretKeyRef",
+                                  Obj({{"name", Str(ref.name)}, {"key", Str(ref.key)}})}})}});
+}
+
+Json Port(std::string_view name, int port) {
+  return Obj({{"name", Str(name)}, {"containerPort", Json::number(port)}});
+}
+
+Json HttpProbe(std::string_view path, int period, int failures) {
+  return Obj({{"httpGet", Obj({{"path", Str(path)}, {"port", Str(kSidecarPortName)}})},
+              {"periodSeconds", Json::number(period)},
+              {"timeoutSeconds", Json::number(5)},
+              {"failureThreshold", Json::number(failures)}});
+}
+
+Json QuantityMap(const std::map<std::string, std::string>& m) {
+  Json out = Json::object();
+  for (const auto& [k, v] : m) out[k] = Str(v);
+  return out;
+}
+
+// The sidecar's own footprint: one reused copy buffer, an HTTP listener.
+Json SidecarResources() {
+  return Obj({{"requests", Obj({{"cpu", Str("50m")}, {"memory", Str("64Mi")}})},
+              {"limits", Obj({{"memory", Str("256Mi")}})}});
+}
+
+// Mounts shared by the restore step and the sidecar: the data volume, the AOF volume inside it
+// (Redis's appenddirname is fixed, so the AOF lands on its own volume), the policy files.
+std::vector<Json> DataMounts(const policy::RedisPersistence& r) {
+  std::vector<Json> mounts = {Mount(kDataVolume, kDataDir)};
+  if (r.spec.storage.aof) mounts.push_back(Mount(kAofVolume, kAofDir));
+  mounts.push_back(Mount(kConfigVolume, kConfigDir, true));
+  return mounts;
+}
+
+Json RestoreContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
+  std::vector<Json> mounts = DataMounts(r);
+  if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
+  return Obj({{"name", Str(kRestoreContainer)},
+              {"image", Str(o.sidecar_image)},
+              {"command", StrList({std::string(kSidecarBinary)})},
+              {"args", StrList(RestoreArgs(r))},
+              {"env", Arr({EnvPodName()})},
+              {"resources", SidecarResources()},
+              {"securityContext", ContainerSecurityContext()},
+              {"volumeMounts", Arr(std::move(mounts))}});
+}
+
+Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r) {
+  std::vector<Json> env = {EnvPodName(), EnvValue("PRIMARY_HOST", PrimaryHost(meta))};
+  if (const auto& ref = r.spec.workload.password_secret_ref) {
+    env.push_back(EnvSecret("REDIS_PASSWORD", *ref));
+    env.push_back(EnvSecret("REDISCLI_AUTH", *ref));  // for the readiness probe's redis-cli
+  }
+  std::vector<Json> mounts = {Mount(kDataVolume, kDataDir)};
+  if (r.spec.storage.aof) mounts.push_back(Mount(kAofVolume, kAofDir));
+  mounts.push_back(Mount(kConfigVolume, kConfigDir, true));
+  mounts.push_back(Mount(kSocketVolume, kSocketDir));
+
+  Json resources = Json::object();
+  if (!r.spec.workload.resources.requests.empty())
+    resources["requests"] = QuantityMap(r.spec.workload.resources.requests);
+  if (!r.spec.workload.resources.limits.empty())
+    resources["limits"] = QuantityMap(r.spec.workload.resources.limits);
+
+  return Obj(
+      {{"name", Str(kRedisContainer)},
+       {"image", Str(r.spec.workload.image)},
+       {"command", StrList(RedisCommand())},
+       {"args", StrList(RedisArgs())},
+       {"env", Arr(std::move(env))},
+       {"ports", Arr({Port(kRedisPortName, kRedisPort)})},
+       {"resources", resources},
+       {"securityContext", ContainerSecurityContext()},
+       {"volumeMounts", Arr(std::move(mounts))},
+       // The port opens before the dataset is loaded: liveness survives a long load, while
+       // readiness waits for PONG (LOADING is not PONG).
+       {"livenessProbe", Obj({{"tcpSocket", Obj({{"port", Str(kRedisPortName)}})},
+                              {"periodSeconds", Json::number(10)},
+                              {"timeoutSeconds", Json::number(5)},
+                              {"failureThreshold", Json::number(6)}})},
+       {"readinessProbe", Obj({{"exec", Obj({{"command", StrList(RedisReadinessCommand())}})},
+                               {"periodSeconds", Json::number(5)},
+                               {"timeoutSeconds", Json::number(5)},
+                               {"failureThreshold", Json::number(3)}})}});
+}
+
+Json SidecarContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
+  std::vector<Json> mounts = DataMounts(r);
+  mounts.push_back(Mount(kBackupVolume, kBackupDir));
+  mounts.push_back(Mount(kSocketVolume, kSocketDir));
+  if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));
+  return Obj({{"name", Str(kSidecarContainer)},
+              {"image", Str(o.sidecar_image)},
+              {"command", StrList({std::string(kSidecarBinary)})},
+              {"args", StrList(SidecarRunArgs(r))},
+              {"env", Arr({EnvPodName()})},
+              {"ports", Arr({Port(kSidecarPortName, kSidecarPort)})},
+              {"resources", SidecarResources()},
+              {"securityContext", ContainerSecurityContext()},
+              {"volumeMounts", Arr(std::move(mounts))},
+              // Ready = Redis answers and the policy is applied: gates the pod's readiness.
+              {"readinessProbe", HttpProbe("/readyz", 5, 3)},
+              {"livenessProbe", HttpProbe("/healthz", 10, 6)}});
+}
+
+std::vector<Json> PodVolumes(const ResourceMeta& meta, const policy::RedisPersistence& r) {
+  std::vector<Json> volumes = {
+      Obj({{"name", Str(kConfigVolume)},
+           {"configMap", Obj({{"name", Str(ConfigMapName(meta))}})}}),
+      Obj({{"name", Str(kSocketVolume)}, {"emptyDir", Json::object()}})};
+  if (const auto& ref = r.spec.workload.password_secret_ref) {
+    volumes.push_back(Obj(
+        {{"name", Str(kSecretVolume)},
+         {"secret", Obj({{"secretName", Str(ref->name)},
+                         {"defaultMode", Json::number(0440)},
+                         {"items", Arr({Obj({{"key", Str(ref->key)},
+                                             {"path", Str(kPasswordFile)}})})}})}}));
+  }
+  // `tidemark-sidecar run` needs a store; without a backup volume (no scheduled backups) an
+  // on-demand backup lands in pod-local scratch space.
+  if (!r.spec.storage.backup)
+    volumes.push_back(Obj({{"name", Str(kBackupVolume)}, {"emptyDir", Json::object()}}));
+  return volumes;
+}
+
+}  // namespace
+
+Json ContainerSecurityContext() {
+  return Obj({{"allowPrivilegeEscalation", Json::boolean(false)},
+              {"readOnlyRootFilesystem", Json::boolean(true)},
+              {"runAsNonRoot", Json::boolean(true)},
+              {"capabilities", Obj({{"drop", StrList({"ALL"})}})},
+              {"seccompProfile", Obj({{"type", Str("RuntimeDefault")}})}});
+}
+
+Json PodTemplate(const ResourceMeta& meta, const policy::RedisPersistence& r,
+                 const RenderOptions& o) {
+  Json annotations = Obj({{std::string(kConfigHashAnnotation), Str(ConfigHash(r, o))},
+                          {"kubectl.kubernetes.io/default-container", Str(kRedisContainer)}});
+  Json pod_security = Obj({{"runAsNonRoot", Json::boolean(true)},
+                           {"runAsUser", Json::number(kRedisUid)},
+                           {"runAsGroup", Json::number(kRedisUid)},
+                           {"fsGroup", Json::number(kRedisUid)},
+                           {"fsGroupChangePolicy", Str("OnRootMismatch")},
+                           {"seccompProfile", Obj({{"type", Str("RuntimeDefault")}})}});
+  Json spec = Obj({{"automountServiceAccountToken", Json::boolean(false)},
+                   {"enableServiceLinks", Json::boolean(false)},
+                   // Redis saves on SIGTERM when save points are set: give it time.
+                   {"terminationGracePeriodSeconds", Json::number(60)},
+                   {"securityContext", pod_security},
+                   {"initContainers", Arr({RestoreContainer(r, o)})},
+                   {"containers", Arr({RedisContainer(meta, r), SidecarContainer(r, o)})},
+                   {"volumes", Arr(PodVolumes(meta, r))}});
+  return Obj({{"metadata", Obj({{"labels", Labels(meta)}, {"annotations", annotations}})},
+              {"spec", spec}});
+}
+
+}  // namespace tidemark::reconcile

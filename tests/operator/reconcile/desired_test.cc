@@ -1,0 +1,278 @@
+// What every rendered manifest must hold, whatever the example: hardened containers, a selector
+// that matches the template, owner references, no inline password, the storage layout, and a
+// Redis start script that really behaves (it is run with sh against a fake redis-server).
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include "core/policy/render_redis_conf.h"
+#include "core/policy/render_sidecar_policy.h"
+#include "operator/reconcile/desired.h"
+#include "operator/reconcile/pod_commands.h"
+#include "tests/operator/reconcile/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::reconcile {
+namespace {
+
+using namespace testing;
+
+DesiredObjects Render(const std::string& stem) {
+  auto r = LoadExample(stem);
+  return RenderDesired(MetaFor(r), r, TestOptions());
+}
+
+std::vector<Json> AllContainers(const Json& sts) {
+  std::vector<Json> out;
+  for (const char* list : {"initContainers", "containers"}) {
+    const Json* items = FindPath(sts, {"spec", "template", "spec", list});
+    if (!items) continue;
+    for (const auto& c : items->as_array()) out.push_back(c);
+  }
+  return out;
+}
+
+const Json* Container(const Json& sts, std::string_view name) {
+  for (const char* list : {"initContainers", "containers"}) {
+    const Json* items = FindPath(sts, {"spec", "template", "spec", list});
+    if (!items) continue;
+    for (const auto& c : items->as_array())
+      if (GetString(c, "name") == std::string(name)) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Strings(const Json& list) {
+  std::vector<std::string> out;
+  for (const auto& s : list.as_array()) out.push_back(s.as_string());
+  return out;
+}
+
+std::map<std::string, std::string> MountsOf(const Json& container) {
+  std::map<std::string, std::string> out;
+  for (const auto& m : container.at("volumeMounts").as_array()) {
+    EXPECT_FALSE(Find(m, "subPath")) << "subPath mounts are never refreshed by kubelet";
+    out[m.at("mountPath").as_string()] = m.at("name").as_string();
+  }
+  return out;
+}
+
+TEST(Desired, EveryContainerIsHardened) {
+  for (const auto& file : ExampleFiles()) {
+    DesiredObjects d = Render(Stem(file));
+    const auto containers = AllContainers(d.stateful_set);
+    ASSERT_EQ(containers.size(), 3u) << file;
+    for (const auto& c : containers) {
+      const Json* sc = Find(c, "securityContext");
+      ASSERT_TRUE(sc) << file << " " << c.at("name").as_string();
+      EXPECT_EQ(GetBool(*sc, "allowPrivilegeEscalation"), false);
+      EXPECT_EQ(GetBool(*sc, "readOnlyRootFilesystem"), true);
+      EXPECT_EQ(GetBool(*sc, "runAsNonRoot"), true);
+      EXPECT_EQ(FindPath(*sc, {"capabilities", "drop"})->serialize(), "[\"ALL\"]");
+      EXPECT_EQ(FindPath(*sc, {"seccompProfile", "type"})->as_string(), "RuntimeDefault");
+      EXPECT_FALSE(FindPath(*sc, {"privileged"}));
+    }
+    const Json* pod = FindPath(d.stateful_set, {"spec", "template", "spec", "securityContext"});
+    ASSERT_TRUE(pod);
+    EXPECT_EQ(GetBool(*pod, "runAsNonRoot"), true);
+    EXPECT_NE(GetInt(*pod, "runAsUser"), 0);
+    EXPECT_EQ(FindPath(*pod, {"seccompProfile", "type"})->as_string(), "RuntimeDefault");
+    EXPECT_EQ(GetBool(*FindPath(d.stateful_set, {"spec", "template", "spec"}),
+                      "automountServiceAccountToken"),
+              false);
+  }
+}
+
+TEST(Desired, SelectorMatchesTemplateLabels) {
+  for (const auto& file : ExampleFiles()) {
+    DesiredObjects d = Render(Stem(file));
+    const Json& selector = *FindPath(d.stateful_set, {"spec", "selector", "matchLabels"});
+    const Json& labels = *FindPath(d.stateful_set, {"spec", "template", "metadata", "labels"});
+    ASSERT_GT(selector.size(), 0u);
+    EXPECT_TRUE(Covers(labels, selector)) << file;
+    // The Services select the same pods (the client Service narrows to pod 0).
+    EXPECT_EQ(*FindPath(d.headless_service, {"spec", "selector"}), selector);
+    EXPECT_TRUE(Covers(*FindPath(d.client_service, {"spec", "selector"}), selector));
+    for (const auto& claim : FindPath(d.stateful_set, {"spec", "volumeClaimTemplates"})->as_array())
+      EXPECT_TRUE(Covers(*FindPath(claim, {"metadata", "labels"}), selector));
+  }
+}
+
+TEST(Desired, EveryObjectIsOwnedByTheResource) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  DesiredObjects d = RenderDesired(meta, r, TestOptions());
+  for (const Json* o : {&d.config_map, &d.headless_service, &d.client_service, &d.stateful_set}) {
+    const Json& refs = *FindPath(*o, {"metadata", "ownerReferences"});
+    ASSERT_EQ(refs.size(), 1u);
+    const Json& ref = refs.at(0);
+    EXPECT_EQ(GetString(ref, "apiVersion"), "tidemark.dev/v1alpha1");
+    EXPECT_EQ(GetString(ref, "kind"), "RedisPersistence");
+    EXPECT_EQ(GetString(ref, "name"), "catalog");
+    EXPECT_EQ(GetString(ref, "uid"), meta.uid);
+    EXPECT_EQ(GetBool(ref, "controller"), true);
+    EXPECT_EQ(GetBool(ref, "blockOwnerDeletion"), true);
+    EXPECT_EQ(GetString(*FindPath(*o, {"metadata"}), "namespace"), "shop");
+    EXPECT_EQ(GetString(*FindPath(*o, {"metadata", "labels"}), "app.kubernetes.io/managed-by"),
+              "tidemark-operator");
+    EXPECT_TRUE(FindPath(*o, {"metadata", "annotations", "tidemark.dev/desired-hash"}));
+  }
+}
+
+TEST(Desired, ConfigMapHoldsTheRenderedFragmentAndPolicy) {
+  auto r = LoadExample("high-safety");
+  DesiredObjects d = RenderDesired(MetaFor(r), r, TestOptions());
+  EXPECT_EQ(GetString(*FindPath(d.config_map, {"data"}), "persistence.conf"),
+            policy::RenderRedisConf(r));
+  EXPECT_EQ(GetString(*FindPath(d.config_map, {"data"}), "policy.json"),
+            policy::RenderSidecarPolicy(r));
+  EXPECT_EQ(GetString(*FindPath(d.config_map, {"metadata"}), "name"), "orders-persistence");
+}
+
+TEST(Desired, PasswordComesFromTheSecretNeverInline) {
+  DesiredObjects d = Render("hybrid");  // passwordSecretRef {name: catalog-redis, key: redis-password}
+  const Json& redis = *Container(d.stateful_set, "redis");
+  int from_secret = 0;
+  for (const auto& e : redis.at("env").as_array()) {
+    const std::string name = e.at("name").as_string();
+    if (name == "REDIS_PASSWORD" || name == "REDISCLI_AUTH") {
+      EXPECT_FALSE(Find(e, "value")) << name;
+      EXPECT_EQ(FindPath(e, {"valueFrom", "secretKeyRef", "name"})->as_string(), "catalog-redis");
+      EXPECT_EQ(FindPath(e, {"valueFrom", "secretKeyRef", "key"})->as_string(), "redis-password");
+      ++from_secret;
+    }
+  }
+  EXPECT_EQ(from_secret, 2);
+  const Json& sidecar = *Container(d.stateful_set, "sidecar");
+  auto args = Strings(sidecar.at("args"));
+  auto it = std::find(args.begin(), args.end(), "--password-file");
+  ASSERT_NE(it, args.end());
+  EXPECT_EQ(*(it + 1), "/etc/tidemark/secret/password");
+  EXPECT_EQ(MountsOf(sidecar)["/etc/tidemark/secret"], "redis-password");
+
+  // Without a Secret: no password anywhere.
+  DesiredObjects cache = Render("cache");
+  const std::string text = cache.stateful_set.serialize();
+  EXPECT_EQ(text.find("secretKeyRef"), std::string::npos);
+  EXPECT_EQ(text.find("--password-file"), std::string::npos);
+}
+
+TEST(Desired, StorageLayoutFollowsTheSpec) {
+  // high-safety: data, aof and backup volumes, class fast-ssd on two of them.
+  DesiredObjects d = Render("high-safety");
+  const Json& claims = *FindPath(d.stateful_set, {"spec", "volumeClaimTemplates"});
+  ASSERT_EQ(claims.size(), 3u);
+  EXPECT_EQ(FindPath(claims.at(0), {"metadata", "name"})->as_string(), "data");
+  EXPECT_EQ(FindPath(claims.at(0), {"spec", "resources", "requests", "storage"})->as_string(),
+            "50Gi");
+  EXPECT_EQ(FindPath(claims.at(0), {"spec", "storageClassName"})->as_string(), "fast-ssd");
+  EXPECT_EQ(FindPath(claims.at(1), {"metadata", "name"})->as_string(), "aof");
+  EXPECT_EQ(FindPath(claims.at(2), {"metadata", "name"})->as_string(), "backup");
+  EXPECT_FALSE(FindPath(claims.at(2), {"spec", "storageClassName"}));
+  for (const char* c : {"redis", "sidecar", "restore"}) {
+    auto mounts = MountsOf(*Container(d.stateful_set, c));
+    EXPECT_EQ(mounts["/data"], "data") << c;
+    EXPECT_EQ(mounts["/data/appendonlydir"], "aof") << c;
+  }
+  EXPECT_EQ(MountsOf(*Container(d.stateful_set, "restore"))["/backup"], "backup");
+  EXPECT_EQ(MountsOf(*Container(d.stateful_set, "sidecar"))["/backup"], "backup");
+  EXPECT_EQ(MountsOf(*Container(d.stateful_set, "redis")).count("/backup"), 0u);
+
+  // cache: one claim; the sidecar's store is scratch space; the restore step gets no store.
+  DesiredObjects cache = Render("cache");
+  EXPECT_EQ(FindPath(cache.stateful_set, {"spec", "volumeClaimTemplates"})->size(), 1u);
+  EXPECT_EQ(MountsOf(*Container(cache.stateful_set, "restore")).count("/backup"), 0u);
+  EXPECT_EQ(MountsOf(*Container(cache.stateful_set, "redis")).count("/data/appendonlydir"), 0u);
+  auto restore_args = Strings(Container(cache.stateful_set, "restore")->at("args"));
+  EXPECT_EQ(std::find(restore_args.begin(), restore_args.end(), "--store"), restore_args.end());
+  bool scratch = false;
+  for (const auto& v : FindPath(cache.stateful_set, {"spec", "template", "spec", "volumes"})->as_array())
+    scratch |= GetString(v, "name") == "backup" && Find(v, "emptyDir");
+  EXPECT_TRUE(scratch);
+}
+
+TEST(Desired, ServicesGiveStableNamesAndAPrimaryEndpoint) {
+  DesiredObjects d = Render("hybrid");
+  EXPECT_EQ(GetString(*FindPath(d.headless_service, {"metadata"}), "name"), "catalog-headless");
+  EXPECT_EQ(GetString(*FindPath(d.headless_service, {"spec"}), "clusterIP"), "None");
+  EXPECT_EQ(GetBool(*FindPath(d.headless_service, {"spec"}), "publishNotReadyAddresses"), true);
+  EXPECT_EQ(GetString(*FindPath(d.stateful_set, {"spec"}), "serviceName"), "catalog-headless");
+  EXPECT_EQ(GetString(*FindPath(d.client_service, {"metadata"}), "name"), "catalog");
+  EXPECT_EQ(GetString(*FindPath(d.client_service, {"spec", "selector"}),
+                      "statefulset.kubernetes.io/pod-name"),
+            "catalog-0");
+  EXPECT_EQ(GetInt(*FindPath(d.stateful_set, {"spec"}), "replicas"), 3);
+  bool primary_env = false;
+  for (const auto& e : Container(d.stateful_set, "redis")->at("env").as_array())
+    primary_env |= GetString(e, "name") == "PRIMARY_HOST" &&
+                   GetString(e, "value") == "catalog-0.catalog-headless.shop.svc";
+  EXPECT_TRUE(primary_env);
+}
+
+// Runs the Redis container's command as kubelet would (command + args, with the env), with a
+// fake redis-server on PATH that prints one argument a line.
+std::vector<std::string> RunRedisStart(const std::string& pod, const std::string& password) {
+  tidemark::testing::TempDir dir;
+  tidemark::testing::WriteFile(dir.File("redis-server"),
+                               "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+  ::chmod(dir.File("redis-server").c_str(), 0755);
+  std::string cmd = "env PATH='" + dir.path() + ":/usr/bin:/bin' POD_NAME='" + pod +
+                    "' PRIMARY_HOST='catalog-0.catalog-headless.shop.svc'";
+  if (!password.empty()) cmd += " REDIS_PASSWORD=\"" + password + "\"";
+  std::vector<std::string> argv = RedisCommand();
+  for (const auto& a : RedisArgs()) argv.push_back(a);
+  for (const auto& a : argv) {
+    std::string quoted = "'";
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += " " + quoted + "'";
+  }
+  std::string out;
+  EXPECT_EQ(tidemark::testing::RunCommand(cmd, &out), 0) << cmd;
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t end = out.find('\n', pos);
+    lines.push_back(out.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return lines;
+}
+
+TEST(Desired, RedisStartScriptFollowsPodZeroAndPassesThePasswordAsOneArgument) {
+  auto primary = RunRedisStart("catalog-0", "");
+  EXPECT_EQ(primary, RedisArgs());
+  auto replica = RunRedisStart("catalog-10", "p w'd");
+  std::vector<std::string> want = RedisArgs();
+  for (const char* a : {"--requirepass", "p w'd", "--masterauth", "p w'd", "--replicaof",
+                        "catalog-0.catalog-headless.shop.svc", "6379"})
+    want.push_back(a);
+  EXPECT_EQ(replica, want);
+  EXPECT_EQ(RedisArgs().front(), "/etc/tidemark/config/persistence.conf");
+}
+
+TEST(Desired, MaxRdbVersionFromTheImageTag) {
+  EXPECT_EQ(MaxRdbVersionForImage("redis:7.0"), 10);
+  EXPECT_EQ(MaxRdbVersionForImage("docker.io/library/redis:7.2.4-alpine"), 11);
+  EXPECT_EQ(MaxRdbVersionForImage("registry:5000/redis:7.4.1"), 12);
+  EXPECT_EQ(MaxRdbVersionForImage("redis:6.2"), 9);
+  EXPECT_EQ(MaxRdbVersionForImage("redis:8.0.2"), 12);
+  EXPECT_EQ(MaxRdbVersionForImage("redis:latest"), std::nullopt);
+  EXPECT_EQ(MaxRdbVersionForImage("redis:7"), std::nullopt);
+  EXPECT_EQ(MaxRdbVersionForImage("registry:5000/redis"), std::nullopt);
+  EXPECT_EQ(MaxRdbVersionForImage("redis@sha256:abcd"), std::nullopt);
+}
+
+TEST(Desired, DesiredHashCoversTheWholeObject) {
+  DesiredObjects d = Render("minimal");
+  Json again = d.config_map;
+  StampDesiredHash(again);
+  EXPECT_EQ(again, d.config_map);  // stamping is idempotent
+  Json changed = d.config_map;
+  changed["data"]["persistence.conf"] = Str("save \"\"\n");
+  StampDesiredHash(changed);
+  EXPECT_NE(*FindPath(changed, {"metadata", "annotations", "tidemark.dev/desired-hash"}),
+            *FindPath(d.config_map, {"metadata", "annotations", "tidemark.dev/desired-hash"}));
+}
+
+}  // namespace
+}  // namespace tidemark::reconcile

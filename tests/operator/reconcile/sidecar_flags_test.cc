@@ -1,0 +1,126 @@
+// The command lines the operator renders for the sidecar image are ones the real
+// `tidemark-sidecar` accepts: every flag appears in the command's usage, and the binary's own
+// parser takes the rendered arguments (the restore step even runs to completion on empty
+// directories standing in for the pod's volumes).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "operator/reconcile/desired.h"
+#include "operator/reconcile/pod_commands.h"
+#include "tests/operator/reconcile/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::reconcile {
+namespace {
+
+using namespace testing;
+using tidemark::testing::RunCommand;
+using tidemark::testing::TempDir;
+using tidemark::testing::WriteFile;
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string Shell(const std::vector<std::string>& argv) {
+  std::string cmd = Quote(TIDEMARK_SIDECAR);
+  for (const auto& a : argv) cmd += " " + Quote(a);
+  return cmd;
+}
+
+// The flags a subcommand's usage text names (what it prints for an unknown option).
+std::set<std::string> UsageFlags(const std::string& command) {
+  std::string out;
+  RunCommand(Shell({command, "--no-such-flag"}) + " 2>&1", &out);
+  std::set<std::string> flags;
+  for (size_t i = out.find("--"); i != std::string::npos; i = out.find("--", i + 2)) {
+    size_t end = i + 2;
+    while (end < out.size() && (std::islower(static_cast<unsigned char>(out[end])) || out[end] == '-'))
+      ++end;
+    if (end > i + 2) flags.insert(out.substr(i, end - i));
+  }
+  flags.erase("--no-such-flag");
+  return flags;
+}
+
+std::vector<std::string> FlagsIn(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args)
+    if (a.rfind("--", 0) == 0) out.push_back(a);
+  return out;
+}
+
+// The pod's absolute paths, moved under `root`.
+std::vector<std::string> Relocate(std::vector<std::string> args, const std::string& root) {
+  for (auto& a : args)
+    for (const char* prefix : {"/data", "/backup", "/etc/tidemark/config", "/etc/tidemark/secret",
+                               "/run/redis"})
+      if (a.rfind(prefix, 0) == 0) {
+        a = root + a;
+        break;
+      }
+  for (auto& a : args)
+    if (a.rfind("unix:/", 0) == 0) a = "unix:" + root + a.substr(5);
+  return args;
+}
+
+TEST(SidecarFlags, UsageOfTheBinaryNamesEveryRenderedFlag) {
+  const auto run_flags = UsageFlags("run");
+  const auto restore_flags = UsageFlags("restore");
+  ASSERT_TRUE(run_flags.count("--redis")) << "could not read `tidemark-sidecar run` usage";
+  ASSERT_TRUE(restore_flags.count("--data-dir")) << "could not read `restore` usage";
+  for (const auto& file : ExampleFiles()) {
+    auto r = LoadExample(Stem(file));
+    for (const auto& f : FlagsIn(SidecarRunArgs(r)))
+      EXPECT_TRUE(run_flags.count(f)) << Stem(file) << ": run " << f;
+    for (const auto& f : FlagsIn(RestoreArgs(r)))
+      EXPECT_TRUE(restore_flags.count(f)) << Stem(file) << ": restore " << f;
+  }
+}
+
+TEST(SidecarFlags, RunAcceptsTheRenderedArguments) {
+  for (const auto& file : ExampleFiles()) {
+    auto r = LoadExample(Stem(file));
+    TempDir root;  // the store directory does not exist: past the parser, the command fails (1)
+    std::string out;
+    int rc = RunCommand(Shell(Relocate(SidecarRunArgs(r), root.path())) + " 2>&1", &out);
+    EXPECT_EQ(rc, 1) << Stem(file) << ": exit 2 is a usage error:\n" << out;
+    EXPECT_EQ(out.find("usage:"), std::string::npos) << out;
+  }
+}
+
+TEST(SidecarFlags, RestoreRunsWithTheRenderedArgumentsOnFreshVolumes) {
+  for (const auto& file : ExampleFiles()) {
+    auto r = LoadExample(Stem(file));
+    ResourceMeta meta = MetaFor(r);
+    DesiredObjects d = RenderDesired(meta, r, TestOptions());
+    TempDir root;
+    for (const char* dir : {"/data", "/backup", "/etc", "/etc/tidemark", "/etc/tidemark/config"})
+      std::filesystem::create_directory(root.path() + dir);
+    // The ConfigMap, as kubelet would project it.
+    for (const auto& [key, value] : d.config_map.at("data").as_object())
+      WriteFile(root.path() + "/etc/tidemark/config/" + key, value.as_string());
+    std::string out;
+    int rc = RunCommand(Shell(Relocate(RestoreArgs(r), root.path())) + " 2>&1", &out);
+    // A new instance must start: restore.when auto passes --allow-empty, never has nothing to
+    // restore on an empty volume.
+    EXPECT_EQ(rc, 0) << Stem(file) << ":\n" << out;
+    EXPECT_NE(out.find("restore done"), std::string::npos) << out;
+  }
+}
+
+TEST(SidecarFlags, TheSubcommandsExist) {
+  std::string out;
+  RunCommand(Quote(TIDEMARK_SIDECAR) + " --help 2>&1", &out);
+  EXPECT_NE(out.find("  run "), std::string::npos) << out;
+  EXPECT_NE(out.find("  restore "), std::string::npos) << out;
+  EXPECT_EQ(SidecarRunArgs(LoadExample("minimal")).front(), "run");
+  EXPECT_EQ(RestoreArgs(LoadExample("minimal")).front(), "restore");
+}
+
+}  // namespace
+}  // namespace tidemark::reconcile
