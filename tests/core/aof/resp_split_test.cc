@@ -79,6 +79,22 @@ TEST(RespReaderSplit, EveryChunkSizeGivesTheRecordsOfTheWholeBuffer) {
     EXPECT_EQ(Transcript(kStream, chunk), whole) << "chunk " << chunk;
 }
 
+TEST(RespReaderSplit, RecordsAcrossFullBufferRefillsMatchTheCarefulPath) {
+  // Several buffers' worth of records of varied sizes, so records straddle every refill of a
+  // full buffer (the buffer moves its unread tail to the front and reads on).
+  std::string data;
+  for (size_t i = 0; data.size() < 3 * RespReader::kBufferBytes + 1000; ++i) {
+    data += Cmd({"SET", "key:" + std::to_string(i), std::string(i * 37 % 700, 'v')});
+    if (i % 5 == 0) data += Cmd({"HSET", "h", "f", std::to_string(i), "g", "x"});
+    if (i % 11 == 0) data += "#TS:" + std::to_string(1700000000 + i) + "\r\n";
+    if (i % 97 == 0) data += Cmd({"SET", "big", std::string(RespReader::kBufferBytes / 3, 'b')});
+  }
+  const std::string careful = Transcript(data, 1);
+  ASSERT_NE(careful.find("end at"), std::string::npos);
+  for (size_t chunk : {data.size(), RespReader::kBufferBytes - 1, size_t{4093}})
+    EXPECT_EQ(Transcript(data, chunk), careful) << "chunk " << chunk;
+}
+
 TEST(RespReaderSplit, EveryCutGivesTheSameTruncationOnBothPaths) {
   for (size_t cut = 0; cut < kStream.size(); ++cut) {
     const std::string data = kStream.substr(0, cut);
