@@ -66,6 +66,11 @@ class RdbInput {
         ++pos_;
         return Length{b, false};
       }
+      if ((b >> 6) == 1 && end_ - pos_ >= 2) {
+        uint64_t v = (uint64_t{b & 0x3fu} << 8) | buf_[pos_ + 1];
+        pos_ += 2;
+        return Length{v, false};
+      }
       if ((b >> 6) == 3) {
         ++pos_;
         return Length{b & 0x3fu, true};
