@@ -1,8 +1,11 @@
 #include "sidecar/agent.h"
 
+#include <cstdlib>
+
 #include "core/backup/utc_time.h"
 #include "io/file_source.h"
 #include "sidecar/backup_job.h"
+#include "sidecar/redis_persistence.h"
 
 namespace tidemark::sidecar {
 
@@ -50,6 +53,7 @@ void Agent::Tick() {
       // Notice a Redis that went away (or restarted) within a second, not at the next drift check.
       auto pong = redis_->Command({"PING"});
       if (!pong) Disconnect(pong.error());
+      else if (policy_ && policy_->aof_enabled) CheckAof();
     }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
@@ -186,11 +190,49 @@ void Agent::Disconnect(const Error& why) {
   status_.policy_applied = false;
 }
 
+void Agent::CheckAof() {
+  auto info = Info(*redis_, "persistence");
+  if (!info) {
+    Disconnect(info.error());
+    return;
+  }
+  auto num = [&](const char* key) -> uint64_t {
+    auto it = info->find(key);
+    return it == info->end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+  };
+  AofState s;
+  s.enabled = num("aof_enabled") == 1;
+  s.rewrite_in_progress = num("aof_rewrite_in_progress") == 1;
+  s.rewrite_scheduled = num("aof_rewrite_scheduled") == 1;
+  s.current_size = num("aof_current_size");
+  s.base_size = num("aof_base_size");
+  if (s.enabled) {
+    metrics_.Set("tidemark_aof_current_size_bytes", {}, static_cast<double>(s.current_size));
+    metrics_.Set("tidemark_aof_base_size_bytes", {}, static_cast<double>(s.base_size));
+  }
+  auto reason = PlanAofRewrite(policy_->aof_rewrite, s, clock_.NowUnix());
+  if (!reason) return;
+  auto r = redis_->Command({"BGREWRITEAOF"});
+  if (!r) {
+    Disconnect(r.error());
+    return;
+  }
+  if (r->type == RedisReply::Type::kError) {
+    log_.Warn("BGREWRITEAOF refused", {LogField::Str("error", r->str)});
+    return;
+  }
+  metrics_.Add("tidemark_aof_rewrites_triggered_total", {});
+  log_.Info("AOF rewrite triggered", {LogField::Str("reason", *reason),
+                                      LogField::Int("aof_bytes", s.current_size)});
+}
+
 void Agent::Apply(const char* reason) {
   needs_apply_ = false;
+  // Ready only once every policy file given has been read at least once.
+  const bool loaded = (!options_.policy_path || policy_) && (!options_.conf_path || conf_);
   if (!conf_) {
     std::lock_guard lock(mu_);
-    status_.policy_applied = true;  // nothing to apply
+    status_.policy_applied = loaded;  // nothing to apply
     return;
   }
   auto report = ApplyConfig(*redis_, *conf_);
@@ -208,7 +250,7 @@ void Agent::Apply(const char* reason) {
                                           LogField{"refused", JsonList(report->refused)}});
   }
   std::lock_guard lock(mu_);
-  status_.policy_applied = report->refused.empty();
+  status_.policy_applied = loaded && report->refused.empty();
   status_.drift = report->drift;
 }
 

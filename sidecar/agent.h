@@ -6,6 +6,8 @@
 //     stays in force;
 //   - connects to Redis when not connected, with backoff (1 s doubling to 30 s), and PINGs it
 //     each second; a new connection (Redis restarted) re-applies the policy;
+//   - watches INFO persistence while AOF is on and triggers BGREWRITEAOF by the policy's
+//     thresholds and window (aof_rewrite_plan.h);
 //   - applies the redis.conf fragment (live_config.h) after a change and re-checks it
 //     periodically, reporting drift;
 //   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested
@@ -79,6 +81,7 @@ class Agent final : public HttpHandler {
   void Disconnect(const Error& why);
   void Apply(const char* reason);
   void Backup();
+  void CheckAof();
   std::string StatusJson();
   std::string BackupsJson();
 

@@ -82,6 +82,10 @@ void DeclareSidecarMetrics(Metrics& m) {
             "Policy applications to Redis, by result (applied, refused).");
   m.Declare("tidemark_policy_drift", T::kGauge,
             "Redis settings that differed from the policy at the last check (set back unless immutable).");
+  m.Declare("tidemark_aof_current_size_bytes", T::kGauge, "aof_current_size from INFO persistence.");
+  m.Declare("tidemark_aof_base_size_bytes", T::kGauge, "aof_base_size (after the last rewrite).");
+  m.Declare("tidemark_aof_rewrites_triggered_total", T::kCounter,
+            "BGREWRITEAOF issued by the sidecar (window, growth, maximum size).");
   m.Declare("tidemark_redis_up", T::kGauge, "1 when the sidecar is connected to Redis.");
   m.Declare("tidemark_redis_reconnects_total", T::kCounter, "Connections (re)established to Redis.");
 }

@@ -39,6 +39,11 @@ struct Walk {
     return Typed(o, p, k, [](const json::value& v) { return v.is_boolean(); },
                  [](const json::value& v) { return v.as_bool(); }, "true or false");
   }
+  Result<uint64_t> Size(const json::value& o, const std::string& p, const std::string& k) const {
+    return Typed(o, p, k, [](const json::value& v) { return v.is_number() && v.as_number().is_uint64(); },
+                 [](const json::value& v) { return v.as_number().to_uint64(); },
+                 "a non-negative integer");
+  }
   Result<uint32_t> Count(const json::value& o, const std::string& p, const std::string& k) const {
     return Typed(
         o, p, k,
@@ -77,6 +82,29 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   TRY_ASSIGN(aof, w.Member(doc, "", "aof"));
   TRY_ASSIGN(p.aof_enabled, w.Bool(*aof, "aof", "enabled"));
   TRY_ASSIGN(p.aof_dir_name, w.Str(*aof, "aof", "dirName"));
+  const json::value* rewrite;
+  TRY_ASSIGN(rewrite, w.Member(*aof, "aof", "rewrite"));
+  if (!rewrite->is_null()) {
+    const std::string at = "aof.rewrite";
+    AofRewritePolicy& r = p.aof_rewrite;
+    TRY_ASSIGN(r.managed, w.Bool(*rewrite, at, "managedBySidecar"));
+    TRY_ASSIGN(r.growth_percent, w.Size(*rewrite, at, "growthPercent"));
+    TRY_ASSIGN(r.min_size, w.Size(*rewrite, at, "minSizeBytes"));
+    const json::value* max;
+    TRY_ASSIGN(max, w.Member(*rewrite, at, "maxSizeBytes"));
+    if (!max->is_null()) TRY_ASSIGN(r.max_size, w.Size(*rewrite, at, "maxSizeBytes"));
+    const json::value* window;
+    TRY_ASSIGN(window, w.Member(*rewrite, at, "window"));
+    if (!window->is_null()) {
+      std::string start, end;
+      TRY_ASSIGN(start, w.Str(*window, at + ".window", "start"));
+      TRY_ASSIGN(end, w.Str(*window, at + ".window", "end"));
+      r.window_start = ParseTimeOfDay(start);
+      r.window_end = ParseTimeOfDay(end);
+      if (!r.window_start || !r.window_end)
+        return w.Bad(at + ".window", "expected \"HH:MM\" times (UTC)");
+    }
+  }
   const json::value* backup;
   TRY_ASSIGN(backup, w.Member(doc, "", "backup"));
   if (!backup->is_null()) {

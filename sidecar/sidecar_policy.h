@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/backup/retention.h"
+#include "sidecar/aof_rewrite_plan.h"
 #include "core/base/error.h"
 
 namespace tidemark::sidecar {
@@ -19,6 +20,7 @@ struct SidecarPolicy {
   std::string rdb_file_name = "dump.rdb";
   bool aof_enabled = false;
   std::string aof_dir_name = "appendonlydir";
+  AofRewritePolicy aof_rewrite;  // aof.rewrite (managed is false when the section is null)
   // backup: null in the file -> no retention (and no scheduled backups).
   std::optional<backup::RetentionRules> retention;
   std::optional<std::string> backup_schedule;  // backup.schedule: 5-field cron, UTC

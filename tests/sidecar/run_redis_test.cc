@@ -216,5 +216,31 @@ TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {
   EXPECT_EQ(sidecar->Stop(), 0);
 }
 
+TEST_F(SidecarRun, AofOverItsMaximumSizeIsRewrittenAndMeasured) {
+  RedisServer redis(data_, {"appendonly yes", "auto-aof-rewrite-percentage 0"});
+  std::string policy = Policy();
+  const std::string max = "\"maxSizeBytes\": 8589934592";
+  policy.replace(policy.find(max), max.size(), "\"maxSizeBytes\": 20000");
+  WriteFile(tmp_.File("policy.json"), policy);
+  WriteFile(tmp_.File("redis.conf"), "appendfsync everysec\n");
+  RunningSidecar sidecar(Args(redis), tmp_.File("run.log"));
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
+      << sidecar.Log();
+  EXPECT_EQ(sidecar.Log().find("AOF rewrite triggered"), std::string::npos);  // small AOF: nothing
+  std::string writes;
+  for (int i = 0; i < 400; ++i) writes += "SET key" + std::to_string(i) + " " + std::string(60, 'x') + "\n";
+  redis.Pipe(writes);  // about 40 KB of AOF over a ~100-byte base
+  ASSERT_TRUE(WaitFor([&] { return sidecar.Log().find("AOF rewrite triggered") != std::string::npos; },
+                      5000))
+      << sidecar.Log();
+  EXPECT_NE(sidecar.Log().find("at or over maxSizeBytes 20000"), std::string::npos);
+  EXPECT_TRUE(WaitFor([&] {
+    return redis.Cli({"INFO", "persistence"}).find("aof_rewrites:1") != std::string::npos;
+  }, 5000));
+  auto metrics = Http(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tidemark_aof_rewrites_triggered_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tidemark_aof_current_size_bytes "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tidemark::testing
