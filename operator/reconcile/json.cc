@@ -157,8 +157,13 @@ bool CoversIn(const Json& observed, const Json& desired, bool quantities) {
     if (!observed.is_object()) return false;
     for (const auto& [key, want] : desired.as_object()) {
       const Json* have = Find(observed, key);
+      if (!have) return false;
+      if (quantities && want.is_string() && have->is_string()) {
+        if (!SameQuantity(have->as_string(), want.as_string())) return false;
+        continue;
+      }
       const bool q = key == "requests" || key == "limits" || key == "capacity";
-      if (!have || !CoversIn(*have, want, q)) return false;
+      if (!CoversIn(*have, want, q)) return false;
     }
     return true;
   }
@@ -191,8 +196,6 @@ bool CoversIn(const Json& observed, const Json& desired, bool quantities) {
     if (a.is_integral() && b.is_integral()) return a.to_int64() == b.to_int64();
     return a.to_double() == b.to_double();
   }
-  if (quantities && desired.is_string() && observed.is_string())
-    return SameQuantity(observed.as_string(), desired.as_string());
   return desired == observed;
 }
 

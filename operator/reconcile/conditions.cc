@@ -1,0 +1,78 @@
+#include "operator/reconcile/conditions.h"
+
+namespace tidemark::reconcile {
+
+namespace {
+
+constexpr ConditionDecl kConditions[] = {
+    {kCondReady, "every pod of the current revision is ready and Redis is up in each"},
+    {kCondConfigApplied, "every sidecar applied the current policy, without drift"},
+    {kCondBackupHealthy, "the last scheduled backup succeeded"},
+    {kCondDegraded, "something needs a person's attention"},
+};
+
+constexpr ReasonDecl kReasons[] = {
+    {kCondReady, kFalse, reason::kInvalidSpec,
+     "the spec failed validation; the message lists every problem; nothing else is changed"},
+    {kCondReady, kFalse, reason::kProvisioning,
+     "the StatefulSet is being created or updated in this pass"},
+    {kCondReady, kFalse, reason::kReplacingStatefulSet,
+     "the claim templates changed: the StatefulSet is re-created, its pods keep running"},
+    {kCondReady, kFalse, reason::kRollingUpdate, "pods are being moved to the current revision"},
+    {kCondReady, kFalse, reason::kPodsNotReady, "fewer ready pods than replicas"},
+    {kCondReady, kFalse, reason::kRedisDown, "a sidecar reports that its Redis does not answer"},
+    {kCondReady, kTrue, reason::kPodsReady, "all replicas ready on the current revision"},
+    {kCondConfigApplied, kFalse, reason::kApplying,
+     "the ConfigMap changed in this pass; the sidecars apply it when kubelet refreshes it"},
+    {kCondConfigApplied, kFalse, reason::kPending, "a sidecar has not applied the policy yet"},
+    {kCondConfigApplied, kFalse, reason::kPolicyRefused, "a sidecar refused the policy files"},
+    {kCondConfigApplied, kFalse, reason::kDrift,
+     "a Redis runs with settings other than the policy's"},
+    {kCondConfigApplied, kUnknown, reason::kSidecarUnreachable, "no status from some sidecar"},
+    {kCondConfigApplied, kUnknown, reason::kInvalidSpec, "the spec is invalid (nothing known yet)"},
+    {kCondConfigApplied, kTrue, reason::kApplied, "every sidecar applied the policy"},
+    {kCondBackupHealthy, kTrue, reason::kNotConfigured, "spec.backup is not set"},
+    {kCondBackupHealthy, kTrue, reason::kBackupSucceeded, "the last backup of every pod succeeded"},
+    {kCondBackupHealthy, kFalse, reason::kBackupFailed, "a pod's last backup failed"},
+    {kCondBackupHealthy, kUnknown, reason::kNoBackupYet, "no backup has completed yet"},
+    {kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable, "no status from some sidecar"},
+    {kCondBackupHealthy, kUnknown, reason::kInvalidSpec, "the spec is invalid (nothing known yet)"},
+    {kCondDegraded, kTrue, reason::kInvalidSpec, "the spec failed validation"},
+    {kCondDegraded, kTrue, reason::kRedisDown, "a Redis does not answer its sidecar"},
+    {kCondDegraded, kTrue, reason::kBackupFailed, "a backup failed"},
+    {kCondDegraded, kTrue, reason::kPolicyRefused, "a sidecar refused the policy"},
+    {kCondDegraded, kTrue, reason::kDrift, "a Redis drifted from the policy"},
+    {kCondDegraded, kTrue, reason::kVolumeResizeBlocked,
+     "a claim cannot take the spec's size: not bound yet, a StorageClass without "
+     "allowVolumeExpansion, or a smaller size (claims never shrink)"},
+    {kCondDegraded, kFalse, reason::kAsExpected, "nothing needs attention"},
+};
+
+}  // namespace
+
+std::span<const ConditionDecl> ConditionDecls() { return kConditions; }
+std::span<const ReasonDecl> ReasonDecls() { return kReasons; }
+
+bool IsDeclared(std::string_view type, std::string_view status, std::string_view reason) {
+  for (const auto& r : kReasons)
+    if (r.type == type && r.status == status && r.reason == reason) return true;
+  return false;
+}
+
+std::string ConditionsMarkdown() {
+  std::string out = "| condition | status | reason | meaning |\n|---|---|---|---|\n";
+  for (const auto& r : kReasons) {
+    out += "| ";
+    out += r.type;
+    out += " | ";
+    out += r.status;
+    out += " | `";
+    out += r.reason;
+    out += "` | ";
+    out += r.meaning;
+    out += " |\n";
+  }
+  return out;
+}
+
+}  // namespace tidemark::reconcile

@@ -1,0 +1,45 @@
+#include "operator/reconcile/sidecar_report.h"
+
+namespace tidemark::reconcile {
+
+Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::string& pod) {
+  auto json = ParseJson(body, pod + " /v1/status");
+  if (!json) return std::unexpected(json.error());
+  if (!json->is_object())
+    return MakeError(ErrorCode::kInvalidArgument, "not a JSON object", -1, pod + " /v1/status");
+  const Json& j = *json;
+  SidecarReport r;
+  r.health.name = pod;
+  if (const Json* redis = Find(j, "redis")) {
+    r.redis_up = GetBool(*redis, "up");
+    r.health.role = GetString(*redis, "role");
+  }
+  if (const Json* policy = Find(j, "policy")) {
+    r.policy_applied = GetBool(*policy, "applied").value_or(false);
+    r.policy_error = GetString(*policy, "error");
+    if (const Json* drift = Find(*policy, "drift"); drift && drift->is_array())
+      for (const auto& d : drift->as_array())
+        if (d.is_string()) r.drift.push_back(d.as_string());
+  }
+  if (const Json* backup = Find(j, "backup")) {
+    r.last_backup_result = GetString(*backup, "lastResult");
+    r.last_backup_error = GetString(*backup, "lastError");
+    r.last_backup_name = GetString(*backup, "lastSuccess");
+    r.last_backup_time = GetString(*backup, "lastSuccessAt");
+    r.next_backup_time = GetString(*backup, "nextScheduledAt");
+  }
+  if (const Json* p = Find(j, "persistence")) {
+    r.health.last_save_time = GetString(*p, "lastSaveTime");
+    r.health.last_save_ok = GetBool(*p, "lastSaveOk");
+    r.health.aof_size_bytes = GetInt(*p, "aofSizeBytes");
+    r.health.aof_base_size_bytes = GetInt(*p, "aofBaseSizeBytes");
+    r.health.aof_rewrite_in_progress = GetBool(*p, "aofRewriteInProgress");
+  }
+  if (const Json* v = Find(j, "verification")) {
+    r.health.verification = GetString(*v, "result");
+    r.health.verification_message = GetString(*v, "message");
+  }
+  return r;
+}
+
+}  // namespace tidemark::reconcile

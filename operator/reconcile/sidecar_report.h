@@ -1,0 +1,38 @@
+// What a pod's sidecar says about itself: its GET /v1/status JSON (sidecar/agent.h), read
+// tolerantly. Members the operator uses:
+//   redis.up                       bool
+//   policy.applied, policy.error, policy.drift[]
+//   backup.lastResult ("success" | "failure" | null), backup.lastError, backup.lastSuccess
+//   (a backup name), backup.lastSuccessAt, backup.nextScheduledAt (RFC 3339)
+// and, when a sidecar reports them, the per-pod persistence health of the CRD's status.pods[]:
+//   redis.role; persistence.lastSaveTime, lastSaveOk, aofSizeBytes, aofBaseSizeBytes,
+//   aofRewriteInProgress; verification.result ("Passed" | "Failed" | "Unknown"), .message
+// A missing member reads as unknown, never as an error. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/error.h"
+#include "operator/reconcile/status.h"
+
+namespace tidemark::reconcile {
+
+struct SidecarReport {
+  std::optional<bool> redis_up;
+  bool policy_applied = false;
+  std::optional<std::string> policy_error;
+  std::vector<std::string> drift;
+  std::optional<std::string> last_backup_result;
+  std::optional<std::string> last_backup_error;
+  std::optional<std::string> last_backup_name;
+  std::optional<std::string> last_backup_time;
+  std::optional<std::string> next_backup_time;
+  PodHealth health;  // name filled by the caller
+};
+
+// kInvalidArgument when the body is not a JSON object.
+Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::string& pod);
+
+}  // namespace tidemark::reconcile

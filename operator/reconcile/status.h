@@ -1,0 +1,80 @@
+// The RedisPersistence status as C++ values, matching the CRD's status schema
+// (crds/tidemark.dev_redispersistences.yaml: observedGeneration, phase, conditions, lastBackup,
+// lastRestore, pods), with the JSON mapping both ways. Optional members are omitted from the
+// JSON when unset. Reading is tolerant: unknown or mistyped members are skipped, so a status
+// written by a newer operator never stops an older one. Plain values; pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/reconcile/json.h"
+
+namespace tidemark::reconcile {
+
+// metav1.Condition.
+struct Condition {
+  std::string type;    // conditions.h: Ready, ConfigApplied, BackupHealthy, Degraded
+  std::string status;  // "True", "False", "Unknown"
+  std::string reason;  // CamelCase
+  std::string message;
+  int64_t observed_generation = 0;
+  std::string last_transition_time;  // RFC 3339, UTC
+  friend bool operator==(const Condition&, const Condition&) = default;
+};
+
+struct LastBackup {
+  std::string name;
+  std::string time;
+  std::optional<int64_t> size_bytes;
+  std::optional<std::string> sha256;
+  std::optional<int64_t> keys;
+  friend bool operator==(const LastBackup&, const LastBackup&) = default;
+};
+
+struct LastRestore {
+  std::string time, pod, source, reason;
+  std::optional<int64_t> keys;
+  friend bool operator==(const LastRestore&, const LastRestore&) = default;
+};
+
+struct PodHealth {
+  std::string name;
+  std::optional<std::string> role;  // "primary" | "replica"
+  std::optional<std::string> last_save_time;
+  std::optional<bool> last_save_ok;
+  std::optional<int64_t> aof_size_bytes;
+  std::optional<int64_t> aof_base_size_bytes;
+  std::optional<bool> aof_rewrite_in_progress;
+  std::optional<std::string> verification;  // "Passed" | "Failed" | "Unknown"
+  std::optional<std::string> verification_message;
+  friend bool operator==(const PodHealth&, const PodHealth&) = default;
+};
+
+// Phases, as the CRD's enum.
+inline constexpr std::string_view kPhasePending = "Pending";
+inline constexpr std::string_view kPhaseProvisioning = "Provisioning";
+inline constexpr std::string_view kPhaseRestoring = "Restoring";
+inline constexpr std::string_view kPhaseReady = "Ready";
+inline constexpr std::string_view kPhaseDegraded = "Degraded";
+inline constexpr std::string_view kPhaseFailed = "Failed";
+
+struct RedisPersistenceStatus {
+  std::optional<int64_t> observed_generation;
+  std::string phase;  // empty: not set
+  std::vector<Condition> conditions;
+  std::optional<LastBackup> last_backup;
+  std::optional<LastRestore> last_restore;
+  std::vector<PodHealth> pods;
+  friend bool operator==(const RedisPersistenceStatus&, const RedisPersistenceStatus&) = default;
+
+  const Condition* Find(std::string_view type) const;
+};
+
+Json StatusToJson(const RedisPersistenceStatus& status);
+// From the resource's `.status` (null or absent: an empty status).
+RedisPersistenceStatus StatusFromJson(const Json& status);
+
+}  // namespace tidemark::reconcile

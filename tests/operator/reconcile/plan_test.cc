@@ -1,0 +1,434 @@
+// Plans: what one reconcile pass does for a given spec and observed state. A small World
+// (world.h) performs the actions like the API server would, so tests run whole passes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/policy/load.h"
+#include "operator/reconcile/conditions.h"
+#include "operator/reconcile/desired.h"
+#include "operator/reconcile/plan.h"
+#include "tests/operator/reconcile/fixtures.h"
+#include "tests/operator/reconcile/world.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::reconcile {
+namespace {
+
+using namespace testing;
+using policy::RedisPersistence;
+
+constexpr int64_t kT0 = 1795000000;  // 2026-11-18T10:06:40Z
+
+void ExpectDeclared(const ReconcilePlan& plan) {
+  ASSERT_EQ(plan.status.conditions.size(), 4u);
+  for (const auto& c : plan.status.conditions)
+    EXPECT_TRUE(IsDeclared(c.type, c.status, c.reason))
+        << c.type << "=" << c.status << " " << c.reason << " is not in conditions.cc";
+}
+
+const Condition& Get(const ReconcilePlan& plan, std::string_view type) {
+  const Condition* c = plan.status.Find(type);
+  if (!c) {
+    ADD_FAILURE() << "no condition " << type;
+    std::abort();
+  }
+  return *c;
+}
+
+std::vector<std::string> Summary(const ReconcilePlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& a : plan.actions)
+    out.push_back(std::string(ActionKindName(a.kind)) + " " + a.kind_name + "/" + a.name);
+  return out;
+}
+
+ReconcilePlan Pass(World& world, const ResourceMeta& meta, const RedisPersistence& r,
+                   int64_t now = kT0, const RenderOptions& o = TestOptions()) {
+  ReconcilePlan plan = Plan(meta, r, world.observed, o, now);
+  ExpectDeclared(plan);
+  world.Perform(plan);
+  return plan;
+}
+
+// A world where `r` is fully converged: objects applied, pods ready, status written.
+World Converged(const ResourceMeta& meta, const RedisPersistence& r) {
+  World world(meta);
+  world.observed.storage_class_expandable = {{"standard", true}, {"fast-ssd", true}};
+  Pass(world, meta, r);
+  world.SettlePods();
+  Pass(world, meta, r);
+  return world;
+}
+
+TEST(Plan, FirstPassCreatesEveryObjectInOrder) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world(meta);
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{
+                               "apply ConfigMap/catalog-persistence",
+                               "apply Service/catalog-headless", "apply Service/catalog",
+                               "apply StatefulSet/catalog", "patch-status RedisPersistence/catalog"}));
+  EXPECT_EQ(Get(plan, kCondReady).reason, reason::kProvisioning);
+  EXPECT_EQ(plan.status.phase, kPhasePending);
+  EXPECT_EQ(plan.status.observed_generation, 1);
+  EXPECT_EQ(plan.actions.back().body.at("status"), StatusToJson(plan.status));
+}
+
+TEST(Plan, SteadyStateHasNoWritesForEveryExample) {
+  for (const auto& file : ExampleFiles()) {
+    SCOPED_TRACE(file);
+    auto r = LoadExample(Stem(file));
+    ResourceMeta meta = MetaFor(r);
+    World world = Converged(meta, r);
+    EXPECT_EQ(Get(Plan(meta, r, world.observed, TestOptions(), kT0), kCondReady).status, kTrue);
+    // Later passes, at later times, with the same observations: nothing to write, nothing to say.
+    for (int64_t t : {kT0 + 30, kT0 + 3600}) {
+      ReconcilePlan plan = Plan(meta, r, world.observed, TestOptions(), t);
+      ExpectDeclared(plan);
+      EXPECT_TRUE(plan.actions.empty()) << ::testing::PrintToString(Summary(plan));
+      EXPECT_TRUE(plan.events.empty());
+      EXPECT_EQ(plan.status, world.observed.status);
+    }
+  }
+}
+
+TEST(Plan, ConvergedStatusReportsReadyPodsAndHealth) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const auto& s = world.observed.status;
+  EXPECT_EQ(s.phase, kPhaseReady);
+  EXPECT_EQ(s.Find(kCondReady)->message, "3/3 pods ready");
+  EXPECT_EQ(s.Find(kCondConfigApplied)->reason, reason::kApplied);
+  EXPECT_EQ(s.Find(kCondBackupHealthy)->reason, reason::kNoBackupYet);
+  EXPECT_EQ(s.Find(kCondDegraded)->status, kFalse);
+  ASSERT_EQ(s.pods.size(), 3u);
+  EXPECT_EQ(s.pods[0].name, "catalog-0");
+  EXPECT_EQ(s.pods[0].role, "primary");
+  EXPECT_EQ(s.pods[2].role, "replica");
+}
+
+TEST(Plan, LiveChangeUpdatesOnlyTheConfigMap) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  r.spec.aof.fsync = policy::Fsync::kAlways;
+  r.spec.backup->schedule = "0 * * * *";
+  meta.generation = 2;
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"apply ConfigMap/catalog-persistence",
+                                                      "patch-status RedisPersistence/catalog"}));
+  EXPECT_EQ(Get(plan, kCondConfigApplied).reason, reason::kApplying);
+  EXPECT_EQ(Get(plan, kCondReady).status, kTrue);  // the pods keep running
+  EXPECT_EQ(plan.status.observed_generation, 2);
+  // The next pass, sidecars having applied it: converged again.
+  Pass(world, meta, r, kT0 + 60);
+  EXPECT_TRUE(Plan(meta, r, world.observed, TestOptions(), kT0 + 90).actions.empty());
+}
+
+TEST(Plan, RestartWorthyChangeUpdatesOnlyTheStatefulSetTemplate) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const Json before = *world.observed.stateful_set;
+  r.spec.workload.image = "redis:7.2";
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"apply StatefulSet/catalog",
+                                                      "patch-status RedisPersistence/catalog"}));
+  const Json& body = plan.actions[0].body;
+  EXPECT_NE(*FindPath(body, {"spec", "template", "metadata", "annotations", "tidemark.dev/config-hash"}),
+            *FindPath(before, {"spec", "template", "metadata", "annotations", "tidemark.dev/config-hash"}));
+  EXPECT_TRUE(Covers(*FindPath(before, {"spec", "volumeClaimTemplates"}),
+                     *FindPath(body, {"spec", "volumeClaimTemplates"})));
+  EXPECT_EQ(Get(plan, kCondReady).reason, reason::kProvisioning);
+  // The controller sees the new generation, pods roll: RollingUpdate until they are updated.
+  ReconcilePlan rolling = Pass(world, meta, r, kT0 + 10);
+  EXPECT_EQ(Get(rolling, kCondReady).reason, reason::kRollingUpdate);
+  world.SettlePods();
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 20), kCondReady).status, kTrue);
+}
+
+TEST(Plan, ScalingChangesReplicasNotTheTemplate) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const Json before = *world.observed.stateful_set;
+  r.spec.workload.replicas = 5;
+  ReconcilePlan plan = Pass(world, meta, r);
+  ASSERT_EQ(Summary(plan)[0], "apply StatefulSet/catalog");
+  EXPECT_EQ(GetInt(*FindPath(plan.actions[0].body, {"spec"}), "replicas"), 5);
+  EXPECT_TRUE(Covers(*FindPath(before, {"spec", "template"}),
+                     *FindPath(plan.actions[0].body, {"spec", "template"})));
+}
+
+TEST(Plan, StorageGrowthExpandsClaimsNeverTheStatefulSet) {
+  auto r = LoadExample("hybrid");  // data 20Gi, backup 100Gi, 3 pods
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  r.spec.storage.data.size = "40Gi";
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan),
+            (std::vector<std::string>{"expand-claim PersistentVolumeClaim/data-catalog-0",
+                                      "expand-claim PersistentVolumeClaim/data-catalog-1",
+                                      "expand-claim PersistentVolumeClaim/data-catalog-2"}));
+  EXPECT_EQ(plan.actions[0].body.serialize(),
+            R"({"spec":{"resources":{"requests":{"storage":"40Gi"}}}})");
+  EXPECT_EQ(plan.events.size(), 3u);
+  // Expanded: nothing left to do, and the StatefulSet still has its original (immutable) size.
+  EXPECT_TRUE(Plan(meta, r, world.observed, TestOptions(), kT0 + 5).actions.empty());
+  EXPECT_EQ(FindPath(world.observed.stateful_set->at("spec").at("volumeClaimTemplates").at(0),
+                     {"spec", "resources", "requests", "storage"})
+                ->as_string(),
+            "20Gi");
+}
+
+TEST(Plan, GrowthTheStorageClassCannotTakeIsReportedNotAttempted) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  world.observed.storage_class_expandable["standard"] = false;
+  r.spec.storage.backup->size = "200Gi";
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"patch-status RedisPersistence/catalog"}));
+  const Condition& degraded = Get(plan, kCondDegraded);
+  EXPECT_EQ(degraded.status, kTrue);
+  EXPECT_EQ(degraded.reason, reason::kVolumeResizeBlocked);
+  EXPECT_NE(degraded.message.find("claim backup-catalog-0 stays 100Gi (spec: 200Gi): StorageClass "
+                                  "standard does not allow volume expansion"),
+            std::string::npos)
+      << degraded.message;
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(plan.events[0].type, "Warning");
+}
+
+TEST(Plan, ShrinkingIsRefused) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  r.spec.storage.data.size = "10Gi";
+  ReconcilePlan plan = Pass(world, meta, r);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"patch-status RedisPersistence/catalog"}));
+  EXPECT_NE(Get(plan, kCondDegraded).message.find("claims never shrink"), std::string::npos);
+}
+
+TEST(Plan, NewClaimTemplateReplacesTheStatefulSetOrphaningItsPods) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  r.spec.storage.aof = policy::Volume{"30Gi", std::nullopt, {"ReadWriteOnce"}};
+  ReconcilePlan plan = Plan(meta, r, world.observed, TestOptions(), kT0);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"delete-orphan StatefulSet/catalog",
+                                                      "patch-status RedisPersistence/catalog"}));
+  EXPECT_EQ(Get(plan, kCondReady).reason, reason::kReplacingStatefulSet);
+  // While the old one is being deleted: wait.
+  Json deleting = *world.observed.stateful_set;
+  deleting["metadata"]["deletionTimestamp"] = Str("2026-11-28T03:00:00Z");
+  world.observed.stateful_set = deleting;
+  EXPECT_EQ(Summary(Plan(meta, r, world.observed, TestOptions(), kT0)),
+            (std::vector<std::string>{"patch-status RedisPersistence/catalog"}));
+  // Gone: the next pass creates it with the new templates.
+  world.observed.stateful_set.reset();
+  ReconcilePlan create = Plan(meta, r, world.observed, TestOptions(), kT0);
+  ASSERT_EQ(Summary(create)[0], "apply StatefulSet/catalog");
+  EXPECT_EQ(FindPath(create.actions[0].body, {"spec", "volumeClaimTemplates"})->size(), 3u);
+}
+
+TEST(Plan, TamperedObjectsAreReappliedAndRemovedMembersNoticed) {
+  auto r = LoadExample("high-safety");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  // Someone edits the Redis image by hand.
+  Json sts = *world.observed.stateful_set;
+  sts["spec"]["template"]["spec"]["containers"][0]["image"] = Str("redis:6.0");
+  world.observed.stateful_set = sts;
+  EXPECT_EQ(Summary(Plan(meta, r, world.observed, TestOptions(), kT0))[0],
+            "apply StatefulSet/orders");
+  // A limit dropped from the spec: the live object still has it, the desired one does not.
+  World again = Converged(meta, r);
+  r.spec.workload.resources.limits.erase("cpu");
+  EXPECT_EQ(Summary(Plan(meta, r, again.observed, TestOptions(), kT0))[0],
+            "apply StatefulSet/orders");
+}
+
+TEST(Plan, QuantitiesInTheServersCanonicalFormAreNotDifferences) {
+  auto r = LoadExample("high-safety");  // requests {cpu: "1", memory: 4Gi}
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  Json sts = *world.observed.stateful_set;
+  sts["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = Str("1000m");
+  sts["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] =
+      Str("4096Mi");
+  world.observed.stateful_set = sts;
+  EXPECT_TRUE(Plan(meta, r, world.observed, TestOptions(), kT0).actions.empty());
+  sts["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] = Str("4G");
+  world.observed.stateful_set = sts;
+  EXPECT_FALSE(Plan(meta, r, world.observed, TestOptions(), kT0).actions.empty());
+}
+
+TEST(Plan, InvalidSpecReportsTheValidatorsExactMessageAndDoesNothingElse) {
+  // Examples only tidemark rejects: the API server accepts them, the operator must not crash.
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SourcePath("examples/invalid"))) {
+    const std::string text = tidemark::testing::ReadFile(entry.path().string());
+    if (text.find("# rejected-by: tidemark") == std::string::npos) continue;
+    SCOPED_TRACE(entry.path().string());
+    ++seen;
+    const size_t at = text.find("# expect: ") + 10;
+    const std::string expect = text.substr(at, text.find('\n', at) - at);
+    auto spec = policy::LoadRedisPersistence(text);
+    ASSERT_FALSE(spec);
+    auto r = LoadExample("minimal");
+    ResourceMeta meta{"bad", "default", "uid-bad", 4};
+    World world = Converged(meta, r);  // it was valid once, and running
+    ReconcilePlan plan = Plan(meta, spec, world.observed, TestOptions(), kT0 + 100);
+    ExpectDeclared(plan);
+    EXPECT_EQ(Summary(plan), (std::vector<std::string>{"patch-status RedisPersistence/bad"}));
+    const Condition& ready = Get(plan, kCondReady);
+    EXPECT_EQ(ready.status, kFalse);
+    EXPECT_EQ(ready.reason, "InvalidSpec");
+    EXPECT_EQ(ready.message, expect);
+    EXPECT_EQ(ready.observed_generation, 4);
+    EXPECT_EQ(ready.last_transition_time, "2026-11-18T11:08:20Z");
+    EXPECT_EQ(Get(plan, kCondDegraded).reason, "InvalidSpec");
+    // What is known about the running pods stays.
+    EXPECT_EQ(Get(plan, kCondConfigApplied), *world.observed.status.Find(kCondConfigApplied));
+    EXPECT_EQ(plan.status.phase, kPhaseFailed);
+    ASSERT_EQ(plan.events.size(), 1u);
+    EXPECT_EQ(plan.events[0], (EventNote{"Warning", "InvalidSpec", expect}));
+    // Reported once: the next pass writes nothing.
+    world.Perform(plan);
+    EXPECT_TRUE(Plan(meta, spec, world.observed, TestOptions(), kT0 + 200).actions.empty());
+  }
+  EXPECT_GE(seen, 3);
+}
+
+TEST(Plan, InvalidSpecOnAFreshResourceListsEveryProblem) {
+  auto spec = policy::LoadRedisPersistence(
+      "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata: {name: x}\n"
+      "spec:\n  storage: {backup: {size: 1Gi}}\n  backup: {schedule: '0 5-2 * * *'}\n"
+      "  aof: {rewrite: {minSize: '1.5'}}\n");
+  ASSERT_FALSE(spec);
+  ASSERT_GE(spec.error().size(), 2u);
+  ReconcilePlan plan = Plan({"x", "default", "u", 1}, spec, Observed{}, TestOptions(), kT0);
+  ExpectDeclared(plan);
+  std::string want;
+  for (const auto& e : spec.error()) want += (want.empty() ? "" : "; ") + e.ToString();
+  EXPECT_EQ(Get(plan, kCondReady).message, want);
+  EXPECT_EQ(Get(plan, kCondConfigApplied).status, kUnknown);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"patch-status RedisPersistence/x"}));
+}
+
+TEST(Plan, LastTransitionTimeMovesOnlyWhenTheStatusDoes) {
+  auto r = LoadExample("rdb-only");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const std::string ready_since = world.observed.status.Find(kCondReady)->last_transition_time;
+  // Pod 1 of 1 not ready: status False at t1.
+  Json sts = *world.observed.stateful_set;
+  sts["status"]["readyReplicas"] = Json::number(0);
+  world.observed.stateful_set = sts;
+  ReconcilePlan down = Pass(world, meta, r, kT0 + 1000);
+  EXPECT_EQ(Get(down, kCondReady).reason, reason::kPodsNotReady);
+  EXPECT_EQ(Get(down, kCondReady).last_transition_time, "2026-11-18T11:23:20Z");
+  // Still False, for another reason: the time stays.
+  sts["status"]["observedGeneration"] = Json::number(0);
+  world.observed.stateful_set = sts;
+  ReconcilePlan other = Pass(world, meta, r, kT0 + 2000);
+  EXPECT_EQ(Get(other, kCondReady).reason, reason::kRollingUpdate);
+  EXPECT_EQ(Get(other, kCondReady).last_transition_time, "2026-11-18T11:23:20Z");
+  // Other conditions never moved.
+  EXPECT_EQ(Get(other, kCondConfigApplied).last_transition_time, ready_since);
+}
+
+std::string Sidecar(const std::string& pod, const std::string& policy, const std::string& backup,
+                    bool up = true) {
+  return "{\"pod\":\"" + pod + "\",\"redis\":{\"up\":" + (up ? "true" : "false") +
+         "},\"policy\":" + policy + ",\"backup\":" + backup + "}";
+}
+
+const std::string kApplied = R"({"applied":true,"error":null,"drift":[]})";
+const std::string kNoBackup =
+    R"({"running":false,"pending":false,"lastResult":null,"lastError":null,"lastSuccess":null,"lastSuccessAt":null,"nextScheduledAt":null})";
+
+std::string BackupOk(const std::string& name, const std::string& at) {
+  return R"({"running":false,"pending":false,"lastResult":"success","lastError":null,"lastSuccess":")" +
+         name + R"(","lastSuccessAt":")" + at + R"(","nextScheduledAt":null})";
+}
+
+TEST(Plan, SidecarReportsBecomeConditionsAndLastBackup) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+
+  sc["catalog-0"] = Sidecar("catalog-0", kApplied, BackupOk("catalog-20261128T003000Z", "2026-11-28T00:30:05Z"));
+  sc["catalog-1"] = Sidecar("catalog-1", kApplied, BackupOk("catalog-20261128T063000Z", "2026-11-28T06:30:04Z"));
+  ReconcilePlan ok = Pass(world, meta, r, kT0 + 10);
+  EXPECT_EQ(Get(ok, kCondBackupHealthy).status, kTrue);
+  ASSERT_TRUE(ok.status.last_backup);
+  EXPECT_EQ(ok.status.last_backup->name, "catalog-20261128T063000Z");
+  EXPECT_EQ(ok.status.last_backup->time, "2026-11-28T06:30:04Z");
+
+  // A sidecar restarted and forgot: lastBackup does not go back.
+  sc["catalog-1"] = Sidecar("catalog-1", kApplied, kNoBackup);
+  EXPECT_EQ(Pass(world, meta, r, kT0 + 20).status.last_backup->name, "catalog-20261128T063000Z");
+
+  // A failure on one pod.
+  sc["catalog-2"] = Sidecar(
+      "catalog-2", kApplied,
+      R"({"running":false,"pending":false,"lastResult":"failure","lastError":"backup store: No space left on device","lastSuccess":null,"lastSuccessAt":null,"nextScheduledAt":null})");
+  ReconcilePlan failed = Pass(world, meta, r, kT0 + 30);
+  EXPECT_EQ(Get(failed, kCondBackupHealthy).reason, reason::kBackupFailed);
+  EXPECT_EQ(Get(failed, kCondBackupHealthy).message,
+            "catalog-2: backup store: No space left on device");
+  EXPECT_EQ(Get(failed, kCondDegraded).reason, reason::kBackupFailed);
+  EXPECT_EQ(failed.status.phase, kPhaseDegraded);
+  ASSERT_EQ(failed.events.size(), 1u);
+  EXPECT_EQ(failed.events[0].reason, "BackupFailed");
+
+  // Drift, a refused policy, Redis down, an unreachable sidecar.
+  sc["catalog-2"] = Sidecar("catalog-2", R"({"applied":true,"error":null,"drift":["appendfsync: redis has always, policy wants everysec"]})", kNoBackup);
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 40), kCondConfigApplied).reason, reason::kDrift);
+  sc["catalog-2"] = Sidecar("catalog-2", R"({"applied":false,"error":"policy.json: unknown apiVersion","drift":[]})", kNoBackup);
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 50), kCondConfigApplied).reason, reason::kPolicyRefused);
+  sc["catalog-2"] = Sidecar("catalog-2", kApplied, kNoBackup, /*up=*/false);
+  ReconcilePlan down = Pass(world, meta, r, kT0 + 60);
+  EXPECT_EQ(Get(down, kCondReady).reason, reason::kRedisDown);
+  EXPECT_EQ(Get(down, kCondDegraded).reason, reason::kRedisDown);
+  sc["catalog-2"] = std::nullopt;
+  ReconcilePlan gone = Pass(world, meta, r, kT0 + 70);
+  EXPECT_EQ(Get(gone, kCondConfigApplied).status, kUnknown);
+  EXPECT_EQ(Get(gone, kCondConfigApplied).message, "no status from catalog-2");
+  EXPECT_EQ(gone.status.pods.size(), 2u);
+  sc["catalog-2"] = "not json";
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 80), kCondConfigApplied).reason,
+            reason::kSidecarUnreachable);
+}
+
+TEST(Plan, PerPodHealthComesFromTheSidecar) {
+  auto r = LoadExample("aof-only");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const std::string pod = PodName(meta, 0);
+  world.observed.sidecars[pod] =
+      "{\"redis\":{\"up\":true,\"role\":\"primary\"},\"policy\":" + kApplied +
+      ",\"persistence\":{\"lastSaveTime\":\"2026-11-28T01:00:00Z\",\"lastSaveOk\":true,"
+      "\"aofSizeBytes\":1048576,\"aofBaseSizeBytes\":4096,\"aofRewriteInProgress\":false},"
+      "\"verification\":{\"result\":\"Passed\"}}";
+  ReconcilePlan plan = Pass(world, meta, r, kT0 + 10);
+  ASSERT_EQ(plan.status.pods.size(), 1u);
+  const PodHealth& h = plan.status.pods[0];
+  EXPECT_EQ(h.last_save_time, "2026-11-28T01:00:00Z");
+  EXPECT_EQ(h.last_save_ok, true);
+  EXPECT_EQ(h.aof_size_bytes, 1048576);
+  EXPECT_EQ(h.aof_base_size_bytes, 4096);
+  EXPECT_EQ(h.aof_rewrite_in_progress, false);
+  EXPECT_EQ(h.verification, "Passed");
+  const Json written = plan.actions.back().body.at("status").at("pods").at(0);
+  EXPECT_EQ(written.at("aofSizeBytes").as_number().to_int64(), 1048576);
+}
+
+}  // namespace
+}  // namespace tidemark::reconcile
