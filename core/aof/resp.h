@@ -37,7 +37,7 @@ struct AofRecord {
   // Both point into the reader (its buffer or its own copy), valid until its next Next().
   std::string_view name;  // argv[0], at most kKeptArgBytes bytes
   std::string_view arg1;  // argv[1] (empty if argc < 2), at most kKeptArgBytes bytes
-  uint64_t payload_bytes = 0;  // sum of the bulk lengths
+  uint64_t payload_bytes = 0;  // bytes of the arguments, each "$<len>\r\n<len bytes>\r\n"
   // kAnnotation:
   std::string annotation;             // the line without '#' and line end, at most 64 bytes kept
   std::optional<int64_t> timestamp;   // set for a well-formed "#TS:<unix>" line
