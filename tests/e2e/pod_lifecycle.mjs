@@ -1,0 +1,180 @@
+// Runs the pod the operator renders for an example, as local processes, twice: with data on its
+// volumes, and again after its data volume was deleted (a reschedule onto a new node), and
+// proves with DEBUG DIGEST that the data came back.
+//
+// There is no cluster here, so this stands in for the kubelet, faithfully where it matters:
+//   - the StatefulSet's pod template is read from the operator's rendered output (the reconcile
+//     golden files, which tests/operator/reconcile keeps equal to what the code renders);
+//   - the ConfigMap's data and the Secret become files, claims and emptyDirs become directories,
+//     mounted at the containers' absolute mountPaths inside a private mount namespace whose root
+//     file system is read-only (readOnlyRootFilesystem), with a private network namespace
+//     (containers of a pod share localhost);
+//   - commands, args and env (values, fieldRef metadata.name, secretKeyRef) are used as rendered;
+//     processes run as the pod's runAsUser/runAsGroup, volumes are owned by its fsGroup;
+//   - the init container runs to completion before the containers start.
+// Images map to local binaries: redis:* -> Debian's redis-server, anything else -> the build's
+// tidemark binaries in /usr/local/bin. One addition: `--enable-debug-command local` for Redis,
+// so the test can read DEBUG DIGEST; it does not touch persistence.
+//
+// usage: node pod_lifecycle.mjs --golden FILE --bin BUILD_BIN_DIR
+// Prints "N passed, M failed"; exits 1 on failure.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {spawnSync} from 'node:child_process'
+
+const args = {}
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1]
+function die(msg) { console.error(`pod_lifecycle: ${msg}`); console.log('0 passed, 1 failed'); process.exit(1) }
+if (!args.golden || !args.bin) die('usage: --golden FILE --bin DIR')
+if (process.getuid() !== 0) die('needs root for a private mount and network namespace (CI runs as root)')
+for (const b of ['tidemark-sidecar']) if (!fs.existsSync(path.join(args.bin, b))) die(`${b} not built in ${args.bin}`)
+
+const objects = JSON.parse(fs.readFileSync(args.golden, 'utf8'))
+const sts = objects.statefulSet
+const pod = sts.spec.template.spec
+const configData = objects.configMap.data
+const podName = `${sts.metadata.name}-0`
+const password = 'e2e-' + Math.random().toString(36).slice(2)
+const uid = pod.securityContext?.runAsUser ?? 0
+const gid = pod.securityContext?.runAsGroup ?? uid
+const fsGroup = pod.securityContext?.fsGroup ?? gid
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tidemark-e2e-'))
+const q = s => `'${String(s).replace(/'/g, `'\\''`)}'`
+
+// Volumes: claim templates and pod volumes, each a host directory.
+const volumeDirs = {}
+for (const claim of sts.spec.volumeClaimTemplates ?? []) volumeDirs[claim.metadata.name] = path.join(work, 'pvc', claim.metadata.name)
+for (const v of pod.volumes ?? []) {
+  const dir = path.join(work, 'vol', v.name)
+  volumeDirs[v.name] = dir
+  fs.mkdirSync(dir, {recursive: true})
+  if (v.configMap) for (const [k, text] of Object.entries(configData)) fs.writeFileSync(path.join(dir, k), text)
+  if (v.secret) {
+    for (const item of v.secret.items ?? [{key: 'redis-password', path: 'redis-password'}])
+      fs.writeFileSync(path.join(dir, item.path), password, {mode: v.secret.defaultMode ?? 0o644})
+  }
+}
+for (const dir of Object.values(volumeDirs)) fs.mkdirSync(dir, {recursive: true})
+
+function envOf(container) {
+  const env = {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/nonexistent'}
+  for (const e of container.env ?? []) {
+    if ('value' in e) env[e.name] = e.value
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = podName
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = sts.metadata.namespace
+    else if (e.valueFrom?.secretKeyRef) env[e.name] = password
+    else die(`env ${e.name}: unsupported source ${JSON.stringify(e.valueFrom)}`)
+  }
+  return env
+}
+
+function commandOf(container) {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])]
+  if (container.image.startsWith('redis:')) argv.push('--enable-debug-command', 'local')
+  return argv
+}
+
+// The union of all containers' mounts: one mount namespace stands in for the pod's containers.
+const mounts = new Map()
+for (const c of [...(pod.initContainers ?? []), ...pod.containers])
+  for (const m of c.volumeMounts ?? []) {
+    const prev = mounts.get(m.mountPath)
+    if (prev && prev !== m.name) die(`${m.mountPath} mounted from two volumes`)
+    mounts.set(m.mountPath, m.name)
+  }
+
+const redis = pod.containers.find(c => c.image.startsWith('redis:'))
+const sidecar = pod.containers.find(c => !c.image.startsWith('redis:'))
+const runMount = redis.volumeMounts.find(m => m.mountPath.startsWith('/run')).mountPath
+const socket = `${runMount}/redis.sock`
+const sidecarPort = sidecar.ports[0].containerPort
+
+function runLine(container, background) {
+  const env = Object.entries(envOf(container)).map(([k, v]) => `${k}=${q(v)}`).join(' ')
+  const argv = commandOf(container).map(q).join(' ')
+  const log = q(path.join(work, `${container.name}.log`))
+  return `chroot --userspec=${uid}:${gid} "$ROOT" /usr/bin/env -i ${env} ${argv} >>${log} 2>&1` + (background ? ' &' : '')
+}
+
+const rootDirs = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']
+// /etc is a copy of what the processes need, so that mountPaths under it can be created.
+const etcFiles = ['ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'localtime', 'alternatives', 'ssl']
+const script = `
+set -euo pipefail
+ROOT=${q(path.join(work, 'root'))}
+mkdir -p "$ROOT"
+mount -t tmpfs -o size=16m tmpfs "$ROOT"
+for d in ${rootDirs.join(' ')}; do
+  if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$ROOT/$d"
+  elif [ -d "/$d" ]; then mkdir -p "$ROOT/$d"; mount --bind "/$d" "$ROOT/$d"; mount -o remount,bind,ro "$ROOT/$d"; fi
+done
+mkdir -p "$ROOT/etc" "$ROOT/dev" "$ROOT/proc" "$ROOT/tmp"
+for f in ${etcFiles.join(' ')}; do [ -e "/etc/$f" ] && cp -a "/etc/$f" "$ROOT/etc/"; done
+mount --bind /dev "$ROOT/dev"
+mount -t proc proc "$ROOT/proc"
+mount --bind ${q(args.bin)} "$ROOT/usr/local/bin"
+${[...mounts].map(([mp, name]) => `mkdir -p "$ROOT${mp}"; mount --bind ${q(volumeDirs[name])} "$ROOT${mp}"`).join('\n')}
+mount -o remount,ro "$ROOT"
+ip link set lo up
+${(redis.env ?? []).some(e => e.valueFrom?.secretKeyRef) ? `export REDISCLI_AUTH=${q(password)}` : '# no password in this example'}
+cli() { redis-cli -s "$ROOT${socket}" "$@"; }
+
+start_pod() {
+${(pod.initContainers ?? []).map(c => `  echo "init container ${c.name}"\n  ${runLine(c, false)} || { echo "init container ${c.name} failed"; tail -20 ${q(path.join(work, c.name + '.log'))}; exit 1; }`).join('\n')}
+  ${runLine(redis, true)}
+  REDIS_PID=$!
+  ${runLine(sidecar, true)}
+  SIDECAR_PID=$!
+  for i in $(seq 200); do cli ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+  while cli info persistence | grep -q loading:1; do sleep 0.05; done
+  for i in $(seq 200); do curl -sf http://127.0.0.1:${sidecarPort}/readyz >/dev/null && break; sleep 0.05; done
+}
+stop_pod() {
+  kill -TERM $SIDECAR_PID 2>/dev/null || true; wait $SIDECAR_PID 2>/dev/null || true
+  cli shutdown nosave >/dev/null 2>&1 || kill $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true
+}
+
+echo "== first start of ${podName} on an empty volume"
+start_pod
+cli debug populate 20000 key 32 >/dev/null
+cli rpush list a b c >/dev/null; cli hset hash f v >/dev/null; cli zadd z 1 m >/dev/null; cli sadd s x y >/dev/null
+cli set after-populate yes >/dev/null
+BEFORE=$(cli debug digest); KEYS=$(cli dbsize)
+echo "before: $KEYS keys, digest $BEFORE"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${sidecarPort}/v1/backups)
+[ "$code" = 202 ] || { echo "POST /v1/backups answered $code"; exit 1; }
+for i in $(seq 400); do ls "$ROOT/${[...mounts].find(([, n]) => n === 'backup')[0].slice(1)}"/*.json >/dev/null 2>&1 && break; sleep 0.05; done
+ls -l "$ROOT${[...mounts].find(([, n]) => n === 'backup')[0]}"
+stop_pod
+
+echo "== the pod is rescheduled: its data volume is gone"
+rm -rf ${q(volumeDirs.data)}/* ${q(volumeDirs.data)}/.[!.]* 2>/dev/null || true
+ls -A ${q(volumeDirs.data)} | wc -l
+
+echo "== second start of ${podName}"
+start_pod
+AFTER=$(cli debug digest); KEYS_AFTER=$(cli dbsize)
+echo "after: $KEYS_AFTER keys, digest $AFTER"
+stop_pod
+[ "$BEFORE" = "$AFTER" ] && [ "$KEYS" = "$KEYS_AFTER" ] && [ "$KEYS" -gt 20000 ] && echo "RESULT equal" || echo "RESULT different"
+`
+fs.writeFileSync(path.join(work, 'pod.sh'), script)
+for (const dir of Object.values(volumeDirs)) spawnSync('chown', ['-R', `0:${fsGroup}`, dir])
+for (const dir of Object.values(volumeDirs)) spawnSync('chmod', ['-R', 'g+rwX', dir])
+for (const v of pod.volumes ?? []) if (v.secret) spawnSync('chmod', ['-R', (v.secret.defaultMode ?? 0o644).toString(8), volumeDirs[v.name]])
+spawnSync('chmod', ['g+x', volumeDirs[pod.volumes.find(v => v.secret)?.name] ?? work])
+
+const r = spawnSync('unshare', ['--mount', '--net', '--fork', '--propagation', 'private', 'bash', path.join(work, 'pod.sh')],
+                    {encoding: 'utf8', timeout: 150000})
+process.stdout.write(r.stdout ?? '')
+process.stderr.write(r.stderr ?? '')
+const ok = r.status === 0 && /RESULT equal/.test(r.stdout ?? '')
+if (!ok) {
+  for (const f of fs.readdirSync(work).filter(f => f.endsWith('.log')))
+    console.log(`--- ${f}\n` + fs.readFileSync(path.join(work, f), 'utf8').split('\n').slice(-25).join('\n'))
+}
+fs.rmSync(work, {recursive: true, force: true})
+console.log(ok ? '1 passed, 0 failed' : '0 passed, 1 failed')
+process.exit(ok ? 0 : 1)
