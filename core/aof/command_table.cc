@@ -178,7 +178,7 @@ struct Key {
 // ASCII A-Z to a-z in each byte, as std::tolower does in the "C" locale (bytes >= 0x80 kept).
 constexpr uint64_t LowerWord(uint64_t w) {
   const uint64_t heptets = w & (0x7f * kOnes);
-  const uint64_t at_least_a = heptets + (0x80 - 'A') * kOnes;  // high bit: byte >= 'A'
+  const uint64_t at_least_a = heptets + (0x80 - 'A') * kOnes;   // high bit: byte >= 'A'
   const uint64_t above_z = heptets + (0x80 - 'Z' - 1) * kOnes;  // high bit: byte > 'Z'
   const uint64_t upper = at_least_a & ~above_z & ~w & (0x80 * kOnes);
   return w | (upper >> 2);  // 0x80 >> 2 == 0x20, the case bit

@@ -30,8 +30,7 @@ inline bool IsCrlf(const uint8_t* p) {
 // kSentinel): stores the number and returns the byte after the line, or nullptr if the line is
 // not all there or not well-formed (the careful path then reads it again and names the
 // problem). Digits past the limit only make it fail, so their overflow does not matter.
-inline const uint8_t* ScanCount(const uint8_t* p, const uint8_t* e, char prefix,
-                                uint64_t* value) {
+inline const uint8_t* ScanCount(const uint8_t* p, const uint8_t* e, char prefix, uint64_t* value) {
   if (e - p < 4 || *p != static_cast<uint8_t>(prefix)) return nullptr;
   const uint8_t* const digits = ++p;
   uint64_t v = 0;

@@ -35,12 +35,12 @@ struct AofRecord {
   // kCommand:
   uint64_t argc = 0;
   // Both point into the reader (its buffer or its own copy), valid until its next Next().
-  std::string_view name;  // argv[0], at most kKeptArgBytes bytes
-  std::string_view arg1;  // argv[1] (empty if argc < 2), at most kKeptArgBytes bytes
+  std::string_view name;       // argv[0], at most kKeptArgBytes bytes
+  std::string_view arg1;       // argv[1] (empty if argc < 2), at most kKeptArgBytes bytes
   uint64_t payload_bytes = 0;  // bytes of the arguments, each "$<len>\r\n<len bytes>\r\n"
   // kAnnotation:
-  std::string annotation;             // the line without '#' and line end, at most 64 bytes kept
-  std::optional<int64_t> timestamp;   // set for a well-formed "#TS:<unix>" line
+  std::string annotation;            // the line without '#' and line end, at most 64 bytes kept
+  std::optional<int64_t> timestamp;  // set for a well-formed "#TS:<unix>" line
 };
 
 class RespReader {
@@ -84,9 +84,9 @@ class RespReader {
   ByteSource& source_;
   std::string where_;
   std::vector<uint8_t> buf_;  // kBufferBytes, then one sentinel byte kept at buf_[end_]
-  size_t pos_ = 0;    // next unread byte in buf_
-  size_t end_ = 0;    // bytes valid in buf_
-  uint64_t base_ = 0; // file offset of buf_[0]
+  size_t pos_ = 0;            // next unread byte in buf_
+  size_t end_ = 0;            // bytes valid in buf_
+  uint64_t base_ = 0;         // file offset of buf_[0]
   bool eof_ = false;
   bool zero_at_error_ = false;  // the byte a kCorrupt error points at is NUL
   AofRecord rec_;

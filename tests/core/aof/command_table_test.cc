@@ -32,12 +32,27 @@ TEST(AofCommandTable, FindsEveryEntryInAnyCase) {
 }
 
 TEST(AofCommandTable, NearMissesAreUnknownLikeTheReferenceSearch) {
-  std::vector<std::string> names = {"", "s", "se", "sett", std::string("set\0", 4),
-                                    std::string("\0set", 4), "set ", "SET\x80", "\xd3\xc5\xd4",
-                                    "function|", "|load", "xgroup|createconsumerx",
-                                    std::string(23, 'a'), std::string(24, 'a'),
-                                    std::string(64, 'a'), std::string(65, 'a'), "restore_asking",
-                                    "[set", "@set", "`set", "{set"};
+  std::vector<std::string> names = {"",
+                                    "s",
+                                    "se",
+                                    "sett",
+                                    std::string("set\0", 4),
+                                    std::string("\0set", 4),
+                                    "set ",
+                                    "SET\x80",
+                                    "\xd3\xc5\xd4",
+                                    "function|",
+                                    "|load",
+                                    "xgroup|createconsumerx",
+                                    std::string(23, 'a'),
+                                    std::string(24, 'a'),
+                                    std::string(64, 'a'),
+                                    std::string(65, 'a'),
+                                    "restore_asking",
+                                    "[set",
+                                    "@set",
+                                    "`set",
+                                    "{set"};
   // Every table name with one byte changed to each value, and cut at every length.
   for (size_t i = 0; i < AofCommandTableSize(); ++i) {
     const std::string name(AofCommandAt(i).name);

@@ -58,19 +58,18 @@ std::string Transcript(const std::string& data, size_t chunk) {
     const AofRecord& rec = **r;
     out += (rec.kind == RecordKind::kCommand ? "cmd " : "note ") + std::to_string(rec.offset) +
            ".." + std::to_string(rec.end) + " argc " + std::to_string(rec.argc) + " [" +
-           std::string(rec.name) + "] [" + std::string(rec.arg1) + "] payload " + std::to_string(rec.payload_bytes) +
-           " [" + rec.annotation + "] ts " +
+           std::string(rec.name) + "] [" + std::string(rec.arg1) + "] payload " +
+           std::to_string(rec.payload_bytes) + " [" + rec.annotation + "] ts " +
            (rec.timestamp ? std::to_string(*rec.timestamp) : "-") + "\n";
   }
 }
 
 // Commands of the shapes Redis writes (one argument, many, empty, a name longer than what is
 // kept, a payload holding CR LF and '*'), with annotations between them.
-const std::string kStream = Cmd({"SELECT", "0"}) + "#TS:1700000000\r\n" +
-                            Cmd({"SET", "k", std::string(70, 'v')}) + Cmd({"MULTI"}) +
-                            Cmd({"RPUSH", "l", "", "a\r\n*1\r\n", "b"}) + Cmd({"EXEC"}) +
-                            Cmd({std::string(80, 'N'), std::string(65, 'k')}) + "#note\n" +
-                            Cmd({"DEL", "k"});
+const std::string kStream =
+    Cmd({"SELECT", "0"}) + "#TS:1700000000\r\n" + Cmd({"SET", "k", std::string(70, 'v')}) +
+    Cmd({"MULTI"}) + Cmd({"RPUSH", "l", "", "a\r\n*1\r\n", "b"}) + Cmd({"EXEC"}) +
+    Cmd({std::string(80, 'N'), std::string(65, 'k')}) + "#note\n" + Cmd({"DEL", "k"});
 
 TEST(RespReaderSplit, EveryChunkSizeGivesTheRecordsOfTheWholeBuffer) {
   const std::string whole = Transcript(kStream, kStream.size());
