@@ -73,7 +73,7 @@ struct StsState {
 StsState ReadSts(const Json& sts) {
   StsState s;
   s.deleting = FindPath(sts, {"metadata", "deletionTimestamp"}) != nullptr;
-  s.generation = GetInt(*Find(sts, "metadata"), "generation").value_or(0);
+  if (const Json* md = Find(sts, "metadata")) s.generation = GetInt(*md, "generation").value_or(0);
   if (const Json* st = Find(sts, "status")) {
     s.observed_generation = GetInt(*st, "observedGeneration").value_or(0);
     s.ready = GetInt(*st, "readyReplicas").value_or(0);
