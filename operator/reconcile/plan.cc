@@ -4,7 +4,7 @@
 #include "operator/reconcile/claims.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/desired.h"
-#include "operator/reconcile/sidecar_report.h"
+#include "operator/reconcile/plan_status.h"
 
 namespace tidemark::reconcile {
 
@@ -12,8 +12,7 @@ namespace {
 
 Condition Cond(std::string_view type, std::string_view status, std::string_view reason,
                std::string message) {
-  return Condition{std::string(type), std::string(status), std::string(reason), std::move(message),
-                   0, ""};
+  return MakeCondition(type, status, reason, std::move(message));
 }
 
 std::string Join(const std::vector<std::string>& items, std::string_view sep = "; ") {
@@ -43,45 +42,6 @@ void ApplyIfNeeded(const std::optional<Json>& observed, const Json& desired,
   } else if (!Covers(*observed, desired)) {
     actions.push_back(ApplyAction(desired, "differs from the desired object"));
   }
-}
-
-// Each pod's report, in ordinal order; nullopt for a pod with no usable report.
-struct PodView {
-  std::string name;
-  std::optional<SidecarReport> report;
-};
-
-std::vector<PodView> Pods(const ResourceMeta& meta, int64_t replicas, const Observed& observed) {
-  std::vector<PodView> pods;
-  for (int64_t i = 0; i < replicas; ++i) {
-    PodView p{PodName(meta, i), std::nullopt};
-    auto it = observed.sidecars.find(p.name);
-    if (it != observed.sidecars.end() && it->second) {
-      if (auto r = ParseSidecarReport(*it->second, p.name)) p.report = std::move(*r);
-    }
-    pods.push_back(std::move(p));
-  }
-  return pods;
-}
-
-struct StsState {
-  bool deleting = false;
-  int64_t generation = 0, observed_generation = 0, ready = 0, updated = 0;
-  std::string current_revision, update_revision;
-};
-
-StsState ReadSts(const Json& sts) {
-  StsState s;
-  s.deleting = FindPath(sts, {"metadata", "deletionTimestamp"}) != nullptr;
-  if (const Json* md = Find(sts, "metadata")) s.generation = GetInt(*md, "generation").value_or(0);
-  if (const Json* st = Find(sts, "status")) {
-    s.observed_generation = GetInt(*st, "observedGeneration").value_or(0);
-    s.ready = GetInt(*st, "readyReplicas").value_or(0);
-    s.updated = GetInt(*st, "updatedReplicas").value_or(0);
-    s.current_revision = GetString(*st, "currentRevision").value_or("");
-    s.update_revision = GetString(*st, "updateRevision").value_or("");
-  }
-  return s;
 }
 
 // Conditions get this pass's generation, and keep their lastTransitionTime while their status
@@ -152,7 +112,6 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
                    const Observed& observed, const RenderOptions& options, int64_t now_unix) {
   if (!spec) return PlanInvalid(meta, spec.error(), observed, now_unix);
   const policy::RedisPersistence& r = *spec;
-  const int64_t replicas = r.spec.workload.replicas;
   DesiredObjects desired = RenderDesired(meta, r, options);
   ReconcilePlan plan;
 
@@ -166,7 +125,7 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
   if (!observed.stateful_set) {
     plan.actions.push_back(ApplyAction(desired.stateful_set, "absent"));
     workload = Cond(kCondReady, kFalse, reason::kProvisioning, "creating the StatefulSet");
-  } else if (ReadSts(*observed.stateful_set).deleting) {
+  } else if (FindPath(*observed.stateful_set, {"metadata", "deletionTimestamp"})) {
     workload = Cond(kCondReady, kFalse, reason::kReplacingStatefulSet,
                     "waiting for the old StatefulSet to be deleted");
   } else if (std::string diff = ClaimTemplateDifference(*observed.stateful_set, desired.stateful_set);
@@ -192,129 +151,10 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
     plan.actions.push_back(std::move(a));
   }
 
-  // 3. What the pods say.
-  const std::vector<PodView> pods = Pods(meta, replicas, observed);
-  std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed;
-  for (const auto& p : pods) {
-    if (!p.report) {
-      unreachable.push_back(p.name);
-      continue;
-    }
-    const SidecarReport& s = *p.report;
-    if (s.redis_up == false) redis_down.push_back(p.name + ": Redis does not answer its sidecar");
-    if (s.policy_error) refused.push_back(p.name + ": " + *s.policy_error);
-    if (!s.drift.empty()) drift.push_back(p.name + ": " + Join(s.drift, ", "));
-    if (!s.policy_applied && !s.policy_error) pending.push_back(p.name);
-    if (s.last_backup_result == "failure")
-      backup_failed.push_back(p.name + ": " + s.last_backup_error.value_or("backup failed"));
-  }
-
-  // 4. Conditions.
-  Condition ready;
-  if (workload) {
-    ready = *workload;
-  } else {
-    StsState s = ReadSts(*observed.stateful_set);
-    const std::string n = std::to_string(replicas);
-    if (s.observed_generation < s.generation) {
-      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
-                   "the StatefulSet controller has not yet seen generation " +
-                       std::to_string(s.generation));
-    } else if (s.updated < replicas ||
-               (!s.update_revision.empty() && s.current_revision != s.update_revision)) {
-      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
-                   std::to_string(s.updated) + "/" + n + " pods on the current revision");
-    } else if (s.ready < replicas) {
-      ready = Cond(kCondReady, kFalse, reason::kPodsNotReady,
-                   std::to_string(s.ready) + "/" + n + " pods ready");
-    } else if (!redis_down.empty()) {
-      ready = Cond(kCondReady, kFalse, reason::kRedisDown, Join(redis_down));
-    } else {
-      ready = Cond(kCondReady, kTrue, reason::kPodsReady, n + "/" + n + " pods ready");
-    }
-  }
-
-  Condition config;
-  if (config_changed) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kApplying,
-                  "persistence.conf or policy.json changed; each sidecar applies it when kubelet "
-                  "refreshes the ConfigMap");
-  } else if (!refused.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kPolicyRefused, Join(refused));
-  } else if (!drift.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kDrift, Join(drift));
-  } else if (!pending.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kPending,
-                  "not applied yet by " + Join(pending, ", "));
-  } else if (!unreachable.empty()) {
-    config = Cond(kCondConfigApplied, kUnknown, reason::kSidecarUnreachable,
-                  "no status from " + Join(unreachable, ", "));
-  } else {
-    config = Cond(kCondConfigApplied, kTrue, reason::kApplied,
-                  "every sidecar applied the policy");
-  }
-
-  // The newest backup any sidecar reports; never older than what the status already says
-  // (a restarted sidecar forgets its last backup).
-  plan.status.last_backup = observed.status.last_backup;
-  std::string last_backup_pod;
-  for (const auto& p : pods) {
-    if (!p.report || !p.report->last_backup_name || !p.report->last_backup_time) continue;
-    auto& lb = plan.status.last_backup;
-    if (lb && lb->name == *p.report->last_backup_name) last_backup_pod = p.name;
-    if (!lb || *p.report->last_backup_time > lb->time) {
-      lb = LastBackup{*p.report->last_backup_name, *p.report->last_backup_time, std::nullopt,
-                      std::nullopt, std::nullopt};
-      last_backup_pod = p.name;
-    }
-  }
-
-  Condition backup;
-  if (!r.spec.backup) {
-    backup = Cond(kCondBackupHealthy, kTrue, reason::kNotConfigured,
-                  "spec.backup is not set: no scheduled backups");
-  } else if (!backup_failed.empty()) {
-    backup = Cond(kCondBackupHealthy, kFalse, reason::kBackupFailed, Join(backup_failed));
-  } else if (!last_backup_pod.empty()) {
-    backup = Cond(kCondBackupHealthy, kTrue, reason::kBackupSucceeded,
-                  "last backup " + plan.status.last_backup->name + " at " +
-                      plan.status.last_backup->time + " (" + last_backup_pod + ")");
-  } else if (unreachable.size() == pods.size()) {
-    backup = Cond(kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable,
-                  "no status from " + Join(unreachable, ", "));
-  } else {
-    backup = Cond(kCondBackupHealthy, kUnknown, reason::kNoBackupYet,
-                  "no backup has completed yet (schedule " + r.spec.backup->schedule + ")");
-  }
-
-  std::vector<std::pair<std::string_view, std::string>> problems;
-  if (!redis_down.empty()) problems.push_back({reason::kRedisDown, Join(redis_down)});
-  if (!backup_failed.empty()) problems.push_back({reason::kBackupFailed, Join(backup_failed)});
-  if (!refused.empty()) problems.push_back({reason::kPolicyRefused, Join(refused)});
-  if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
-  if (!claims.blocked.empty())
-    problems.push_back({reason::kVolumeResizeBlocked, Join(claims.blocked)});
-  Condition degraded = Cond(kCondDegraded, kFalse, reason::kAsExpected, "");
-  if (!problems.empty()) {
-    std::vector<std::string> messages;
-    for (const auto& [why, text] : problems) messages.push_back(text);
-    degraded = Cond(kCondDegraded, kTrue, problems.front().first, Join(messages));
-  }
-
-  // 5. Status.
-  plan.status.last_restore = observed.status.last_restore;
-  for (size_t i = 0; i < pods.size(); ++i) {
-    if (!pods[i].report) continue;
-    PodHealth h = pods[i].report->health;
-    if (!h.role) h.role = i == 0 ? "primary" : "replica";
-    plan.status.pods.push_back(std::move(h));
-  }
-  if (!observed.stateful_set) plan.status.phase = std::string(kPhasePending);
-  else if (degraded.status == kTrue) plan.status.phase = std::string(kPhaseDegraded);
-  else if (ready.status == kTrue) plan.status.phase = std::string(kPhaseReady);
-  else plan.status.phase = std::string(kPhaseProvisioning);
-
-  Finish(plan, meta, observed, {ready, config, backup, degraded}, now_unix);
+  // 3. Status.
+  PassFacts facts{meta, r, observed, workload, config_changed, claims.blocked};
+  std::vector<Condition> conditions = StatusOfPass(facts, plan.status);
+  Finish(plan, meta, observed, std::move(conditions), now_unix);
   return plan;
 }
 

@@ -1,0 +1,202 @@
+#include "operator/reconcile/plan_status.h"
+
+#include "operator/reconcile/conditions.h"
+#include "operator/reconcile/sidecar_report.h"
+
+namespace tidemark::reconcile {
+
+namespace {
+
+Condition Cond(std::string_view type, std::string_view status, std::string_view reason,
+               std::string message) {
+  return MakeCondition(type, status, reason, std::move(message));
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep = "; ") {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+// Each pod's report, in ordinal order; nullopt for a pod with no usable report.
+struct PodView {
+  std::string name;
+  std::optional<SidecarReport> report;
+};
+
+std::vector<PodView> Pods(const ResourceMeta& meta, int64_t replicas, const Observed& observed) {
+  std::vector<PodView> pods;
+  for (int64_t i = 0; i < replicas; ++i) {
+    PodView p{PodName(meta, i), std::nullopt};
+    auto it = observed.sidecars.find(p.name);
+    if (it != observed.sidecars.end() && it->second) {
+      if (auto r = ParseSidecarReport(*it->second, p.name)) p.report = std::move(*r);
+    }
+    pods.push_back(std::move(p));
+  }
+  return pods;
+}
+
+struct StsState {
+  bool deleting = false;
+  int64_t generation = 0, observed_generation = 0, ready = 0, updated = 0;
+  std::string current_revision, update_revision;
+};
+
+StsState ReadSts(const Json& sts) {
+  StsState s;
+  s.deleting = FindPath(sts, {"metadata", "deletionTimestamp"}) != nullptr;
+  if (const Json* md = Find(sts, "metadata")) s.generation = GetInt(*md, "generation").value_or(0);
+  if (const Json* st = Find(sts, "status")) {
+    s.observed_generation = GetInt(*st, "observedGeneration").value_or(0);
+    s.ready = GetInt(*st, "readyReplicas").value_or(0);
+    s.updated = GetInt(*st, "updatedReplicas").value_or(0);
+    s.current_revision = GetString(*st, "currentRevision").value_or("");
+    s.update_revision = GetString(*st, "updateRevision").value_or("");
+  }
+  return s;
+}
+
+}  // namespace
+
+Condition MakeCondition(std::string_view type, std::string_view status, std::string_view reason,
+                        std::string message) {
+  return Condition{std::string(type), std::string(status), std::string(reason), std::move(message),
+                   0, ""};
+}
+
+std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& status) {
+  const ResourceMeta& meta = f.meta;
+  const Observed& observed = f.observed;
+  const policy::RedisPersistence& r = f.resource;
+  const int64_t replicas = r.spec.workload.replicas;
+
+  // What the pods say.
+  const std::vector<PodView> pods = Pods(meta, replicas, observed);
+  std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed;
+  for (const auto& p : pods) {
+    if (!p.report) {
+      unreachable.push_back(p.name);
+      continue;
+    }
+    const SidecarReport& s = *p.report;
+    if (s.redis_up == false) redis_down.push_back(p.name + ": Redis does not answer its sidecar");
+    if (s.policy_error) refused.push_back(p.name + ": " + *s.policy_error);
+    if (!s.drift.empty()) drift.push_back(p.name + ": " + Join(s.drift, ", "));
+    if (!s.policy_applied && !s.policy_error) pending.push_back(p.name);
+    if (s.last_backup_result == "failure")
+      backup_failed.push_back(p.name + ": " + s.last_backup_error.value_or("backup failed"));
+  }
+
+  // Conditions.
+  Condition ready;
+  if (f.workload) {
+    ready = *f.workload;
+  } else {
+    StsState s = ReadSts(*observed.stateful_set);
+    const std::string n = std::to_string(replicas);
+    if (s.observed_generation < s.generation) {
+      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
+                   "the StatefulSet controller has not yet seen generation " +
+                       std::to_string(s.generation));
+    } else if (s.updated < replicas ||
+               (!s.update_revision.empty() && s.current_revision != s.update_revision)) {
+      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
+                   std::to_string(s.updated) + "/" + n + " pods on the current revision");
+    } else if (s.ready < replicas) {
+      ready = Cond(kCondReady, kFalse, reason::kPodsNotReady,
+                   std::to_string(s.ready) + "/" + n + " pods ready");
+    } else if (!redis_down.empty()) {
+      ready = Cond(kCondReady, kFalse, reason::kRedisDown, Join(redis_down));
+    } else {
+      ready = Cond(kCondReady, kTrue, reason::kPodsReady, n + "/" + n + " pods ready");
+    }
+  }
+
+  Condition config;
+  if (f.config_changed) {
+    config = Cond(kCondConfigApplied, kFalse, reason::kApplying,
+                  "persistence.conf or policy.json changed; each sidecar applies it when kubelet "
+                  "refreshes the ConfigMap");
+  } else if (!refused.empty()) {
+    config = Cond(kCondConfigApplied, kFalse, reason::kPolicyRefused, Join(refused));
+  } else if (!drift.empty()) {
+    config = Cond(kCondConfigApplied, kFalse, reason::kDrift, Join(drift));
+  } else if (!pending.empty()) {
+    config = Cond(kCondConfigApplied, kFalse, reason::kPending,
+                  "not applied yet by " + Join(pending, ", "));
+  } else if (!unreachable.empty()) {
+    config = Cond(kCondConfigApplied, kUnknown, reason::kSidecarUnreachable,
+                  "no status from " + Join(unreachable, ", "));
+  } else {
+    config = Cond(kCondConfigApplied, kTrue, reason::kApplied,
+                  "every sidecar applied the policy");
+  }
+
+  // The newest backup any sidecar reports; never older than what the status already says
+  // (a restarted sidecar forgets its last backup).
+  status.last_backup = observed.status.last_backup;
+  std::string last_backup_pod;
+  for (const auto& p : pods) {
+    if (!p.report || !p.report->last_backup_name || !p.report->last_backup_time) continue;
+    auto& lb = status.last_backup;
+    if (lb && lb->name == *p.report->last_backup_name) last_backup_pod = p.name;
+    if (!lb || *p.report->last_backup_time > lb->time) {
+      lb = LastBackup{*p.report->last_backup_name, *p.report->last_backup_time, std::nullopt,
+                      std::nullopt, std::nullopt};
+      last_backup_pod = p.name;
+    }
+  }
+
+  Condition backup;
+  if (!r.spec.backup) {
+    backup = Cond(kCondBackupHealthy, kTrue, reason::kNotConfigured,
+                  "spec.backup is not set: no scheduled backups");
+  } else if (!backup_failed.empty()) {
+    backup = Cond(kCondBackupHealthy, kFalse, reason::kBackupFailed, Join(backup_failed));
+  } else if (!last_backup_pod.empty()) {
+    backup = Cond(kCondBackupHealthy, kTrue, reason::kBackupSucceeded,
+                  "last backup " + status.last_backup->name + " at " +
+                      status.last_backup->time + " (" + last_backup_pod + ")");
+  } else if (unreachable.size() == pods.size()) {
+    backup = Cond(kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable,
+                  "no status from " + Join(unreachable, ", "));
+  } else {
+    backup = Cond(kCondBackupHealthy, kUnknown, reason::kNoBackupYet,
+                  "no backup has completed yet (schedule " + r.spec.backup->schedule + ")");
+  }
+
+  std::vector<std::pair<std::string_view, std::string>> problems;
+  if (!redis_down.empty()) problems.push_back({reason::kRedisDown, Join(redis_down)});
+  if (!backup_failed.empty()) problems.push_back({reason::kBackupFailed, Join(backup_failed)});
+  if (!refused.empty()) problems.push_back({reason::kPolicyRefused, Join(refused)});
+  if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
+  if (!f.blocked_claims.empty())
+    problems.push_back({reason::kVolumeResizeBlocked, Join(f.blocked_claims)});
+  Condition degraded = Cond(kCondDegraded, kFalse, reason::kAsExpected, "");
+  if (!problems.empty()) {
+    std::vector<std::string> messages;
+    for (const auto& [why, text] : problems) messages.push_back(text);
+    degraded = Cond(kCondDegraded, kTrue, problems.front().first, Join(messages));
+  }
+
+  // Status members.
+  status.last_restore = observed.status.last_restore;
+  for (size_t i = 0; i < pods.size(); ++i) {
+    if (!pods[i].report) continue;
+    PodHealth h = pods[i].report->health;
+    if (!h.role) h.role = i == 0 ? "primary" : "replica";
+    status.pods.push_back(std::move(h));
+  }
+  if (!observed.stateful_set) status.phase = std::string(kPhasePending);
+  else if (degraded.status == kTrue) status.phase = std::string(kPhaseDegraded);
+  else if (ready.status == kTrue) status.phase = std::string(kPhaseReady);
+  else status.phase = std::string(kPhaseProvisioning);
+
+  return {ready, config, backup, degraded};
+}
+
+}  // namespace tidemark::reconcile

@@ -1,0 +1,31 @@
+// The status of one pass over a valid spec: the four conditions and the status members
+// (phase, lastBackup, lastRestore, pods[]), from what the pass decided about the objects and
+// what the StatefulSet and each pod's sidecar report. Internal to plan.cc; pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/policy/model.h"
+#include "operator/reconcile/plan.h"
+
+namespace tidemark::reconcile {
+
+struct PassFacts {
+  const ResourceMeta& meta;
+  const policy::RedisPersistence& resource;
+  const Observed& observed;
+  std::optional<Condition> workload;  // Ready, when the StatefulSet is not settled this pass
+  bool config_changed = false;        // the ConfigMap is applied this pass
+  std::vector<std::string> blocked_claims;
+};
+
+// Fills `status`'s phase, lastBackup, lastRestore and pods; returns Ready, ConfigApplied,
+// BackupHealthy and Degraded (observedGeneration and lastTransitionTime not yet set).
+std::vector<Condition> StatusOfPass(const PassFacts& facts, RedisPersistenceStatus& status);
+
+Condition MakeCondition(std::string_view type, std::string_view status, std::string_view reason,
+                        std::string message);
+
+}  // namespace tidemark::reconcile
