@@ -66,7 +66,11 @@ void Finish(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& obser
   if (plan.status != observed.status) {
     plan.actions.push_back(Action{ActionKind::kPatchStatus, std::string(kGroupVersion),
                                   std::string(kOwnerKind), meta.namespace_, meta.name,
-                                  Obj({{"status", StatusToJson(plan.status)}}),
+                                  Obj({{"apiVersion", Str(kGroupVersion)},
+                                       {"kind", Str(kOwnerKind)},
+                                       {"metadata", Obj({{"name", Str(meta.name)},
+                                                         {"namespace", Str(meta.namespace_)}})},
+                                       {"status", StatusToJson(plan.status)}}),
                                   "status changed"});
   }
 }

@@ -16,8 +16,11 @@
 //   kDeleteOrphan  delete the StatefulSet with propagationPolicy=Orphan: its claim templates
 //                  must change (a volume added or removed, class or access modes); the pods
 //                  keep running and the next pass creates the new StatefulSet, which adopts them
-//   kPatchStatus   write `body` ({"status": ...}) to the resource's status subresource; planned
-//                  only when the status differs from the observed one
+//   kPatchStatus   write `body` to the resource's status subresource: apiVersion, kind,
+//                  metadata.name/namespace and the whole status, so it serves as a server-side
+//                  apply (subresource "status") or a merge patch alike; planned only when the
+//                  status differs from the observed one
+// kDeleteOrphan needs DeleteOptions {"propagationPolicy": "Orphan"} (or the query parameter).
 // An invalid spec plans the status (Ready=False, reason InvalidSpec, the validator's messages)
 // and nothing else. When observed equals desired, the plan has no actions at all.
 // Pure: no I/O, the time is `now_unix`; thread-safe.
