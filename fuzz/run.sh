@@ -55,6 +55,12 @@ if [[ ! -d $seeds/aof_fuzz ]]; then
 fi
 
 failed=""
+if [[ ! -d $seeds/policy_fuzz ]]; then
+  # Policy seeds: the shipped examples, valid and invalid.
+  mkdir -p "$seeds/policy_fuzz"
+  for f in examples/*.yaml examples/invalid/*.yaml; do cp "$f" "$seeds/policy_fuzz/$(basename "$(dirname "$f")")-$(basename "$f")"; done
+fi
+
 for t in $targets; do
   mkdir -p "$seeds/$t" "$build/corpus/$t"
   echo "fuzz: $t for ${seconds}s"

@@ -15,6 +15,14 @@ Status LzfChecker::Update(std::span<const uint8_t> chunk, size_t* bad_at) {
         uint8_t c = chunk[i++];
         if (c < 32) {
           literal_left_ = c + 1u;
+          // Checked here, at the control byte, so the reported position does not depend on
+          // where the input happens to be split into chunks.
+          if (produced_ + literal_left_ > expected_) {
+            *bad_at = i - 1;
+            return MakeError(ErrorCode::kCorrupt, "LZF literal runs past the stored length of " +
+                                                      std::to_string(expected_) + " bytes");
+          }
+          produced_ += literal_left_;
           state_ = State::kLiteral;
         } else {
           ref_len_ = c >> 5;
@@ -25,12 +33,6 @@ Status LzfChecker::Update(std::span<const uint8_t> chunk, size_t* bad_at) {
       }
       case State::kLiteral: {
         size_t take = std::min<size_t>(literal_left_, n - i);
-        if (produced_ + take > expected_) {
-          *bad_at = i;
-          return MakeError(ErrorCode::kCorrupt, "LZF literal runs past the stored length of " +
-                                                    std::to_string(expected_) + " bytes");
-        }
-        produced_ += take;
         literal_left_ -= static_cast<uint32_t>(take);
         i += take;
         if (literal_left_ == 0) state_ = State::kControl;

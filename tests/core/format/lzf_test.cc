@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <liblzf/lzf.h>
 
+#include <optional>
 #include <random>
 #include <string>
 
@@ -66,6 +67,26 @@ TEST(Lzf, CheckerAgreesWithLiblzfOnEveryTruncationAndManyFlips) {
     m[rng() % m.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
     EXPECT_EQ(bool(CheckInChunks(m, s.size(), 5)), bool(LzfDecompress(m, s.size(), out))) << "flip " << i;
   }
+}
+
+// Found by fuzz/rdb_fuzz: the error position must not depend on how the input is chunked.
+TEST(Lzf, ErrorPositionIsTheSameWhateverTheChunking) {
+  std::vector<uint8_t> c = {0x1b};  // a 28-byte literal where only 27 bytes are expected
+  c.resize(29, 'x');
+  std::optional<size_t> first;
+  for (size_t chunk = 1; chunk <= c.size(); ++chunk) {
+    LzfChecker checker(27);
+    size_t bad = 0, base = 0;
+    std::optional<size_t> at;
+    for (size_t i = 0; i < c.size() && !at; i += chunk, base = i) {
+      size_t n = std::min(chunk, c.size() - i);
+      if (!checker.Update(std::span<const uint8_t>(c).subspan(i, n), &bad)) at = base + bad;
+    }
+    ASSERT_TRUE(at.has_value()) << chunk;
+    if (!first) first = at;
+    EXPECT_EQ(*at, *first) << "chunk " << chunk;
+  }
+  EXPECT_EQ(*first, 0u);
 }
 
 TEST(Lzf, BackReferenceBeforeTheStartIsCorrupt) {

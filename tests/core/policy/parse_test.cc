@@ -152,6 +152,16 @@ TEST(Parse, WantsExactlyOneDocument) {
   EXPECT_EQ(Problems(std::string(kHead) + "spec: {}\n---\n" + kHead + "spec: {}\n"),
             std::vector<std::string>{"must hold exactly one document, found 2"});
   EXPECT_EQ(Problems("[1, 2]"), std::vector<std::string>{"must be an object"});
+  EXPECT_EQ(Problems("# only a comment\n---\n# and another\n"),
+            std::vector<std::string>{"must hold exactly one document, found 0"});
+  EXPECT_EQ(Problems(std::string("---\n") + kHead + "spec: {}\n...\n"), Problems(std::string(kHead) + "spec: {}\n"));
+}
+
+// Found by fuzz/policy_fuzz: yaml-cpp 0.7's LoadAll never returned on this input.
+TEST(Parse, MalformedFlowInputReturnsAProblemInsteadOfHanging) {
+  auto problems = Problems(",t#pxcee: spec.rdb.# exfilpece");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].rfind("not valid YAML", 0), 0u) << problems[0];
 }
 
 }  // namespace
