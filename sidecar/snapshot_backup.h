@@ -5,7 +5,7 @@
 // The RDB verifier pulls every byte once; each chunk is hashed and written to the store as it
 // passes. The backup is published (data, then metadata) only when the verifier found the whole
 // snapshot valid, every write succeeded and — with verify_after_copy — the bytes read back from
-// the store hash and verify the same. On any failure the put is aborted: nothing becomes visible
+// the store have the same CRC-64 as the snapshot. On any failure the put is aborted: nothing becomes visible
 // and the store's other backups are untouched. Single-threaded; memory is the verifier's buffer.
 #pragma once
 

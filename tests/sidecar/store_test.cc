@@ -118,6 +118,68 @@ TEST(SnapshotBackup, InvalidSnapshotLeavesNothingVisibleAndOlderBackupsIntact) {
   EXPECT_EQ(ReadFile(store->DataLocation(good->name)), before);
 }
 
+// A store whose medium flips a bit: the writer's read-back returns different bytes.
+class FlakyMediumStore final : public BackupStore {
+ public:
+  explicit FlakyMediumStore(DirBackupStore& inner) : inner_(inner) {}
+  class Writer final : public BackupWriter {
+   public:
+    explicit Writer(std::unique_ptr<BackupWriter> w) : w_(std::move(w)) {}
+    Status Update(std::span<const uint8_t> c) override {
+      written_.append(reinterpret_cast<const char*>(c.data()), c.size());
+      return w_->Update(c);
+    }
+    Result<std::unique_ptr<ByteSource>> ReadBack() override {
+      written_[written_.size() / 2] ^= 0x01;
+      return std::unique_ptr<ByteSource>(std::make_unique<SpanSource>(Bytes(written_)));
+    }
+    Status Publish(const backup::BackupMetadata& m) override { return w_->Publish(m); }
+    void Abort() override { w_->Abort(); }
+    const std::string& name() const override { return w_->name(); }
+
+   private:
+    std::unique_ptr<BackupWriter> w_;
+    std::string written_;
+  };
+  Result<std::unique_ptr<BackupWriter>> BeginPut(const std::string& name) override {
+    auto w = inner_.BeginPut(name);
+    if (!w) return std::unexpected(w.error());
+    return std::unique_ptr<BackupWriter>(std::make_unique<Writer>(std::move(*w)));
+  }
+  Result<BackupListing> List() override { return inner_.List(); }
+  Result<std::unique_ptr<ByteSource>> OpenForRead(const std::string& n) override {
+    return inner_.OpenForRead(n);
+  }
+  Status Delete(const std::string& n) override { return inner_.Delete(n); }
+  Result<CleanupReport> CleanupStale() override { return inner_.CleanupStale(); }
+  std::string DataLocation(const std::string& n) const override { return inner_.DataLocation(n); }
+  std::string MetadataLocation(const std::string& n) const override {
+    return inner_.MetadataLocation(n);
+  }
+
+ private:
+  DirBackupStore& inner_;
+};
+
+TEST(SnapshotBackup, CopyThatReadsBackDifferentlyIsNotPublished) {
+  TempDir tmp;
+  auto dir = DirBackupStore::Open(tmp.path());
+  ASSERT_TRUE(dir);
+  FlakyMediumStore flaky(*dir);
+  std::string rdb = MakeTestRdb(20);
+  SpanSource src(Bytes(rdb));
+  SnapshotBackupContext ctx;
+  ctx.now_unix = 1795832100;
+  auto r = BackupSnapshot(src, "dump.rdb", flaky, ctx);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("the copy read back differs"), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(dir->List()->backups.empty());
+  ctx.verify_after_copy = false;  // the check is what caught it
+  SpanSource again(Bytes(rdb));
+  EXPECT_TRUE(BackupSnapshot(again, "dump.rdb", flaky, ctx));
+}
+
 TEST(DirBackupStore, NamesThatAreNotGeneratedNeverReachTheFileSystem) {
   TempDir tmp;
   WriteFile(tmp.File("secret"), "x");
