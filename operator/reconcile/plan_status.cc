@@ -102,11 +102,10 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
       ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
                    "the StatefulSet controller has not yet seen generation " +
                        std::to_string(s.generation));
-    } else if (s.updated < replicas ||
-               (!s.update_revision.empty() && s.current_revision != s.update_revision)) {
+    } else if (!s.update_revision.empty() && s.current_revision != s.update_revision) {
       ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
                    std::to_string(s.updated) + "/" + n + " pods on the current revision");
-    } else if (s.ready < replicas) {
+    } else if (s.ready < replicas || s.updated < replicas) {  // e.g. scaling up
       ready = Cond(kCondReady, kFalse, reason::kPodsNotReady,
                    std::to_string(s.ready) + "/" + n + " pods ready");
     } else if (!redis_down.empty()) {

@@ -161,6 +161,13 @@ TEST(Plan, ScalingChangesReplicasNotTheTemplate) {
   EXPECT_EQ(GetInt(*FindPath(plan.actions[0].body, {"spec"}), "replicas"), 5);
   EXPECT_TRUE(Covers(*FindPath(before, {"spec", "template"}),
                      *FindPath(plan.actions[0].body, {"spec", "template"})));
+  // The controller saw it; two new pods are still coming: not ready, no rollout.
+  Json sts = *world.observed.stateful_set;
+  sts["status"]["observedGeneration"] = sts["metadata"]["generation"];
+  world.observed.stateful_set = sts;
+  const Condition& ready = Get(Pass(world, meta, r, kT0 + 10), kCondReady);
+  EXPECT_EQ(ready.reason, reason::kPodsNotReady);
+  EXPECT_EQ(ready.message, "3/5 pods ready");
 }
 
 TEST(Plan, StorageGrowthExpandsClaimsNeverTheStatefulSet) {
