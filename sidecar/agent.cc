@@ -53,7 +53,7 @@ void Agent::Tick() {
       // Notice a Redis that went away (or restarted) within a second, not at the next drift check.
       auto pong = redis_->Command({"PING"});
       if (!pong) Disconnect(pong.error());
-      else if (policy_ && policy_->aof_enabled) CheckAof();
+      else CheckAof();
     }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
@@ -179,6 +179,7 @@ void Agent::Connect() {
 void Agent::Disconnect(const Error& why) {
   bool was_up = redis_.has_value();
   redis_.reset();
+  config_.reset();
   next_connect_ms_ = clock_.NowMillis() + backoff_ms_;
   if (was_up || backoff_ms_ == 1000)
     log_.Warn("Redis unreachable; retrying with backoff",
@@ -210,6 +211,8 @@ void Agent::CheckAof() {
     metrics_.Set("tidemark_aof_current_size_bytes", {}, static_cast<double>(s.current_size));
     metrics_.Set("tidemark_aof_base_size_bytes", {}, static_cast<double>(s.base_size));
   }
+  if (s.enabled) WatchAof();
+  if (!policy_) return;
   auto reason = PlanAofRewrite(policy_->aof_rewrite, s, clock_.NowUnix());
   if (!reason) return;
   auto r = redis_->Command({"BGREWRITEAOF"});
@@ -224,6 +227,25 @@ void Agent::CheckAof() {
   metrics_.Add("tidemark_aof_rewrites_triggered_total", {});
   log_.Info("AOF rewrite triggered", {LogField::Str("reason", *reason),
                                       LogField::Int("aof_bytes", s.current_size)});
+}
+
+void Agent::WatchAof() {
+  if (!config_) {
+    auto c = GetPersistenceConfig(*redis_);
+    if (!c) return;  // reported by the next PING if the connection is gone
+    config_ = *c;
+  }
+  const std::string dir = options_.data_dir.value_or(config_->dir) + "/" + config_->appenddirname;
+  auto r = aof_watcher_.Check(dir, config_->appendfilename + ".manifest");
+  if (!r) return;  // no manifest at this instant (a rewrite is swapping it): next second
+  metrics_.Add("tidemark_aof_verified_bytes_total", {}, static_cast<double>(r->bytes_verified));
+  if (r->new_problem) {
+    metrics_.Add("tidemark_aof_verify_problems_total", {});
+    log_.Error("the AOF Redis is writing does not verify",
+               {LogField::Str("error", r->new_problem->ToString()), LogField::Str("dir", dir)});
+    std::lock_guard lock(mu_);
+    status_.aof_problem = r->new_problem->ToString();
+  }
 }
 
 void Agent::Apply(const char* reason) {
@@ -311,7 +333,8 @@ std::string Agent::StatusJson() {
          ",\"lastSuccess\":" +
          (s.last_backup_name.empty() ? "null" : JsonQuote(s.last_backup_name)) +
          ",\"lastSuccessAt\":" + JsonTime(s.last_success_unix) +
-         ",\"nextScheduledAt\":" + JsonTime(s.next_scheduled_unix) + "}}\n";
+         ",\"nextScheduledAt\":" + JsonTime(s.next_scheduled_unix) + "},\"aof\":{\"problem\":" +
+         (s.aof_problem.empty() ? "null" : JsonQuote(s.aof_problem)) + "}}\n";
 }
 
 std::string Agent::BackupsJson() {

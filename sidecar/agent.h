@@ -6,8 +6,9 @@
 //     stays in force;
 //   - connects to Redis when not connected, with backoff (1 s doubling to 30 s), and PINGs it
 //     each second; a new connection (Redis restarted) re-applies the policy;
-//   - watches INFO persistence while AOF is on and triggers BGREWRITEAOF by the policy's
-//     thresholds and window (aof_rewrite_plan.h);
+//   - watches INFO persistence while AOF is on, triggers BGREWRITEAOF by the policy's
+//     thresholds and window (aof_rewrite_plan.h), and verifies the bytes appended to the AOF
+//     since the last check (aof_watch.h), reporting the first problem;
 //   - applies the redis.conf fragment (live_config.h) after a change and re-checks it
 //     periodically, reporting drift;
 //   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested
@@ -26,6 +27,7 @@
 #include <string>
 
 #include "core/backup/cron_schedule.h"
+#include "sidecar/aof_watch.h"
 #include "sidecar/clock.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/http_server.h"
@@ -33,6 +35,7 @@
 #include "sidecar/live_config.h"
 #include "sidecar/metrics.h"
 #include "sidecar/redis_client.h"
+#include "sidecar/redis_persistence.h"
 #include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
@@ -73,6 +76,7 @@ class Agent final : public HttpHandler {
     std::string last_backup_name;
     int64_t last_success_unix = 0;
     int64_t next_scheduled_unix = -1;
+    std::string aof_problem;  // the first problem the AOF watcher found, "" when none
   };
 
   void Tick();
@@ -82,6 +86,7 @@ class Agent final : public HttpHandler {
   void Apply(const char* reason);
   void Backup();
   void CheckAof();
+  void WatchAof();
   std::string StatusJson();
   std::string BackupsJson();
 
@@ -93,6 +98,8 @@ class Agent final : public HttpHandler {
 
   // Loop-thread state.
   std::optional<RedisClient> redis_;
+  std::optional<PersistenceConfig> config_;  // per connection
+  AofWatcher aof_watcher_;
   int64_t next_connect_ms_ = 0;
   int64_t backoff_ms_ = 1000;
   int64_t next_files_check_ms_ = 0;

@@ -86,6 +86,10 @@ void DeclareSidecarMetrics(Metrics& m) {
   m.Declare("tidemark_aof_base_size_bytes", T::kGauge, "aof_base_size (after the last rewrite).");
   m.Declare("tidemark_aof_rewrites_triggered_total", T::kCounter,
             "BGREWRITEAOF issued by the sidecar (window, growth, maximum size).");
+  m.Declare("tidemark_aof_verified_bytes_total", T::kCounter,
+            "AOF bytes verified as Redis appended them.");
+  m.Declare("tidemark_aof_verify_problems_total", T::kCounter,
+            "Problems found in the AOF Redis is writing (each reported once).");
   m.Declare("tidemark_redis_up", T::kGauge, "1 when the sidecar is connected to Redis.");
   m.Declare("tidemark_redis_reconnects_total", T::kCounter, "Connections (re)established to Redis.");
 }

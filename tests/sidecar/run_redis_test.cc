@@ -242,5 +242,35 @@ TEST_F(SidecarRun, AofOverItsMaximumSizeIsRewrittenAndMeasured) {
   EXPECT_NE(metrics.find("tidemark_aof_current_size_bytes "), std::string::npos);
 }
 
+TEST_F(SidecarRun, DamageAppendedToTheLiveAofIsReportedOnce) {
+  RedisServer redis(data_, {"appendonly yes"});
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "appendfsync always\n");
+  RunningSidecar sidecar(Args(redis), tmp_.File("run.log"));
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
+      << sidecar.Log();
+  for (int i = 0; i < 20; ++i) redis.Cli({"SET", "k" + std::to_string(i), "v"});
+  ASSERT_TRUE(WaitFor([&] {
+    auto m = Http(port_, "GET", "/metrics").body;
+    return m.find("tidemark_aof_verified_bytes_total 0\n") == std::string::npos &&
+           m.find("tidemark_aof_verified_bytes_total") != std::string::npos;
+  }, 5000));
+  EXPECT_EQ(sidecar.Log().find("does not verify"), std::string::npos) << sidecar.Log();
+  std::string incr;
+  for (const auto& f : ListDir(data_ + "/appendonlydir"))
+    if (f.ends_with(".incr.aof")) incr = data_ + "/appendonlydir/" + f;
+  ASSERT_FALSE(incr.empty());
+  WriteFile(incr, ReadFile(incr) + "*2\r\n$3\r\nGET\r\n$1\r\nk\r\nNOT RESP\r\n");
+  redis.Cli({"SET", "after", "damage"});
+  ASSERT_TRUE(WaitFor([&] { return sidecar.Log().find("does not verify") != std::string::npos; },
+                      5000))
+      << sidecar.Log();
+  EXPECT_NE(Http(port_, "GET", "/v1/status").body.find("\"aof\":{\"problem\":\""),
+            std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_NE(Http(port_, "GET", "/metrics").body.find("tidemark_aof_verify_problems_total 1\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tidemark::testing
