@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -219,8 +220,21 @@ class HttpKubeClient : public KubeClient {
     WatchEnd end;
     end.resource_version = options.resource_version;
     http_response response;
+    // This watch's own cancellation, tied to Stop(): leaving early closes its connection.
+    pplx::cancellation_token_source cancel;
+    pplx::cancellation_token stop_token = cts_.get_token();
+    auto registration = stop_token.register_callback([cancel]() { cancel.cancel(); });
+    struct CancelOnExit {
+      pplx::cancellation_token_source& source;
+      pplx::cancellation_token& stop_token;
+      pplx::cancellation_token_registration& registration;
+      ~CancelOnExit() {
+        stop_token.deregister_callback(registration);
+        source.cancel();
+      }
+    } cancel_on_exit{cancel, stop_token, registration};
     auto started = Send(web::http::methods::GET, *path + query, "", "", label, true,
-                        *watch_client, &response);
+                        *watch_client, &response, cancel.get_token());
     if (!started) {
       if (started.error().reason == Reason::kExpired) {
         end.expired = true;  // an HTTP 410 (older servers, or a too-old rv on some paths)
@@ -394,7 +408,8 @@ class HttpKubeClient : public KubeClient {
   // Sends with retries; on success (2xx) *out holds the response with its body unread.
   KubeStatus Send(const method& m, const std::string& path_query, const std::string& body,
                   const std::string& content_type, const std::string& label,
-                  bool retry_transport, http_client& client, http_response* out) {
+                  bool retry_transport, http_client& client, http_response* out,
+                  std::optional<pplx::cancellation_token> cancel = std::nullopt) {
     KubeError last;
     for (int attempt = 1;; ++attempt) {
       if (stopped_.load()) return MakeKubeError(Reason::kTransport, "client stopped", label);
@@ -411,7 +426,8 @@ class HttpKubeClient : public KubeClient {
       if (!content_type.empty()) req.set_body(body, content_type);
       bool retryable = false;
       try {
-        http_response response = client.request(req, cts_.get_token()).get();
+        http_response response =
+            client.request(req, cancel ? *cancel : cts_.get_token()).get();
         int code = response.status_code();
         if (code < 400) {
           *out = response;

@@ -423,6 +423,10 @@ class Server : public FakeApiServer {
     }
     cv_.notify_all();
   }
+  void RefuseWatches(bool refuse) override {
+    std::lock_guard lock(mu_);
+    refuse_watches_ = refuse;
+  }
   void Compact() override {
     std::lock_guard lock(mu_);
     compacted_ = rv_;
@@ -628,6 +632,13 @@ class Server : public FakeApiServer {
     if (verb == "get") return Get(t, p);
     if (verb == "list") return List(t, p, query);
     if (verb == "watch") {
+      {
+        std::lock_guard lock(mu_);
+        if (refuse_watches_) {
+          return Fail(503, "ServiceUnavailable", "watch refused (fault injection)",
+                      Json::object());
+        }
+      }
       Watch(t, p, query, ex);
       return Reply{0, Json::null(), {}};
     }
@@ -1385,6 +1396,7 @@ class Server : public FakeApiServer {
   std::map<std::string, std::string> tokens_;
   std::set<std::string> admins_;
   std::map<std::string, std::vector<Permission>> perms_;
+  bool refuse_watches_ = false;
   int fail_left_ = 0;
   int fail_status_ = 500;
   std::atomic<int> requests_{0};

@@ -102,6 +102,9 @@ class FakeApiServer {
   // Retry-After: 1). Every running watch connection is cut without a final chunk.
   virtual void FailNext(int n, int status) = 0;
   virtual void DropWatches() = 0;
+  // While set, new watch requests get 503 (as while a watch cache initialises); other requests
+  // are served. Lets a test make changes a client's watch cannot see.
+  virtual void RefuseWatches(bool refuse) = 0;
   // Forgets the event history: watching from an older resourceVersion gets 410 Expired.
   virtual void Compact() = 0;
 

@@ -7,7 +7,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "tests/operator/fake_apiserver/fake_apiserver.h"
 
