@@ -1,5 +1,7 @@
 #include "io/aof_files.h"
 
+#include "io/prefetch_source.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -44,6 +46,18 @@ class FdSource final : public ByteSource {
   std::string path_;
 };
 
+// Reads ahead on a second thread (io/prefetch_source.h), so the kernel's copy of the next chunk
+// overlaps the parsing of this one: about half of a verification's CPU time is that copy.
+class ReadAheadFdSource final : public ByteSource {
+ public:
+  ReadAheadFdSource(int fd, std::string path) : fd_(fd, std::move(path)), ahead_(fd_) {}
+  Result<size_t> Read(std::span<uint8_t> out) override { return ahead_.Read(out); }
+
+ private:
+  FdSource fd_;            // declared first: the read-ahead thread reads it until ahead_ is gone
+  PrefetchSource ahead_;
+};
+
 Result<std::vector<std::string>> ListDir(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return OsError("cannot list directory", dir, errno);
@@ -73,16 +87,19 @@ Result<aof::AofFileOpener::Opened> DirectoryAofOpener::Open(const std::string& n
   const std::string path = Join(dir_, name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OsError("cannot open", path, errno);
-  auto source = std::make_unique<FdSource>(fd, path);
+  auto fail = [&](std::unexpected<Error> e) {
+    ::close(fd);
+    return e;
+  };
   struct stat st{};
-  if (::fstat(fd, &st) != 0) return OsError("cannot stat", path, errno);
-  if (!S_ISREG(st.st_mode))
-    return MakeError(ErrorCode::kIo, "not a regular file", -1, path);
+  if (::fstat(fd, &st) != 0) return fail(OsError("cannot stat", path, errno));
+  if (!S_ISREG(st.st_mode)) return fail(MakeError(ErrorCode::kIo, "not a regular file", -1, path));
   if (offset && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
-    return OsError("cannot seek", path, errno);
+    return fail(OsError("cannot seek", path, errno));
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Opened out;
-  out.source = std::move(source);
+  // Created only now: its thread starts reading at once, from the position set above.
+  out.source = std::make_unique<ReadAheadFdSource>(fd, path);
   out.size = static_cast<uint64_t>(st.st_size);
   return out;
 }
