@@ -192,7 +192,7 @@ TEST_F(SidecarRun, BackupOnRequestOneAtATimeWithMetricsAndListing) {
   size_t rdbs = 0;
   for (const auto& f : ListDir(store_)) rdbs += f.ends_with(".rdb");
   EXPECT_EQ(rdbs, 1u);
-  EXPECT_EQ(sidecar.Stop(), 0);
+  EXPECT_EQ(sidecar.Stop(), 0) << sidecar.Log();
   EXPECT_NE(sidecar.Log().find("\"msg\":\"sidecar stopping\""), std::string::npos);
 }
 
@@ -207,13 +207,15 @@ TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {
         << sidecar->Log();
   }  // Redis stops
   EXPECT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 503; }, 5000));
-  EXPECT_NE(Http(port_, "GET", "/metrics").body.find("tidemark_redis_up 0\n"), std::string::npos);
+  EXPECT_NE(Http(port_, "GET", "/metrics").body.find("tidemark_redis_up 0\n"), std::string::npos)
+      << sidecar->Log();
   RedisServer again(data_, {});  // a restarted Redis has lost the CONFIG SET
   EXPECT_TRUE(WaitFor(
       [&] { return again.Cli({"CONFIG", "GET", "appendfsync"}) == "appendfsync\nalways"; }, 8000))
       << sidecar->Log();
-  EXPECT_NE(sidecar->Log().find("Redis unreachable; retrying with backoff"), std::string::npos);
-  EXPECT_EQ(sidecar->Stop(), 0);
+  EXPECT_NE(sidecar->Log().find("Redis unreachable; retrying with backoff"), std::string::npos)
+      << sidecar->Log();
+  EXPECT_EQ(sidecar->Stop(), 0) << sidecar->Log();
 }
 
 TEST_F(SidecarRun, AofOverItsMaximumSizeIsRewrittenAndMeasured) {
