@@ -36,6 +36,13 @@ struct StringValue {
   int64_t offset = 0;         // where the string started
 };
 
+uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n);
+inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+// Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
+// they fit in the read buffer; longer ones with Fnv1a, chunk by chunk: the choice depends only on
+// the length, so equal strings always hash alike).
+uint64_t HashContiguous(const uint8_t* p, size_t n);
+
 class RdbInput {
  public:
   static constexpr size_t kBufferSize = 256 * 1024;
@@ -81,12 +88,47 @@ class RdbInput {
   // A length that must not be a special encoding; `what` names it in errors.
   Result<uint64_t> PlainLength(const char* what);
   Status ReadString(StringUse use, StringValue& out, uint64_t keep_limit = 1ull << 32);
+  // Fast path for the most common item body, a key and a string value that are both plain
+  // (unencoded) strings with 6- or 14-bit lengths and lie whole in the buffer: hashes the key as
+  // ReadString(kHash) would, skips the value and returns true. Returns false, consuming nothing,
+  // for anything else; the caller then takes the careful path, which gives the same result for
+  // the bytes this accepts, so verdicts never depend on how the input was chunked.
+  bool BufferedKeyAndString(uint64_t* key_hash) {
+    const uint8_t* p = buf_.get() + pos_;
+    const size_t avail = end_ - pos_;
+    size_t at = 0, klen = 0, vlen = 0;
+    if (!ShortPlainLength(p, avail, at, klen)) return false;
+    if (avail - at < klen) return false;
+    const size_t key_at = at;
+    at += klen;
+    if (!ShortPlainLength(p, avail, at, vlen)) return false;
+    if (avail - at < vlen) return false;
+    *key_hash = HashContiguous(p + key_at, klen);
+    pos_ += at + vlen;
+    return true;
+  }
   // True when no input is left (only meaningful between items).
   Result<bool> AtEnd();
   // CRC-64 of every byte consumed so far.
   uint64_t Crc();
 
  private:
+  // Decodes a 6- or 14-bit plain length at p[at] (within avail), advancing `at`.
+  static bool ShortPlainLength(const uint8_t* p, size_t avail, size_t& at, size_t& len) {
+    if (at >= avail) return false;
+    uint8_t b = p[at];
+    if ((b >> 6) == 0) {
+      len = b;
+      at += 1;
+      return true;
+    }
+    if ((b >> 6) == 1 && avail - at >= 2) {
+      len = (size_t{b & 0x3fu} << 8) | p[at + 1];
+      at += 2;
+      return true;
+    }
+    return false;
+  }
   Result<uint8_t> ByteSlow();
   Result<Length> ReadLengthSlow();
   Status Fill(size_t n);  // make at least n (<= kBufferSize) bytes available
@@ -105,13 +147,6 @@ class RdbInput {
   bool eof_ = false;
   std::vector<uint8_t> scratch_;  // compressed bytes of a kept/hashed LZF string
 };
-
-uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n);
-inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
-// Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
-// they fit in the read buffer; longer ones with Fnv1a, chunk by chunk: the choice depends only on
-// the length, so equal strings always hash alike).
-uint64_t HashContiguous(const uint8_t* p, size_t n);
 
 // Printable form of bytes for messages: escapes non-printables, cuts long strings.
 std::string Printable(const uint8_t* p, size_t n);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/rdb/duplicates.h"
+#include "core/rdb/listpack_walk.h"
 #include "core/rdb/rdb_format.h"
 
 namespace tidemark::rdb {
@@ -275,7 +276,7 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   if (auto s = Payload(payload_); !s) return s;
   members_.clear();
   uint64_t index = 0;
-  ElementVisitor visit = [&](const PackedElement& e) -> Status {
+  auto member = [&](const PackedElement& e) -> Status {
     uint64_t pos = tuple > 0 ? index % tuple : 1;
     ++index;
     if (pos == 0) {
@@ -298,8 +299,14 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   };
   uint64_t count = 0;
   bool need_visit = tuple > 1 || (tuple == 1 && type == kTypeSetListpack);
-  if (auto s = validate(payload_.bytes, &count, need_visit ? &visit : nullptr); !s)
-    return InPayload(s.error(), payload_, info->encoding);
+  Status checked;
+  if (validate == ValidateListpack && need_visit) {
+    checked = WalkListpack(payload_.bytes, &count, member);  // the common case: inlined
+  } else {
+    ElementVisitor visit = member;
+    checked = validate(payload_.bytes, &count, need_visit ? &visit : nullptr);
+  }
+  if (!checked) return InPayload(checked.error(), payload_, info->encoding);
   // Sorting by hash and comparing neighbours is exact and allocation-free; Redis compares the
   // elements' text, so the integer 12 and the string "12" are the same member.
   std::sort(members_.begin(), members_.end(), [](const Member& a, const Member& b) {

@@ -102,8 +102,16 @@ class Walker {
           if (auto s = in_.ReadString(StringUse::kSkip, key_); !s) return s;
           ++report_.functions;
           break;
-        default:
+        default: {
+          // Most keys of a real dataset are short strings with short values: when the whole item
+          // is buffered it is hashed and skipped in place (it cannot be malformed).
+          uint64_t hash;
+          if (*op == kTypeString && in_.BufferedKeyAndString(&hash)) {
+            CountKey(kTypeString, "string", hash);
+            break;
+          }
           if (auto s = Key(*op, at); !s) return s;
+        }
       }
     }
   }
@@ -152,6 +160,12 @@ class Walker {
                   "' (" + TypeName(type) + ") in db " + std::to_string(Db().index) + ": " + e.message;
       return std::unexpected(std::move(e));
     }
+    if (!info.module.empty()) AddModule(info.module);
+    CountKey(type, info.encoding, key_.hash);
+    return {};
+  }
+
+  void CountKey(uint8_t type, const char* encoding, uint64_t key_hash) {
     RdbDbStats& db = Db();
     ++db.keys;
     if (has_expire_) ++db.keys_with_expiry;
@@ -159,10 +173,8 @@ class Walker {
     // Counted by type code here (a string-keyed map per key costs more than the parsing);
     // folded into the report's maps at the end.
     ++keys_by_code_[type];
-    encoding_by_code_[type] = info.encoding;
-    if (!info.module.empty()) AddModule(info.module);
-    KeyHashes().Add(key_.hash);
-    return {};
+    encoding_by_code_[type] = encoding;
+    KeyHashes().Add(key_hash);
   }
 
   Status Trailer() {

@@ -1,0 +1,149 @@
+// The verifier's fast paths (a buffered string key + string value hashed and skipped in place;
+// listpack members walked without a std::function) must give exactly the report of the careful
+// path: same verdict, code, offset and message, whatever the input's chunking. Reading one byte
+// per Read() never leaves a whole item in the buffer, so it is the careful path's reference.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/rdb/encodings.h"
+#include "core/rdb/rdb_format.h"
+#include "core/rdb/rdb_verifier.h"
+#include "tests/core/rdb/rdb_builder.h"
+
+namespace tidemark {
+namespace {
+
+using namespace rdb;
+using testing::Bytes;
+using testing::RdbBuilder;
+
+// Hands out at most `chunk` bytes per Read().
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(const Bytes& data, size_t chunk) : data_(data), chunk_(chunk) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    size_t n = std::min({out.size(), chunk_, data_.size() - pos_});
+    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out.begin());
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  const Bytes& data_;
+  size_t chunk_;
+  size_t pos_ = 0;
+};
+
+RdbReport Verify(const Bytes& b, size_t chunk) {
+  ChunkedSource src(b, chunk);
+  return VerifyRdb(src, RdbVerifyOptions{.name = "fast.rdb"});
+}
+
+// Everything a report says, as one comparable string.
+std::string Describe(const RdbReport& r) {
+  std::string s = r.error ? r.error->ToString() + " code=" + std::to_string(static_cast<int>(r.error->code)) +
+                                " at=" + std::to_string(r.error->offset)
+                          : "valid";
+  s += " bytes=" + std::to_string(r.bytes);
+  for (const auto& db : r.dbs)
+    s += " db" + std::to_string(db.index) + "=" + std::to_string(db.keys) + "/" + std::to_string(db.keys_with_expiry);
+  for (const auto& [k, v] : r.keys_by_type) s += " " + k + "=" + std::to_string(v);
+  for (const auto& [k, v] : r.keys_by_encoding) s += " " + k + "=" + std::to_string(v);
+  return s;
+}
+
+// String items of every length form next to items the fast path must leave alone.
+Bytes MixedStrings(bool with_checksum, const std::string& last_key = "last") {
+  RdbBuilder b(10);
+  b.Op(kOpAux).Str("redis-ver").Str("7.0.15").Op(kOpSelectDb).Len(0).Op(kOpResizeDb).Len(12).Len(1);
+  b.Op(kTypeString).Str("a").Str("short");
+  b.Op(kTypeString).Str(std::string(70, 'k')).Str(std::string(200, 'v'));     // 14-bit lengths
+  b.Op(kTypeString).Str("big").Str(std::string(17000, 'w'));                  // 32-bit length
+  b.Op(kTypeString).Str("").Str("");                                           // empty key and value
+  b.Op(kOpExpireTimeMs).Le(1700000000000, 8).Op(kTypeString).Str("exp").Str("x");
+  b.Op(kTypeString).Str("int").Op(0xc0).Raw({42});                             // int8 value
+  b.Op(kTypeHashListpack).Str("h").Blob(testing::Listpack(
+      {std::string("f1"), std::string("v1"), std::string("f2"), int64_t{12}, std::string(300, 'f'), std::string("v")}));
+  b.Op(kTypeSetListpack).Str("s").Blob(testing::Listpack({int64_t{1}, std::string("2"), std::string("x")}));
+  b.Op(kTypeZsetListpack).Str("z").Blob(testing::Listpack({std::string("m"), std::string("1.5"), std::string("n"), int64_t{3}}));
+  b.Op(kTypeString).Str("after").Str(std::string(63, 'y'));
+  b.Op(kTypeString).Str(last_key).Str(std::string(64, 'z'));
+  return b.Finish(with_checksum);
+}
+
+void ExpectSameForEveryChunking(const Bytes& file, const std::string& context) {
+  const std::string reference = Describe(Verify(file, 1));
+  for (size_t chunk : {size_t{2}, size_t{3}, size_t{5}, size_t{16}, size_t{100}, size_t{4096}, file.size() + 1})
+    ASSERT_EQ(Describe(Verify(file, chunk)), reference) << context << ", chunk " << chunk;
+}
+
+TEST(RdbFastPath, EveryChunkSizeGivesTheCarefulPathsReport) {
+  Bytes file = MixedStrings(true);
+  RdbReport whole = Verify(file, file.size());
+  ASSERT_TRUE(whole.valid()) << Describe(whole);
+  EXPECT_EQ(whole.total_keys(), 11u);
+  EXPECT_EQ(whole.dbs[0].keys_with_expiry, 1u);
+  for (size_t chunk = 1; chunk <= 64; ++chunk)
+    ASSERT_EQ(Describe(Verify(file, chunk)), Describe(whole)) << chunk;
+}
+
+TEST(RdbFastPath, EveryCutPointGivesTheCarefulPathsReport) {
+  Bytes file = MixedStrings(true);
+  // Every cut, except inside the 17000-byte value, which is sampled.
+  for (size_t cut = 0; cut < file.size(); cut += (cut > 600 && cut + 600 < file.size()) ? 97 : 1)
+    ExpectSameForEveryChunking(Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(cut)),
+                               "cut " + std::to_string(cut));
+}
+
+TEST(RdbFastPath, EveryByteFlipGivesTheCarefulPathsReport) {
+  // Checksum disabled, so structural problems are what gets reported.
+  Bytes file = MixedStrings(false);
+  std::mt19937 rng(7);
+  for (size_t at = 0; at < file.size(); at += 1 + (at > 400 ? 37 : 0)) {
+    Bytes m = file;
+    m[at] ^= static_cast<uint8_t>(1 + rng() % 255);
+    ExpectSameForEveryChunking(m, "flip at " + std::to_string(at));
+  }
+}
+
+TEST(RdbFastPath, DuplicateKeySeenByBothPathsIsFound) {
+  // "a" goes through the fast path first; the same key again with an integer-encoded value
+  // takes the careful path: both must hash the key alike.
+  Bytes file = MixedStrings(true, "a");
+  for (size_t chunk : {size_t{1}, file.size()}) {
+    RdbReport r = Verify(file, chunk);
+    ASSERT_FALSE(r.valid()) << chunk;
+    EXPECT_NE(r.error->message.find("duplicate key"), std::string::npos) << r.error->ToString();
+  }
+  RdbBuilder b(10);
+  b.Op(kOpSelectDb).Len(0).Op(kTypeString).Str("same").Str("v1");
+  b.Op(kTypeString).Str("same").Op(0xc0).Raw({7});  // careful path: int-encoded value
+  RdbReport r = Verify(b.Finish(), 1 << 20);
+  ASSERT_FALSE(r.valid());
+  EXPECT_NE(r.error->message.find("duplicate key"), std::string::npos);
+}
+
+TEST(ListpackBacklen, MultiByteBacklensAreCheckedExactly) {
+  // An entry of 300 string bytes + a 2-byte header has a 2-byte backlen.
+  auto lp = testing::Listpack({std::string(300, 'a'), std::string("b")});
+  uint64_t n = 0;
+  ASSERT_TRUE(ValidateListpack(lp, &n, nullptr));
+  EXPECT_EQ(n, 2u);
+  const size_t backlen_at = 6 + 2 + 300;  // header, 12-bit string header, data
+  for (size_t i = 0; i < 2; ++i) {
+    for (uint8_t flip : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0x7f}}) {
+      auto m = lp;
+      m[backlen_at + i] ^= flip;
+      auto s = ValidateListpack(m, &n, nullptr);
+      ASSERT_FALSE(s) << i << " " << int{flip};
+      EXPECT_EQ(s.error().offset, static_cast<int64_t>(6 + 302)) << s.error().message;
+      EXPECT_NE(s.error().message.find("backlen does not match the entry: expected 302"), std::string::npos)
+          << s.error().message;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tidemark
