@@ -7,43 +7,13 @@ namespace tidemark::rdb {
 
 namespace {
 
-constexpr size_t kSmall = 64;
+// Buckets up to this size are checked with an open-addressing table of at most 4096 entries
+// (32 KiB, in L1/L2); larger ones are first split again by the next byte.
+constexpr size_t kSmall = 2048;
 
 bool SortedHasDuplicate(uint64_t* first, uint64_t* last) {
   std::sort(first, last);
   return std::adjacent_find(first, last) != last;
-}
-
-// American flag sort on one byte, then the same on each bucket with the next byte. 256 buckets
-// keep the write positions in cache; after two levels a bucket of uniform hashes fits in L2.
-bool PartitionHasDuplicate(uint64_t* first, uint64_t* last, int shift) {
-  size_t n = static_cast<size_t>(last - first);
-  if (n <= kSmall || shift < 0) return SortedHasDuplicate(first, last);
-  std::array<size_t, 256> next{}, end{};
-  for (uint64_t* p = first; p != last; ++p) ++end[(*p >> shift) & 0xff];
-  size_t sum = 0;
-  for (size_t b = 0; b < 256; ++b) {
-    next[b] = sum;
-    sum += end[b];
-    end[b] = sum;
-  }
-  for (size_t b = 0; b < 256; ++b) {
-    while (next[b] < end[b]) {
-      uint64_t v = first[next[b]];
-      size_t d = (v >> shift) & 0xff;
-      while (d != b) {
-        std::swap(v, first[next[d]++]);
-        d = (v >> shift) & 0xff;
-      }
-      first[next[b]++] = v;
-    }
-  }
-  size_t start = 0;
-  for (size_t b = 0; b < 256; ++b) {
-    if (PartitionHasDuplicate(first + start, first + end[b], shift - 8)) return true;
-    start = end[b];
-  }
-  return false;
 }
 
 // Open addressing in a table twice the size of the input, reused across calls: linear time, and
@@ -74,6 +44,40 @@ bool TableHasDuplicate(const uint64_t* first, const uint64_t* last, std::vector<
   return false;
 }
 
+// American flag sort on one byte, then the same on each bucket with the next byte. 256 buckets
+// keep the write positions in cache; a bucket of uniform hashes soon fits a small table.
+bool PartitionHasDuplicate(uint64_t* first, uint64_t* last, int shift, std::vector<uint64_t>& table) {
+  size_t n = static_cast<size_t>(last - first);
+  if (n <= 32) return SortedHasDuplicate(first, last);  // a few compares, no table to clear
+  if (n <= kSmall) return TableHasDuplicate(first, last, table);
+  if (shift < 0) return SortedHasDuplicate(first, last);
+  std::array<size_t, 256> next{}, end{};
+  for (uint64_t* p = first; p != last; ++p) ++end[(*p >> shift) & 0xff];
+  size_t sum = 0;
+  for (size_t b = 0; b < 256; ++b) {
+    next[b] = sum;
+    sum += end[b];
+    end[b] = sum;
+  }
+  for (size_t b = 0; b < 256; ++b) {
+    while (next[b] < end[b]) {
+      uint64_t v = first[next[b]];
+      size_t d = (v >> shift) & 0xff;
+      while (d != b) {
+        std::swap(v, first[next[d]++]);
+        d = (v >> shift) & 0xff;
+      }
+      first[next[b]++] = v;
+    }
+  }
+  size_t start = 0;
+  for (size_t b = 0; b < 256; ++b) {
+    if (PartitionHasDuplicate(first + start, first + end[b], shift - 8, table)) return true;
+    start = end[b];
+  }
+  return false;
+}
+
 }  // namespace
 
 void HashBuckets::Reserve(uint64_t expected) {
@@ -87,7 +91,8 @@ void HashBuckets::Reserve(uint64_t expected) {
 bool HashBuckets::HasDuplicate() {
   bool dup = false;
   for (auto& b : buckets_) {
-    if (!dup) dup = TableHasDuplicate(b.data(), b.data() + b.size(), table_);
+    // Every hash of a bucket has the same top byte: split on the next one.
+    if (!dup) dup = PartitionHasDuplicate(b.data(), b.data() + b.size(), 48, table_);
     std::vector<uint64_t>().swap(b);
   }
   std::vector<uint64_t>().swap(table_);
@@ -95,7 +100,8 @@ bool HashBuckets::HasDuplicate() {
 }
 
 bool HasDuplicate(std::vector<uint64_t>& values) {
-  return PartitionHasDuplicate(values.data(), values.data() + values.size(), 56);
+  std::vector<uint64_t> table;
+  return PartitionHasDuplicate(values.data(), values.data() + values.size(), 56, table);
 }
 
 }  // namespace tidemark::rdb
