@@ -9,6 +9,7 @@
 #include <ctime>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include "tests/operator/fake_apiserver/json_ops.h"
 
@@ -416,6 +417,11 @@ class Server : public FakeApiServer {
     fail_left_ = n;
     fail_status_ = status;
   }
+  void DelayNext(int n, int delay_ms) override {
+    std::lock_guard lock(mu_);
+    delay_left_ = n;
+    delay_ms_ = delay_ms;
+  }
   void DropWatches() override {
     {
       std::lock_guard lock(mu_);
@@ -549,6 +555,15 @@ class Server : public FakeApiServer {
   // ---- entry ----------------------------------------------------------------------------------
   void Serve(const HttpRequest& req, Exchange& ex) {
     requests_.fetch_add(1);
+    int delay = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (delay_left_ > 0) {
+        --delay_left_;
+        delay = delay_ms_;
+      }
+    }
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     Reply reply = Dispatch(req, ex);
     if (reply.status == 0) return;  // streamed
     std::map<std::string, std::string> headers = reply.headers;
@@ -1397,6 +1412,8 @@ class Server : public FakeApiServer {
   std::set<std::string> admins_;
   std::map<std::string, std::vector<Permission>> perms_;
   bool refuse_watches_ = false;
+  int delay_left_ = 0;
+  int delay_ms_ = 0;
   int fail_left_ = 0;
   int fail_status_ = 500;
   std::atomic<int> requests_{0};

@@ -101,6 +101,8 @@ class FakeApiServer {
   // Faults. The next n requests (any path) fail with `status` (500, 503 or 429; 429 with
   // Retry-After: 1). Every running watch connection is cut without a final chunk.
   virtual void FailNext(int n, int status) = 0;
+  // The next n requests are answered only after `delay_ms` (a slow or hung server).
+  virtual void DelayNext(int n, int delay_ms) = 0;
   virtual void DropWatches() = 0;
   // While set, new watch requests get 503 (as while a watch cache initialises); other requests
   // are served. Lets a test make changes a client's watch cannot see.

@@ -299,6 +299,8 @@ class Replayer {
 class ReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(std::ifstream(kDir + "00-version-namespace.json").good())
+        << "recorded exchanges missing under " << kDir;
     std::string error;
     FakeApiServerOptions options;
     options.bookmark_interval_ms = 60000;
