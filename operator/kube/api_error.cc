@@ -4,41 +4,70 @@ namespace tidemark::kube {
 
 const char* ReasonName(Reason reason) {
   switch (reason) {
-    case Reason::kUnknown: return "Unknown";
-    case Reason::kBadRequest: return "BadRequest";
-    case Reason::kUnauthorized: return "Unauthorized";
-    case Reason::kForbidden: return "Forbidden";
-    case Reason::kNotFound: return "NotFound";
-    case Reason::kMethodNotAllowed: return "MethodNotAllowed";
-    case Reason::kAlreadyExists: return "AlreadyExists";
-    case Reason::kConflict: return "Conflict";
-    case Reason::kExpired: return "Expired";
-    case Reason::kUnsupportedMediaType: return "UnsupportedMediaType";
-    case Reason::kInvalid: return "Invalid";
-    case Reason::kTooManyRequests: return "TooManyRequests";
-    case Reason::kServerError: return "ServerError";
-    case Reason::kTimeout: return "Timeout";
-    case Reason::kTransport: return "Transport";
-    case Reason::kConfig: return "Config";
-    case Reason::kInvalidName: return "InvalidName";
+    case Reason::kUnknown:
+      return "Unknown";
+    case Reason::kBadRequest:
+      return "BadRequest";
+    case Reason::kUnauthorized:
+      return "Unauthorized";
+    case Reason::kForbidden:
+      return "Forbidden";
+    case Reason::kNotFound:
+      return "NotFound";
+    case Reason::kMethodNotAllowed:
+      return "MethodNotAllowed";
+    case Reason::kAlreadyExists:
+      return "AlreadyExists";
+    case Reason::kConflict:
+      return "Conflict";
+    case Reason::kExpired:
+      return "Expired";
+    case Reason::kUnsupportedMediaType:
+      return "UnsupportedMediaType";
+    case Reason::kInvalid:
+      return "Invalid";
+    case Reason::kTooManyRequests:
+      return "TooManyRequests";
+    case Reason::kServerError:
+      return "ServerError";
+    case Reason::kTimeout:
+      return "Timeout";
+    case Reason::kTransport:
+      return "Transport";
+    case Reason::kConfig:
+      return "Config";
+    case Reason::kInvalidName:
+      return "InvalidName";
   }
   return "Unknown";
 }
 
 Reason ReasonFor(int http_status, const std::string& status_reason) {
   switch (http_status) {
-    case 400: return Reason::kBadRequest;
-    case 401: return Reason::kUnauthorized;
-    case 403: return Reason::kForbidden;
-    case 404: return Reason::kNotFound;
-    case 405: return Reason::kMethodNotAllowed;
-    case 409: return status_reason == "AlreadyExists" ? Reason::kAlreadyExists : Reason::kConflict;
-    case 410: return Reason::kExpired;
-    case 415: return Reason::kUnsupportedMediaType;
-    case 422: return Reason::kInvalid;
-    case 429: return Reason::kTooManyRequests;
-    case 504: return Reason::kTimeout;
-    default: break;
+    case 400:
+      return Reason::kBadRequest;
+    case 401:
+      return Reason::kUnauthorized;
+    case 403:
+      return Reason::kForbidden;
+    case 404:
+      return Reason::kNotFound;
+    case 405:
+      return Reason::kMethodNotAllowed;
+    case 409:
+      return status_reason == "AlreadyExists" ? Reason::kAlreadyExists : Reason::kConflict;
+    case 410:
+      return Reason::kExpired;
+    case 415:
+      return Reason::kUnsupportedMediaType;
+    case 422:
+      return Reason::kInvalid;
+    case 429:
+      return Reason::kTooManyRequests;
+    case 504:
+      return Reason::kTimeout;
+    default:
+      break;
   }
   if (http_status >= 500) return Reason::kServerError;
   return Reason::kUnknown;

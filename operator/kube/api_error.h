@@ -23,39 +23,39 @@ namespace tidemark::kube {
 
 enum class Reason {
   kUnknown,
-  kBadRequest,        // 400
-  kUnauthorized,      // 401
-  kForbidden,         // 403
-  kNotFound,          // 404
-  kMethodNotAllowed,  // 405
-  kAlreadyExists,     // 409 reason AlreadyExists
-  kConflict,          // 409 reason Conflict (stale resourceVersion, field manager conflict)
-  kExpired,           // 410 Gone / Expired
+  kBadRequest,            // 400
+  kUnauthorized,          // 401
+  kForbidden,             // 403
+  kNotFound,              // 404
+  kMethodNotAllowed,      // 405
+  kAlreadyExists,         // 409 reason AlreadyExists
+  kConflict,              // 409 reason Conflict (stale resourceVersion, field manager conflict)
+  kExpired,               // 410 Gone / Expired
   kUnsupportedMediaType,  // 415
-  kInvalid,           // 422
-  kTooManyRequests,   // 429
-  kServerError,       // 5xx
-  kTimeout,           // the request's deadline passed (504 or the client's own timeout)
-  kTransport,         // no HTTP answer: connection refused or reset, TLS failure
-  kConfig,            // the client configuration is unusable (kubeconfig, CA, token file)
-  kInvalidName,       // a name or namespace that is not DNS-1123: refused before sending
+  kInvalid,               // 422
+  kTooManyRequests,       // 429
+  kServerError,           // 5xx
+  kTimeout,               // the request's deadline passed (504 or the client's own timeout)
+  kTransport,             // no HTTP answer: connection refused or reset, TLS failure
+  kConfig,                // the client configuration is unusable (kubeconfig, CA, token file)
+  kInvalidName,           // a name or namespace that is not DNS-1123: refused before sending
 };
 
 const char* ReasonName(Reason reason);
 
 // One entry of Status.details.causes.
 struct Cause {
-  std::string reason;   // "FieldValueInvalid", "FieldManagerConflict", ...
+  std::string reason;  // "FieldValueInvalid", "FieldManagerConflict", ...
   std::string message;
-  std::string field;    // "spec.replicas", ".spec.fsync"
+  std::string field;  // "spec.replicas", ".spec.fsync"
 };
 
 struct KubeError {
   Reason reason = Reason::kUnknown;
-  int http_status = 0;       // 0 when no HTTP answer came
-  std::string status_reason; // Status.reason as sent ("Conflict", "Expired", ...)
-  std::string message;       // Status.message, or what went wrong locally
-  std::string resource;      // "statefulsets.apps rec/a-redis", "configmaps rec"
+  int http_status = 0;        // 0 when no HTTP answer came
+  std::string status_reason;  // Status.reason as sent ("Conflict", "Expired", ...)
+  std::string message;        // Status.message, or what went wrong locally
+  std::string resource;       // "statefulsets.apps rec/a-redis", "configmaps rec"
   std::vector<Cause> causes;
   int retry_after_seconds = -1;  // Retry-After header, -1 when absent
 

@@ -4,16 +4,20 @@ namespace tidemark::kube {
 
 const char* EventTypeName(EventType type) {
   switch (type) {
-    case EventType::kAdded: return "ADDED";
-    case EventType::kModified: return "MODIFIED";
-    case EventType::kDeleted: return "DELETED";
-    case EventType::kBookmark: return "BOOKMARK";
+    case EventType::kAdded:
+      return "ADDED";
+    case EventType::kModified:
+      return "MODIFIED";
+    case EventType::kDeleted:
+      return "DELETED";
+    case EventType::kBookmark:
+      return "BOOKMARK";
   }
   return "?";
 }
 
-KubeResult<ObjectList> ListAll(KubeClient& client, const ResourceType& type,
-                               const std::string& ns, ListOptions options) {
+KubeResult<ObjectList> ListAll(KubeClient& client, const ResourceType& type, const std::string& ns,
+                               ListOptions options) {
   ObjectList all;
   bool first = true;
   while (true) {

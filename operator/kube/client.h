@@ -67,7 +67,7 @@ struct WatchEvent {
 struct WatchOptions {
   std::string resource_version;  // "" : start with ADDED for every existing object
   std::string label_selector;
-  int timeout_seconds = 300;     // asked of the server; the client's deadline is a bit longer
+  int timeout_seconds = 300;  // asked of the server; the client's deadline is a bit longer
   bool allow_bookmarks = true;
 };
 
@@ -127,7 +127,7 @@ class KubeClient {
 };
 
 // Every page of a LIST, in order; the resourceVersion is the first page's.
-KubeResult<ObjectList> ListAll(KubeClient& client, const ResourceType& type,
-                               const std::string& ns, ListOptions options);
+KubeResult<ObjectList> ListAll(KubeClient& client, const ResourceType& type, const std::string& ns,
+                               ListOptions options);
 
 }  // namespace tidemark::kube

@@ -42,8 +42,8 @@ KubeResult<YAML::Node> Named(const YAML::Node& root, const char* list, const cha
       if (Scalar(e, "name") == name && e[item] && e[item].IsMap()) return e[item];
     }
   }
-  return MakeKubeError(Reason::kConfig, std::string("kubeconfig: no ") + item + " named \"" +
-                                            name + "\" in " + list);
+  return MakeKubeError(Reason::kConfig, std::string("kubeconfig: no ") + item + " named \"" + name +
+                                            "\" in " + list);
 }
 
 bool IsLoopback(const std::string& server) {
@@ -59,8 +59,8 @@ KubeResult<std::string> DataOrFile(const YAML::Node& node, const char* data_key,
   if (!data.empty()) {
     auto decoded = DecodeBase64(data);
     if (!decoded) {
-      decoded.error().message = std::string("kubeconfig: ") + data_key + ": " +
-                                decoded.error().message;
+      decoded.error().message =
+          std::string("kubeconfig: ") + data_key + ": " + decoded.error().message;
     }
     return decoded;
   }
@@ -116,11 +116,16 @@ KubeResult<std::string> DecodeBase64(const std::string& text) {
   size_t pad = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
     else if (c == '=') {
       ++pad;
       continue;
@@ -159,7 +164,8 @@ KubeResult<Config> LoadInClusterConfig(const std::function<const char*(const cha
   config.token = TokenSource::FromFile(paths.token_file);
   auto token = config.token->Token();
   if (!token) return std::unexpected(token.error());
-  if (auto ns = ReadWhole(paths.namespace_file, "namespace")) config.default_namespace = Trimmed(*ns);
+  if (auto ns = ReadWhole(paths.namespace_file, "namespace"))
+    config.default_namespace = Trimmed(*ns);
   return config;
 }
 
@@ -183,17 +189,17 @@ KubeResult<Config> ParseKubeconfig(const std::string& text, const std::string& b
     config.server = Scalar(*cluster, "server");
     while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
     if (config.server.rfind("https://", 0) != 0 && !IsLoopback(config.server)) {
-      return MakeKubeError(Reason::kConfig, "kubeconfig: cluster \"" +
-                           Scalar(*context, "cluster") + "\": server \"" + config.server +
-                           "\" is not https:// (plain http only to a loopback address)");
+      return MakeKubeError(Reason::kConfig,
+                           "kubeconfig: cluster \"" + Scalar(*context, "cluster") +
+                               "\": server \"" + config.server +
+                               "\" is not https:// (plain http only to a loopback address)");
     }
     if (Scalar(*cluster, "insecure-skip-tls-verify") == "true" && !options.allow_insecure_flag) {
-      return MakeKubeError(Reason::kConfig, "kubeconfig: cluster \"" +
-                           Scalar(*context, "cluster") +
-                           "\" sets insecure-skip-tls-verify; Tidemark always verifies TLS");
+      return MakeKubeError(Reason::kConfig,
+                           "kubeconfig: cluster \"" + Scalar(*context, "cluster") +
+                               "\" sets insecure-skip-tls-verify; Tidemark always verifies TLS");
     }
-    auto ca = DataOrFile(*cluster, "certificate-authority-data", "certificate-authority",
-                         base_dir);
+    auto ca = DataOrFile(*cluster, "certificate-authority-data", "certificate-authority", base_dir);
     if (!ca) return std::unexpected(ca.error());
     config.ca_pem = *ca;
 
@@ -202,16 +208,18 @@ KubeResult<Config> ParseKubeconfig(const std::string& text, const std::string& b
       auto user = Named(root, "users", "user", user_name);
       if (!user) return std::unexpected(user.error());
       if ((*user)["exec"] || (*user)["auth-provider"]) {
-        return MakeKubeError(Reason::kConfig, "kubeconfig: user \"" + user_name +
-                             "\": exec and auth-provider credentials are not supported");
+        return MakeKubeError(Reason::kConfig,
+                             "kubeconfig: user \"" + user_name +
+                                 "\": exec and auth-provider credentials are not supported");
       }
       auto cert = DataOrFile(*user, "client-certificate-data", "client-certificate", base_dir);
       if (!cert) return std::unexpected(cert.error());
       auto key = DataOrFile(*user, "client-key-data", "client-key", base_dir);
       if (!key) return std::unexpected(key.error());
       if (cert->empty() != key->empty()) {
-        return MakeKubeError(Reason::kConfig, "kubeconfig: user \"" + user_name +
-                             "\": a client certificate needs its key and the other way round");
+        return MakeKubeError(Reason::kConfig,
+                             "kubeconfig: user \"" + user_name +
+                                 "\": a client certificate needs its key and the other way round");
       }
       config.client_cert_pem = *cert;
       config.client_key_pem = *key;

@@ -8,9 +8,9 @@
 // Plain http:// is accepted only for a loopback server (tests against the fake API server).
 #pragma once
 
-#include <chrono>
 #include <sys/types.h>
 
+#include <chrono>
 #include <ctime>
 #include <functional>
 #include <memory>

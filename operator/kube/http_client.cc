@@ -43,7 +43,8 @@ KubeResult<std::vector<X509*>> ReadCerts(const std::string& pem, const char* wha
   while (X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.push_back(x);
   BIO_free(bio);
   ERR_clear_error();
-  if (out.empty()) return MakeKubeError(Reason::kConfig, std::string(what) + ": no PEM certificate");
+  if (out.empty())
+    return MakeKubeError(Reason::kConfig, std::string(what) + ": no PEM certificate");
   return out;
 }
 
@@ -63,7 +64,8 @@ KubeResult<std::shared_ptr<TlsMaterial>> LoadTls(const Config& config) {
     ERR_clear_error();
     if (m->key == nullptr) return MakeKubeError(Reason::kConfig, "client key: no PEM private key");
   }
-  if (!m->chain.empty() && (m->key == nullptr || X509_check_private_key(m->chain[0], m->key) != 1)) {
+  if (!m->chain.empty() &&
+      (m->key == nullptr || X509_check_private_key(m->chain[0], m->key) != 1)) {
     ERR_clear_error();
     return MakeKubeError(Reason::kConfig, "client key does not match the client certificate");
   }
@@ -233,8 +235,8 @@ class HttpKubeClient : public KubeClient {
         source.cancel();
       }
     } cancel_on_exit{cancel, stop_token, registration};
-    auto started = Send(web::http::methods::GET, *path + query, "", "", label, true,
-                        *watch_client, &response, cancel.get_token());
+    auto started = Send(web::http::methods::GET, *path + query, "", "", label, true, *watch_client,
+                        &response, cancel.get_token());
     if (!started) {
       if (started.error().reason == Reason::kExpired) {
         end.expired = true;  // an HTTP 410 (older servers, or a too-old rv on some paths)
@@ -265,11 +267,16 @@ class HttpKubeClient : public KubeClient {
           return std::unexpected(e);
         }
         WatchEvent ev;
-        if (kind == "ADDED") ev.type = EventType::kAdded;
-        else if (kind == "MODIFIED") ev.type = EventType::kModified;
-        else if (kind == "DELETED") ev.type = EventType::kDeleted;
-        else if (kind == "BOOKMARK") ev.type = EventType::kBookmark;
-        else continue;
+        if (kind == "ADDED")
+          ev.type = EventType::kAdded;
+        else if (kind == "MODIFIED")
+          ev.type = EventType::kModified;
+        else if (kind == "DELETED")
+          ev.type = EventType::kDeleted;
+        else if (kind == "BOOKMARK")
+          ev.type = EventType::kBookmark;
+        else
+          continue;
         ev.object = ToObject(obj);
         if (!ev.object.resource_version.empty()) end.resource_version = ev.object.resource_version;
         ++end.events;
@@ -301,19 +308,18 @@ class HttpKubeClient : public KubeClient {
     return Put(type, ns, name, json, options, "status");
   }
 
-  KubeResult<Object> Apply(const ResourceType& type, const std::string& ns,
-                           const std::string& name, const std::string& json, bool force,
-                           const WriteOptions& options, const std::string& subresource) override {
+  KubeResult<Object> Apply(const ResourceType& type, const std::string& ns, const std::string& name,
+                           const std::string& json, bool force, const WriteOptions& options,
+                           const std::string& subresource) override {
     auto path = ObjectPath(type, ns, name, subresource);
     if (!path) return std::unexpected(path.error());
     return ObjectCall(web::http::methods::PATCH, *path + WriteQuery(options, force), json,
                       "application/apply-patch+yaml", ResourceLabel(type, ns, name));
   }
 
-  KubeResult<Object> Patch(const ResourceType& type, const std::string& ns,
-                           const std::string& name, PatchType patch_type,
-                           const std::string& patch, const WriteOptions& options,
-                           const std::string& subresource) override {
+  KubeResult<Object> Patch(const ResourceType& type, const std::string& ns, const std::string& name,
+                           PatchType patch_type, const std::string& patch,
+                           const WriteOptions& options, const std::string& subresource) override {
     auto path = ObjectPath(type, ns, name, subresource);
     if (!path) return std::unexpected(path.error());
     return ObjectCall(web::http::methods::PATCH, *path + WriteQuery(options, false), patch,
@@ -353,7 +359,8 @@ class HttpKubeClient : public KubeClient {
     cfg.set_validate_certificates(true);
     if (tls_) {
       auto tls = tls_;
-      cfg.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) { InstallTls(ctx, *tls); });
+      cfg.set_ssl_context_callback(
+          [tls](boost::asio::ssl::context& ctx) { InstallTls(ctx, *tls); });
     }
     return std::make_unique<http_client>(web::uri(config_.server), cfg);
   }
@@ -377,8 +384,8 @@ class HttpKubeClient : public KubeClient {
   KubeResult<Object> ObjectCall(const method& m, const std::string& path_query,
                                 const std::string& body, const std::string& content_type,
                                 const std::string& label) {
-    auto raw = Call(m, path_query, body, content_type, label, m == web::http::methods::GET,
-                    *client_);
+    auto raw =
+        Call(m, path_query, body, content_type, label, m == web::http::methods::GET, *client_);
     if (!raw) return std::unexpected(raw.error());
     try {
       return ToObject(Json::parse(raw->body));
@@ -391,8 +398,8 @@ class HttpKubeClient : public KubeClient {
                        const std::string& content_type, const std::string& label,
                        bool retry_transport, http_client& client) {
     http_response response;
-    auto status = Send(m, path_query, body, content_type, label, retry_transport, client,
-                       &response);
+    auto status =
+        Send(m, path_query, body, content_type, label, retry_transport, client, &response);
     if (!status) return std::unexpected(status.error());
     Raw raw;
     raw.status = response.status_code();
@@ -407,8 +414,8 @@ class HttpKubeClient : public KubeClient {
 
   // Sends with retries; on success (2xx) *out holds the response with its body unread.
   KubeStatus Send(const method& m, const std::string& path_query, const std::string& body,
-                  const std::string& content_type, const std::string& label,
-                  bool retry_transport, http_client& client, http_response* out,
+                  const std::string& content_type, const std::string& label, bool retry_transport,
+                  http_client& client, http_response* out,
                   std::optional<pplx::cancellation_token> cancel = std::nullopt) {
     KubeError last;
     for (int attempt = 1;; ++attempt) {
@@ -426,8 +433,7 @@ class HttpKubeClient : public KubeClient {
       if (!content_type.empty()) req.set_body(body, content_type);
       bool retryable = false;
       try {
-        http_response response =
-            client.request(req, cancel ? *cancel : cts_.get_token()).get();
+        http_response response = client.request(req, cancel ? *cancel : cts_.get_token()).get();
         int code = response.status_code();
         if (code < 400) {
           *out = response;
@@ -446,11 +452,12 @@ class HttpKubeClient : public KubeClient {
           } catch (const std::exception&) {
           }
         }
-        retryable = last.reason == Reason::kTooManyRequests || last.reason == Reason::kServerError ||
-                    last.reason == Reason::kTimeout;
+        retryable = last.reason == Reason::kTooManyRequests ||
+                    last.reason == Reason::kServerError || last.reason == Reason::kTimeout;
       } catch (const web::http::http_exception& e) {
         last = KubeError{};
-        last.reason = e.error_code() == std::errc::timed_out ? Reason::kTimeout : Reason::kTransport;
+        last.reason =
+            e.error_code() == std::errc::timed_out ? Reason::kTimeout : Reason::kTransport;
         last.message = e.what();
         last.resource = label;
         retryable = retry_transport;
@@ -481,8 +488,8 @@ class HttpKubeClient : public KubeClient {
       delay = std::uniform_int_distribution<int64_t>(d / 2, d)(rng_);
     }
     if (retry_after_seconds > 0) {
-      delay = std::max<int64_t>(delay, std::min<int64_t>(retry_after_seconds * 1000LL,
-                                                         r.max_delay.count()));
+      delay = std::max<int64_t>(
+          delay, std::min<int64_t>(retry_after_seconds * 1000LL, r.max_delay.count()));
     }
     return std::chrono::milliseconds(delay);
   }

@@ -8,9 +8,10 @@ std::string ObjectKey(const Object& object) {
   return object.namespace_.empty() ? object.name : object.namespace_ + "/" + object.name;
 }
 
-Informer::Informer(KubeClient& client, ResourceType type, InformerOptions options,
-                   Handler handler)
-    : client_(client), type_(std::move(type)), options_(std::move(options)),
+Informer::Informer(KubeClient& client, ResourceType type, InformerOptions options, Handler handler)
+    : client_(client),
+      type_(std::move(type)),
+      options_(std::move(options)),
       handler_(std::move(handler)) {
   if (!options_.sleep) {
     options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };

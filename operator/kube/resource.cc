@@ -6,8 +6,7 @@ namespace {
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 std::string Prefix(const ResourceType& type) {
-  return type.group.empty() ? "/api/" + type.version
-                            : "/apis/" + type.group + "/" + type.version;
+  return type.group.empty() ? "/api/" + type.version : "/apis/" + type.group + "/" + type.version;
 }
 
 }  // namespace
@@ -82,7 +81,8 @@ bool IsDns1123Subdomain(std::string_view name) {
 
 KubeResult<std::string> CollectionPath(const ResourceType& type, std::string_view ns) {
   if (type.resource.empty() || !IsDns1123Subdomain(type.resource) ||
-      !IsDns1123Subdomain(type.version) || (!type.group.empty() && !IsDns1123Subdomain(type.group))) {
+      !IsDns1123Subdomain(type.version) ||
+      (!type.group.empty() && !IsDns1123Subdomain(type.group))) {
     return MakeKubeError(Reason::kInvalidName, "not a resource type", type.Qualified());
   }
   if (!type.namespaced) {
@@ -103,8 +103,8 @@ KubeResult<std::string> CollectionPath(const ResourceType& type, std::string_vie
 
 KubeResult<std::string> ObjectPath(const ResourceType& type, std::string_view ns,
                                    std::string_view name, std::string_view subresource) {
-  std::string where = type.Qualified() + " " + (ns.empty() ? "" : std::string(ns) + "/") +
-                      std::string(name);
+  std::string where =
+      type.Qualified() + " " + (ns.empty() ? "" : std::string(ns) + "/") + std::string(name);
   if (type.namespaced && ns.empty()) {
     return MakeKubeError(Reason::kInvalidName, "namespaced resource needs a namespace", where);
   }

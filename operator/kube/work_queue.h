@@ -12,12 +12,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <deque>
 
 namespace tidemark::kube {
 
@@ -59,7 +59,7 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
-  std::set<std::string> dirty_;       // queued or to be re-queued after Done
+  std::set<std::string> dirty_;  // queued or to be re-queued after Done
   std::set<std::string> processing_;
   std::multimap<Clock::time_point, std::string> waiting_;
   std::map<std::string, int> failures_;

@@ -30,7 +30,8 @@ bool IsSubdomain(const std::string& name) {
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);
-    std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty() || !IsLowerAlnum(part.front()) || !IsLowerAlnum(part.back())) return false;
     for (char c : part) {
       if (!IsLowerAlnum(c) && c != '-') return false;
@@ -274,7 +275,8 @@ void DefaultBuiltIn(const std::string& group, const std::string& resource, Json&
     set_default(spec, "revisionHistoryLimit", Json::number(10));
     set_default(spec, "replicas", Json::number(1));
     if (!spec.has_field("updateStrategy")) {
-      spec["updateStrategy"] = Json::parse(R"({"type":"RollingUpdate","rollingUpdate":{"partition":0}})");
+      spec["updateStrategy"] =
+          Json::parse(R"({"type":"RollingUpdate","rollingUpdate":{"partition":0}})");
     }
     if (spec.has_field("volumeClaimTemplates") && spec.at("volumeClaimTemplates").is_array()) {
       Json templates = spec.at("volumeClaimTemplates");
@@ -377,16 +379,14 @@ class Server : public FakeApiServer {
   }
 
   bool Listen(std::string* error) {
-    wire_ = HttpWireServer::Start(
-        [this](const HttpRequest& req, Exchange& ex) { Serve(req, ex); },
-        options_.tls ? &options_.tls_files : nullptr, error);
+    wire_ = HttpWireServer::Start([this](const HttpRequest& req, Exchange& ex) { Serve(req, ex); },
+                                  options_.tls ? &options_.tls_files : nullptr, error);
     return wire_ != nullptr;
   }
 
   int port() const override { return wire_ ? wire_->port() : 0; }
   std::string url() const override {
-    return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" +
-           std::to_string(port());
+    return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
   }
 
   void AddResource(const FakeResource& r) override {
@@ -546,8 +546,7 @@ class Server : public FakeApiServer {
     return ns + "/" + name;
   }
 
-  void Log(const FakeResource& t, const std::string& ns, const std::string& type,
-           const Json& obj) {
+  void Log(const FakeResource& t, const std::string& ns, const std::string& type, const Json& obj) {
     log_.push_back(LoggedEvent{rv_, TypeKey(t), ns, type, obj});
     cv_.notify_all();
   }
@@ -579,10 +578,12 @@ class Server : public FakeApiServer {
       if (fail_left_ > 0) {
         --fail_left_;
         int code = fail_status_;
-        Reply r = code == 429 ? Fail(429, "TooManyRequests", "the server has received too many "
-                                     "requests and has asked us to try again later",
-                                     Json::object())
-                  : code == 503 ? Fail(503, "ServiceUnavailable", "the server is currently unable "
+        Reply r = code == 429   ? Fail(429, "TooManyRequests",
+                                       "the server has received too many "
+                                         "requests and has asked us to try again later",
+                                       Json::object())
+                  : code == 503 ? Fail(503, "ServiceUnavailable",
+                                       "the server is currently unable "
                                        "to handle the request")
                                 : Fail(code, "InternalError", "Internal error occurred: injected");
         if (code == 429) r.headers["Retry-After"] = "1";
@@ -603,8 +604,9 @@ class Server : public FakeApiServer {
       }
     }
     Resolved r = Resolve(req);
-    if (!r.ok) return Fail(404, "NotFound", "the server could not find the requested resource",
-                           Json::object());
+    if (!r.ok)
+      return Fail(404, "NotFound", "the server could not find the requested resource",
+                  Json::object());
     if (r.route.version) {
       Json v = Json::object();
       v["major"] = Json::string("1");
@@ -618,25 +620,33 @@ class Server : public FakeApiServer {
     const PathInfo& p = r.route;
     std::string verb;
     bool watch = query.count("watch") && (query["watch"] == "1" || query["watch"] == "true");
-    if (req.method == "GET") verb = p.name.empty() ? (watch ? "watch" : "list") : "get";
-    else if (req.method == "POST" && p.name.empty()) verb = "create";
-    else if (req.method == "PUT" && !p.name.empty()) verb = "update";
-    else if (req.method == "PATCH" && !p.name.empty()) verb = "patch";
-    else if (req.method == "DELETE" && !p.name.empty()) verb = "delete";
-    else return Fail(405, "MethodNotAllowed", "the server does not allow this method on the "
-                     "requested resource", Json::object());
+    if (req.method == "GET")
+      verb = p.name.empty() ? (watch ? "watch" : "list") : "get";
+    else if (req.method == "POST" && p.name.empty())
+      verb = "create";
+    else if (req.method == "PUT" && !p.name.empty())
+      verb = "update";
+    else if (req.method == "PATCH" && !p.name.empty())
+      verb = "patch";
+    else if (req.method == "DELETE" && !p.name.empty())
+      verb = "delete";
+    else
+      return Fail(405, "MethodNotAllowed",
+                  "the server does not allow this method on the "
+                  "requested resource",
+                  Json::object());
     if (!Authorized(user, verb, t, p)) {
       std::string res = t.resource + (p.subresource.empty() ? "" : "/" + p.subresource);
-      std::string scope = p.ns.empty() ? " at the cluster scope"
-                                       : " in the namespace \"" + p.ns + "\"";
+      std::string scope =
+          p.ns.empty() ? " at the cluster scope" : " in the namespace \"" + p.ns + "\"";
       Json d = Json::object();
       if (!p.name.empty()) d["name"] = Json::string(p.name);
       if (!t.group.empty()) d["group"] = Json::string(t.group);
       d["kind"] = Json::string(t.resource);
       return Fail(403, "Forbidden",
                   Qualified(t) + (p.name.empty() ? "" : " \"" + p.name + "\"") +
-                      " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" +
-                      res + "\" in API group \"" + t.group + "\"" + scope,
+                      " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + res +
+                      "\" in API group \"" + t.group + "\"" + scope,
                   d);
     }
     bool dry_run = query.count("dryRun") && query["dryRun"] == "All";
@@ -650,8 +660,7 @@ class Server : public FakeApiServer {
       {
         std::lock_guard lock(mu_);
         if (refuse_watches_) {
-          return Fail(503, "ServiceUnavailable", "watch refused (fault injection)",
-                      Json::object());
+          return Fail(503, "ServiceUnavailable", "watch refused (fault injection)", Json::object());
         }
       }
       Watch(t, p, query, ex);
@@ -669,8 +678,10 @@ class Server : public FakeApiServer {
       ct = ct.substr(0, ct.find(';'));
       if (req.method == "PATCH" && ct == "application/apply-patch+yaml") {
         if (!query.count("fieldManager")) {
-          return Fail(400, "BadRequest", "PATCH, application/apply-patch+yaml requires a "
-                      "fieldManager", Json::object());
+          return Fail(400, "BadRequest",
+                      "PATCH, application/apply-patch+yaml requires a "
+                      "fieldManager",
+                      Json::object());
         }
         bool force = query.count("force") && query["force"] == "true";
         return Apply(t, p, req.body, manager, force, dry_run);
@@ -679,8 +690,9 @@ class Server : public FakeApiServer {
       try {
         body = Json::parse(req.body);
       } catch (const std::exception& e) {
-        return Fail(400, "BadRequest", std::string("the body of the request is not JSON: ") +
-                    e.what(), Json::object());
+        return Fail(400, "BadRequest",
+                    std::string("the body of the request is not JSON: ") + e.what(),
+                    Json::object());
       }
       if (verb == "create") return Create(t, p, body, manager, dry_run);
       if (verb == "update") return Update(t, p, body, manager, dry_run, true);
@@ -821,10 +833,10 @@ class Server : public FakeApiServer {
     std::map<std::string, std::string> headers{{"Content-Type", "application/json"},
                                                {"Cache-Control", "no-cache, private"}};
     if (!ParseLabelSelector(q["labelSelector"], &selector, &error)) {
-      ex.Respond(400, headers,
-                 StatusBody(400, "BadRequest", "unable to parse requirement: " + error,
-                            Json::object())
-                     .serialize());
+      ex.Respond(
+          400, headers,
+          StatusBody(400, "BadRequest", "unable to parse requirement: " + error, Json::object())
+              .serialize());
       return;
     }
     bool bookmarks = q["allowWatchBookmarks"] == "true" || q["allowWatchBookmarks"] == "1";
@@ -854,8 +866,8 @@ class Server : public FakeApiServer {
     } else {
       from = std::stoll(rv_text);
       if (from < compacted_) {
-        std::string msg = "too old resource version: " + rv_text + " (" +
-                          std::to_string(compacted_) + ")";
+        std::string msg =
+            "too old resource version: " + rv_text + " (" + std::to_string(compacted_) + ")";
         lock.unlock();
         ex.SendChunk(line("ERROR", StatusBody(410, "Expired", msg, Json::null())));
         ex.EndStream();
@@ -944,8 +956,9 @@ class Server : public FakeApiServer {
       for (const auto& [k, v] : want) ok = ok && have.count(k) && have[k] == v;
       if (!ok) {
         out.push_back({"FieldValueInvalid",
-                       "Invalid value: " + GoMap(have) + ": `selector` does not match template "
-                       "`labels`",
+                       "Invalid value: " + GoMap(have) +
+                           ": `selector` does not match template "
+                           "`labels`",
                        "spec.template.metadata.labels"});
       }
       if (old != nullptr && old->has_field("spec")) {
@@ -967,8 +980,7 @@ class Server : public FakeApiServer {
     }
     if (t.group.empty() && t.resource == "persistentvolumeclaims" && old != nullptr &&
         obj.has_field("spec") && old->has_field("spec")) {
-      bool bound = At(*old, {"status", "phase"}) &&
-                   Str(old->at("status"), "phase") == "Bound";
+      bool bound = At(*old, {"status", "phase"}) && Str(old->at("status"), "phase") == "Bound";
       Json a = obj.at("spec"), b = old->at("spec");
       if (bound) {
         RemoveAt(a, {"resources", "requests"});
@@ -1031,17 +1043,22 @@ class Server : public FakeApiServer {
       for (int i = 0; i < 5; ++i) name += kChars[rng_() % 27];
     }
     if (name.empty()) {
-      return Unprocessable(t, "", {{"FieldValueRequired", "Required value: name or generateName "
-                                    "is required", "metadata.name"}});
+      return Unprocessable(t, "",
+                           {{"FieldValueRequired",
+                             "Required value: name or generateName "
+                             "is required",
+                             "metadata.name"}});
     }
     if (!IsSubdomain(name)) {
-      return Unprocessable(t, name, {{"FieldValueInvalid",
-                                      "Invalid value: \"" + name + "\": " + kDnsMessage,
-                                      "metadata.name"}});
+      return Unprocessable(t, name,
+                           {{"FieldValueInvalid", "Invalid value: \"" + name + "\": " + kDnsMessage,
+                             "metadata.name"}});
     }
     if (!Str(meta, "namespace").empty() && Str(meta, "namespace") != p.ns) {
-      return Fail(400, "BadRequest", "the namespace of the provided object does not match the "
-                  "namespace sent on the request", Json::object());
+      return Fail(400, "BadRequest",
+                  "the namespace of the provided object does not match the "
+                  "namespace sent on the request",
+                  Json::object());
     }
     auto invalid = Validate(t, body, nullptr);
     if (!invalid.empty()) return Unprocessable(t, name, invalid);
@@ -1078,8 +1095,10 @@ class Server : public FakeApiServer {
     }
     meta["uid"] = Json::string(NewUid());
     meta["creationTimestamp"] = Json::string(now);
-    if (t.has_generation) meta["generation"] = Json::number(1);
-    else if (meta.has_field("generation")) meta.erase("generation");
+    if (t.has_generation)
+      meta["generation"] = Json::number(1);
+    else if (meta.has_field("generation"))
+      meta.erase("generation");
     meta_of() = meta;
     TrackUpdate(Json::object(), body, manager, "", api_version, now, t.status_subresource);
     if (dry_run) {
@@ -1106,26 +1125,34 @@ class Server : public FakeApiServer {
       return ConflictStale(t, p.name);
     }
     if (!Str(cmeta, "name").empty() && Str(cmeta, "name") != p.name) {
-      return Fail(400, "BadRequest", "the name of the object (" + Str(cmeta, "name") +
-                  ") does not match the name on the URL (" + p.name + ")", Json::object());
+      return Fail(400, "BadRequest",
+                  "the name of the object (" + Str(cmeta, "name") +
+                      ") does not match the name on the URL (" + p.name + ")",
+                  Json::object());
     }
     Json next;
     if (p.subresource == "status") {
       next = old;
-      if (candidate.has_field("status")) next["status"] = candidate.at("status");
-      else if (next.has_field("status")) next.erase("status");
+      if (candidate.has_field("status"))
+        next["status"] = candidate.at("status");
+      else if (next.has_field("status"))
+        next.erase("status");
     } else {
       next = candidate;
       if (t.status_subresource) {
-        if (old.has_field("status")) next["status"] = old.at("status");
-        else if (next.has_field("status")) next.erase("status");
+        if (old.has_field("status"))
+          next["status"] = old.at("status");
+        else if (next.has_field("status"))
+          next.erase("status");
       }
       Json& meta = next["metadata"];
       if (!meta.is_object()) meta = Json::object();
       for (const char* k : {"name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
                             "deletionGracePeriodSeconds", "generation"}) {
-        if (ometa.has_field(k)) meta[k] = ometa.at(k);
-        else if (meta.has_field(k)) meta.erase(k);
+        if (ometa.has_field(k))
+          meta[k] = ometa.at(k);
+        else if (meta.has_field(k))
+          meta.erase(k);
       }
       next["apiVersion"] = old.at("apiVersion");
       next["kind"] = old.at("kind");
@@ -1146,12 +1173,13 @@ class Server : public FakeApiServer {
     std::string api_version = Str(old, "apiVersion");
     TrackUpdate(old, next, manager, p.subresource, api_version, operation_time,
                 t.status_subresource);
-    if (JsonEqual(WithoutVolatile(next), WithoutVolatile(old))) return Reply{200, old, {}};  // no-op
+    if (JsonEqual(WithoutVolatile(next), WithoutVolatile(old)))
+      return Reply{200, old, {}};  // no-op
     if (dry_run) return Reply{200, next, {}};
     auto& objs = objects_[TypeKey(t)];
     std::string key = ObjKey(p.ns, p.name);
-    bool finalizers_left = next["metadata"].has_field("finalizers") &&
-                           next["metadata"]["finalizers"].size() > 0;
+    bool finalizers_left =
+        next["metadata"].has_field("finalizers") && next["metadata"]["finalizers"].size() > 0;
     if (ometa.has_field("deletionTimestamp") && !finalizers_left) {
       // The last finalizer went: the object goes. The DELETED event carries the stored state.
       ++rv_;
@@ -1169,8 +1197,8 @@ class Server : public FakeApiServer {
     return Reply{200, next, {}};
   }
 
-  Reply Update(const FakeResource& t, const PathInfo& p, const Json& body, const std::string& manager,
-               bool dry_run, bool check_rv) {
+  Reply Update(const FakeResource& t, const PathInfo& p, const Json& body,
+               const std::string& manager, bool dry_run, bool check_rv) {
     std::lock_guard lock(mu_);
     auto& objs = objects_[TypeKey(t)];
     auto it = objs.find(ObjKey(p.ns, p.name));
@@ -1191,12 +1219,14 @@ class Server : public FakeApiServer {
       candidate = old;
       std::string error;
       if (!ApplyJsonPatch(candidate, patch, &error)) {
-        return Fail(422, "Invalid", "the server rejected our request due to an error in our "
-                    "request", Json::object());
+        return Fail(422, "Invalid",
+                    "the server rejected our request due to an error in our "
+                    "request",
+                    Json::object());
       }
     } else {
-      if (!patch.is_object()) return Fail(400, "BadRequest", "merge patch must be an object",
-                                          Json::object());
+      if (!patch.is_object())
+        return Fail(400, "BadRequest", "merge patch must be an object", Json::object());
       candidate = MergePatch(old, patch);
     }
     // A resourceVersion in the patch is a precondition; the unchanged one is not.
@@ -1216,8 +1246,10 @@ class Server : public FakeApiServer {
     if (!applied.is_object()) return Fail(400, "BadRequest", "not an object", Json::object());
     std::string body_name = Str(Meta(applied), "name");
     if (!body_name.empty() && body_name != p.name) {
-      return Fail(400, "BadRequest", "the name of the object (" + body_name +
-                  ") does not match the name on the URL (" + p.name + ")", Json::object());
+      return Fail(400, "BadRequest",
+                  "the name of the object (" + body_name +
+                      ") does not match the name on the URL (" + p.name + ")",
+                  Json::object());
     }
     bool status_only = p.subresource == "status";
     FieldSet mine = OwnableLeaves(applied, status_only, !status_only && t.status_subresource);
@@ -1270,8 +1302,7 @@ class Server : public FakeApiServer {
           message += (message.empty() ? "" : "\n") + std::string("conflict with \"") + who +
                      "\": " + fields[0];
         } else {
-          message += (message.empty() ? "" : "\n") + std::string("conflicts with \"") + who +
-                     "\":";
+          message += (message.empty() ? "" : "\n") + std::string("conflicts with \"") + who + "\":";
           for (const auto& f : fields) message += "\n- " + f;
         }
         for (const auto& f : fields) {
@@ -1334,7 +1365,8 @@ class Server : public FakeApiServer {
         same_owners = a[i].manager == b[i].manager && a[i].fields == b[i].fields;
       }
     }
-    if (same_owners && JsonEqual(WithoutVolatile(next), WithoutVolatile(old))) return Reply{200, old, {}};
+    if (same_owners && JsonEqual(WithoutVolatile(next), WithoutVolatile(old)))
+      return Reply{200, old, {}};
     if (dry_run) return Reply{200, next, {}};
     ++rv_;
     next["metadata"]["resourceVersion"] = Json::string(std::to_string(rv_));
@@ -1354,8 +1386,8 @@ class Server : public FakeApiServer {
     if (!body_text.empty()) {
       try {
         Json opts = Json::parse(body_text);
-        if (const Json* want = At(opts, {"preconditions", "uid"}); want && want->is_string() &&
-            want->as_string() != uid) {
+        if (const Json* want = At(opts, {"preconditions", "uid"});
+            want && want->is_string() && want->as_string() != uid) {
           return Fail(409, "Conflict",
                       "Operation cannot be fulfilled on " + Qualified(t) + " \"" + p.name +
                           "\": Precondition failed: UID in precondition: " + want->as_string() +

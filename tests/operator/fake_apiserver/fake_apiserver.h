@@ -47,8 +47,8 @@ struct FakeResource {
   bool namespaced = true;
   bool status_subresource = false;
   bool has_generation = false;
-  bool custom = false;         // a custom resource (list items keep kind/apiVersion; messages)
-  std::string defaults_json;   // merged under the spec of created objects ("{}" or "")
+  bool custom = false;        // a custom resource (list items keep kind/apiVersion; messages)
+  std::string defaults_json;  // merged under the spec of created objects ("{}" or "")
 };
 
 // What a token may do: verb ("get", "list", "watch", "create", "update", "patch", "delete" or
@@ -63,7 +63,7 @@ struct Permission {
 struct FakeApiServerOptions {
   bool tls = false;
   TlsFiles tls_files;
-  bool require_auth = true;            // false: anonymous requests are admin
+  bool require_auth = true;  // false: anonymous requests are admin
   int bookmark_interval_ms = 1000;
 };
 

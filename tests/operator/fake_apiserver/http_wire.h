@@ -13,8 +13,8 @@ namespace tidemark::fake {
 
 struct HttpRequest {
   std::string method;
-  std::string path;   // without the query
-  std::string query;  // after '?', still percent-encoded
+  std::string path;                            // without the query
+  std::string query;                           // after '?', still percent-encoded
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string client_cert_cn;  // the CN of a verified client certificate, else ""

@@ -17,7 +17,8 @@ bool ParsePointer(const std::string& pointer, FieldPath* out) {
   size_t pos = 1;
   while (true) {
     size_t next = pointer.find('/', pos);
-    std::string token = pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    std::string token =
+        pointer.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
     std::string unescaped;
     for (size_t i = 0; i < token.size(); ++i) {
       if (token[i] == '~' && i + 1 < token.size()) {
@@ -356,8 +357,8 @@ bool ParseLabelSelector(const std::string& text, std::vector<LabelRequirement>* 
       size_t start = 0;
       while (start <= list.size()) {
         size_t comma = list.find(',', start);
-        r.values.push_back(Trim(list.substr(start, comma == std::string::npos ? std::string::npos
-                                                                              : comma - start)));
+        r.values.push_back(Trim(
+            list.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
         if (comma == std::string::npos) break;
         start = comma + 1;
       }

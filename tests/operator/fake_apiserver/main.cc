@@ -6,8 +6,8 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -25,11 +25,16 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (arg == "--token") tokens.push_back(next());
-    else if (arg == "--tls-cert") options.tls_files.cert_file = next(), options.tls = true;
-    else if (arg == "--tls-key") options.tls_files.key_file = next();
-    else if (arg == "--client-ca") options.tls_files.client_ca_file = next();
-    else if (arg == "--no-auth") options.require_auth = false;
+    if (arg == "--token")
+      tokens.push_back(next());
+    else if (arg == "--tls-cert")
+      options.tls_files.cert_file = next(), options.tls = true;
+    else if (arg == "--tls-key")
+      options.tls_files.key_file = next();
+    else if (arg == "--client-ca")
+      options.tls_files.client_ca_file = next();
+    else if (arg == "--no-auth")
+      options.require_auth = false;
     else {
       std::fprintf(stderr, "unknown argument %s\n", arg.c_str());
       return 2;

@@ -128,10 +128,12 @@ class Replayer {
         }
         std::set<std::pair<std::string, std::string>> wc, gc;
         if (wd->has_field("causes")) {
-          for (const Json& c : wd->at("causes").as_array()) wc.insert({Str(c, "field"), Str(c, "reason")});
+          for (const Json& c : wd->at("causes").as_array())
+            wc.insert({Str(c, "field"), Str(c, "reason")});
         }
         if (gd.has_field("causes")) {
-          for (const Json& c : gd.at("causes").as_array()) gc.insert({Str(c, "field"), Str(c, "reason")});
+          for (const Json& c : gd.at("causes").as_array())
+            gc.insert({Str(c, "field"), Str(c, "reason")});
         }
         EXPECT_EQ(gc, wc);
       }
@@ -251,7 +253,8 @@ class Replayer {
     if (c != std::string::npos) {
       size_t start = c + 9;
       size_t end = path.find('&', start);
-      std::string token = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      std::string token =
+          path.substr(start, end == std::string::npos ? std::string::npos : end - start);
       path = path.substr(0, start) + Map(continues_, token) +
              (end == std::string::npos ? "" : path.substr(end));
     }
@@ -266,7 +269,8 @@ class Replayer {
   Json MapBody(Json body) {
     if (body.is_object() && body.has_field("metadata")) {
       Json& m = body["metadata"];
-      if (m.has_field("resourceVersion")) m["resourceVersion"] = Json::string(MapRv(Str(m, "resourceVersion")));
+      if (m.has_field("resourceVersion"))
+        m["resourceVersion"] = Json::string(MapRv(Str(m, "resourceVersion")));
       if (m.has_field("uid")) m["uid"] = Json::string(Map(uids_, Str(m, "uid")));
       if (m.has_field("ownerReferences")) {
         for (size_t i = 0; i < m["ownerReferences"].size(); ++i) {
@@ -309,8 +313,7 @@ class ReplayTest : public ::testing::Test {
     fake_->AddAdminToken("admin-token");
     // The Sample CRD of 01-...json: its schema defaults, nothing else of its schema.
     fake_->AddResource(FakeResource{"fixtures.example.com", "v1alpha1", "samples", "Sample", true,
-                                    true, true, true,
-                                    R"({"replicas":1,"schedule":"0 * * * *"})"});
+                                    true, true, true, R"({"replicas":1,"schedule":"0 * * * *"})"});
     replay_ = std::make_unique<Replayer>(*fake_);
   }
 
@@ -437,8 +440,7 @@ TEST_F(ReplayTest, RecordedSessionAnswersLikeKubeApiserver) {
     EXPECT_EQ(Str(events[0], "type"), "MODIFIED");
     replay_->CheckObject(want.at(0).at("object"), events[0].at("object"), true);
     EXPECT_EQ(Str(events[1], "type"), "BOOKMARK");
-    EXPECT_EQ(Str(events[1].at("object").at("metadata"), "resourceVersion"),
-              replay_->MapRv("220"));
+    EXPECT_EQ(Str(events[1].at("object").at("metadata"), "resourceVersion"), replay_->MapRv("220"));
     EXPECT_EQ(Str(events[1].at("object"), "kind"), "Sample");
 
     fake_->Compact();

@@ -18,20 +18,22 @@ using tidemark::testing::WriteFile;
 std::string Kubeconfig(const std::string& cluster_extra, const std::string& user) {
   return "apiVersion: v1\nkind: Config\ncurrent-context: main\n"
          "clusters:\n"
-         "- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\n" + cluster_extra +
+         "- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\n" +
+         cluster_extra +
          "- name: dev\n  cluster:\n    server: https://127.0.0.1:7443/\n"
          "contexts:\n"
          "- name: main\n  context:\n    cluster: prod\n    user: op\n    namespace: tidemark\n"
          "- name: other\n  context:\n    cluster: dev\n    user: op\n"
          "users:\n"
-         "- name: op\n  user:\n" + user;
+         "- name: op\n  user:\n" +
+         user;
 }
 
 TEST(Kubeconfig, CurrentContextWithTokenAndCaData) {
-  auto config = ParseKubeconfig(
-      Kubeconfig("    certificate-authority-data: " + std::string("LS0tLS1CRUdJTi0tLS0tCg==") + "\n",
-                 "    token: abc.def\n"),
-      "/nowhere");
+  auto config = ParseKubeconfig(Kubeconfig("    certificate-authority-data: " +
+                                               std::string("LS0tLS1CRUdJTi0tLS0tCg==") + "\n",
+                                           "    token: abc.def\n"),
+                                "/nowhere");
   ASSERT_TRUE(config) << config.error().ToString();
   EXPECT_EQ(config->server, "https://10.0.0.1:6443");
   EXPECT_EQ(config->ca_pem, "-----BEGIN-----\n");
@@ -76,10 +78,9 @@ TEST(Kubeconfig, ClientCertificateAndKeyFromDataAndFiles) {
   EXPECT_EQ(from_file->client_cert_pem, ReadFile(pki.client_crt));
   EXPECT_EQ(from_file->ca_pem, ReadFile(pki.ca_crt));
 
-  auto half = ParseKubeconfig(
-      Kubeconfig("", "    client-certificate-data: " + kube::testing::Base64File(pki.client_crt) +
-                         "\n"),
-      "/x");
+  auto half = ParseKubeconfig(Kubeconfig("", "    client-certificate-data: " +
+                                                 kube::testing::Base64File(pki.client_crt) + "\n"),
+                              "/x");
   ASSERT_FALSE(half);
   EXPECT_NE(half.error().message.find("needs its key"), std::string::npos);
 }
@@ -93,9 +94,10 @@ TEST(Kubeconfig, InsecureSkipVerifyIsRefusedUnlessAllowed) {
 }
 
 TEST(Kubeconfig, PlainHttpOnlyToLoopbackAndNoExecPlugins) {
-  std::string http = "apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster:\n"
-                     "    server: http://10.0.0.1:8080\ncontexts:\n- name: c\n  context:\n"
-                     "    cluster: k\n";
+  std::string http =
+      "apiVersion: v1\ncurrent-context: c\nclusters:\n- name: k\n  cluster:\n"
+      "    server: http://10.0.0.1:8080\ncontexts:\n- name: c\n  context:\n"
+      "    cluster: k\n";
   EXPECT_FALSE(ParseKubeconfig(http, "/x"));
   std::string loop = http;
   loop.replace(loop.find("10.0.0.1"), 8, "127.0.0.1");

@@ -126,15 +126,15 @@ TEST_F(HttpClientTest, ServerSideApplyConflictsAndForce) {
   other.field_manager = "kubectl";
   std::string changed = kRp;
   changed.replace(changed.find("aof"), 3, "rdb");
-  auto conflict = client_->Apply(resources::RedisPersistences(), "rec", "cache", changed, false,
-                                 other);
+  auto conflict =
+      client_->Apply(resources::RedisPersistences(), "rec", "cache", changed, false, other);
   ASSERT_FALSE(conflict);
   EXPECT_TRUE(conflict.error().IsConflict());
   ASSERT_EQ(conflict.error().causes.size(), 1u);
   EXPECT_EQ(conflict.error().causes[0].field, ".spec.mode");
   EXPECT_EQ(conflict.error().causes[0].reason, "FieldManagerConflict");
-  auto forced = client_->Apply(resources::RedisPersistences(), "rec", "cache", changed, true,
-                               other);
+  auto forced =
+      client_->Apply(resources::RedisPersistences(), "rec", "cache", changed, true, other);
   ASSERT_TRUE(forced) << forced.error().ToString();
   EXPECT_EQ(forced->generation, 2);
   // Applying the same again changes nothing: same resourceVersion.
@@ -230,8 +230,8 @@ TEST_F(HttpClientTest, EveryRequestHasADeadline) {
   auto slow_then_fine = (*client)->Get(resources::ConfigMaps(), "rec", "x");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
   ASSERT_FALSE(slow_then_fine);
-  EXPECT_TRUE(slow_then_fine.error().IsNotFound()) << "the GET was retried after its timeout: "
-                                                   << slow_then_fine.error().ToString();
+  EXPECT_TRUE(slow_then_fine.error().IsNotFound())
+      << "the GET was retried after its timeout: " << slow_then_fine.error().ToString();
   EXPECT_EQ(sleeps_.size(), 1u);
 
   fake_->DelayNext(1, 1000);
@@ -401,9 +401,7 @@ TEST_F(HttpClientTest, DeleteWithAFinalizerMarksThenRemoves) {
 
 class HttpsClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(pki_.Generate());
-  }
+  void SetUp() override { ASSERT_TRUE(pki_.Generate()); }
   std::unique_ptr<FakeApiServer> StartFake(const std::string& crt, const std::string& key) {
     FakeApiServerOptions options;
     options.tls = true;
@@ -415,8 +413,9 @@ class HttpsClientTest : public ::testing::Test {
   }
   std::string Kubeconfig(const std::string& url, const std::string& ca, const std::string& user) {
     return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n"
-           "  cluster:\n    server: " + url + "\n    certificate-authority-data: " +
-           kube::testing::Base64File(ca) + "\ncontexts:\n- name: test\n  context:\n"
+           "  cluster:\n    server: " +
+           url + "\n    certificate-authority-data: " + kube::testing::Base64File(ca) +
+           "\ncontexts:\n- name: test\n  context:\n"
            "    cluster: fake\n    user: op\n    namespace: rec\nusers:\n- name: op\n  user:\n" +
            user;
   }

@@ -45,13 +45,12 @@ class InformerTest : public ::testing::Test {
     options.page_size = 2;
     options.watch_timeout_seconds = 30;
     options.error_backoff = milliseconds(5);
-    informer_ = std::make_unique<Informer>(*client_, resources::ConfigMaps(), options,
-                                           [this](EventType type, const Object& obj) {
-                                             std::lock_guard lock(mu_);
-                                             seen_.push_back(std::string(EventTypeName(type)) +
-                                                             " " + ObjectKey(obj));
-                                             queue_.Add(ObjectKey(obj));
-                                           });
+    informer_ = std::make_unique<Informer>(
+        *client_, resources::ConfigMaps(), options, [this](EventType type, const Object& obj) {
+          std::lock_guard lock(mu_);
+          seen_.push_back(std::string(EventTypeName(type)) + " " + ObjectKey(obj));
+          queue_.Add(ObjectKey(obj));
+        });
     thread_ = std::thread([this] { informer_->Run(stop_); });
   }
 

@@ -11,10 +11,10 @@ namespace tidemark::kube::testing {
 
 struct TestPki {
   tidemark::testing::TempDir dir;
-  std::string ca_crt, ca_key;          // file paths
-  std::string server_crt, server_key;  // signed by ca
-  std::string client_crt, client_key;  // signed by ca, CN = client_user
-  std::string other_ca_crt;            // unrelated CA
+  std::string ca_crt, ca_key;                      // file paths
+  std::string server_crt, server_key;              // signed by ca
+  std::string client_crt, client_key;              // signed by ca, CN = client_user
+  std::string other_ca_crt;                        // unrelated CA
   std::string other_server_crt, other_server_key;  // signed by the other CA
   std::string client_user = "tidemark-operator";
 
