@@ -19,6 +19,10 @@ class HashBuckets {
   HashBuckets() : buckets_(256) {}
   void Reserve(uint64_t expected);
   void Add(uint64_t hash) { buckets_[hash >> 56].push_back(hash); }
+  // Forgets every hash added (keeps the buckets' memory).
+  void Clear() {
+    for (auto& b : buckets_) b.clear();
+  }
   // True when a hash occurs twice. Frees the buckets as it goes.
   bool HasDuplicate();
 

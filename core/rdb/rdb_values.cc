@@ -61,11 +61,18 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
   // memory stays bounded (Redis would still refuse such a duplicate).
   constexpr uint64_t kMaxTracked = uint64_t{1} << 20;
   bool track = count <= kMaxTracked;
+  // A large collection's hashes are bucketed by their top byte as they stream past: the check
+  // then never partitions megabytes in place with random accesses.
+  constexpr uint64_t kBucketedFrom = 4096;
+  bool bucketed = track && count >= kBucketedFrom;
   member_hashes_.clear();
-  if (track) member_hashes_.reserve(count);
+  big_members_.Clear();
+  if (bucketed) big_members_.Reserve(count);
+  else if (track) member_hashes_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
-    if (track) member_hashes_.push_back(str_.hash);
+    if (bucketed) big_members_.Add(str_.hash);
+    else if (track) member_hashes_.push_back(str_.hash);
     if (extra == 1) {  // hash value
       StringValue& v = payload_;
       if (auto s = in_.ReadString(StringUse::kSkip, v); !s) return s;
@@ -79,7 +86,7 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
     }
   }
   if (track) {
-    if (HasDuplicate(member_hashes_))
+    if (bucketed ? big_members_.HasDuplicate() : HasDuplicate(member_hashes_))
       return in_.Corrupt(std::string("duplicate ") + what + " (two members hash alike; Redis refuses duplicates)");
   }
   return {};
@@ -275,10 +282,13 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   }
   if (auto s = Payload(payload_); !s) return s;
   members_.clear();
-  uint64_t index = 0;
+  int next_pos = 0;  // the next element's position in its tuple (a counter: no division)
   auto member = [&](const PackedElement& e) -> Status {
-    uint64_t pos = tuple > 0 ? index % tuple : 1;
-    ++index;
+    int pos = 1;
+    if (tuple > 0) {
+      pos = next_pos;
+      if (++next_pos == tuple) next_pos = 0;
+    }
     if (pos == 0) {
       char buf[24];
       std::string_view text = e.Text(buf);

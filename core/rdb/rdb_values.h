@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rdb/duplicates.h"
 #include "core/rdb/encodings.h"
 #include "core/rdb/rdb_reader.h"
 
@@ -49,6 +50,7 @@ class ValueChecker {
   StringValue payload_;   // scratch for encoded payloads
   StringValue aux_;       // scratch for stream node keys
   std::vector<uint64_t> member_hashes_;
+  HashBuckets big_members_;  // member hashes of a large collection, split as they stream past
   struct Member {
     uint64_t hash;
     PackedElement element;
