@@ -19,8 +19,10 @@ namespace tidemark {
 
 class PrefetchSource final : public ByteSource {
  public:
-  static constexpr size_t kSlots = 4;
-  static constexpr size_t kSlotSize = 1 << 20;
+  // Smaller slots, more of them: a slot is copied out by the consumer soon after the kernel
+  // filled it, while it is still in the shared cache (1 MiB slots: the copy ran from memory).
+  static constexpr size_t kSlots = 8;
+  static constexpr size_t kSlotSize = 256 << 10;
 
   // `inner` must outlive this object and is only read from the background thread.
   explicit PrefetchSource(ByteSource& inner);
