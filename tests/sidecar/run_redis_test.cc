@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -100,14 +100,46 @@ struct Reply {
   std::string body;
 };
 
+// A minimal HTTP/1.1 client on a plain socket (one request per connection): the test needs
+// status and body only, and stays independent of the HTTP library the sidecar uses.
 Reply Http(int port, const std::string& method, const std::string& path) {
-  try {
-    web::http::client::http_client client("http://127.0.0.1:" + std::to_string(port));
-    auto r = client.request(method, path).get();
-    return {r.status_code(), r.extract_string(true).get()};
-  } catch (const std::exception& e) {
-    return {0, e.what()};
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {0, "socket failed"};
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return {0, "connection refused"};
   }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n" +
+                    "Connection: close\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return {0, "send failed"};
+  }
+  std::string in;
+  char buf[4096];
+  size_t body_at = std::string::npos, length = 0;
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    if (body_at == std::string::npos && (body_at = in.find("\r\n\r\n")) != std::string::npos) {
+      body_at += 4;
+      std::string head = in.substr(0, body_at);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto cl = head.find("content-length:");
+      length = cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 15));
+    }
+    if (body_at != std::string::npos && in.size() >= body_at + length) break;
+  }
+  ::close(fd);
+  if (in.size() < 12 || body_at == std::string::npos) return {0, "bad response: " + in};
+  return {std::stoi(in.substr(9, 3)), in.substr(body_at, length)};
 }
 
 class SidecarRun : public ::testing::Test {
