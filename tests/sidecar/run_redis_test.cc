@@ -250,6 +250,33 @@ TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {
   EXPECT_EQ(sidecar->Stop(), 0) << sidecar->Log();
 }
 
+TEST_F(SidecarRun, ABackupRequestedWhileRedisIsDownWaitsAndRunsAfterItReturns) {
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "appendfsync everysec\n");
+  std::optional<RunningSidecar> sidecar;
+  {
+    RedisServer redis(data_, {});
+    redis.Cli({"SET", "k", "v"});
+    redis.Save();
+    sidecar.emplace(Args(redis), tmp_.File("run.log"));
+    ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
+        << sidecar->Log();
+  }
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 503; }, 5000));
+  EXPECT_EQ(Http(port_, "POST", "/v1/backups").status, 202);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto status = Http(port_, "GET", "/v1/status").body;
+  EXPECT_NE(status.find("\"up\":false"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"pending\":true"), std::string::npos) << status;  // reported, kept
+  RedisServer again(data_, {});
+  ASSERT_TRUE(WaitFor(
+      [&] { return Http(port_, "GET", "/v1/status").body.find("\"lastResult\":\"success\"") !=
+                   std::string::npos; },
+      10000))
+      << sidecar->Log();
+  EXPECT_EQ(sidecar->Stop(), 0) << sidecar->Log();
+}
+
 TEST_F(SidecarRun, AofOverItsMaximumSizeIsRewrittenAndMeasured) {
   RedisServer redis(data_, {"appendonly yes", "auto-aof-rewrite-percentage 0"});
   std::string policy = Policy();
