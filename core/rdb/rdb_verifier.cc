@@ -165,7 +165,7 @@ class Walker {
     return {};
   }
 
-  void CountKey(uint8_t type, const char* encoding, uint64_t key_hash) {
+  [[gnu::always_inline]] void CountKey(uint8_t type, const char* encoding, uint64_t key_hash) {
     RdbDbStats& db = Db();
     ++db.keys;
     if (has_expire_) ++db.keys_with_expiry;
