@@ -18,6 +18,14 @@ store="$work/backups"
 sock="$work/redis.sock"
 mkdir -p "$data" "$store"
 pid=
+sidecar_pid=
+stop_sidecar() {
+  if [[ -n $sidecar_pid ]] && kill -0 "$sidecar_pid" 2>/dev/null; then
+    kill -TERM "$sidecar_pid" 2>/dev/null || true
+    wait "$sidecar_pid" 2>/dev/null || true
+  fi
+  sidecar_pid=
+}
 stop_redis() {
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
     redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
@@ -27,6 +35,7 @@ stop_redis() {
 }
 ok=
 cleanup() {
+  stop_sidecar
   stop_redis
   [[ -n $ok ]] || rm -rf "$work"
 }
@@ -88,6 +97,30 @@ step "Starting Redis again on the restored volume"
 start_redis
 after=$(cli debug digest)
 echo "dbsize: $(cli dbsize)   digest: $after"
+
+step "tidemark-sidecar run next to it for a moment: live policy, HTTP status and metrics"
+# A free loopback port: nothing answers there yet.
+for _ in $(seq 50); do
+  port=$((20000 + RANDOM % 40000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+done
+http_get() {  # path -> body; plain bash, no HTTP client needed
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$1" >&3
+  timeout 5 cat <&3 | sed '1,/^\r$/d'
+  exec 3<&-
+}
+"$sidecar" run --redis "unix:$sock" --store "$store" --policy "$work/policy.json" \
+  --redis-conf "$work/persistence.conf" --data-dir "$data" --listen "127.0.0.1:$port" \
+  >"$work/sidecar-run.log" 2>&1 &
+sidecar_pid=$!
+for _ in $(seq 100); do [[ $(http_get /readyz 2>/dev/null) == ready ]] && break; sleep 0.1; done
+sleep 1.2  # one more tick: the AOF watch has read INFO persistence
+echo "GET /v1/status:"
+http_get /v1/status
+echo "GET /metrics (samples):"
+http_get /metrics | grep -E '^tidemark_(backups_stored|redis_up|aof_current_size_bytes|policy_drift) '
+stop_sidecar
 stop_redis
 
 step "Result"
@@ -102,6 +135,6 @@ name=$(basename "$(ls "$store"/*.json | head -1)" .json)
 echo "backup data:      $store/$name.rdb"
 echo "backup metadata:  $store/$name.json"
 cat "$store/$name.json"
-echo "metrics:          not yet (the sidecar's /metrics endpoint is still to come, issue 4)"
+echo "metrics:          http://127.0.0.1:$port/metrics while \`tidemark-sidecar run\` ran (its log: $work/sidecar-run.log)"
 ok=1
 echo "Nothing left running. Demo files kept in $work (rm -rf it when done)."

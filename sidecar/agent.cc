@@ -35,6 +35,8 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
 }
 
 void Agent::Run(const std::atomic<bool>& stop) {
+  if (auto listing = store_.List())
+    metrics_.Set("tidemark_backups_stored", {}, static_cast<double>(listing->backups.size()));
   log_.Info("sidecar running", {LogField::Str("redis", options_.endpoint.ToString()),
                                 LogField::Str("store", store_.dir())});
   while (!stop.load()) {
