@@ -23,12 +23,13 @@ test: build
 TSAN_BUILD ?= build-tsan
 TSAN_TESTS ?= io_test
 test-tsan:
-	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIDEMARK_TSAN=ON >/dev/null
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" -DTIDEMARK_TSAN=ON >/dev/null
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
 	for t in $(TSAN_TESTS); do $(TSAN_BUILD)/bin/$$t || exit 1; done
 
+# -O1 -g1: sanitizer reports keep file:line, and the build takes a fraction of -O2 -g's time.
 $(ASAN_BUILD)/build.ninja:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIDEMARK_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" -DTIDEMARK_SANITIZE=ON
 
 test-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
