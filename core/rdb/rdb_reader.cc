@@ -14,35 +14,6 @@ uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n) {
   return h;
 }
 
-uint64_t HashContiguous(const uint8_t* p, size_t n) {
-  // One multiply per 8-byte word, the tail read as one overlapping word, then a full avalanche:
-  // keys are short, so the per-call overhead is what matters.
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  auto load = [](const uint8_t* q) {
-    uint64_t w;
-    std::memcpy(&w, q, 8);
-    return w;
-  };
-  uint64_t h = 0x243f6a8885a308d3ULL ^ (uint64_t{n} * kMul);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) h = std::rotl((h ^ load(p + i)) * kMul, 29);
-  if (i < n) {
-    uint64_t tail;
-    if (n >= 8) {
-      tail = load(p + n - 8);  // overlaps bytes already mixed: still a function of the content
-    } else {
-      tail = 0;
-      for (size_t k = 0; k < n; ++k) tail |= uint64_t{p[k]} << (8 * k);
-    }
-    h = std::rotl((h ^ tail) * kMul, 29);
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  return h ^ (h >> 33);
-}
-
 namespace {
 uint64_t HashOf(const uint8_t* p, size_t n) {
   return n <= RdbInput::kBufferSize ? HashContiguous(p, n) : Fnv1a(kFnvOffset, p, n);

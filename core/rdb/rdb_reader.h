@@ -6,7 +6,9 @@
 // Every error names the input, the offset and what was expected.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +43,34 @@ inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 // Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
 // they fit in the read buffer; longer ones with Fnv1a, chunk by chunk: the choice depends only on
 // the length, so equal strings always hash alike).
-uint64_t HashContiguous(const uint8_t* p, size_t n);
+inline uint64_t HashContiguous(const uint8_t* p, size_t n) {
+  // One multiply per 8-byte word, the tail read as one overlapping word, then a full avalanche:
+  // keys are short, so the per-call overhead is what matters.
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  auto load = [](const uint8_t* q) {
+    uint64_t w;
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  uint64_t h = 0x243f6a8885a308d3ULL ^ (uint64_t{n} * kMul);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) h = std::rotl((h ^ load(p + i)) * kMul, 29);
+  if (i < n) {
+    uint64_t tail;
+    if (n >= 8) {
+      tail = load(p + n - 8);  // overlaps bytes already mixed: still a function of the content
+    } else {
+      tail = 0;
+      for (size_t k = 0; k < n; ++k) tail |= uint64_t{p[k]} << (8 * k);
+    }
+    h = std::rotl((h ^ tail) * kMul, 29);
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
 
 class RdbInput {
  public:

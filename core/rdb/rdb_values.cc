@@ -255,6 +255,29 @@ Status ValueChecker::CheckHashWithTtl(uint8_t type) {
   return {};
 }
 
+namespace {
+
+// A listpack-ex TTL entry: an integer expire time in range.
+[[gnu::noinline]] Status CheckTtlEntry(const PackedElement& e) {
+  if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kHashFieldExpireMax)
+    return MakeError(ErrorCode::kCorrupt, "hash field TTL entry is not a valid expire time",
+                     static_cast<int64_t>(e.offset));
+  return {};
+}
+
+// A packed sorted set's score stored as text: must parse whole as a number, not NaN.
+[[gnu::noinline]] Status CheckScoreText(const PackedElement& e) {
+  std::string text(e.str);
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || std::isnan(v))
+    return MakeError(ErrorCode::kCorrupt, "sorted set score '" + Printable(reinterpret_cast<const uint8_t*>(text.data()), text.size()) + "' is not a number",
+                     static_cast<int64_t>(e.offset));
+  return {};
+}
+
+}  // namespace
+
 Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   int64_t at = static_cast<int64_t>(in_.offset());
   if (type == kTypeHashListpackEx) {
@@ -283,27 +306,29 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   if (auto s = Payload(payload_); !s) return s;
   members_.clear();
   int next_pos = 0;  // the next element's position in its tuple (a counter: no division)
-  auto member = [&](const PackedElement& e) -> Status {
+  const bool zset = type == kTypeZsetZiplist || type == kTypeZsetListpack;
+  // Per element: kept small (the checks that build messages are out of line) so that it is
+  // inlined into the listpack walk.
+  auto member = [&](const PackedElement& e) __attribute__((always_inline)) -> Status {
     int pos = 1;
     if (tuple > 0) {
       pos = next_pos;
       if (++next_pos == tuple) next_pos = 0;
     }
     if (pos == 0) {
-      char buf[24];
-      std::string_view text = e.Text(buf);
-      members_.push_back({HashContiguous(reinterpret_cast<const uint8_t*>(text.data()), text.size()), e});
+      uint64_t hash;
+      if (!e.is_int) {
+        hash = HashContiguous(reinterpret_cast<const uint8_t*>(e.str.data()), e.str.size());
+      } else {
+        char buf[24];
+        std::string_view text = e.Text(buf);
+        hash = HashContiguous(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+      }
+      members_.push_back({hash, e});
     } else if (tuple == 3 && pos == 2) {
-      if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kHashFieldExpireMax)
-        return MakeError(ErrorCode::kCorrupt, "hash field TTL entry is not a valid expire time",
-                         static_cast<int64_t>(e.offset));
-    } else if (tuple == 2 && pos == 1 && (type == kTypeZsetZiplist || type == kTypeZsetListpack) && !e.is_int) {
-      std::string text(e.str);
-      char* end = nullptr;
-      double v = std::strtod(text.c_str(), &end);
-      if (end == text.c_str() || *end != '\0' || std::isnan(v))
-        return MakeError(ErrorCode::kCorrupt, "sorted set score '" + Printable(reinterpret_cast<const uint8_t*>(text.data()), text.size()) + "' is not a number",
-                         static_cast<int64_t>(e.offset));
+      return CheckTtlEntry(e);
+    } else if (tuple == 2 && pos == 1 && zset && !e.is_int) {
+      return CheckScoreText(e);
     }
     return {};
   };
