@@ -165,7 +165,8 @@ TEST(Plan, ScalingChangesReplicasNotTheTemplate) {
   Json sts = *world.observed.stateful_set;
   sts["status"]["observedGeneration"] = sts["metadata"]["generation"];
   world.observed.stateful_set = sts;
-  const Condition& ready = Get(Pass(world, meta, r, kT0 + 10), kCondReady);
+  const ReconcilePlan next = Pass(world, meta, r, kT0 + 10);
+  const Condition& ready = Get(next, kCondReady);
   EXPECT_EQ(ready.reason, reason::kPodsNotReady);
   EXPECT_EQ(ready.message, "3/5 pods ready");
 }
