@@ -136,6 +136,17 @@ class RdbInput {
     pos_ += at + vlen;
     return true;
   }
+  // The same for one plain string (a member or field): hashed as ReadString(kHash) would.
+  bool BufferedString(uint64_t* hash) {
+    const uint8_t* p = buf_.get() + pos_;
+    const size_t avail = end_ - pos_;
+    size_t at = 0, len = 0;
+    if (!ShortPlainLength(p, avail, at, len)) return false;
+    if (avail - at < len) return false;
+    *hash = HashContiguous(p + at, len);
+    pos_ += at + len;
+    return true;
+  }
   // True when no input is left (only meaningful between items).
   Result<bool> AtEnd();
   // CRC-64 of every byte consumed so far.

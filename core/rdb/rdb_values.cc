@@ -70,9 +70,17 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
   if (bucketed) big_members_.Reserve(count);
   else if (track) member_hashes_.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
-    if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
-    if (bucketed) big_members_.Add(str_.hash);
-    else if (track) member_hashes_.push_back(str_.hash);
+    // Fast path: a short member (and for a hash its short value) whole in the buffer.
+    uint64_t hash;
+    if (extra == 1 ? in_.BufferedKeyAndString(&hash) : in_.BufferedString(&hash)) {
+      if (bucketed) big_members_.Add(hash);
+      else if (track) member_hashes_.push_back(hash);
+      if (extra == 1) continue;
+    } else {
+      if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
+      if (bucketed) big_members_.Add(str_.hash);
+      else if (track) member_hashes_.push_back(str_.hash);
+    }
     if (extra == 1) {  // hash value
       StringValue& v = payload_;
       if (auto s = in_.ReadString(StringUse::kSkip, v); !s) return s;
