@@ -1,0 +1,302 @@
+#include "operator/controller/controller.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "core/policy/load.h"
+#include "operator/reconcile/desired.h"
+
+namespace tidemark::controller {
+
+namespace {
+
+using reconcile::Json;
+
+const char kManagedSelector[] = "app.kubernetes.io/managed-by=tidemark-operator";
+
+std::optional<Json> Parsed(const std::optional<kube::Object>& object) {
+  if (!object) return std::nullopt;
+  auto json = reconcile::ParseJson(object->json, object->name);
+  if (!json) return std::nullopt;
+  return std::move(*json);
+}
+
+const kube::ResourceType* TypeOf(const std::string& kind) {
+  if (kind == "ConfigMap") return &kube::resources::ConfigMaps();
+  if (kind == "Service") return &kube::resources::Services();
+  if (kind == "StatefulSet") return &kube::resources::StatefulSets();
+  if (kind == "PersistentVolumeClaim") return &kube::resources::PersistentVolumeClaims();
+  if (kind == reconcile::kOwnerKind) return &kube::resources::RedisPersistences();
+  return nullptr;
+}
+
+// "k=v,k=v" from a labels object.
+std::string Selector(const Json& labels) {
+  std::string out;
+  if (!labels.is_object()) return out;
+  for (const auto& [k, v] : labels.as_object()) {
+    if (!v.is_string()) continue;
+    if (!out.empty()) out += ",";
+    out += k + "=" + v.as_string();
+  }
+  return out;
+}
+
+// metav1.MicroTime: "2026-11-28T03:15:00.123456Z".
+std::string MicroTime() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) % 1000000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(us.count()));
+  return buf;
+}
+
+}  // namespace
+
+Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
+                       ControllerOptions options, Logger& log, Metrics& metrics)
+    : client_(client),
+      options_(std::move(options)),
+      log_(log),
+      metrics_(metrics),
+      queue_(options_.queue) {
+  kube::InformerOptions resource_options;
+  resource_options.namespace_ = options_.watch_namespace;
+  kube::InformerOptions owned_options = resource_options;
+  owned_options.label_selector = kManagedSelector;
+  informers_.push_back(std::make_unique<kube::Informer>(
+      watch_client, kube::resources::RedisPersistences(), resource_options,
+      [this](kube::EventType type, const kube::Object& object) {
+        if (type == kube::EventType::kBookmark) return;
+        queue_.Add(kube::ObjectKey(object));
+      }));
+  auto owned = [this](kube::EventType type, const kube::Object& object) {
+    if (type != kube::EventType::kBookmark) EnqueueOwner(object);
+  };
+  for (const auto* type : {&kube::resources::ConfigMaps(), &kube::resources::Services(),
+                           &kube::resources::StatefulSets()}) {
+    informers_.push_back(
+        std::make_unique<kube::Informer>(watch_client, *type, owned_options, owned));
+  }
+  resources_ = informers_[0].get();
+  config_maps_ = informers_[1].get();
+  services_ = informers_[2].get();
+  stateful_sets_ = informers_[3].get();
+  metrics_.queue_depth = [this] { return static_cast<int64_t>(queue_.Len() + queue_.Delayed()); };
+  metrics_.watch_restarts = [this] {
+    int64_t n = 0;
+    for (const auto& informer : informers_) n += informer->watch_restarts();
+    return n;
+  };
+}
+
+Controller::~Controller() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  metrics_.queue_depth = nullptr;
+  metrics_.watch_restarts = nullptr;
+}
+
+void Controller::StartInformers(const std::atomic<bool>& stop) {
+  for (auto& informer : informers_) {
+    threads_.emplace_back([&stop, informer = informer.get()] { informer->Run(stop); });
+  }
+}
+
+bool Controller::Synced() const {
+  for (const auto& informer : informers_) {
+    if (!informer->HasSynced()) return false;
+  }
+  return true;
+}
+
+void Controller::ShutDown() {
+  queue_.ShutDown();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void Controller::EnqueueOwner(const kube::Object& object) {
+  auto json = reconcile::ParseJson(object.json, object.name);
+  if (!json) return;
+  const Json* refs = reconcile::FindPath(*json, {"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array()) return;
+  for (const Json& ref : refs->as_array()) {
+    if (reconcile::GetString(ref, "kind") != std::string(reconcile::kOwnerKind)) continue;
+    if (reconcile::GetString(ref, "apiVersion") != std::string(reconcile::kGroupVersion)) continue;
+    auto name = reconcile::GetString(ref, "name");
+    if (name) queue_.Add(object.namespace_ + "/" + *name);
+  }
+}
+
+void Controller::RunWorker(const std::atomic<bool>& stop) {
+  while (!stop.load() && !Synced()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (stop.load()) return;
+  log_.Info("caches synced; reconciling");
+  while (auto key = queue_.Get()) {
+    ReconcileResult result = ReconcileResult::kError;
+    try {
+      result = Reconcile(*key);
+    } catch (const std::exception& e) {  // cpprestsdk's json throws on a type mismatch
+      log_.Error("reconcile threw", *key, {{"error", e.what()}});
+    }
+    switch (result) {
+      case ReconcileResult::kDone:
+        metrics_.reconciles_success++;
+        queue_.Forget(*key);
+        break;
+      case ReconcileResult::kConflict:
+        metrics_.reconciles_requeue++;
+        queue_.AddRateLimited(*key);
+        break;
+      case ReconcileResult::kError:
+        metrics_.reconciles_error++;
+        queue_.AddRateLimited(*key);
+        break;
+    }
+    queue_.Done(*key);
+  }
+}
+
+ReconcileResult Controller::Reconcile(const std::string& key) {
+  auto object = resources_->Get(key);
+  if (!object) {
+    log_.Debug("resource gone; its objects are garbage-collected by their owner references", key);
+    return ReconcileResult::kDone;
+  }
+  if (object->deleting) return ReconcileResult::kDone;
+  auto json = reconcile::ParseJson(object->json, key);
+  if (!json) {
+    log_.Error("resource is not JSON", key, {{"error", json.error().ToString()}});
+    return ReconcileResult::kDone;  // the next change of it brings it back
+  }
+  reconcile::ResourceMeta meta{object->name, object->namespace_, object->uid, object->generation};
+  auto spec = policy::LoadRedisPersistence(object->json);
+
+  reconcile::Observed observed;
+  const std::string prefix = meta.namespace_ + "/";
+  observed.config_map = Parsed(config_maps_->Get(prefix + reconcile::ConfigMapName(meta)));
+  observed.headless_service = Parsed(services_->Get(prefix + reconcile::HeadlessServiceName(meta)));
+  observed.client_service = Parsed(services_->Get(prefix + reconcile::ClientServiceName(meta)));
+  observed.stateful_set = Parsed(stateful_sets_->Get(prefix + reconcile::StatefulSetName(meta)));
+  if (observed.stateful_set) {
+    kube::ListOptions list;
+    list.label_selector = Selector(reconcile::SelectorLabels(meta));
+    auto claims =
+        kube::ListAll(client_, kube::resources::PersistentVolumeClaims(), meta.namespace_, list);
+    if (!claims) {
+      metrics_.errors++;
+      log_.Error("listing claims failed", key, {{"error", claims.error().ToString()}});
+      return ReconcileResult::kError;
+    }
+    for (const auto& claim : claims->items) {
+      if (auto c = reconcile::ParseJson(claim.json, claim.name)) observed.claims.push_back(*c);
+    }
+  }
+  if (const Json* status = reconcile::Find(*json, "status")) {
+    observed.status = reconcile::StatusFromJson(*status);
+  }
+
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  reconcile::ReconcilePlan plan = reconcile::Plan(meta, spec, observed, options_.render, now);
+  if (!spec) {
+    std::string problems;
+    for (const Error& e : spec.error()) problems += (problems.empty() ? "" : "; ") + e.ToString();
+    log_.Warn("invalid spec", key, {{"problems", problems}});
+  }
+
+  for (const auto& action : plan.actions) {
+    auto done = Execute(key, action);
+    if (!done) {
+      metrics_.errors++;
+      bool conflict = done.error().IsConflict();
+      log_.Log(conflict ? LogLevel::kInfo : LogLevel::kError,
+               conflict ? "conflict; re-reading" : "action failed", key,
+               {{"action", std::string(reconcile::ActionKindName(action.kind))},
+                {"kind", action.kind_name},
+                {"name", action.name},
+                {"error", done.error().ToString()}});
+      return conflict ? ReconcileResult::kConflict : ReconcileResult::kError;
+    }
+    log_.Info("done", key,
+              {{"action", std::string(reconcile::ActionKindName(action.kind))},
+               {"kind", action.kind_name},
+               {"name", action.name},
+               {"why", action.why}});
+  }
+
+  for (const auto& event : plan.events) {
+    std::string note = event.note.substr(0, 1024);
+    Json body = reconcile::Obj({
+        {"apiVersion", reconcile::Str("events.k8s.io/v1")},
+        {"kind", reconcile::Str("Event")},
+        {"metadata",
+         reconcile::Obj({{"name", reconcile::Str(meta.name + "." +
+                                                 reconcile::HashHex(MicroTime() + event.reason))},
+                         {"namespace", reconcile::Str(meta.namespace_)}})},
+        {"eventTime", reconcile::Str(MicroTime())},
+        {"reportingController", reconcile::Str("tidemark.dev/tidemark-operator")},
+        {"reportingInstance", reconcile::Str(options_.instance)},
+        {"action", reconcile::Str("Reconcile")},
+        {"reason", reconcile::Str(event.reason)},
+        {"note", reconcile::Str(note)},
+        {"type", reconcile::Str(event.type)},
+        {"regarding", reconcile::Obj({{"apiVersion", reconcile::Str(reconcile::kGroupVersion)},
+                                      {"kind", reconcile::Str(reconcile::kOwnerKind)},
+                                      {"name", reconcile::Str(meta.name)},
+                                      {"namespace", reconcile::Str(meta.namespace_)},
+                                      {"uid", reconcile::Str(meta.uid)}})},
+    });
+    auto made = client_.Create(kube::resources::Events(), meta.namespace_, body.serialize());
+    if (!made) log_.Warn("recording an event failed", key, {{"error", made.error().ToString()}});
+  }
+  return ReconcileResult::kDone;
+}
+
+kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Action& action) {
+  const kube::ResourceType* type = TypeOf(action.kind_name);
+  if (type == nullptr) {
+    return kube::MakeKubeError(kube::Reason::kUnknown, "no resource for kind " + action.kind_name,
+                               key);
+  }
+  const std::string body = action.body.serialize();
+  switch (action.kind) {
+    case reconcile::ActionKind::kApply: {
+      auto r = client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true);
+      if (!r) return std::unexpected(r.error());
+      return {};
+    }
+    case reconcile::ActionKind::kExpandClaim: {
+      auto r = client_.Patch(*type, action.namespace_, action.name, kube::PatchType::kMerge, body);
+      if (!r) return std::unexpected(r.error());
+      return {};
+    }
+    case reconcile::ActionKind::kPatchStatus: {
+      auto r =
+          client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true, {}, "status");
+      if (!r) return std::unexpected(r.error());
+      return {};
+    }
+    case reconcile::ActionKind::kDeleteOrphan:
+      // KubeClient::Delete cannot send propagationPolicy yet; a plain delete would let the
+      // garbage collector take the pods with the StatefulSet, so nothing is deleted.
+      return kube::MakeKubeError(kube::Reason::kUnknown,
+                                 "replacing the StatefulSet needs a delete with "
+                                 "propagationPolicy=Orphan, which the client cannot send yet",
+                                 key);
+  }
+  return {};
+}
+
+}  // namespace tidemark::controller

@@ -1,0 +1,87 @@
+// The control loop of RedisPersistence: informers feed a work queue, a worker reconciles one
+// key at a time.
+//
+//   RedisPersistence informer ──────────────┐
+//   ConfigMap / Service / StatefulSet        ├─> WorkQueue("ns/name") ─> Reconcile(key)
+//   informers (managed-by label) ─ owner ───┘
+//
+// Reconcile(key) = observe → plan → act:
+//  - the resource from the cache (gone or being deleted: nothing to do; what it owned is
+//    garbage-collected by Kubernetes through the ownerReferences);
+//  - LoadRedisPersistence on the whole object (an invalid spec is a status, never a crash);
+//  - the owned objects from the caches, the claims by a LIST with the selector labels;
+//  - reconcile::Plan, then its actions in order (server-side apply with the field manager
+//    "tidemark-operator", force; merge patch for claims; the status subresource by apply),
+//    stopping at the first failure; then the plan's events (events.k8s.io/v1, best effort).
+// A 409 Conflict, or any failed request, puts the key back with the queue's per-key backoff;
+// a pass that succeeds forgets the backoff.
+//
+// Threads: StartInformers() starts one thread per informer; RunWorker() is called by the thread
+// that does the reconciles (only on the leader). The informers use their own client
+// (`watch_client`), so that stopping it cuts the watches short while the reconcile in progress
+// (on `client`) still completes. Stop order: set `stop`, watch_client.Stop(), ShutDown().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "operator/controller/log.h"
+#include "operator/controller/metrics.h"
+#include "operator/kube/client.h"
+#include "operator/kube/informer.h"
+#include "operator/kube/work_queue.h"
+#include "operator/reconcile/plan.h"
+
+namespace tidemark::controller {
+
+struct ControllerOptions {
+  std::string watch_namespace;  // "" : all namespaces
+  reconcile::RenderOptions render;
+  std::string instance;  // reportingInstance of the events (the pod's name)
+  kube::WorkQueueOptions queue{std::chrono::milliseconds(200), std::chrono::milliseconds(60000)};
+};
+
+enum class ReconcileResult { kDone, kConflict, kError };
+
+class Controller {
+ public:
+  // Both clients must outlive the controller.
+  Controller(kube::KubeClient& client, kube::KubeClient& watch_client, ControllerOptions options,
+             Logger& log, Metrics& metrics);
+  ~Controller();  // joins the informer threads (after Stop)
+
+  // Starts the informers on their own threads; they run until `stop` is set.
+  void StartInformers(const std::atomic<bool>& stop);
+  bool Synced() const;
+  // Reconciles keys until the queue is shut down. Waits for the caches to sync first.
+  void RunWorker(const std::atomic<bool>& stop);
+  // Wakes RunWorker; the reconcile in progress finishes. Then joins the informers.
+  void ShutDown();
+
+  // One pass for "namespace/name" (exposed for tests).
+  ReconcileResult Reconcile(const std::string& key);
+
+  kube::WorkQueue& queue() { return queue_; }
+
+ private:
+  void EnqueueOwner(const kube::Object& object);
+  kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action);
+
+  kube::KubeClient& client_;
+  ControllerOptions options_;
+  Logger& log_;
+  Metrics& metrics_;
+  kube::WorkQueue queue_;
+  std::vector<std::unique_ptr<kube::Informer>> informers_;  // [0] RedisPersistence
+  kube::Informer* resources_ = nullptr;
+  kube::Informer* config_maps_ = nullptr;
+  kube::Informer* services_ = nullptr;
+  kube::Informer* stateful_sets_ = nullptr;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tidemark::controller
