@@ -203,7 +203,9 @@ TEST_F(OperatorBinaryTest, HybridExampleBecomesOwnedObjectsWithStatusAndStateful
       std::chrono::seconds(20)))
       << op.Log();
 
-  // Deleted by hand: the operator sees the DELETED event of its owned object and re-creates it.
+  // The watches drop (the operator resumes them); then the StatefulSet is deleted by hand: the
+  // operator sees the DELETED event of its owned object and re-creates it.
+  server_->DropWatches();
   Json before = Get(sts);
   ASSERT_EQ(Call("DELETE", sts).status, 200);
   ASSERT_TRUE(WaitFor(
@@ -244,6 +246,18 @@ TEST_F(OperatorBinaryTest, InvalidSpecIsReadyFalseInvalidSpecWithoutACrashOrWrit
   EXPECT_EQ(Get(path).at("metadata").at("resourceVersion").as_string(), version) << op.Log();
   EXPECT_TRUE(Get("/apis/apps/v1/namespaces/shop/statefulsets/cron-range-backwards").is_null());
   EXPECT_TRUE(op.Running()) << op.Log();
+  // One Warning event says so.
+  Json events = Get("/apis/events.k8s.io/v1/namespaces/shop/events");
+  int invalid = 0;
+  if (events.is_object()) {
+    for (const auto& e : events.at("items").as_array()) {
+      if (e.at("reason").as_string() == "InvalidSpec" && e.at("type").as_string() == "Warning" &&
+          e.at("regarding").at("name").as_string() == "cron-range-backwards") {
+        ++invalid;
+      }
+    }
+  }
+  EXPECT_EQ(invalid, 1) << events.serialize();
   EXPECT_EQ(op.Terminate(), 0) << op.Log();
 }
 
