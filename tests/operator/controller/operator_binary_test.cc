@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -43,16 +45,25 @@ class OperatorProcess {
                   const std::string& pod_name)
       : log_path_(log_path) {
     args.insert(args.begin(), TIDEMARK_OPERATOR);
+    // Everything the child needs is built before fork: between fork and exec only
+    // async-signal-safe calls (the fake API server's threads may hold the allocator's lock).
+    std::vector<std::string> env = {"POD_NAME=" + pod_name};
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry = *e;
+      if (entry.rfind("POD_NAME=", 0) != 0 && entry.rfind("KUBECONFIG=", 0) != 0) {
+        env.push_back(entry);
+      }
+    }
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd >= 0) ::dup2(fd, STDERR_FILENO);
-      ::setenv("POD_NAME", pod_name.c_str(), 1);
-      ::unsetenv("KUBECONFIG");
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(TIDEMARK_OPERATOR, argv.data());
+      ::execve(TIDEMARK_OPERATOR, argv.data(), envp.data());
       ::_exit(127);
     }
   }
@@ -282,7 +293,8 @@ TEST_F(OperatorBinaryTest, LeaderElectionHandsOverWhenTheLeaderStops) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   EXPECT_EQ(holder().rfind("op-a_", 0), 0u) << b.Log();
 
-  // Only the leader reconciles: b's log shows no work while a leads.
+  // Only the leader reconciles: b has not started its worker while a leads.
+  EXPECT_EQ(b.Log().find("\"msg\":\"caches synced; reconciling\""), std::string::npos) << b.Log();
   EXPECT_EQ(a.Terminate(), 0) << a.Log();
   ASSERT_TRUE(WaitFor([&] { return holder().rfind("op-b_", 0) == 0; }, std::chrono::seconds(10)))
       << b.Log();
