@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,24 @@ class RdbInput {
     if (!ShortPlainLength(p, avail, at, len)) return false;
     if (avail - at < len) return false;
     *hash = HashContiguous(p + at, len);
+    pos_ += at + len;
+    return true;
+  }
+  // A plain string with a 6- or 14-bit length whole in the buffer, for a payload that is parsed
+  // in place instead of copied: fills out.offset and out.length as ReadString(kKeep) would (not
+  // out.bytes) and points `view` at the bytes, valid until the next read. False, consuming
+  // nothing, otherwise.
+  bool BufferedPayload(std::span<const uint8_t>* view, StringValue& out) {
+    const uint8_t* p = buf_.get() + pos_;
+    const size_t avail = end_ - pos_;
+    size_t at = 0, len = 0;
+    if (!ShortPlainLength(p, avail, at, len)) return false;
+    if (avail - at < len) return false;
+    out.offset = static_cast<int64_t>(offset());
+    out.hash = kFnvOffset;
+    out.preview.clear();
+    out.length = len;
+    *view = {p + at, len};
     pos_ += at + len;
     return true;
   }

@@ -56,6 +56,13 @@ Status ValueChecker::Payload(StringValue& v) {
   return in_.ReadString(StringUse::kKeep, v, uint64_t{1} << 30);
 }
 
+Result<std::span<const uint8_t>> ValueChecker::PayloadView(StringValue& v) {
+  std::span<const uint8_t> view;
+  if (in_.BufferedPayload(&view, v)) return view;
+  if (auto s = Payload(v); !s) return std::unexpected(s.error());
+  return std::span<const uint8_t>(v.bytes);
+}
+
 Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) {
   // Duplicate detection keeps 8 bytes per member; past this many members it is skipped so that
   // memory stays bounded (Redis would still refuse such a duplicate).
@@ -220,11 +227,12 @@ Status ValueChecker::CheckQuicklist(uint8_t type) {
       ++elements;
       continue;
     }
-    if (auto s = Payload(payload_); !s) return s;
+    auto node = PayloadView(payload_);
+    if (!node) return std::unexpected(node.error());
     if (payload_.length == 0) return in_.Corrupt("empty quicklist node payload", payload_.offset);
     uint64_t count = 0;
-    auto s = type == kTypeListQuicklist2 ? ValidateListpack(payload_.bytes, &count, nullptr)
-                                         : ValidateZiplist(payload_.bytes, &count, nullptr);
+    auto s = type == kTypeListQuicklist2 ? ValidateListpack(*node, &count, nullptr)
+                                         : ValidateZiplist(*node, &count, nullptr);
     if (!s) return InPayload(s.error(), payload_, "quicklist node");
     elements += count;  // Redis skips empty nodes silently; only an all-empty list is dropped
   }
@@ -311,7 +319,8 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
       return in_.Corrupt("unknown value type " + std::to_string(type) + ", expected 0-7 or 9-" +
                              std::to_string(kMaxKnownType), at - 1);
   }
-  if (auto s = Payload(payload_); !s) return s;
+  auto payload = PayloadView(payload_);
+  if (!payload) return std::unexpected(payload.error());
   members_.clear();
   int next_pos = 0;  // the next element's position in its tuple (a counter: no division)
   const bool zset = type == kTypeZsetZiplist || type == kTypeZsetListpack;
@@ -344,10 +353,10 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   bool need_visit = tuple > 1 || (tuple == 1 && type == kTypeSetListpack);
   Status checked;
   if (validate == ValidateListpack && need_visit) {
-    checked = WalkListpack(payload_.bytes, &count, member);  // the common case: inlined
+    checked = WalkListpack(*payload, &count, member);  // the common case: inlined
   } else {
     ElementVisitor visit = member;
-    checked = validate(payload_.bytes, &count, need_visit ? &visit : nullptr);
+    checked = validate(*payload, &count, need_visit ? &visit : nullptr);
   }
   if (!checked) return InPayload(checked.error(), payload_, info->encoding);
   // Sorting by hash and comparing neighbours is exact and allocation-free; Redis compares the

@@ -36,6 +36,9 @@ class ValueChecker {
   Status HashedMembers(uint64_t count, int per_member_extra, const char* what);
   // Reads a payload string whole (decompressed).
   Status Payload(StringValue& v);
+  // The same, but a payload whole in the read buffer is not copied: the view points into the
+  // buffer (valid until the next read) or into v.bytes.
+  Result<std::span<const uint8_t>> PayloadView(StringValue& v);
   Status CheckPacked(uint8_t type, ValueInfo* info);
   Status CheckQuicklist(uint8_t type);
   Status CheckHashWithTtl(uint8_t type);
