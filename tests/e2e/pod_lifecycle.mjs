@@ -8,7 +8,7 @@
 //   - the ConfigMap's data and the Secret become files, claims and emptyDirs become directories,
 //     mounted at the containers' absolute mountPaths inside a private mount namespace whose root
 //     file system is read-only (readOnlyRootFilesystem), with a private network namespace
-//     (containers of a pod share localhost);
+//     (containers of a pod share localhost) and a private PID namespace (nothing outlives it);
 //   - commands, args and env (values, fieldRef metadata.name, secretKeyRef) are used as rendered;
 //     processes run as the pod's runAsUser/runAsGroup, volumes are owned by its fsGroup;
 //   - the init container runs to completion before the containers start.
@@ -131,10 +131,14 @@ ${(pod.initContainers ?? []).map(c => `  echo "init container ${c.name}"\n  ${ru
   while cli info persistence | grep -q loading:1; do sleep 0.05; done
   for i in $(seq 200); do curl -sf http://127.0.0.1:${sidecarPort}/readyz >/dev/null && break; sleep 0.05; done
 }
+REDIS_PID=; SIDECAR_PID=
 stop_pod() {
-  kill -TERM $SIDECAR_PID 2>/dev/null || true; wait $SIDECAR_PID 2>/dev/null || true
-  cli shutdown nosave >/dev/null 2>&1 || kill $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true
+  [ -n "$SIDECAR_PID" ] && { kill -TERM $SIDECAR_PID 2>/dev/null || true; wait $SIDECAR_PID 2>/dev/null || true; }
+  [ -n "$REDIS_PID" ] && { cli shutdown nosave >/dev/null 2>&1 || kill $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true; }
+  SIDECAR_PID=; REDIS_PID=
 }
+# Whatever happens, no container process outlives the test.
+trap 'stop_pod; kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
 
 echo "== first start of ${podName} on an empty volume"
 start_pod
@@ -166,7 +170,7 @@ for (const dir of Object.values(volumeDirs)) spawnSync('chmod', ['-R', 'g+rwX', 
 for (const v of pod.volumes ?? []) if (v.secret) spawnSync('chmod', ['-R', (v.secret.defaultMode ?? 0o644).toString(8), volumeDirs[v.name]])
 spawnSync('chmod', ['g+x', volumeDirs[pod.volumes.find(v => v.secret)?.name] ?? work])
 
-const r = spawnSync('unshare', ['--mount', '--net', '--fork', '--propagation', 'private', 'bash', path.join(work, 'pod.sh')],
+const r = spawnSync('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', '--propagation', 'private', 'bash', path.join(work, 'pod.sh')],
                     {encoding: 'utf8', timeout: 150000})
 process.stdout.write(r.stdout ?? '')
 process.stderr.write(r.stderr ?? '')
