@@ -153,8 +153,9 @@ for i in $(seq 400); do ls "$ROOT/${[...mounts].find(([, n]) => n === 'backup')[
 ls -l "$ROOT${[...mounts].find(([, n]) => n === 'backup')[0]}"
 stop_pod
 
-echo "== the pod is rescheduled: its data volume is gone"
-rm -rf ${q(volumeDirs.data)}/* ${q(volumeDirs.data)}/.[!.]* 2>/dev/null || true
+echo "== the pod is rescheduled: its data volume is gone, and so are its emptyDirs"
+${['data', ...(pod.volumes ?? []).filter(v => v.emptyDir).map(v => v.name)].map(n =>
+  `rm -rf ${q(volumeDirs[n])}/* ${q(volumeDirs[n])}/.[!.]* 2>/dev/null || true`).join('\n')}
 ls -A ${q(volumeDirs.data)} | wc -l
 
 echo "== second start of ${podName}"
