@@ -49,6 +49,9 @@ constexpr SettingRule kRules[] = {
     {"spec.rdb.fileName", ChangeEffect::kRestart,
      "dbfilename is a protected config: CONFIG SET refuses it unless enable-protected-configs",
      [](const RedisPersistence& r, const RenderOptions&) { return r.spec.rdb.file_name; }},
+    {"spec.rdb.checksum", ChangeEffect::kRestart,
+     "rdbchecksum is an immutable config in Redis 7: CONFIG SET refuses it",
+     [](const RedisPersistence& r, const RenderOptions&) { return B(r.spec.rdb.checksum); }},
     {"appenddirname, appendfilename (fixed)", ChangeEffect::kRestart,
      "immutable in Redis 7; fixed by Tidemark (appendonlydir, appendonly.aof)",
      [](const RedisPersistence&, const RenderOptions&) {
@@ -86,8 +89,6 @@ constexpr SettingRule kRules[] = {
      }},
     {"spec.rdb.compression", ChangeEffect::kLive, "rdbcompression, by CONFIG SET",
      [](const RedisPersistence& r, const RenderOptions&) { return B(r.spec.rdb.compression); }},
-    {"spec.rdb.checksum", ChangeEffect::kLive, "rdbchecksum, by CONFIG SET",
-     [](const RedisPersistence& r, const RenderOptions&) { return B(r.spec.rdb.checksum); }},
     {"spec.rdb.stopWritesOnBgsaveError", ChangeEffect::kLive,
      "stop-writes-on-bgsave-error, by CONFIG SET",
      [](const RedisPersistence& r, const RenderOptions&) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <set>
 
 #include "operator/reconcile/desired.h"
@@ -19,6 +20,38 @@ using policy::RedisPersistence;
 struct Change {
   std::string field;  // the SettingRules() row it exercises
   std::function<void(RedisPersistence&, RenderOptions&)> apply;
+};
+
+// The decision, stated a second time on purpose: the table must not drift from it unnoticed
+// (the hash and the template follow the table, so they alone cannot catch a wrong row).
+const std::map<std::string, ChangeEffect> kExpectedEffect = {
+    {"spec.workload.image", ChangeEffect::kRestart},
+    {"spec.workload.resources", ChangeEffect::kRestart},
+    {"spec.workload.passwordSecretRef", ChangeEffect::kRestart},
+    {"spec.rdb.fileName", ChangeEffect::kRestart},
+    {"appenddirname, appendfilename (fixed)", ChangeEffect::kRestart},
+    {"spec.storage.aof (set or not)", ChangeEffect::kRestart},
+    {"spec.storage.backup (set or not)", ChangeEffect::kRestart},
+    {"spec.restore.when", ChangeEffect::kRestart},
+    {"operator.sidecarImage", ChangeEffect::kRestart},
+    {"spec.mode", ChangeEffect::kLive},
+    {"spec.rdb.savePoints", ChangeEffect::kLive},
+    {"spec.rdb.compression", ChangeEffect::kLive},
+    {"spec.rdb.checksum", ChangeEffect::kRestart},
+    {"spec.rdb.stopWritesOnBgsaveError", ChangeEffect::kLive},
+    {"spec.aof.fsync", ChangeEffect::kLive},
+    {"spec.aof.rdbPreamble", ChangeEffect::kLive},
+    {"spec.aof.timestamps", ChangeEffect::kLive},
+    {"spec.aof.rewrite.growthPercent", ChangeEffect::kLive},
+    {"spec.aof.rewrite.minSize", ChangeEffect::kLive},
+    {"spec.aof.rewrite.maxSize", ChangeEffect::kLive},
+    {"spec.aof.rewrite.window", ChangeEffect::kLive},
+    {"spec.backup", ChangeEffect::kLive},
+    {"spec.restore.source", ChangeEffect::kLive},
+    {"spec.restore.allowAofTailRepair", ChangeEffect::kLive},
+    {"spec.workload.replicas", ChangeEffect::kScale},
+    {"spec.storage.*.size", ChangeEffect::kVolume},
+    {"spec.storage.*.storageClassName, accessModes", ChangeEffect::kVolume},
 };
 
 // One change per row, applied to examples/hybrid.yaml (password, window, backups: most fields set).
@@ -75,6 +108,15 @@ std::vector<Change> Changes() {
 }
 
 const std::set<std::string> kFixedRows = {"appenddirname, appendfilename (fixed)"};
+
+TEST(ConfigHash, EveryRowHasTheDecidedEffect) {
+  EXPECT_EQ(SettingRules().size(), kExpectedEffect.size());
+  for (const auto& rule : SettingRules()) {
+    auto it = kExpectedEffect.find(std::string(rule.field));
+    ASSERT_NE(it, kExpectedEffect.end()) << rule.field;
+    EXPECT_EQ(ChangeEffectName(rule.effect), ChangeEffectName(it->second)) << rule.field;
+  }
+}
 
 TEST(ConfigHash, EveryRowOfTheTableIsExercised) {
   std::set<std::string> changed;
