@@ -272,6 +272,26 @@ TEST_F(OperatorBinaryTest, InvalidSpecIsReadyFalseInvalidSpecWithoutACrashOrWrit
   EXPECT_EQ(op.Terminate(), 0) << op.Log();
 }
 
+TEST_F(OperatorBinaryTest, WatchNamespaceLimitsWhatIsReconciled) {
+  const std::string yaml =
+      "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: cache\n"
+      "spec:\n  mode: rdb\n";
+  ApplyYaml("cache", yaml);
+  auto r = Call("PATCH",
+                "/apis/tidemark.dev/v1alpha1/namespaces/other/redispersistences/cache"
+                "?fieldManager=test",
+                yaml, "application/apply-patch+yaml");
+  ASSERT_TRUE(r.status == 200 || r.status == 201) << r.body;
+  OperatorProcess op(dir_.File("operator.log"), Args({"--watch-namespace=shop"}), "op-a");
+  ASSERT_TRUE(
+      WaitFor([&] { return Get("/apis/apps/v1/namespaces/shop/statefulsets/cache").is_object(); },
+              std::chrono::seconds(20)))
+      << op.Log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(Get("/apis/apps/v1/namespaces/other/statefulsets/cache").is_null());
+  EXPECT_EQ(op.Terminate(), 0) << op.Log();
+}
+
 TEST_F(OperatorBinaryTest, LeaderElectionHandsOverWhenTheLeaderStops) {
   const std::vector<std::string> elect = {
       "--leader-elect", "--leader-election-namespace=shop", "--leader-election-lease-duration=2",
