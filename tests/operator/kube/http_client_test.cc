@@ -216,26 +216,32 @@ TEST_F(HttpClientTest, RetriesServerErrorsWithBoundedBackoff) {
 }
 
 TEST_F(HttpClientTest, EveryRequestHasADeadline) {
-  Config config;
-  config.server = fake_->url();
-  config.token = TokenSource::Fixed("admin-token");
-  HttpClientOptions options;
-  options.request_timeout = milliseconds(300);
-  options.retry.max_attempts = 2;
-  options.sleep = [this](milliseconds d) { sleeps_.push_back(d); };
-  auto client = MakeHttpKubeClient(config, options);
-  ASSERT_TRUE(client);
+  // A fresh client (and so a fresh connection) for each case.
+  auto make = [this] {
+    Config config;
+    config.server = fake_->url();
+    config.token = TokenSource::Fixed("admin-token");
+    HttpClientOptions options;
+    options.request_timeout = milliseconds(300);
+    options.retry.max_attempts = 2;
+    options.sleep = [this](milliseconds d) { sleeps_.push_back(d); };
+    return std::move(*MakeHttpKubeClient(config, options));
+  };
+  auto reader = make();
   fake_->DelayNext(1, 1000);
   auto start = std::chrono::steady_clock::now();
-  auto slow_then_fine = (*client)->Get(resources::ConfigMaps(), "rec", "x");
+  auto slow_then_fine = reader->Get(resources::ConfigMaps(), "rec", "x");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
   ASSERT_FALSE(slow_then_fine);
   EXPECT_TRUE(slow_then_fine.error().IsNotFound())
       << "the GET was retried after its timeout: " << slow_then_fine.error().ToString();
   EXPECT_EQ(sleeps_.size(), 1u);
 
+  auto writer = make();
   fake_->DelayNext(1, 1000);
-  auto write = (*client)->Create(resources::ConfigMaps(), "rec", ConfigMapJson("slow"));
+  start = std::chrono::steady_clock::now();
+  auto write = writer->Create(resources::ConfigMaps(), "rec", ConfigMapJson("slow"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
   ASSERT_FALSE(write);
   EXPECT_EQ(write.error().reason, Reason::kTimeout) << write.error().ToString();
   EXPECT_EQ(sleeps_.size(), 1u) << "a write that timed out may have happened: not retried";
