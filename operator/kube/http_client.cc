@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -151,6 +152,30 @@ std::string ResourceLabel(const ResourceType& type, const std::string& ns,
   if (!ns.empty() || !name.empty()) out += " ";
   if (!ns.empty()) out += ns + (name.empty() ? "" : "/");
   return out + name;
+}
+
+// Waits for `task` at most `deadline`; when it passes, `source` is cancelled (closing the
+// connection) and kTimeout returned. cpprestsdk's own timeout does not cover a request sent on a
+// reused keep-alive connection, so every request gets this deadline as well.
+template <class T>
+KubeResult<T> WaitWithDeadline(pplx::task<T> task, std::chrono::milliseconds deadline,
+                               const pplx::cancellation_token_source& source,
+                               const std::string& label) {
+  auto finished = std::make_shared<std::promise<void>>();
+  std::future<void> done = finished->get_future();
+  task.then([finished](pplx::task<T> t) {
+    try {
+      t.wait();  // observes a failure, so pplx does not report it as unhandled
+    } catch (...) {
+    }
+    finished->set_value();
+  });
+  if (done.wait_for(deadline) == std::future_status::timeout) {
+    source.cancel();  // the continuation owns what it touches: no need to wait for it
+    return MakeKubeError(Reason::kTimeout,
+                         "no answer within " + std::to_string(deadline.count()) + " ms", label);
+  }
+  return task.get();  // may throw what the request threw
 }
 
 class HttpKubeClient : public KubeClient {
@@ -404,7 +429,12 @@ class HttpKubeClient : public KubeClient {
     Raw raw;
     raw.status = response.status_code();
     try {
-      raw.body = response.extract_utf8string(true).get();
+      // The body has the same deadline; a stalled body is abandoned (its connection with it).
+      pplx::cancellation_token_source body_cancel;
+      auto body = WaitWithDeadline(response.extract_utf8string(true), options_.request_timeout,
+                                   body_cancel, label);
+      if (!body) return std::unexpected(body.error());
+      raw.body = *body;
     } catch (const std::exception& e) {
       return MakeKubeError(Reason::kTransport, std::string("reading the answer: ") + e.what(),
                            label);
@@ -433,7 +463,21 @@ class HttpKubeClient : public KubeClient {
       if (!content_type.empty()) req.set_body(body, content_type);
       bool retryable = false;
       try {
-        http_response response = client.request(req, cancel ? *cancel : cts_.get_token()).get();
+        pplx::cancellation_token_source request_cancel;
+        pplx::cancellation_token parent = cancel ? *cancel : cts_.get_token();
+        auto registration =
+            parent.register_callback([request_cancel]() { request_cancel.cancel(); });
+        auto waited = WaitWithDeadline(client.request(req, request_cancel.get_token()),
+                                       options_.request_timeout, request_cancel, label);
+        // A watch's stream stays tied to its token (the watch's own, short-lived source); a plain
+        // request's tie to the client-wide Stop() token is undone so callbacks do not pile up.
+        if (!cancel) parent.deregister_callback(registration);
+        if (!waited) {
+          if (stopped_.load()) return MakeKubeError(Reason::kTransport, "client stopped", label);
+          throw web::http::http_exception(std::make_error_code(std::errc::timed_out),
+                                          waited.error().message);
+        }
+        http_response response = *waited;
         int code = response.status_code();
         if (code < 400) {
           *out = response;

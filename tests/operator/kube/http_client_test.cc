@@ -247,6 +247,23 @@ TEST_F(HttpClientTest, EveryRequestHasADeadline) {
   EXPECT_EQ(sleeps_.size(), 1u) << "a write that timed out may have happened: not retried";
 }
 
+TEST_F(HttpClientTest, ARequestOnAReusedConnectionTimesOutToo) {
+  Config config;
+  config.server = fake_->url();
+  config.token = TokenSource::Fixed("admin-token");
+  HttpClientOptions options;
+  options.request_timeout = milliseconds(300);
+  options.retry.max_attempts = 1;
+  auto client = std::move(*MakeHttpKubeClient(config, options));
+  ASSERT_FALSE(client->Get(resources::ConfigMaps(), "rec", "warm-up"));  // opens a connection
+  fake_->DelayNext(1, 1000);
+  auto start = std::chrono::steady_clock::now();
+  auto write = client->Create(resources::ConfigMaps(), "rec", ConfigMapJson("slow"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().reason, Reason::kTimeout) << write.error().ToString();
+}
+
 TEST_F(HttpClientTest, UnauthorizedAndForbiddenAreNotRetried) {
   auto stranger = MakeClient("wrong-token");
   auto denied = stranger->Get(resources::ConfigMaps(), "rec", "x");
