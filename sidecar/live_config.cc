@@ -6,7 +6,10 @@ namespace tidemark::sidecar {
 
 namespace {
 
-const std::set<std::string> kImmutable = {"appenddirname", "appendfilename", "dir", "daemonize"};
+// Redis 7 refuses CONFIG SET for these (rdbchecksum too, found by tests/operator/reconcile
+// CONFIG SETting every rendered directive on a real server); they apply on the next restart.
+const std::set<std::string> kImmutable = {"appenddirname", "appendfilename", "dir", "daemonize",
+                                          "rdbchecksum"};
 
 }  // namespace
 
