@@ -339,8 +339,8 @@ TEST_F(OperatorBinaryTest, WatchNamespaceLimitsWhatIsReconciled) {
 
 TEST_F(OperatorBinaryTest, LeaderElectionHandsOverWhenTheLeaderStops) {
   const std::vector<std::string> elect = {
-      "--leader-elect", "--leader-election-namespace=shop", "--leader-election-lease-duration=2",
-      "--leader-election-renew-deadline=1.5", "--leader-election-retry-period=0.2"};
+      "--leader-elect", "--leader-election-namespace=shop", "--leader-election-lease-duration=6",
+      "--leader-election-renew-deadline=4", "--leader-election-retry-period=0.2"};
   const std::string lease =
       "/apis/coordination.k8s.io/v1/namespaces/shop/leases/"
       "tidemark-operator-leader";
