@@ -10,20 +10,6 @@ namespace tidemark::reconcile {
 
 namespace {
 
-Condition Cond(std::string_view type, std::string_view status, std::string_view reason,
-               std::string message) {
-  return MakeCondition(type, status, reason, std::move(message));
-}
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep = "; ") {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 Action ApplyAction(const Json& object, std::string why) {
   return Action{ActionKind::kApply,
                 GetString(object, "apiVersion").value_or(""),
@@ -86,13 +72,13 @@ ReconcilePlan PlanInvalid(const ResourceMeta& meta, const policy::Problems& prob
   std::vector<Condition> conditions;
   for (const auto& decl : ConditionDecls()) {
     if (decl.type == kCondReady) {
-      conditions.push_back(Cond(kCondReady, kFalse, reason::kInvalidSpec, message));
+      conditions.push_back(MakeCondition(kCondReady, kFalse, reason::kInvalidSpec, message));
     } else if (decl.type == kCondDegraded) {
-      conditions.push_back(Cond(kCondDegraded, kTrue, reason::kInvalidSpec, message));
+      conditions.push_back(MakeCondition(kCondDegraded, kTrue, reason::kInvalidSpec, message));
     } else if (const Condition* before = observed.status.Find(decl.type)) {
       conditions.push_back(*before);  // the running pods are unchanged: so is what we know
     } else {
-      conditions.push_back(Cond(decl.type, kUnknown, reason::kInvalidSpec,
+      conditions.push_back(MakeCondition(decl.type, kUnknown, reason::kInvalidSpec,
                                 "the spec is invalid: see the Ready condition"));
     }
   }
@@ -128,9 +114,9 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
   std::optional<Condition> workload;  // set when the StatefulSet is not settled
   if (!observed.stateful_set) {
     plan.actions.push_back(ApplyAction(desired.stateful_set, "absent"));
-    workload = Cond(kCondReady, kFalse, reason::kProvisioning, "creating the StatefulSet");
+    workload = MakeCondition(kCondReady, kFalse, reason::kProvisioning, "creating the StatefulSet");
   } else if (FindPath(*observed.stateful_set, {"metadata", "deletionTimestamp"})) {
-    workload = Cond(kCondReady, kFalse, reason::kReplacingStatefulSet,
+    workload = MakeCondition(kCondReady, kFalse, reason::kReplacingStatefulSet,
                     "waiting for the old StatefulSet to be deleted");
   } else if (std::string diff = ClaimTemplateDifference(*observed.stateful_set, desired.stateful_set);
              !diff.empty()) {
@@ -138,14 +124,14 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
                                   meta.namespace_, StatefulSetName(meta), Json(), diff});
     plan.events.push_back({"Normal", std::string(reason::kReplacingStatefulSet),
                            diff + ": re-creating the StatefulSet, pods keep running"});
-    workload = Cond(kCondReady, kFalse, reason::kReplacingStatefulSet, diff);
+    workload = MakeCondition(kCondReady, kFalse, reason::kReplacingStatefulSet, diff);
   } else {
     KeepObservedClaimSizes(desired.stateful_set, *observed.stateful_set);
     StampDesiredHash(desired.stateful_set);
     const size_t before = plan.actions.size();
     ApplyIfNeeded(observed.stateful_set, desired.stateful_set, plan.actions);
     if (plan.actions.size() != before)
-      workload = Cond(kCondReady, kFalse, reason::kProvisioning, "updating the StatefulSet");
+      workload = MakeCondition(kCondReady, kFalse, reason::kProvisioning, "updating the StatefulSet");
   }
 
   // 2. Claims that must grow.

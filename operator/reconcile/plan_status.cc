@@ -5,14 +5,7 @@
 
 namespace tidemark::reconcile {
 
-namespace {
-
-Condition Cond(std::string_view type, std::string_view status, std::string_view reason,
-               std::string message) {
-  return MakeCondition(type, status, reason, std::move(message));
-}
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep = "; ") {
+std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& s : items) {
     if (!out.empty()) out += sep;
@@ -20,6 +13,8 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep = "
   }
   return out;
 }
+
+namespace {
 
 // Each pod's report, in ordinal order; nullopt for a pod with no usable report.
 struct PodView {
@@ -99,39 +94,39 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
     StsState s = ReadSts(*observed.stateful_set);
     const std::string n = std::to_string(replicas);
     if (s.observed_generation < s.generation) {
-      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
+      ready = MakeCondition(kCondReady, kFalse, reason::kRollingUpdate,
                    "the StatefulSet controller has not yet seen generation " +
                        std::to_string(s.generation));
     } else if (!s.update_revision.empty() && s.current_revision != s.update_revision) {
-      ready = Cond(kCondReady, kFalse, reason::kRollingUpdate,
+      ready = MakeCondition(kCondReady, kFalse, reason::kRollingUpdate,
                    std::to_string(s.updated) + "/" + n + " pods on the current revision");
     } else if (s.ready < replicas || s.updated < replicas) {  // e.g. scaling up
-      ready = Cond(kCondReady, kFalse, reason::kPodsNotReady,
+      ready = MakeCondition(kCondReady, kFalse, reason::kPodsNotReady,
                    std::to_string(s.ready) + "/" + n + " pods ready");
     } else if (!redis_down.empty()) {
-      ready = Cond(kCondReady, kFalse, reason::kRedisDown, Join(redis_down));
+      ready = MakeCondition(kCondReady, kFalse, reason::kRedisDown, Join(redis_down));
     } else {
-      ready = Cond(kCondReady, kTrue, reason::kPodsReady, n + "/" + n + " pods ready");
+      ready = MakeCondition(kCondReady, kTrue, reason::kPodsReady, n + "/" + n + " pods ready");
     }
   }
 
   Condition config;
   if (f.config_changed) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kApplying,
+    config = MakeCondition(kCondConfigApplied, kFalse, reason::kApplying,
                   "persistence.conf or policy.json changed; each sidecar applies it when kubelet "
                   "refreshes the ConfigMap");
   } else if (!refused.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kPolicyRefused, Join(refused));
+    config = MakeCondition(kCondConfigApplied, kFalse, reason::kPolicyRefused, Join(refused));
   } else if (!drift.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kDrift, Join(drift));
+    config = MakeCondition(kCondConfigApplied, kFalse, reason::kDrift, Join(drift));
   } else if (!pending.empty()) {
-    config = Cond(kCondConfigApplied, kFalse, reason::kPending,
+    config = MakeCondition(kCondConfigApplied, kFalse, reason::kPending,
                   "not applied yet by " + Join(pending, ", "));
   } else if (!unreachable.empty()) {
-    config = Cond(kCondConfigApplied, kUnknown, reason::kSidecarUnreachable,
+    config = MakeCondition(kCondConfigApplied, kUnknown, reason::kSidecarUnreachable,
                   "no status from " + Join(unreachable, ", "));
   } else {
-    config = Cond(kCondConfigApplied, kTrue, reason::kApplied,
+    config = MakeCondition(kCondConfigApplied, kTrue, reason::kApplied,
                   "every sidecar applied the policy");
   }
 
@@ -152,19 +147,19 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
 
   Condition backup;
   if (!r.spec.backup) {
-    backup = Cond(kCondBackupHealthy, kTrue, reason::kNotConfigured,
+    backup = MakeCondition(kCondBackupHealthy, kTrue, reason::kNotConfigured,
                   "spec.backup is not set: no scheduled backups");
   } else if (!backup_failed.empty()) {
-    backup = Cond(kCondBackupHealthy, kFalse, reason::kBackupFailed, Join(backup_failed));
+    backup = MakeCondition(kCondBackupHealthy, kFalse, reason::kBackupFailed, Join(backup_failed));
   } else if (!last_backup_pod.empty()) {
-    backup = Cond(kCondBackupHealthy, kTrue, reason::kBackupSucceeded,
+    backup = MakeCondition(kCondBackupHealthy, kTrue, reason::kBackupSucceeded,
                   "last backup " + status.last_backup->name + " at " +
                       status.last_backup->time + " (" + last_backup_pod + ")");
   } else if (unreachable.size() == pods.size()) {
-    backup = Cond(kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable,
+    backup = MakeCondition(kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable,
                   "no status from " + Join(unreachable, ", "));
   } else {
-    backup = Cond(kCondBackupHealthy, kUnknown, reason::kNoBackupYet,
+    backup = MakeCondition(kCondBackupHealthy, kUnknown, reason::kNoBackupYet,
                   "no backup has completed yet (schedule " + r.spec.backup->schedule + ")");
   }
 
@@ -175,11 +170,11 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
   if (!f.blocked_claims.empty())
     problems.push_back({reason::kVolumeResizeBlocked, Join(f.blocked_claims)});
-  Condition degraded = Cond(kCondDegraded, kFalse, reason::kAsExpected, "");
+  Condition degraded = MakeCondition(kCondDegraded, kFalse, reason::kAsExpected, "");
   if (!problems.empty()) {
     std::vector<std::string> messages;
     for (const auto& [why, text] : problems) messages.push_back(text);
-    degraded = Cond(kCondDegraded, kTrue, problems.front().first, Join(messages));
+    degraded = MakeCondition(kCondDegraded, kTrue, problems.front().first, Join(messages));
   }
 
   // Status members.

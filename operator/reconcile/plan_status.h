@@ -25,6 +25,9 @@ struct PassFacts {
 // BackupHealthy and Degraded (observedGeneration and lastTransitionTime not yet set).
 std::vector<Condition> StatusOfPass(const PassFacts& facts, RedisPersistenceStatus& status);
 
+// Items joined by `sep`, for condition messages ("a; b").
+std::string Join(const std::vector<std::string>& items, std::string_view sep = "; ");
+
 Condition MakeCondition(std::string_view type, std::string_view status, std::string_view reason,
                         std::string message);
 
