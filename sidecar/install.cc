@@ -28,17 +28,6 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-std::vector<std::string> ListPlain(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        names.emplace_back(e->d_name);
-    ::closedir(d);
-  }
-  return names;
-}
-
 // Pulls the snapshot through the verifier, hashing and writing every chunk to `out`; checks
 // the result against `expected`.
 Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_name,
@@ -94,11 +83,22 @@ Result<std::string> MoveAside(const std::string& path, int64_t now_unix) {
   return to;
 }
 
+std::vector<std::string> ListNames(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        names.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
 void CleanupStaleStaging(const std::string& data_dir) {
-  for (const auto& name : ListPlain(data_dir)) {
+  for (const auto& name : ListNames(data_dir)) {
     if (!name.starts_with(kStagingPrefix)) continue;
     std::string dir = data_dir + "/" + name;
-    for (const auto& f : ListPlain(dir)) ::unlink((dir + "/" + f).c_str());
+    for (const auto& f : ListNames(dir)) ::unlink((dir + "/" + f).c_str());
     ::rmdir(dir.c_str());
   }
 }

@@ -61,4 +61,7 @@ Result<std::string> MoveAside(const std::string& path, int64_t now_unix);
 // ".tidemark-restore-*" holding plain files).
 void CleanupStaleStaging(const std::string& data_dir);
 
+// The entry names in `dir` (not "." or ".."), in directory order; empty when it cannot be read.
+std::vector<std::string> ListNames(const std::string& dir);
+
 }  // namespace tidemark::sidecar

@@ -42,17 +42,6 @@ int64_t MTime(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 ? st.st_mtime : 0;
 }
 
-std::vector<std::string> ListNames(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        names.emplace_back(e->d_name);
-    ::closedir(d);
-  }
-  return names;
-}
-
 std::optional<uint64_t> ParseU64(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
   uint64_t v = 0;
