@@ -9,7 +9,21 @@
 namespace tidemark::kube {
 namespace {
 
+// Tokens, CA bundles and client keys are a few KiB; the bound keeps a kubeconfig that names
+// /dev/zero or a FIFO from hanging the operator at start.
+constexpr off_t kMaxCredentialFileBytes = 4 << 20;
+
 KubeResult<std::string> ReadWhole(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return MakeKubeError(Reason::kConfig, "cannot read " + what + " " + path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return MakeKubeError(Reason::kConfig, what + " " + path + " is not a regular file");
+  }
+  if (st.st_size > kMaxCredentialFileBytes) {
+    return MakeKubeError(Reason::kConfig, what + " " + path + " is larger than 4 MiB; is it the right file?");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return MakeKubeError(Reason::kConfig, "cannot read " + what + " " + path);
   std::stringstream ss;

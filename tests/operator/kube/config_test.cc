@@ -1,6 +1,7 @@
 #include "operator/kube/config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -107,6 +108,26 @@ TEST(Kubeconfig, PlainHttpOnlyToLoopbackAndNoExecPlugins) {
   EXPECT_NE(exec.error().message.find("not supported"), std::string::npos);
   EXPECT_FALSE(ParseKubeconfig("[not, a, map]", "/x"));
   EXPECT_FALSE(ParseKubeconfig(Kubeconfig("    certificate-authority-data: '***'\n", ""), "/x"));
+}
+
+TEST(Kubeconfig, CredentialFilesMustBeRegularFilesOfSaneSize) {
+  TempDir dir;
+  // /dev/zero would never end and a FIFO would block forever: both are refused by name.
+  auto zero = ParseKubeconfig(Kubeconfig("    certificate-authority: /dev/zero\n", "    token: t\n"),
+                              dir.path());
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("/dev/zero is not a regular file"), std::string::npos)
+      << zero.error().message;
+  ASSERT_EQ(::mkfifo(dir.File("fifo").c_str(), 0600), 0);
+  auto fifo = ParseKubeconfig(Kubeconfig("    certificate-authority: fifo\n", "    token: t\n"),
+                              dir.path());
+  ASSERT_FALSE(fifo);
+  EXPECT_NE(fifo.error().message.find("is not a regular file"), std::string::npos);
+  WriteFile(dir.File("huge.crt"), std::string((4 << 20) + 1, 'x'));
+  auto huge = ParseKubeconfig(Kubeconfig("    certificate-authority: huge.crt\n", "    token: t\n"),
+                              dir.path());
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().message.find("larger than 4 MiB"), std::string::npos);
 }
 
 TEST(InCluster, ServiceAccountFilesAndEnvironment) {
