@@ -158,6 +158,21 @@ Result<aof::AofReport> VerifyAofAt(const AofLocation& where, const aof::AofVerif
   return aof::VerifyAofDirectory(*text, where.manifest, opener, options);
 }
 
+Status CopyFilePrefix(const std::string& path, uint64_t bytes, DurableFile& out) {
+  auto src = FileSource::Open(path);
+  if (!src) return std::unexpected(src.error());
+  std::vector<uint8_t> buf(1 << 16);
+  uint64_t left = bytes;
+  while (left > 0) {
+    auto n = src->Read(std::span<uint8_t>(buf.data(), std::min<uint64_t>(buf.size(), left)));
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) return MakeError(ErrorCode::kIo, "file shrank while copying", -1, path);
+    if (auto s = out.Update(std::span<const uint8_t>(buf.data(), *n)); !s) return s;
+    left -= *n;
+  }
+  return {};
+}
+
 Result<std::string> ApplyAofCut(const std::string& dir, const aof::AofCutPlan& plan,
                                 int64_t unix_time) {
   const std::string path = Join(dir, plan.file);
@@ -176,31 +191,15 @@ Result<std::string> ApplyAofCut(const std::string& dir, const aof::AofCutPlan& p
   for (int i = 1; ::access(backup.c_str(), F_OK) == 0; ++i)
     backup = path + ".orig-" + std::to_string(unix_time) + "-" + std::to_string(i);
 
-  // Copy `limit` bytes of the file into `out`.
-  auto copy = [&](DurableFile& out, uint64_t limit) -> Status {
-    auto src = FileSource::Open(path);
-    if (!src) return std::unexpected(src.error());
-    std::vector<uint8_t> buf(1 << 16);
-    uint64_t left = limit;
-    while (left > 0) {
-      auto n = src->Read(std::span<uint8_t>(buf.data(), std::min<uint64_t>(buf.size(), left)));
-      if (!n) return std::unexpected(n.error());
-      if (*n == 0)
-        return MakeError(ErrorCode::kIo, "file shrank while copying", -1, path);
-      if (auto s = out.Update(std::span<const uint8_t>(buf.data(), *n)); !s) return s;
-      left -= *n;
-    }
-    return {};
-  };
-
   auto keep = DurableFile::Create(backup, mode);
   if (!keep) return std::unexpected(keep.error());
-  if (auto s = copy(*keep, plan.original_size); !s) return std::unexpected(s.error());
+  if (auto s = CopyFilePrefix(path, plan.original_size, *keep); !s)
+    return std::unexpected(s.error());
   if (auto s = keep->Commit(); !s) return std::unexpected(s.error());
 
   auto cut = DurableFile::Create(path, mode);
   if (!cut) return std::unexpected(cut.error());
-  if (auto s = copy(*cut, plan.new_size); !s) return std::unexpected(s.error());
+  if (auto s = CopyFilePrefix(path, plan.new_size, *cut); !s) return std::unexpected(s.error());
   if (auto s = cut->Commit(); !s) return std::unexpected(s.error());
   return backup;
 }

@@ -8,6 +8,7 @@
 #include "core/aof/aof_plan.h"
 #include "core/aof/aof_verifier.h"
 #include "core/base/error.h"
+#include "io/durable_file.h"
 
 namespace tidemark {
 
@@ -43,6 +44,9 @@ Result<aof::AofReport> VerifyAofAt(const AofLocation& where, const aof::AofVerif
 // "<file>.orig-<unix_time>" (a fresh name), then replaces the file atomically with its first
 // plan.new_size bytes (same mode). Returns the path of the copy. Refuses (kInvalidArgument) if
 // the file's size is not plan.original_size anymore.
+// Writes the first `bytes` bytes of the file at `path` into `out` (kIo if it is shorter).
+Status CopyFilePrefix(const std::string& path, uint64_t bytes, DurableFile& out);
+
 Result<std::string> ApplyAofCut(const std::string& dir, const aof::AofCutPlan& plan,
                                 int64_t unix_time);
 

@@ -33,7 +33,8 @@ Result<std::optional<AofCutPlan>> PlanFix(const AofReport& report) {
   return std::optional<AofCutPlan>(std::move(plan));
 }
 
-Result<std::optional<AofCutPlan>> PlanTimestamp(const AofReport& report, int64_t t) {
+Result<std::optional<AofCutPlan>> PlanTimestamp(const AofReport& report, int64_t t,
+                                                bool drop_later_files) {
   if (report.files.empty())
     return Refuse(report.error ? report.error->ToString() : "no AOF files");
   const AofFileReport* cut_file = nullptr;
@@ -53,7 +54,7 @@ Result<std::optional<AofCutPlan>> PlanTimestamp(const AofReport& report, int64_t
                     ", and the last file has a truncated tail: use --fix");
     return std::optional<AofCutPlan>();
   }
-  if (!cut_file->last)
+  if (!cut_file->last && !drop_later_files)
     return Refuse("the first #TS annotation after " + std::to_string(t) + " is in " +
                       cut_file->name +
                       ", which is not the last file; later files would have to be removed "
@@ -72,7 +73,54 @@ Result<std::optional<AofCutPlan>> PlanTimestamp(const AofReport& report, int64_t
   plan.reason = "first #TS annotation after " + std::to_string(t) + " (#TS:" +
                 std::to_string(*cut_file->timestamp_cut_at) + ") at offset " +
                 std::to_string(plan.new_size);
+  for (const AofFileReport* f = cut_file + 1; f != report.files.data() + report.files.size(); ++f)
+    plan.later_files.push_back(f->name);
   return std::optional<AofCutPlan>(std::move(plan));
+}
+
+// When the state the files hold was complete: the RDB preamble's ctime, or the #TS an
+// AOF-format base starts with (the rewrite writes one first). nullopt: unknown.
+std::optional<int64_t> BaseTime(const AofFileReport& f) {
+  if (f.format == AofPartFormat::kRdbPreamble) return f.rdb_ctime;
+  if (f.commands_before_first_timestamp == 0) return f.first_timestamp;
+  return std::nullopt;
+}
+
+// The checks of kRewindToTimestamp beyond those of the timestamp cut (see the header).
+Status CheckReachable(const AofReport& report, int64_t t) {
+  if (report.files.empty()) return Refuse("no AOF files");
+  const AofFileReport& first = report.files.front();
+  const bool from_base = first.type == AofPartType::kBase ||
+                         first.format == AofPartFormat::kRdbPreamble;
+  std::optional<int64_t> base_time;
+  if (from_base) {
+    base_time = BaseTime(first);
+    if (!base_time)
+      return Refuse(first.name + " carries no time (no RDB ctime, no #TS at its start): cannot "
+                    "tell whether it was written before " + std::to_string(t));
+    if (*base_time > t)
+      return Refuse(first.name + " was written at " + std::to_string(*base_time) + ", after " +
+                    std::to_string(t) + ": the writes before that time are no longer separable");
+  }
+  // Commands after the base that no #TS precedes.
+  uint64_t untimed = 0;
+  std::optional<int64_t> first_ts;
+  for (size_t i = 0; i < report.files.size() && !first_ts; ++i) {
+    const AofFileReport& f = report.files[i];
+    if (i == 0 && from_base && f.format == AofPartFormat::kAof) continue;  // the base's snapshot
+    untimed += f.commands_before_first_timestamp;
+    first_ts = f.first_timestamp;
+  }
+  if (untimed == 0) return {};
+  if (!first_ts)
+    return Refuse(std::to_string(untimed) + " commands after the base and no #TS annotation: "
+                  "the AOF was written with aof-timestamp-enabled off");
+  if (*first_ts > t)
+    return Refuse(std::to_string(untimed) + " commands before the first #TS annotation (#TS:" +
+                  std::to_string(*first_ts) + ") were written between " +
+                  (base_time ? std::to_string(*base_time) : std::string("the start")) +
+                  " and then: cannot tell which came before " + std::to_string(t));
+  return {};
 }
 
 }  // namespace
@@ -81,8 +129,11 @@ Result<std::optional<AofCutPlan>> PlanAofCut(const AofReport& report, AofCutMode
                                              std::optional<int64_t> timestamp) {
   if (mode == AofCutMode::kFixTruncatedTail) return PlanFix(report);
   if (!timestamp)
-    return MakeError(ErrorCode::kInvalidArgument, "truncate-to-timestamp needs a timestamp");
-  return PlanTimestamp(report, *timestamp);
+    return MakeError(ErrorCode::kInvalidArgument, "a timestamp cut needs a timestamp");
+  if (mode == AofCutMode::kRewindToTimestamp) {
+    if (auto s = CheckReachable(report, *timestamp); !s) return std::unexpected(s.error());
+  }
+  return PlanTimestamp(report, *timestamp, mode == AofCutMode::kRewindToTimestamp);
 }
 
 }  // namespace tidemark::aof

@@ -200,6 +200,7 @@ void VerifyAofCommands(ByteSource& source, uint64_t start_offset, const AofVerif
     }
     const int index = check.problem ? -1 : check.index;
     ++report.commands;
+    if (!report.first_timestamp) ++report.commands_before_first_timestamp;
     if (index == kMultiIndex) {
       if (in_multi) {
         corrupt(rec.offset, "MULTI inside MULTI (the transaction opened at offset " +

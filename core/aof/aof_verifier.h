@@ -66,6 +66,7 @@ struct AofFileReport {
   uint64_t timestamps = 0;        // "#TS:" annotations
   std::optional<int64_t> first_timestamp;
   std::optional<int64_t> last_timestamp;
+  uint64_t commands_before_first_timestamp = 0;  // all of them when the file has no "#TS:"
   std::map<std::string, uint64_t> commands_by_name;  // lowercase names from the table
   // Verdict:
   AofVerdict verdict = AofVerdict::kValid;

@@ -85,6 +85,31 @@ std::optional<int64_t> ParseCompactUtc(std::string_view s) {
   return FromCivil(y, mo, d, h, mi, se);
 }
 
+std::optional<int64_t> ParseRfc3339(std::string_view s) {
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != 't')) return std::nullopt;
+  std::string head(s.substr(0, 19));
+  head[10] = 'T';
+  if (head.substr(17, 2) == "60") head.replace(17, 2, "59");
+  auto local = ParseIsoUtc(head + "Z");
+  if (!local) return std::nullopt;
+  std::string_view zone = s.substr(19);
+  if (!zone.empty() && zone[0] == '.') {
+    size_t digits = 1;
+    while (digits < zone.size() && zone[digits] >= '0' && zone[digits] <= '9') ++digits;
+    if (digits == 1) return std::nullopt;
+    zone.remove_prefix(digits);
+  }
+  if (zone == "Z" || zone == "z") return *local;
+  unsigned zh, zm;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' ||
+      !Digits(zone, 1, 2, zh) || !Digits(zone, 4, 2, zm) || zh > 23 || zm > 59)
+    return std::nullopt;
+  const int64_t offset = (zh * 60 + zm) * 60;
+  // Local time = UTC + offset, so UTC = local - offset.
+  const int64_t t = zone[0] == '+' ? *local - offset : *local + offset;
+  return t >= 0 ? std::optional<int64_t>(t) : std::nullopt;
+}
+
 int64_t UtcDayNumber(int64_t t) { return FloorDiv(t, 86400); }
 
 std::string FormatUtcDay(int64_t t) { return FormatIsoUtc(t).substr(0, 10); }

@@ -17,6 +17,10 @@ std::string FormatCompactUtc(int64_t unix_time);
 // impossible dates (2026-02-30) and times before 1970.
 std::optional<int64_t> ParseIsoUtc(std::string_view text);
 std::optional<int64_t> ParseCompactUtc(std::string_view text);
+// An RFC 3339 date-time ("2026-11-28T02:15:00.25+01:00", "...Z"): the second it falls in, as
+// Unix time (fractions are dropped: Redis stamps its AOF by whole seconds). A leap second (:60)
+// counts as :59. nullopt when it is not RFC 3339 or an impossible date.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 // Days since 1970-01-01 (UTC) of `unix_time`; "2026-11-28" form for messages.
 int64_t UtcDayNumber(int64_t unix_time);

@@ -53,6 +53,19 @@ TEST(UtcTime, IsoParseRejectsImpossibleDates) {
   EXPECT_FALSE(ParseIsoUtc("2026-11-28 02:15:00Z"));
 }
 
+TEST(UtcTime, Rfc3339ParseAppliesTheOffsetAndDropsFractions) {
+  EXPECT_EQ(ParseRfc3339("2026-11-28T02:15:00Z"), kT);
+  EXPECT_EQ(ParseRfc3339("2026-11-28t02:15:00.999z"), kT);
+  EXPECT_EQ(ParseRfc3339("2026-11-28T03:15:00+01:00"), kT);
+  EXPECT_EQ(ParseRfc3339("2026-11-27T21:45:00.5-04:30"), kT);
+  EXPECT_EQ(ParseRfc3339("2026-11-28T02:14:60Z"), kT - 1);  // a leap second counts as :59
+  EXPECT_FALSE(ParseRfc3339("2026-11-28T02:15:00"));
+  EXPECT_FALSE(ParseRfc3339("2026-11-28T02:15:00.Z"));
+  EXPECT_FALSE(ParseRfc3339("2026-11-28T02:15:00+1:00"));
+  EXPECT_FALSE(ParseRfc3339("2026-02-30T02:15:00Z"));
+  EXPECT_FALSE(ParseRfc3339("1970-01-01T00:30:00+01:00"));  // before 1970
+}
+
 TEST(UtcTime, IsoWeeksStartOnMonday) {
   // 2026-11-29 is a Sunday, 2026-11-30 a Monday.
   int64_t sunday = *ParseIsoUtc("2026-11-29T23:59:59Z");
