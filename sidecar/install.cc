@@ -58,11 +58,12 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
   return report;
 }
 
-Result<std::vector<std::string>> MoveAll(const std::vector<std::string>& paths, int64_t now) {
+Result<std::vector<std::string>> MoveAll(const std::vector<std::string>& paths, int64_t now,
+                                         const std::string& label) {
   std::vector<std::string> moved;
   for (const auto& p : paths) {
     if (!Exists(p)) continue;
-    auto to = MoveAside(p, now);
+    auto to = MoveAside(p, now, label);
     if (!to) return std::unexpected(to.error());
     moved.push_back(p + " -> " + *to);
   }
@@ -71,8 +72,8 @@ Result<std::vector<std::string>> MoveAll(const std::vector<std::string>& paths, 
 
 }  // namespace
 
-Result<std::string> MoveAside(const std::string& path, int64_t now_unix) {
-  std::string base = path + ".unusable-" + backup::FormatCompactUtc(now_unix);
+Result<std::string> MoveAside(const std::string& path, int64_t now_unix, const std::string& label) {
+  std::string base = path + "." + label + "-" + backup::FormatCompactUtc(now_unix);
   std::string to = base;
   for (int n = 1; Exists(to); ++n) to = base + "-" + std::to_string(n);
   if (::rename(path.c_str(), to.c_str()) != 0)
@@ -105,14 +106,15 @@ void CleanupStaleStaging(const std::string& data_dir) {
 
 Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
                                        const ExpectedSnapshot& expected, const RedisLayout& layout,
-                                       const std::vector<std::string>& replace, int64_t now_unix) {
+                                       const std::vector<std::string>& replace, int64_t now_unix,
+                                       const std::string& aside_label) {
   InstallOutcome out;
   if (!layout.appendonly) {
     auto file = DurableFile::Create(layout.RdbPath());
     if (!file) return std::unexpected(file.error());
     auto report = CopyVerified(source, source_name, expected, *file);
     if (!report) return std::unexpected(report.error());
-    auto moved = MoveAll(replace, now_unix);
+    auto moved = MoveAll(replace, now_unix, aside_label);
     if (!moved) return std::unexpected(moved.error());
     out.moved_aside = *moved;
     if (auto s = file->Commit(); !s) return std::unexpected(s.error());
@@ -142,7 +144,7 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
                                 NewAofManifest(layout.appendfilename));
       !s)
     return fail(s.error());
-  auto moved = MoveAll(replace, now_unix);
+  auto moved = MoveAll(replace, now_unix, aside_label);
   if (!moved) return fail(moved.error());
   out.moved_aside = *moved;
   if (Exists(layout.AofDir())) {

@@ -46,16 +46,19 @@ struct InstallOutcome {
 };
 
 // Copies `source` (named `source_name` in errors) into `layout`. Before publishing, every path
-// in `replace` (absolute, inside the data dir) that exists is moved aside. On error nothing was
+// in `replace` (absolute, inside the data dir) that exists is moved aside (MoveAside with
+// `aside_label`). On error nothing was
 // published and nothing was moved (kCorrupt/kTruncated: the snapshot does not verify; kCorrupt:
 // SHA-256/size/keys differ from `expected`; kIo).
 Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
                                        const ExpectedSnapshot& expected, const RedisLayout& layout,
-                                       const std::vector<std::string>& replace, int64_t now_unix);
+                                       const std::vector<std::string>& replace, int64_t now_unix,
+                                       const std::string& aside_label = "unusable");
 
-// Renames `path` to "<path>.unusable-<YYYYMMDDTHHMMSSZ>" (or "...-N" if taken) and fsyncs the
+// Renames `path` to "<path>.<label>-<YYYYMMDDTHHMMSSZ>" (or "...-N" if taken) and fsyncs the
 // directory. Returns the new path.
-Result<std::string> MoveAside(const std::string& path, int64_t now_unix);
+Result<std::string> MoveAside(const std::string& path, int64_t now_unix,
+                              const std::string& label = "unusable");
 
 // Removes the staging directories a killed restore left in the data dir (only ours:
 // ".tidemark-restore-*" holding plain files).

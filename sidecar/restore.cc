@@ -9,6 +9,7 @@
 
 #include "core/aof/aof_plan.h"
 #include "core/backup/restore_choice.h"
+#include "core/backup/utc_time.h"
 #include "io/aof_files.h"
 #include "io/durable_file.h"
 #include "io/file_source.h"
@@ -163,6 +164,41 @@ void InspectRdb(const RestoreOptions& o, LocalData& local, bool candidate) {
   }
 }
 
+// A point-in-time restore, the exact way: the local AOF rewound to T. The outcome when done,
+// nullopt (and `why_not`) when the local AOF cannot show the state at T.
+Result<std::optional<RestoreOutcome>> TryRewind(const RestoreOptions& o, const LocalData& local,
+                                                const PointInTime& pit, JsonLog& log, int64_t now,
+                                                std::string& why_not) {
+  const RedisLayout& layout = o.layout;
+  if (!layout.appendonly) {
+    why_not = "appendonly is off: only a snapshot can be restored";
+    return std::nullopt;
+  }
+  if (local.kind != LocalData::Kind::kAof) {
+    why_not = "no AOF on the volume";
+    return std::nullopt;
+  }
+  auto r = RewindAofToTime(layout.AofDir(), layout.appendfilename, pit.unix, o.max_rdb_version, now);
+  if (!r) return std::unexpected(r.error());
+  if (!r->reachable) {
+    why_not = r->why_not;
+    return std::nullopt;
+  }
+  if (r->cut) {
+    std::string unlisted;
+    for (const auto& f : r->unlisted) unlisted += (unlisted.empty() ? "" : ", ") + f;
+    log.Warn("decision: rewind the local AOF to the point in time",
+             {LogField::Str("pointInTime", pit.text), LogField::Str("cut", r->reason),
+              LogField::Str("no_longer_loaded", unlisted),
+              LogField::Int("bytes_after_point_in_time", static_cast<int64_t>(r->bytes_dropped)),
+              LogField::Str("original_kept_at", r->original_kept_at)});
+  } else {
+    log.Info("decision: keep the local AOF: no write in it is later than the point in time",
+             {LogField::Str("pointInTime", pit.text), LogField::Str("data", layout.AofDir())});
+  }
+  return RestoreOutcome{RestoreAction::kRewoundLocalAof, layout.AofDir(), layout.AofDir()};
+}
+
 }  // namespace
 
 const char* RestoreActionName(RestoreAction a) {
@@ -171,6 +207,7 @@ const char* RestoreActionName(RestoreAction a) {
     case RestoreAction::kInstalledLocalSnapshot: return "installed-local-snapshot-as-aof-base";
     case RestoreAction::kInstalledBackup: return "installed-backup";
     case RestoreAction::kStartEmpty: return "start-empty";
+    case RestoreAction::kRewoundLocalAof: return "rewound-local-aof-to-point-in-time";
   }
   return "?";
 }
@@ -183,6 +220,16 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
     return MakeError(ErrorCode::kNotFound, "data directory missing (is the volume mounted?)", -1,
                      layout.data_dir);
   CleanupStaleStaging(layout.data_dir);
+  std::optional<PointInTime> pit = o.point_in_time;
+  std::optional<int64_t> backups_not_after;  // point in time: later backups are not eligible
+  if (pit && pit->once_per_volume && ReadPointInTimeMarker(layout.data_dir) == pit->unix) {
+    // Rewinding again would drop what Redis wrote since the restore.
+    log.Info("the policy's point in time was already restored on this volume: its data is kept; "
+             "only a backup taken at or before that time may replace unusable data",
+             {LogField::Str("pointInTime", pit->text)});
+    backups_not_after = pit->unix;
+    pit.reset();
+  }
 
   // 1. Local data.
   LocalData local;
@@ -194,10 +241,42 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
   for (const auto& p : local.unusable)
     log.Warn("local file does not verify", {LogField::Str("file", p)});
 
+  std::string why_not;  // point in time: why the local AOF cannot reach it
+  if (pit) {
+    log.Info("point-in-time restore", {LogField::Str("pointInTime", pit->text),
+                                       LogField::Int("unix", pit->unix)});
+    auto rewound = TryRewind(o, local, *pit, log, now, why_not);
+    if (!rewound) return std::unexpected(rewound.error());
+    if (*rewound) {
+      if (auto s = WritePointInTimeMarker(layout.data_dir, *pit, layout.AofDir(), now); !s)
+        return std::unexpected(s.error());
+      return **rewound;
+    }
+    log.Warn("the local AOF cannot reach the point in time",
+             {LogField::Str("pointInTime", pit->text), LogField::Str("why", why_not)});
+    if (!pit->allow_older_snapshot)
+      return Fatal(layout.data_dir,
+                   "cannot restore to " + pit->text + ": " + why_not +
+                       ". Nothing was changed. To accept the newest verified snapshot taken at or "
+                       "before that time (the writes after it are lost), pass "
+                       "--allow-older-snapshot (a policy's restore.source.pointInTime allows it)");
+    backups_not_after = pit->unix;
+  }
+
   // 2. Candidates.
   std::vector<RestoreCandidate> candidates;
   std::vector<backup::BackupMetadata> backups;
-  if (local.kind != LocalData::Kind::kNone) candidates.push_back(local.candidate);
+  if (local.kind != LocalData::Kind::kNone) {
+    candidates.push_back(local.candidate);
+    RestoreCandidate& c = candidates.back();
+    if (pit && c.usable && local.kind == LocalData::Kind::kAof) {
+      c.usable = false;
+      c.unusable_why = "the AOF holds writes after the point in time and cannot be cut there";
+    } else if (pit && c.usable && c.time && *c.time > pit->unix) {
+      c.usable = false;
+      c.unusable_why = "written at " + backup::FormatIsoUtc(*c.time) + ", after the point in time";
+    }
+  }
   if (store) {
     auto listing = store->List();
     if (!listing) return std::unexpected(listing.error());
@@ -210,6 +289,11 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       c.usable = m.verified;
       if (!m.verified) c.unusable_why = "the metadata says it did not verify when taken";
       c.time = m.snapshot_unix.value_or(m.created_unix);
+      if (c.usable && backups_not_after && *c.time > *backups_not_after) {
+        c.usable = false;
+        c.unusable_why = "taken at " + backup::FormatIsoUtc(*c.time) + ", after the point in time " +
+                         backup::FormatIsoUtc(*backups_not_after);
+      }
       c.keys = m.total_keys();
       c.repl_id = m.repl_id;
       c.repl_offset = m.repl_offset;
@@ -230,6 +314,20 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
                                    LogField::Str("reason", r.reason)});
 
   // 3. The best candidate that works.
+  const std::string aside_label = pit ? "before-pitr" : "unusable";
+  auto finish = [&](RestoreOutcome out, const RestoreCandidate& c) -> Result<RestoreOutcome> {
+    if (!pit) return out;
+    // An older snapshot instead of T: say plainly what is not restored.
+    log.Warn("point in time: restored the newest snapshot taken at or before it; the writes "
+             "between the two are not restored",
+             {LogField::Str("pointInTime", pit->text),
+              LogField::Str("snapshot_time", c.time ? backup::FormatIsoUtc(*c.time) : "unknown"),
+              LogField::Int("seconds_not_restored", c.time ? pit->unix - *c.time : -1),
+              LogField::Str("local_aof_not_used_because", why_not)});
+    if (auto s = WritePointInTimeMarker(layout.data_dir, *pit, out.installed, now); !s)
+      return std::unexpected(s.error());
+    return out;
+  };
   for (const auto& r : ranked) {
     if (!r.eligible) continue;
     const RestoreCandidate& c = candidates[r.index];
@@ -237,7 +335,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       if (local.kind == LocalData::Kind::kAof || !layout.appendonly) {
         log.Info("decision: keep the local data", {LogField::Str("data", c.id),
                                                    LogField::Str("reason", r.reason)});
-        return RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id};
+        return finish(RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id}, c);
       }
       // AOF on, only a dump.rdb: Redis 7 would ignore it and start empty. Install it as the base.
       auto src = FileSource::Open(c.id);
@@ -246,14 +344,15 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       expected.max_rdb_version = o.max_rdb_version;
       std::vector<std::string> replace = local.unusable;
       if (Exists(layout.AofDir())) replace.push_back(layout.AofDir());
-      auto done = InstallSnapshot(*src, c.id, expected, layout, replace, now);
+      auto done = InstallSnapshot(*src, c.id, expected, layout, replace, now, aside_label);
       if (!done) return std::unexpected(done.error());
       for (const auto& m : done->moved_aside) log.Info("moved aside", {LogField::Str("move", m)});
       log.Info("decision: install the local dump.rdb as the AOF base (Redis 7 ignores a dump.rdb "
                "when appendonly is on)",
                {LogField::Str("data", c.id), LogField::Str("installed", done->installed),
                 LogField::Int("keys", done->report.total_keys())});
-      return RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed};
+      return finish(RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed},
+                    c);
     }
     const backup::BackupMetadata& m = backups[r.index - (local.kind != LocalData::Kind::kNone)];
     auto src = store->OpenForRead(m.name);
@@ -269,7 +368,8 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
     } else if (Exists(layout.RdbPath()) && local.unusable.empty()) {
       replace.push_back(layout.RdbPath());
     }
-    auto done = InstallSnapshot(**src, store->DataLocation(m.name), expected, layout, replace, now);
+    auto done = InstallSnapshot(**src, store->DataLocation(m.name), expected, layout, replace, now,
+                                aside_label);
     if (!done) {
       // The data volume refusing writes (ENOSPC, read-only) fails every backup alike: stop.
       if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(layout.data_dir))
@@ -284,10 +384,17 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
               LogField::Str("installed", done->installed),
               LogField::Int("keys", done->report.total_keys()),
               LogField::Str("sha256", m.sha256)});
-    return RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed};
+    return finish(RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed}, c);
   }
 
-  // 4. Nothing usable.
+  // 4. Nothing usable. Never an empty start for a point in time: empty is not the state at T.
+  if (pit)
+    return MakeError(ErrorCode::kNotFound,
+                     "cannot restore to " + pit->text + ": the local AOF cannot reach it (" +
+                         why_not + ") and no verified snapshot was taken at or before it" +
+                         (store ? "" : " (no backup store given)") +
+                         "; the data on the volume was not replaced",
+                     -1, layout.data_dir);
   const bool nothing_local = local.kind == LocalData::Kind::kNone && local.unusable.empty();
   if (!o.allow_start_empty && !(nothing_local && !o.backups_allowed)) {
     return MakeError(ErrorCode::kNotFound,

@@ -14,6 +14,9 @@
 //      and the next is tried. Replaced files are moved aside, never deleted.
 //   4. Nothing usable: start empty only when allowed (or when there is no data at all and
 //      restores are off); otherwise fail loudly.
+// With a point in time T (point_in_time.h), between 1 and 2: the local AOF is rewound to T when
+// its files can show the state at T; otherwise, only if allowed, steps 2-3 run with every
+// candidate taken after T (and the local AOF) ineligible, and never step 4's empty start.
 #pragma once
 
 #include <optional>
@@ -24,6 +27,7 @@
 #include "sidecar/clock.h"
 #include "sidecar/install.h"
 #include "sidecar/json_log.h"
+#include "sidecar/point_in_time.h"
 
 namespace tidemark::sidecar {
 
@@ -35,9 +39,16 @@ struct RestoreOptions {
   bool backups_allowed = true;        // policy restore.when: auto
   std::optional<std::string> pinned_backup = std::nullopt;
   uint32_t max_rdb_version = 12;
+  std::optional<PointInTime> point_in_time = std::nullopt;
 };
 
-enum class RestoreAction { kKeptLocal, kInstalledLocalSnapshot, kInstalledBackup, kStartEmpty };
+enum class RestoreAction {
+  kKeptLocal,
+  kInstalledLocalSnapshot,
+  kInstalledBackup,
+  kStartEmpty,
+  kRewoundLocalAof,  // point in time: the local AOF cut at T (or found to end before it)
+};
 const char* RestoreActionName(RestoreAction action);
 
 struct RestoreOutcome {

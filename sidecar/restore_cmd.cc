@@ -15,8 +15,10 @@ constexpr const char* kUsage =
     "usage: tidemark-sidecar restore --data-dir DIR [--store DIR] [--policy FILE]\n"
     "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
     "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
-    "         [--max-rdb-version N]\n"
-    "  Flags override the policy file; without either: appendonly no, dump.rdb.\n";
+    "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
+    "  Flags override the policy file; without either: appendonly no, dump.rdb.\n"
+    "  --point-in-time T rewinds the local AOF to T (aof-timestamp-enabled); when it cannot,\n"
+    "  --allow-older-snapshot installs the newest verified snapshot taken at or before T.\n";
 
 int Usage(const std::string& why) {
   std::cerr << "tidemark-sidecar restore: " << why << "\n" << kUsage;
@@ -28,13 +30,23 @@ int Usage(const std::string& why) {
 int RunRestoreCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--data-dir", "--store", "--policy", "--appendonly", "--appenddirname",
-                             "--appendfilename", "--dbfilename", "--max-rdb-version"},
-                            {"--allow-empty", "--allow-aof-tail-repair"});
+                             "--appendfilename", "--dbfilename", "--max-rdb-version",
+                             "--point-in-time"},
+                            {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot"});
   if (!flags) return Usage(flags.error().message);
   if (!flags->Has("--data-dir")) return Usage("--data-dir is required");
   auto appendonly = flags->Get("--appendonly");
   if (appendonly && *appendonly != "yes" && *appendonly != "no")
     return Usage("--appendonly takes yes or no");
+  std::optional<PointInTime> pit;
+  if (auto t = flags->Get("--point-in-time")) {
+    auto p = ParsePointInTime(*t, "--point-in-time");
+    if (!p) return Usage(p.error().message);
+    pit = *p;
+    pit->allow_older_snapshot = flags->Has("--allow-older-snapshot");
+  } else if (flags->Has("--allow-older-snapshot")) {
+    return Usage("--allow-older-snapshot goes with --point-in-time");
+  }
   uint32_t max_version = 12;
   if (auto v = flags->Get("--max-rdb-version")) {
     try {
@@ -54,12 +66,17 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
       log.Error("policy file refused", {LogField::Str("error", p.error().ToString())});
       return kExitFailed;
     }
-    if (p->restore_point_in_time) {
-      // Refused rather than ignored: restoring the latest data instead of the requested point
-      // would silently replay what the user asked to leave out.
-      log.Error("policy asks for a point-in-time restore, which this sidecar cannot do yet",
-                {LogField::Str("pointInTime", *p->restore_point_in_time)});
-      return kExitFailed;
+    if (p->restore_point_in_time && !pit) {
+      auto policy_pit = ParsePointInTime(*p->restore_point_in_time, *path);
+      if (!policy_pit) {
+        log.Error("policy file refused", {LogField::Str("error", policy_pit.error().ToString())});
+        return kExitFailed;
+      }
+      pit = *policy_pit;
+      // The CRD's meaning of restore.source.pointInTime: the newest verified backup taken at or
+      // before it, so the policy accepts an older snapshot; once per volume, not at every start.
+      pit->allow_older_snapshot = true;
+      pit->once_per_volume = true;
     }
     o.layout.appendonly = p->aof_enabled;
     o.layout.appenddirname = p->aof_dir_name;
@@ -76,6 +93,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   if (flags->Has("--allow-aof-tail-repair")) o.allow_aof_tail_repair = true;
   o.allow_start_empty = flags->Has("--allow-empty");
   o.max_rdb_version = max_version;
+  o.point_in_time = pit;
 
   std::optional<DirBackupStore> store;
   if (auto dir = flags->Get("--store")) {

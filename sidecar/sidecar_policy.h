@@ -28,7 +28,7 @@ struct SidecarPolicy {
   bool allow_empty = false;  // backup.allowEmpty: the refuse-empty guard
   bool restore_enabled = true;                     // restore.when: auto (true) | never
   std::optional<std::string> restore_backup_name;  // restore.source.backupName
-  std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (not supported yet)
+  std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (RFC 3339)
   bool allow_aof_tail_repair = false;              // restore.allowAofTailRepair
 };
 
