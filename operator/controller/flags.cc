@@ -11,7 +11,8 @@ const char kUsage[] =
     "    [--log-level=debug|info|warn|error] [--leader-elect] [--leader-election-namespace=NS]\n"
     "    [--leader-election-id=NAME] [--leader-election-lease-duration=SECONDS]\n"
     "    [--leader-election-renew-deadline=SECONDS] [--leader-election-retry-period=SECONDS]\n"
-    "    [--watch-namespace=NS] --sidecar-image=IMAGE [--kubeconfig=FILE [--context=NAME]]\n";
+    "    [--watch-namespace=NS] --sidecar-image=IMAGE [--kubeconfig=FILE [--context=NAME]]\n"
+    "       tidemark-operator --print-rbac   (the RBAC rules it needs, as the chart's YAML)\n";
 
 namespace {
 
@@ -61,6 +62,10 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
       f.help = true;
       continue;
     }
+    if (arg == "--print-rbac") {
+      f.print_rbac = true;
+      continue;
+    }
     std::string name = arg, value;
     bool has_value = false;
     if (auto eq = arg.find('='); eq != std::string::npos) {
@@ -81,7 +86,7 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
     }
     if (!it->second(value)) return Bad(name, "bad value \"" + value + "\"");
   }
-  if (f.help) return f;
+  if (f.help || f.print_rbac) return f;
   if (f.sidecar_image.empty()) return Bad("--sidecar-image", "is required");
   if (f.log_level != "debug" && f.log_level != "info" && f.log_level != "warn" &&
       f.log_level != "warning" && f.log_level != "error") {

@@ -3,6 +3,7 @@
 //   tidemark-operator --metrics-bind-address=:8080 --health-probe-bind-address=:8081
 //       --log-level=info [--leader-elect --leader-election-namespace=NS] [--watch-namespace=NS]
 //       --sidecar-image=IMAGE [--kubeconfig FILE [--context NAME]]
+//   tidemark-operator --print-rbac
 //
 // Both "--flag=value" and "--flag value" are accepted. An address ":8080" means every
 // interface; "0" as the port (":0", "127.0.0.1:0") lets the kernel choose (tests), and the
@@ -33,6 +34,7 @@ struct Flags {
   std::string context;
   int workers = 1;
   bool help = false;
+  bool print_rbac = false;  // print the RBAC table (operator/kube/rbac_table.h) and exit
 };
 
 // kInvalidArgument naming the flag on an unknown flag, a missing or bad value.

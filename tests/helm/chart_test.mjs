@@ -2,7 +2,7 @@
 // security defaults, least-privilege RBAC equal to the chart's one table, the CRD identical to
 // crds/, and values.schema.json refusing bad values at install time.
 //
-// usage: node chart_test.mjs --helm BIN --modules DIR --chart DIR --crds DIR
+// usage: node chart_test.mjs --helm BIN --modules DIR --chart DIR --crds DIR --operator BIN
 // Prints one line per check and "N passed, M failed"; exits 1 if any check failed.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 
 const args = {}
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1]
-for (const k of ['helm', 'modules', 'chart', 'crds'])
+for (const k of ['helm', 'modules', 'chart', 'crds', 'operator'])
   if (!args[k]) { console.error(`chart_test: --${k} missing`); process.exit(2) }
 if (!fs.existsSync(args.helm)) { console.error(`chart_test: no helm at ${args.helm}: run scripts/setup.sh`); process.exit(2) }
 const require = createRequire(path.join(path.resolve(args.modules), 'noop.js'))
@@ -38,6 +38,13 @@ function check(name, fn) {
 }
 
 const table = YAML.parse(fs.readFileSync(path.join(args.chart, 'files/rbac-rules.yaml'), 'utf8'))
+
+check('the rules file is the operator code\'s RBAC table (tidemark-operator --print-rbac)', () => {
+  const printed = execFileSync(args.operator, ['--print-rbac'], {encoding: 'utf8'})
+  const file = fs.readFileSync(path.join(args.chart, 'files/rbac-rules.yaml'), 'utf8')
+  assert.equal(file, printed, 'stale: run tidemark-operator --print-rbac > helm/tidemark/files/rbac-rules.yaml')
+  assert.ok(table.length > 0)
+})
 
 check('helm lint passes with default and non-default values', () => {
   helm('lint', '--strict', args.chart)
@@ -92,7 +99,7 @@ check('namespace-scoped mode: a Role in the watched namespace, leases in the rel
   const main = find(docs, 'Role').find(r => r.metadata.namespace === 'apps')
   assert.deepEqual(main.rules, table)
   const le = find(docs, 'Role').find(r => r.metadata.namespace === 'ops')
-  assert.ok(le.rules.some(r => r.resources.includes('leases')))
+  assert.deepEqual(le.rules, table.filter(r => r.resources.includes('leases')))
   assert.ok(find(docs, 'Deployment')[0].spec.template.spec.containers[0].args.includes('--watch-namespace=apps'))
 })
 
@@ -135,7 +142,7 @@ check('NOTES.txt names the next steps', () => {
   // helm renders NOTES only on install, which needs a cluster; lint (above) renders it for syntax.
   const notes = fs.readFileSync(path.join(args.chart, 'templates/NOTES.txt'), 'utf8')
   assert.match(notes, /kubectl explain redispersistence\.spec/)
-  assert.match(notes, /tidemark\.dev\/backup-now/)
+  assert.match(notes, /POST http:\/\/127\.0\.0\.1:9121\/v1\/backups/)  // the sidecar's API (no annotation exists)
   assert.match(notes, /rollout status/)
 })
 

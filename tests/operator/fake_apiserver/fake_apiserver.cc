@@ -649,6 +649,17 @@ class Server : public FakeApiServer {
                       "\" in API group \"" + t.group + "\"" + scope,
                   d);
     }
+    Record(user, verb, t, p);
+    if (verb == "patch" && p.subresource.empty() && IsApply(req) && !Exists(t, p)) {
+      if (!Authorized(user, "create", t, p)) {
+        return Fail(403, "Forbidden",
+                    Qualified(t) + " \"" + p.name + "\" is forbidden: User \"" + user +
+                        "\" cannot create resource \"" + t.resource + "\" in API group \"" +
+                        t.group + "\" in the namespace \"" + p.ns + "\"",
+                    Json::object());
+      }
+      Record(user, "create", t, p);
+    }
     bool dry_run = query.count("dryRun") && query["dryRun"] == "All";
     if (!p.subresource.empty() && (p.subresource != "status" || !t.status_subresource)) {
       return Fail(404, "NotFound", "the server could not find the requested resource",
@@ -730,6 +741,27 @@ class Server : public FakeApiServer {
     if (!out.type.namespaced && !out.route.ns.empty()) return out;
     out.ok = true;
     return out;
+  }
+
+  static bool IsApply(const HttpRequest& req) {
+    auto it = req.headers.find("content-type");
+    return it != req.headers.end() &&
+           it->second.substr(0, it->second.find(';')) == "application/apply-patch+yaml";
+  }
+  bool Exists(const FakeResource& t, const PathInfo& p) {
+    std::lock_guard lock(mu_);
+    auto& objs = objects_[TypeKey(t)];
+    return objs.find(ObjKey(p.ns, p.name)) != objs.end();
+  }
+  void Record(const std::string& user, const std::string& verb, const FakeResource& t,
+              const PathInfo& p) {
+    std::lock_guard lock(mu_);
+    recorded_.push_back(RecordedRequest{
+        user, verb, t.group, t.resource + (p.subresource.empty() ? "" : "/" + p.subresource), p.ns});
+  }
+  std::vector<RecordedRequest> Requests() const override {
+    std::lock_guard lock(mu_);
+    return recorded_;
   }
 
   bool Authorized(const std::string& user, const std::string& verb, const FakeResource& t,
@@ -1443,6 +1475,7 @@ class Server : public FakeApiServer {
   std::map<std::string, std::string> tokens_;
   std::set<std::string> admins_;
   std::map<std::string, std::vector<Permission>> perms_;
+  std::vector<RecordedRequest> recorded_;
   bool refuse_watches_ = false;
   int delay_left_ = 0;
   int delay_ms_ = 0;

@@ -21,7 +21,8 @@
 //    last one is removed; ownerReferences are stored (no garbage collector runs, as in the
 //    recordings: there is no controller-manager behind them);
 //  - StatefulSet spec immutability and selector/labels match, PVC spec immutability unless bound;
-//  - bearer tokens (401) and a per-token allow list (403), or a verified client certificate's CN.
+//  - bearer tokens (401) and a per-token allow list (403), or a verified client certificate's CN;
+//    a server-side apply that would create the object needs "create" as well as "patch".
 // Not modelled: OpenAPI/CEL schema validation and defaulting (a resource may carry fixed
 // defaults), strategic merge patch (415), resourceVersionMatch, Table output, discovery, RBAC
 // objects (permissions come from AllowToken), admission (e.g. pvc-protection finalizer).
@@ -57,6 +58,17 @@ struct Permission {
   std::string verb;
   std::string group;
   std::string resource;
+  std::string namespace_;
+};
+
+// A request that passed authorisation, with the verb the authoriser checked. A server-side apply
+// that creates its object is recorded twice: "patch", then "create" (the real server checks
+// both, and so does this fake).
+struct RecordedRequest {
+  std::string user;
+  std::string verb;
+  std::string group;
+  std::string resource;  // "statefulsets" or "redispersistences/status"
   std::string namespace_;
 };
 
@@ -109,6 +121,9 @@ class FakeApiServer {
   virtual void RefuseWatches(bool refuse) = 0;
   // Forgets the event history: watching from an older resourceVersion gets 410 Expired.
   virtual void Compact() = 0;
+
+  // Every authorised request since the start, in order.
+  virtual std::vector<RecordedRequest> Requests() const = 0;
 
   virtual int64_t resource_version() const = 0;
   virtual int request_count() const = 0;
