@@ -33,6 +33,16 @@ constexpr Tables MakeTables() {
 
 constexpr Tables kTables = MakeTables();
 
+// The top byte of kTables[0][i] differs for every i (the polynomial's x^63 term makes the map
+// invertible), so a byte step can be undone: this maps that top byte back to i.
+constexpr std::array<uint8_t, 256> MakeUnwindIndex() {
+  std::array<uint8_t, 256> index{};
+  for (int i = 0; i < 256; ++i) index[kTables[0][i] >> 56] = static_cast<uint8_t>(i);
+  return index;
+}
+
+constexpr std::array<uint8_t, 256> kUnwindIndex = MakeUnwindIndex();
+
 inline uint64_t Load64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
@@ -120,6 +130,16 @@ uint64_t Crc64(uint64_t crc, std::span<const uint8_t> data) {
   if (data.size() >= 128 && kHasClmul) return Crc64Clmul(crc, data.data(), data.size());
 #endif
   return Crc64Table(crc, data.data(), data.size());
+}
+
+uint64_t Crc64Unwind(uint64_t crc, std::span<const uint8_t> data) {
+  // Forward, one byte b: crc' = T[(crc ^ b) & 0xff] ^ (crc >> 8). The top byte of crc' is that
+  // of T[i], which names i; then crc >> 8 = crc' ^ T[i] and crc's low byte is i ^ b.
+  for (size_t k = data.size(); k-- > 0;) {
+    uint8_t i = kUnwindIndex[crc >> 56];
+    crc = ((crc ^ kTables[0][i]) << 8) | static_cast<uint8_t>(i ^ data[k]);
+  }
+  return crc;
 }
 
 namespace {

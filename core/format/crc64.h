@@ -15,4 +15,9 @@ namespace tidemark {
 // Extends `crc` (0 to start) with `data`. Pure and thread-safe; tables are built at compile time.
 uint64_t Crc64(uint64_t crc, std::span<const uint8_t> data);
 
+// The inverse: the CRC before `data`, given the CRC after it (Crc64Unwind(Crc64(c, d), d) == c).
+// Byte by byte, for a few bytes: a reader that knows the CRC at a later point (a chunk boundary)
+// but no longer holds the bytes before it steps back to where it stands.
+uint64_t Crc64Unwind(uint64_t crc_after, std::span<const uint8_t> data);
+
 }  // namespace tidemark

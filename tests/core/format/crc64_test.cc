@@ -70,5 +70,20 @@ TEST(Crc64, ChunkingDoesNotChangeTheResult) {
   }
 }
 
+TEST(Crc64, UnwindStepsBackToTheCrcBeforeTheBytes) {
+  // A reader that knows the CRC at a chunk boundary steps back over the bytes it still holds.
+  std::mt19937_64 rng(3);
+  std::vector<uint8_t> data(700);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  const uint64_t whole = Crc64(0, data);
+  for (size_t cut : {size_t{0}, size_t{1}, size_t{9}, size_t{300}, size_t{699}, size_t{700}}) {
+    std::span<const uint8_t> head(data.data(), cut), tail(data.data() + cut, data.size() - cut);
+    EXPECT_EQ(Crc64Unwind(whole, tail), Crc64(0, head)) << "cut at " << cut;
+  }
+  // From a seed other than zero too, and never a no-op on non-empty input.
+  EXPECT_EQ(Crc64Unwind(Crc64(0xfeedULL, data), data), 0xfeedULL);
+  EXPECT_NE(Crc64Unwind(whole, std::span<const uint8_t>(data.data(), 1)), whole);
+}
+
 }  // namespace
 }  // namespace tidemark
