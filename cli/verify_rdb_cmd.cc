@@ -32,7 +32,7 @@ int RunVerifyRdb(const Args& args) {
     std::fprintf(stderr, "tidemark verify rdb: %s\n", source.error().ToString().c_str());
     return kExitUsage;
   }
-  PrefetchSource prefetch(*source);
+  PrefetchSource prefetch(*source, PrefetchSource::Crc64::kYes);
   RdbReport report = VerifyRdb(prefetch, RdbVerifyOptions{.name = file});
   if (json) std::printf("%s\n", RdbReportJson(report).serialize().c_str());
   else std::fputs(RdbReportText(report).c_str(), stdout);

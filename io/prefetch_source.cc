@@ -2,9 +2,11 @@
 
 #include <cstring>
 
+#include "core/format/crc64.h"
+
 namespace tidemark {
 
-PrefetchSource::PrefetchSource(ByteSource& inner) : inner_(inner) {
+PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64) : inner_(inner), crc64_(crc64 == Crc64::kYes) {
   for (auto& s : slots_) s.data.reset(new uint8_t[kSlotSize]);
   thread_ = std::thread([this] { Produce(); });
 }
@@ -19,6 +21,7 @@ PrefetchSource::~PrefetchSource() {
 }
 
 void PrefetchSource::Produce() {
+  uint64_t crc = 0;  // of everything read so far (crc64_ only)
   for (;;) {
     size_t index;
     {
@@ -44,22 +47,38 @@ void PrefetchSource::Produce() {
       }
       got += *n;
     }
+    slot.crc_before = crc;
+    // While the bytes are still in this core's cache; this thread mostly waits in the kernel.
+    if (crc64_) crc = tidemark::Crc64(crc, {slot.data.get(), got});
     {
       std::lock_guard lock(mu_);
       slot.size = got;
       if (got) ++filled_;
       if (error) error_ = std::move(error);
-      if (error_ || eof) done_ = true;
+      if (error_ || eof) {
+        done_ = true;
+        total_crc_ = crc;
+      }
     }
     changed_.notify_all();
-    if (done_) return;
+    if (error || eof) return;
   }
+}
+
+bool PrefetchSource::WaitForSlot(std::unique_lock<std::mutex>& lock) {
+  if (lent_) {
+    lent_ = false;
+    ++consumed_;
+    offset_ = 0;
+    changed_.notify_all();  // the reader thread may be waiting for this slot
+  }
+  changed_.wait(lock, [&] { return filled_ > consumed_ || done_; });
+  return filled_ > consumed_;
 }
 
 Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return filled_ > consumed_ || done_; });
-  if (filled_ == consumed_) {
+  if (!WaitForSlot(lock)) {
     if (error_) return std::unexpected(*error_);
     return size_t{0};
   }
@@ -76,6 +95,25 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
     changed_.notify_all();
   }
   return n;
+}
+
+Result<LentBytes> PrefetchSource::Lend() {
+  std::unique_lock lock(mu_);
+  if (!WaitForSlot(lock)) {
+    if (error_) return std::unexpected(*error_);
+    LentBytes end;
+    if (crc64_) end.crc64_before = total_crc_;
+    return end;
+  }
+  Slot& slot = slots_[consumed_ % kSlots];
+  lent_ = true;
+  lock.unlock();
+  LentBytes lent{{slot.data.get() + offset_, slot.size - offset_}, std::nullopt};
+  if (crc64_) {
+    // After Read() took part of the slot, the CRC before the rest (not a case the verifiers hit).
+    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data.get(), offset_});
+  }
+  return lent;
 }
 
 }  // namespace tidemark

@@ -1,6 +1,8 @@
 #include "core/rdb/rdb_reader.h"
 
 #include <bit>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/format/crc64.h"
@@ -37,7 +39,10 @@ std::string Printable(const uint8_t* p, size_t n) {
 }
 
 RdbInput::RdbInput(ByteSource& source, std::string name)
-    : source_(source), name_(std::move(name)), buf_(new uint8_t[kBufferSize]) {}
+    : source_(source),
+      name_(std::move(name)),
+      lends_(source.CanLend()),
+      read_buf_(lends_ ? nullptr : new uint8_t[kBufferSize]) {}
 
 std::unexpected<Error> RdbInput::Corrupt(std::string message, int64_t at) const {
   return MakeError(ErrorCode::kCorrupt, std::move(message),
@@ -49,35 +54,85 @@ std::unexpected<Error> RdbInput::Truncated(std::string expected) const {
                    static_cast<int64_t>(base_ + end_), name_);
 }
 
+Result<LentBytes> RdbInput::ReadChunk() {
+  auto got = source_.Read({read_buf_.get(), kBufferSize});
+  if (!got) return std::unexpected(got.error());
+  return LentBytes{{read_buf_.get(), *got}, std::nullopt};
+}
+
+Status RdbInput::NextChunk() {
+  const uint64_t next_base = chunk_base_ + chunk_.size();
+  if (!source_crc_) crc_ = Crc64(crc_, chunk_);  // its last chance: the bytes go away now
+  Result<LentBytes> got = lends_ ? source_.Lend() : ReadChunk();
+  if (!got) {
+    Error e = got.error();
+    if (e.where.empty()) e.where = name_;
+    if (e.offset < 0) e.offset = static_cast<int64_t>(next_base);
+    return std::unexpected(std::move(e));
+  }
+  const LentBytes& lent = *got;
+  if (!chunks_seen_) {
+    chunks_seen_ = true;
+    source_crc_ = lent.crc64_before.has_value();
+  } else if (source_crc_ != lent.crc64_before.has_value()) {
+    // The checksum would silently be wrong: a broken source, not a broken file.
+    std::fprintf(stderr, "tidemark: ByteSource lent a chunk %s crc64_before after chunks %s it\n",
+                 source_crc_ ? "without" : "with", source_crc_ ? "with" : "without");
+    std::abort();
+  }
+  if (source_crc_) crc_ = *lent.crc64_before;
+  chunk_ = lent.bytes;
+  chunk_base_ = next_base;
+  if (chunk_.empty()) eof_ = true;
+  return {};
+}
+
 Status RdbInput::Fill(size_t n) {
   if (end_ - pos_ >= n) return {};
-  // The bytes before pos_ are about to be dropped: fold them into the checksum first.
-  crc_ = Crc64(crc_, {buf_.get() + crc_mark_, pos_ - crc_mark_});
-  size_t keep = end_ - pos_;
-  if (keep) std::memmove(buf_.get(), buf_.get() + pos_, keep);
-  base_ += pos_;
-  pos_ = 0;
-  crc_mark_ = 0;
-  end_ = keep;
-  while (end_ < n && !eof_) {
-    auto got = source_.Read({buf_.get() + end_, kBufferSize - end_});
-    if (!got) {
-      Error e = got.error();
-      if (e.where.empty()) e.where = name_;
-      if (e.offset < 0) e.offset = static_cast<int64_t>(base_ + end_);
-      return std::unexpected(std::move(e));
+  const uint64_t at = base_ + pos_;
+  if (at >= chunk_base_ && at + n <= chunk_base_ + chunk_.size()) {
+    // The window was joined_, for an item that straddled: back to reading the chunk in place.
+    UseChunk(at);
+    return {};
+  }
+  if (at == chunk_base_ + chunk_.size() && !eof_) {
+    // The chunk is used up (the common case): take the next one and read it in place.
+    if (auto s = NextChunk(); !s) return s;
+    if (chunk_.size() >= n) {
+      UseChunk(at);
+      return {};
     }
-    if (*got == 0) eof_ = true;
-    end_ += *got;
+  }
+  // The bytes needed run past the chunk: join what is left of the window with the chunks after
+  // it in joined_, whose end stays within the current chunk.
+  if (!joined_) joined_.reset(new uint8_t[kBufferSize]);  // not needed when one chunk is all
+  const size_t keep = end_ - pos_;
+  if (keep) std::memmove(joined_.get(), data_ + pos_, keep);
+  data_ = joined_.get();
+  base_ = at;
+  pos_ = 0;
+  end_ = keep;
+  while (end_ < n) {
+    const uint64_t joined_end = base_ + end_, chunk_end = chunk_base_ + chunk_.size();
+    if (joined_end == chunk_end) {
+      if (eof_) break;
+      if (auto s = NextChunk(); !s) return s;
+      continue;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n - end_, chunk_end - joined_end));
+    std::memcpy(joined_.get() + end_, chunk_.data() + (joined_end - chunk_base_), take);
+    end_ += take;
   }
   if (end_ < n) return Truncated(std::to_string(n) + " more bytes");
   return {};
 }
 
-uint64_t RdbInput::Crc() {
-  crc_ = Crc64(crc_, {buf_.get() + crc_mark_, pos_ - crc_mark_});
-  crc_mark_ = pos_;
-  return crc_;
+uint64_t RdbInput::Crc() const {
+  const uint64_t at = offset();
+  if (at >= chunk_base_) return Crc64(crc_, chunk_.first(static_cast<size_t>(at - chunk_base_)));
+  // Inside an item that straddled into this chunk: the bytes from here to the chunk's start are
+  // in the window (joined_), the ones before are gone; step back from the chunk's CRC.
+  return Crc64Unwind(crc_, {data_ + pos_, static_cast<size_t>(chunk_base_ - at)});
 }
 
 Result<bool> RdbInput::AtEnd() {
@@ -93,12 +148,12 @@ Result<uint8_t> RdbInput::ByteSlow() {
   if (pos_ == end_) {
     if (auto s = Fill(1); !s) return std::unexpected(s.error());
   }
-  return buf_[pos_++];
+  return data_[pos_++];
 }
 
 Status RdbInput::Raw(void* out, size_t n) {
   if (auto s = Fill(n); !s) return s;
-  std::memcpy(out, buf_.get() + pos_, n);
+  std::memcpy(out, data_ + pos_, n);
   pos_ += n;
   return {};
 }
@@ -106,7 +161,7 @@ Status RdbInput::Raw(void* out, size_t n) {
 Result<uint64_t> RdbInput::LittleEndian(size_t n) {
   if (auto s = Fill(n); !s) return std::unexpected(s.error());
   uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{buf_[pos_ + i]} << (8 * i);
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{data_[pos_ + i]} << (8 * i);
   pos_ += n;
   return v;
 }
@@ -135,7 +190,7 @@ Result<Length> RdbInput::ReadLengthSlow() {
       else return Corrupt("unknown length encoding 0x" + Printable(&b, 1) + ", expected 0x80 or 0x81", offset() - 1);
       if (auto s = Fill(n); !s) return std::unexpected(s.error());
       uint64_t v = 0;
-      for (size_t i = 0; i < n; ++i) v = (v << 8) | buf_[pos_ + i];
+      for (size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
       pos_ += n;
       return Length{v, false};
     }
@@ -166,8 +221,8 @@ Status RdbInput::SkipBytes(uint64_t n) {
 Status RdbInput::HashBytes(uint64_t n, StringValue& out) {
   if (n <= kBufferSize) {
     if (auto s = Fill(n); !s) return s;
-    out.preview.assign(reinterpret_cast<const char*>(buf_.get() + pos_), std::min<size_t>(n, kPreviewBytes));
-    out.hash = HashContiguous(buf_.get() + pos_, n);
+    out.preview.assign(reinterpret_cast<const char*>(data_ + pos_), std::min<size_t>(n, kPreviewBytes));
+    out.hash = HashContiguous(data_ + pos_, n);
     pos_ += n;
     return {};
   }
@@ -178,9 +233,9 @@ Status RdbInput::HashBytes(uint64_t n, StringValue& out) {
     size_t take = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
     if (out.preview.size() < kPreviewBytes) {
       size_t p = std::min(take, kPreviewBytes - out.preview.size());
-      out.preview.append(reinterpret_cast<const char*>(buf_.get() + pos_), p);
+      out.preview.append(reinterpret_cast<const char*>(data_ + pos_), p);
     }
-    out.hash = Fnv1a(out.hash, buf_.get() + pos_, take);
+    out.hash = Fnv1a(out.hash, data_ + pos_, take);
     pos_ += take;
     n -= take;
   }
@@ -195,7 +250,7 @@ Status RdbInput::KeepBytes(uint64_t n, std::vector<uint8_t>& out) {
       if (auto s = Fill(1); !s) return s;
     }
     size_t take = static_cast<size_t>(std::min<uint64_t>(n - got, end_ - pos_));
-    std::memcpy(out.data() + got, buf_.get() + pos_, take);
+    std::memcpy(out.data() + got, data_ + pos_, take);
     pos_ += take;
     got += take;
   }
@@ -211,7 +266,7 @@ Status RdbInput::CheckLzf(uint64_t compressed, uint64_t original) {
     }
     size_t take = static_cast<size_t>(std::min<uint64_t>(compressed, end_ - pos_));
     size_t bad = 0;
-    if (auto s = checker.Update({buf_.get() + pos_, take}, &bad); !s)
+    if (auto s = checker.Update({data_ + pos_, take}, &bad); !s)
       return Corrupt(s.error().message, static_cast<int64_t>(offset() + bad));
     pos_ += take;
     compressed -= take;

@@ -1,8 +1,12 @@
 // Buffered, checksummed reading of RDB primitives from a ByteSource.
 //
-// RdbInput owns one fixed buffer (kBufferSize) and never holds more than that of the input,
-// except where a caller asks for a whole payload (ReadPayload). It keeps the absolute offset of
-// every byte, and the CRC-64 of all bytes consumed so far, computed lazily in large blocks.
+// RdbInput reads in place from the chunks a source lends (ByteSource::Lend), or from chunks it
+// reads into a buffer of its own when the source cannot lend; an item that straddles two chunks
+// is copied into a second fixed buffer (kBufferSize, the largest run a caller may ask to see
+// whole). It never holds more than that of the input, except where a caller keeps a whole
+// payload (ReadString kKeep). It keeps the absolute offset of every byte, and the CRC-64 of all
+// bytes before the current chunk: computed chunk by chunk, or taken from the source when the
+// source checksums what it reads (then the parsing thread never computes it).
 // Every error names the input, the offset and what was expected.
 #pragma once
 
@@ -89,7 +93,7 @@ class RdbInput {
 
   // The common case (the byte is buffered) is inline: this runs several times per key.
   Result<uint8_t> Byte() {
-    if (pos_ < end_) [[likely]] return buf_[pos_++];
+    if (pos_ < end_) [[likely]] return data_[pos_++];
     return ByteSlow();
   }
   // Little-endian unsigned integer of n (1..8) bytes.
@@ -98,13 +102,13 @@ class RdbInput {
   Status Raw(void* out, size_t n);
   Result<Length> ReadLength() {
     if (pos_ < end_) [[likely]] {
-      uint8_t b = buf_[pos_];
+      uint8_t b = data_[pos_];
       if ((b >> 6) == 0) {
         ++pos_;
         return Length{b, false};
       }
       if ((b >> 6) == 1 && end_ - pos_ >= 2) {
-        uint64_t v = (uint64_t{b & 0x3fu} << 8) | buf_[pos_ + 1];
+        uint64_t v = (uint64_t{b & 0x3fu} << 8) | data_[pos_ + 1];
         pos_ += 2;
         return Length{v, false};
       }
@@ -124,7 +128,7 @@ class RdbInput {
   // for anything else; the caller then takes the careful path, which gives the same result for
   // the bytes this accepts, so verdicts never depend on how the input was chunked.
   bool BufferedKeyAndString(uint64_t* key_hash) {
-    const uint8_t* p = buf_.get() + pos_;
+    const uint8_t* p = data_ + pos_;
     const size_t avail = end_ - pos_;
     size_t at = 0, klen = 0, vlen = 0;
     if (!ShortPlainLength(p, avail, at, klen)) return false;
@@ -139,7 +143,7 @@ class RdbInput {
   }
   // The same for one plain string (a member or field): hashed as ReadString(kHash) would.
   bool BufferedString(uint64_t* hash) {
-    const uint8_t* p = buf_.get() + pos_;
+    const uint8_t* p = data_ + pos_;
     const size_t avail = end_ - pos_;
     size_t at = 0, len = 0;
     if (!ShortPlainLength(p, avail, at, len)) return false;
@@ -153,7 +157,7 @@ class RdbInput {
   // out.bytes) and points `view` at the bytes, valid until the next read. False, consuming
   // nothing, otherwise.
   bool BufferedPayload(std::span<const uint8_t>* view, StringValue& out) {
-    const uint8_t* p = buf_.get() + pos_;
+    const uint8_t* p = data_ + pos_;
     const size_t avail = end_ - pos_;
     size_t at = 0, len = 0;
     if (!ShortPlainLength(p, avail, at, len)) return false;
@@ -169,7 +173,7 @@ class RdbInput {
   // True when no input is left (only meaningful between items).
   Result<bool> AtEnd();
   // CRC-64 of every byte consumed so far.
-  uint64_t Crc();
+  uint64_t Crc() const;
 
  private:
   // Decodes a 6- or 14-bit plain length at p[at] (within avail), advancing `at`.
@@ -191,6 +195,14 @@ class RdbInput {
   Result<uint8_t> ByteSlow();
   Result<Length> ReadLengthSlow();
   Status Fill(size_t n);  // make at least n (<= kBufferSize) bytes available
+  Status NextChunk();     // releases the current chunk and takes the next one
+  Result<LentBytes> ReadChunk();  // the next chunk into read_buf_, for a source that cannot lend
+  void UseChunk(uint64_t at) {
+    data_ = chunk_.data();
+    base_ = chunk_base_;
+    pos_ = static_cast<size_t>(at - chunk_base_);
+    end_ = chunk_.size();
+  }
   Status SkipBytes(uint64_t n);
   Status HashBytes(uint64_t n, StringValue& out);
   Status KeepBytes(uint64_t n, std::vector<uint8_t>& out);
@@ -198,11 +210,20 @@ class RdbInput {
 
   ByteSource& source_;
   std::string name_;
-  std::unique_ptr<uint8_t[]> buf_;
+  const bool lends_;                     // source_.CanLend()
+  std::unique_ptr<uint8_t[]> read_buf_;  // the chunk, when the source cannot lend
+  std::unique_ptr<uint8_t[]> joined_;    // an item that straddles chunks, copied whole
+  // The window the parsers read: data_[pos_, end_) are the stream's bytes from base_ + pos_.
+  // It is either the current chunk or joined_, whose end then lies within the current chunk.
+  const uint8_t* data_ = nullptr;
   size_t pos_ = 0, end_ = 0;
-  uint64_t base_ = 0;        // offset of buf_[0]
-  size_t crc_mark_ = 0;      // buf_[crc_mark_, pos_) not yet in crc_
+  uint64_t base_ = 0;
+  // The current chunk: the stream's bytes from chunk_base_; crc_ is the CRC-64 of all before.
+  std::span<const uint8_t> chunk_;
+  uint64_t chunk_base_ = 0;
   uint64_t crc_ = 0;
+  bool chunks_seen_ = false;
+  bool source_crc_ = false;  // the source lends with crc64_before
   bool eof_ = false;
   std::vector<uint8_t> scratch_;  // compressed bytes of a kept/hashed LZF string
 };

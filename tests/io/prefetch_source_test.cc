@@ -1,5 +1,7 @@
 #include "io/prefetch_source.h"
 
+#include "core/format/crc64.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -78,6 +80,77 @@ TEST(PrefetchSource, CanBeAbandonedMidStream) {
   uint8_t buf[10];
   ASSERT_TRUE(prefetch.Read(buf));
   // The destructor must stop and join the reader thread while it waits for a free slot.
+}
+
+// Lends until the end, checking that each piece's crc64_before is the CRC of all bytes before it
+// (when asked for) and that the empty piece at the end carries the CRC of everything.
+std::vector<uint8_t> DrainLent(PrefetchSource& src, bool with_crc, std::optional<Error>* error) {
+  std::vector<uint8_t> out;
+  for (;;) {
+    auto lent = src.Lend();
+    if (!lent) {
+      *error = lent.error();
+      return out;
+    }
+    EXPECT_EQ(lent->crc64_before.has_value(), with_crc);
+    if (with_crc && lent->crc64_before) {
+      EXPECT_EQ(*lent->crc64_before, Crc64(0, out)) << "at " << out.size();
+    }
+    if (lent->bytes.empty()) return out;
+    out.insert(out.end(), lent->bytes.begin(), lent->bytes.end());
+  }
+}
+
+TEST(PrefetchSource, LendsExactlyTheInnerBytesWithTheCrcBeforeEachPiece) {
+  for (size_t size : {0u, 1u, 1000u, 3u << 20}) {
+    auto data = RandomBytes(size);
+    for (auto crc : {PrefetchSource::Crc64::kNo, PrefetchSource::Crc64::kYes}) {
+      Trickle inner(data, SIZE_MAX);
+      PrefetchSource prefetch(inner, crc);
+      ASSERT_TRUE(prefetch.CanLend());
+      std::optional<Error> error;
+      EXPECT_EQ(DrainLent(prefetch, crc == PrefetchSource::Crc64::kYes, &error), data) << size;
+      EXPECT_FALSE(error.has_value());
+    }
+  }
+}
+
+TEST(PrefetchSource, ReadAndLendMayTakeTurns) {
+  // A lent slot goes back at the next call; a Read() after it continues after the lent bytes,
+  // and a Lend() after a partial Read() lends the rest of the slot with the CRC before the rest.
+  auto data = RandomBytes(2 << 20);
+  Trickle inner(data, SIZE_MAX);
+  PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes);
+  std::vector<uint8_t> got;
+  std::vector<uint8_t> buf(1000);
+  for (int turn = 0;; ++turn) {
+    if (turn % 2 == 0) {
+      auto n = prefetch.Read(buf);
+      ASSERT_TRUE(n);
+      if (*n == 0) break;
+      got.insert(got.end(), buf.begin(), buf.begin() + static_cast<long>(*n));
+    } else {
+      auto lent = prefetch.Lend();
+      ASSERT_TRUE(lent);
+      ASSERT_TRUE(lent->crc64_before.has_value());
+      EXPECT_EQ(*lent->crc64_before, Crc64(0, got)) << "at " << got.size();
+      if (lent->bytes.empty()) break;
+      got.insert(got.end(), lent->bytes.begin(), lent->bytes.end());
+    }
+  }
+  EXPECT_EQ(got, data);
+}
+
+TEST(PrefetchSource, LendHandsOverTheDataBeforeAnErrorThenTheError) {
+  auto data = RandomBytes(5 << 20);
+  Trickle inner(data, 3'000'000);
+  PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes);
+  std::optional<Error> error;
+  auto got = DrainLent(prefetch, true, &error);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message, "disk went away");
+  ASSERT_EQ(got.size(), 3'000'000u);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "core/rdb/encodings.h"
 #include "core/rdb/rdb_format.h"
 #include "core/rdb/rdb_verifier.h"
+#include "tests/core/rdb/chunked_source.h"
 #include "tests/core/rdb/rdb_builder.h"
 
 namespace tidemark {
@@ -17,27 +18,12 @@ namespace {
 
 using namespace rdb;
 using testing::Bytes;
+using testing::ChunkedSource;
+using testing::Feed;
 using testing::RdbBuilder;
 
-// Hands out at most `chunk` bytes per Read().
-class ChunkedSource final : public ByteSource {
- public:
-  ChunkedSource(const Bytes& data, size_t chunk) : data_(data), chunk_(chunk) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    size_t n = std::min({out.size(), chunk_, data_.size() - pos_});
-    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out.begin());
-    pos_ += n;
-    return n;
-  }
-
- private:
-  const Bytes& data_;
-  size_t chunk_;
-  size_t pos_ = 0;
-};
-
-RdbReport Verify(const Bytes& b, size_t chunk) {
-  ChunkedSource src(b, chunk);
+RdbReport Verify(const Bytes& b, size_t chunk, Feed feed = Feed::kRead) {
+  ChunkedSource src(b, chunk, feed);
   return VerifyRdb(src, RdbVerifyOptions{.name = "fast.rdb"});
 }
 
@@ -86,8 +72,12 @@ bool InsideFiller(const Bytes& file, size_t at) {
 
 void ExpectSameForEveryChunking(const Bytes& file, const std::string& context) {
   const std::string reference = Describe(Verify(file, 1));
-  for (size_t chunk : {size_t{2}, size_t{3}, size_t{5}, size_t{16}, size_t{100}, size_t{4096}, file.size() + 1})
+  for (size_t chunk : {size_t{3}, size_t{16}, size_t{4096}, file.size() + 1})
     ASSERT_EQ(Describe(Verify(file, chunk)), reference) << context << ", chunk " << chunk;
+  // Read in place from lent pieces; items that straddle two pieces are joined.
+  ASSERT_EQ(Describe(Verify(file, 5, Feed::kLend)), reference) << context << ", lent 5";
+  for (size_t chunk : {size_t{2}, size_t{100}, file.size() + 1})
+    ASSERT_EQ(Describe(Verify(file, chunk, Feed::kLendWithCrc)), reference) << context << ", lent+crc " << chunk;
 }
 
 TEST(RdbFastPath, EveryChunkSizeGivesTheCarefulPathsReport) {
@@ -96,8 +86,27 @@ TEST(RdbFastPath, EveryChunkSizeGivesTheCarefulPathsReport) {
   ASSERT_TRUE(whole.valid()) << Describe(whole);
   EXPECT_EQ(whole.total_keys(), 15u);
   EXPECT_EQ(whole.dbs[0].keys_with_expiry, 1u);
-  for (size_t chunk = 1; chunk <= 64; ++chunk)
+  for (size_t chunk = 1; chunk <= 64; ++chunk) {
     ASSERT_EQ(Describe(Verify(file, chunk)), Describe(whole)) << chunk;
+    ASSERT_EQ(Describe(Verify(file, chunk, Feed::kLend)), Describe(whole)) << "lent " << chunk;
+    ASSERT_EQ(Describe(Verify(file, chunk, Feed::kLendWithCrc)), Describe(whole)) << "lent+crc " << chunk;
+  }
+}
+
+TEST(RdbFastPath, AChecksumMismatchIsFoundWhoeverComputesTheCrc) {
+  // With Feed::kLendWithCrc the verifier never runs the CRC over the bytes itself; a flipped
+  // byte inside a value (structurally harmless) must still fail the file, at the same offset.
+  Bytes file = MixedStrings(true);
+  const std::string needle(63, 'y');
+  auto it = std::search(file.begin(), file.end(), needle.begin(), needle.end());
+  ASSERT_NE(it, file.end());
+  it[5] ^= 0x01;
+  const std::string reference = Describe(Verify(file, 1));
+  EXPECT_NE(reference.find("CRC-64 mismatch"), std::string::npos) << reference;
+  for (size_t chunk : {size_t{1}, size_t{13}, size_t{4096}, file.size()}) {
+    EXPECT_EQ(Describe(Verify(file, chunk, Feed::kLend)), reference) << chunk;
+    EXPECT_EQ(Describe(Verify(file, chunk, Feed::kLendWithCrc)), reference) << chunk;
+  }
 }
 
 TEST(RdbFastPath, EveryCutPointGivesTheCarefulPathsReport) {

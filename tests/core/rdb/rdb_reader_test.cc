@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
+
+#include "core/format/crc64.h"
+#include "tests/core/rdb/chunked_source.h"
 
 namespace tidemark::rdb {
 namespace {
@@ -74,6 +78,64 @@ TEST(RdbString, EqualContentHashesAlikeWhateverItsEncoding) {
   ASSERT_TRUE(in.ReadString(StringUse::kHash, b));
   EXPECT_EQ(a.hash, b.hash);
   EXPECT_EQ(a.preview, "12345");
+}
+
+TEST(RdbInput, BytesAndCrcAreTheSameWhateverTheChunksAndWhoComputesTheCrc) {
+  // Random runs of every primitive over a stream cut into pieces of many sizes: reads that fit a
+  // piece are read in place, the others are joined across pieces; Crc() must be the CRC of
+  // exactly the bytes consumed, also when the source supplies the CRC before each piece.
+  std::mt19937 rng(5);
+  std::vector<uint8_t> data(5000);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  for (auto feed : {testing::Feed::kRead, testing::Feed::kLend, testing::Feed::kLendWithCrc}) {
+    for (size_t chunk : {size_t{1}, size_t{2}, size_t{7}, size_t{64}, size_t{1000}, data.size()}) {
+      testing::ChunkedSource src(data, chunk, feed);
+      RdbInput in(src, "t");
+      std::mt19937 steps(static_cast<unsigned>(chunk));
+      uint8_t buf[300];
+      while (in.offset() + 300 < data.size()) {
+        const uint64_t at = in.offset();
+        size_t n = 1 + steps() % 300;
+        switch (steps() % 3) {
+          case 0: {
+            auto b = in.Byte();
+            ASSERT_TRUE(b);
+            EXPECT_EQ(*b, data[at]);
+            break;
+          }
+          case 1: {
+            auto v = in.LittleEndian(1 + n % 8);
+            ASSERT_TRUE(v);
+            EXPECT_EQ(*v & 0xff, data[at]);
+            break;
+          }
+          default:
+            ASSERT_TRUE(in.Raw(buf, n));
+            EXPECT_TRUE(std::equal(buf, buf + n, data.begin() + static_cast<long>(at)));
+        }
+        ASSERT_EQ(in.Crc(), Crc64(0, {data.data(), in.offset()}))
+            << "feed " << static_cast<int>(feed) << ", chunk " << chunk << ", at " << in.offset();
+      }
+      EXPECT_FALSE(*in.AtEnd());
+    }
+  }
+}
+
+TEST(RdbInput, ReadingPastTheEndIsATruncationAtTheEnd) {
+  std::vector<uint8_t> data(100, 7);
+  for (auto feed : {testing::Feed::kRead, testing::Feed::kLend, testing::Feed::kLendWithCrc}) {
+    for (size_t chunk : {size_t{1}, size_t{30}, size_t{100}}) {
+      testing::ChunkedSource src(data, chunk, feed);
+      RdbInput in(src, "t");
+      uint8_t buf[64];
+      ASSERT_TRUE(in.Raw(buf, 60));
+      auto s = in.Raw(buf, 41);
+      ASSERT_FALSE(s);
+      EXPECT_EQ(s.error().code, ErrorCode::kTruncated);
+      EXPECT_EQ(s.error().offset, 100);
+      EXPECT_EQ(in.Crc(), Crc64(0, {data.data(), 60}));
+    }
+  }
 }
 
 }  // namespace
