@@ -14,6 +14,7 @@ namespace {
 constexpr int64_t kMaxBackoffMs = 30000;
 constexpr int kScheduledRetries = 3;
 constexpr int64_t kRetryDelaySeconds = 30;
+constexpr const char* kPeriodicCheck = "periodic drift check";
 
 std::string JsonList(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -61,7 +62,7 @@ void Agent::Tick() {
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
   if (redis_ && (needs_apply_ || now_ms >= next_drift_check_ms_)) {
     next_drift_check_ms_ = now_ms + options_.drift_check_ms;
-    Apply(needs_apply_ ? "policy changed or Redis (re)connected" : "periodic drift check");
+    Apply(needs_apply_ ? "policy changed or Redis (re)connected" : kPeriodicCheck);
   }
   const int64_t now = clock_.NowUnix();
   bool run = false;
@@ -72,11 +73,15 @@ void Agent::Tick() {
       if (!status_.backup_pending) {
         status_.backup_pending = true;
         retries_left_ = kScheduledRetries;
+        if (!redis_) log_.Warn("scheduled backup due while Redis is unreachable: it runs when Redis answers");
       }
     }
     if (retry_at_unix_ >= 0 && now >= retry_at_unix_) {
       retry_at_unix_ = -1;
       status_.backup_pending = true;
+      log_.Info("retrying the failed scheduled backup",
+                {LogField::Int("retries_left", retries_left_),
+                 LogField::Bool("redis_up", redis_.has_value())});
     }
     run = status_.backup_pending && redis_.has_value();
     if (run) {
@@ -268,10 +273,17 @@ void Agent::Apply(const char* reason) {
   if (!report->drift.empty() || !report->refused.empty()) {
     metrics_.Add("tidemark_policy_applies_total",
                  {{"result", report->refused.empty() ? "applied" : "refused"}});
-    log_.Info("policy applied to Redis", {LogField::Str("reason", reason),
+    // Differences found by the periodic check were made behind the sidecar's back: drift.
+    const bool drift = std::string_view(reason) == kPeriodicCheck && !report->drift.empty();
+    const std::vector<LogField> fields = {LogField::Str("reason", reason),
                                           LogField::Int("changed", report->changed),
                                           LogField{"drift", JsonList(report->drift)},
-                                          LogField{"refused", JsonList(report->refused)}});
+                                          LogField{"refused", JsonList(report->refused)}};
+    if (drift)
+      log_.Warn("policy drift: Redis settings were changed behind the sidecar's back; re-applied",
+                fields);
+    else
+      log_.Info("policy applied to Redis", fields);
   }
   std::lock_guard lock(mu_);
   status_.policy_applied = loaded && report->refused.empty();
@@ -316,6 +328,9 @@ void Agent::Backup() {
   } else if (retries_left_ > 0) {
     --retries_left_;
     retry_at_unix_ = now + kRetryDelaySeconds;
+    log_.Warn("scheduled backup failed; it will be retried",
+              {LogField::Str("retry_at", backup::FormatIsoUtc(retry_at_unix_)),
+               LogField::Int("retries_left", retries_left_)});
   }
 }
 

@@ -1,0 +1,159 @@
+// The `run` loop (Agent) in-process against a real redis-server, on a clock that runs 50 times
+// faster than the real one: a cron minute or a 30 s retry passes in about a second while Redis
+// works in real time. Redis dying during a scheduled backup; settings changed behind the
+// sidecar's back.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include "core/backup/utc_time.h"
+#include "sidecar/agent.h"
+#include "sidecar/metrics.h"
+#include "tests/sidecar/fake_clock.h"
+#include "tests/sidecar/sidecar_runner.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::testing {
+namespace {
+
+using sidecar::Agent;
+using sidecar::AgentOptions;
+
+constexpr int64_t kSpeedup = 50;
+
+bool WaitFor(const std::function<bool()>& done, int real_ms) {
+  for (int waited = 0; waited < real_ms; waited += 10) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+// An Agent on its own thread with a fast clock, logging to a file.
+class AgentThread {
+ public:
+  AgentThread(AgentOptions options, const std::string& store_dir, const std::string& log_path)
+      : log_file_(log_path),
+        log_path_(log_path),
+        clock_(*backup::ParseIsoUtc("2026-11-28T12:00:30Z"), kSpeedup),
+        log_(log_file_, clock_, "test-0"),
+        store_(*sidecar::DirBackupStore::Open(store_dir)),
+        agent_(std::move(options), store_, log_, clock_, metrics_) {
+    thread_ = std::thread([this] { agent_.Run(stop_); });
+  }
+  ~AgentThread() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::string Get(const std::string& path) { return agent_.Handle("GET", path).body; }
+  std::string Log() const { return ReadFile(log_path_); }
+
+ private:
+  std::ofstream log_file_;
+  std::string log_path_;
+  FastClock clock_;
+  sidecar::JsonLog log_;
+  sidecar::Metrics metrics_;
+  bool declared_ = (sidecar::DeclareSidecarMetrics(metrics_), true);  // before the agent uses them
+  sidecar::DirBackupStore store_;
+  Agent agent_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class AgentRedis : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = tmp_.File("data");
+    store_ = tmp_.File("store");
+    ::mkdir(data_.c_str(), 0755);
+    ::mkdir(store_.c_str(), 0755);
+  }
+  AgentOptions Options(const RedisServer& redis) {
+    AgentOptions o;
+    o.endpoint = *sidecar::ParseRedisEndpoint("unix:" + redis.socket());
+    o.pod = "test-0";
+    return o;
+  }
+  TempDir tmp_;
+  std::string data_, store_;
+};
+
+TEST_F(AgentRedis, RedisDyingDuringAScheduledBackupIsReportedAndTheBackupRetried) {
+  // Every minute; the clock starts at 12:00:30, so the first one is due after 30 s (0.6 s real).
+  std::string policy = ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
+                                "/tests/core/policy/golden/rdb-only.policy.json");
+  policy.replace(policy.find("\"0 * * * *\""), 11, "\"* * * * *\"");
+  WriteFile(tmp_.File("policy.json"), policy);
+  std::optional<RedisServer> redis;
+  redis.emplace(data_, std::vector<std::string>{"rdb-key-save-delay 2000"});  // ~2 s per BGSAVE
+  redis->Cli({"DEBUG", "POPULATE", "1000"});
+  AgentOptions o = Options(*redis);
+  o.policy_path = tmp_.File("policy.json");
+  AgentThread agent(o, store_, tmp_.File("agent.log"));
+
+  ASSERT_TRUE(WaitFor([&] { return agent.Get("/v1/status").find("\"running\":true") !=
+                                   std::string::npos; }, 10000))
+      << agent.Get("/v1/status") << agent.Log();
+  redis->Stop();  // in the middle of the backup's BGSAVE
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = agent.Get("/v1/status");
+    return s.find("\"lastResult\":\"failure\"") != std::string::npos &&
+           s.find("\"pending\":true") != std::string::npos;
+  }, 10000)) << agent.Get("/v1/status") << agent.Log();
+  // Reported: status, metrics, log; the retry waits for Redis.
+  std::string status = agent.Get("/v1/status");
+  EXPECT_NE(status.find("\"up\":false"), std::string::npos) << status;
+  EXPECT_NE(agent.Get("/metrics").find("tidemark_backups_total{result=\"failure\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(agent.Log().find("scheduled backup failed; it will be retried"), std::string::npos)
+      << agent.Log();
+  EXPECT_NE(agent.Log().find("retrying the failed scheduled backup"), std::string::npos)
+      << agent.Log();
+
+  redis.emplace(data_);  // Redis back, without the slow saves
+  ASSERT_TRUE(WaitFor([&] { return agent.Get("/v1/status").find("\"lastResult\":\"success\"") !=
+                                   std::string::npos; }, 15000))
+      << agent.Get("/v1/status") << agent.Log();
+  EXPECT_NE(agent.Get("/metrics").find("tidemark_backups_total{result=\"failure\"} 1\n"),
+            std::string::npos);
+  size_t rdbs = 0;
+  for (const auto& f : ListDir(store_)) rdbs += f.ends_with(".rdb");
+  EXPECT_GE(rdbs, 1u);
+}
+
+TEST_F(AgentRedis, ASettingChangedBehindTheSidecarsBackIsReportedAsDriftAndPutBack) {
+  RedisServer redis(data_);
+  WriteFile(tmp_.File("redis.conf"), "appendfsync always\nhz 20\n");
+  AgentOptions o = Options(redis);
+  o.conf_path = tmp_.File("redis.conf");
+  AgentThread agent(o, store_, tmp_.File("agent.log"));
+  ASSERT_TRUE(WaitFor([&] { return redis.Cli({"CONFIG", "GET", "appendfsync"}) ==
+                                   "appendfsync\nalways"; }, 10000))
+      << agent.Log();
+  EXPECT_EQ(agent.Log().find("policy drift"), std::string::npos);  // applying is not drift
+
+  redis.Cli({"CONFIG", "SET", "appendfsync", "no"});
+  // The periodic check (10 s of the fast clock) finds it and puts it back.
+  ASSERT_TRUE(WaitFor([&] { return redis.Cli({"CONFIG", "GET", "appendfsync"}) ==
+                                   "appendfsync\nalways"; }, 10000))
+      << agent.Log();
+  ASSERT_TRUE(WaitFor([&] { return agent.Log().find("policy drift") != std::string::npos; }, 2000));
+  const std::string log = agent.Log();
+  const std::string line = log.substr(log.find("policy drift"));
+  EXPECT_NE(line.find("appendfsync"), std::string::npos) << line;
+  EXPECT_EQ(line.substr(0, line.find('\n')).find("hz"), std::string::npos) << line;
+  EXPECT_EQ(redis.Cli({"CONFIG", "GET", "hz"}), "hz\n20");
+  EXPECT_EQ(agent.Get("/readyz"), "ready\n");
+}
+
+}  // namespace
+}  // namespace tidemark::testing
