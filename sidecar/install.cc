@@ -95,13 +95,28 @@ std::vector<std::string> ListNames(const std::string& dir) {
   return names;
 }
 
-void CleanupStaleStaging(const std::string& data_dir) {
-  for (const auto& name : ListNames(data_dir)) {
+std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout) {
+  std::vector<std::string> removed;
+  auto remove = [&](const std::string& path) {
+    if (::unlink(path.c_str()) == 0) removed.push_back(path);
+  };
+  for (const auto& name : ListNames(layout.data_dir)) {
+    const std::string path = layout.data_dir + "/" + name;
+    if (IsDurableTempFileFor(name, layout.dbfilename)) remove(path);
     if (!name.starts_with(kStagingPrefix)) continue;
-    std::string dir = data_dir + "/" + name;
-    for (const auto& f : ListNames(dir)) ::unlink((dir + "/" + f).c_str());
-    ::rmdir(dir.c_str());
+    for (const auto& f : ListNames(path)) ::unlink((path + "/" + f).c_str());
+    if (::rmdir(path.c_str()) == 0) removed.push_back(path);
   }
+  // A temporary file names its destination: ".<final>.tmp-<pid>-<n>".
+  for (const auto& name : ListNames(layout.AofDir())) {
+    auto tmp = name.rfind(".tmp-");
+    if (tmp == std::string::npos || tmp < 1) continue;
+    const std::string final_name = name.substr(1, tmp - 1);
+    if (final_name.starts_with(layout.appendfilename + ".") &&
+        IsDurableTempFileFor(name, final_name))
+      remove(layout.AofDir() + "/" + name);
+  }
+  return removed;
 }
 
 Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
@@ -126,11 +141,11 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
   // Build the whole appendonlydir beside its final place, then rename it in: Redis (or a
   // restarted restore) sees either no directory or a complete one.
   const std::string staging = layout.data_dir + "/" + kStagingPrefix + std::to_string(::getpid());
-  CleanupStaleStaging(layout.data_dir);
+  CleanupStaleRestoreFiles(layout);
   if (::mkdir(staging.c_str(), 0755) != 0)
     return OsError("cannot create the staging directory", staging, errno);
   auto fail = [&](Error e) -> std::unexpected<Error> {
-    CleanupStaleStaging(layout.data_dir);
+    CleanupStaleRestoreFiles(layout);
     return std::unexpected(std::move(e));
   };
   auto base = DurableFile::Create(staging + "/" + AofBaseName(layout.appendfilename));

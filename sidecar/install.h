@@ -60,9 +60,11 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
 Result<std::string> MoveAside(const std::string& path, int64_t now_unix,
                               const std::string& label = "unusable");
 
-// Removes the staging directories a killed restore left in the data dir (only ours:
-// ".tidemark-restore-*" holding plain files).
-void CleanupStaleStaging(const std::string& data_dir);
+// Removes what a killed restore left, and only that: the staging directories in the data dir
+// (".tidemark-restore-*" holding plain files), the temporary files of a dump.rdb being written
+// (".<dbfilename>.tmp-<pid>-<n>") and those of AOF parts or a manifest in the AOF directory
+// (".<appendfilename>.*.tmp-<pid>-<n>"). Returns the paths removed.
+std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout);
 
 // The entry names in `dir` (not "." or ".."), in directory order; empty when it cannot be read.
 std::vector<std::string> ListNames(const std::string& dir);

@@ -219,7 +219,8 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
   if (!IsDir(layout.data_dir))
     return MakeError(ErrorCode::kNotFound, "data directory missing (is the volume mounted?)", -1,
                      layout.data_dir);
-  CleanupStaleStaging(layout.data_dir);
+  for (const auto& path : CleanupStaleRestoreFiles(layout))
+    log.Info("removed what an interrupted restore left", {LogField::Str("path", path)});
   std::optional<PointInTime> pit = o.point_in_time;
   std::optional<int64_t> backups_not_after;  // point in time: later backups are not eligible
   if (pit && pit->once_per_volume && ReadPointInTimeMarker(layout.data_dir) == pit->unix) {
