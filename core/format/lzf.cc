@@ -76,12 +76,16 @@ Status LzfChecker::Finish() const {
 }
 
 Status LzfDecompress(std::span<const uint8_t> compressed, size_t expected_len,
-                     std::vector<uint8_t>& out) {
+                     std::vector<uint8_t>& out, size_t* bad_at) {
   // Debian's liblzf reads past the end of its input on some malformed streams (seen as a
   // segfault in tests/core/format/lzf_test.cc): it only ever sees a stream the checker passed.
   LzfChecker checker(expected_len);
   size_t bad = 0;
-  if (auto s = checker.Update(compressed, &bad); !s) return s;
+  if (bad_at) *bad_at = 0;
+  if (auto s = checker.Update(compressed, &bad); !s) {
+    if (bad_at) *bad_at = bad;
+    return s;
+  }
   if (auto s = checker.Finish(); !s) return s;
   out.resize(expected_len);
   unsigned got = lzf_decompress(compressed.data(), static_cast<unsigned>(compressed.size()),

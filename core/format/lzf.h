@@ -39,8 +39,10 @@ class LzfChecker {
 };
 
 // Decompresses a whole compressed string with liblzf into `out` (resized to `expected_len`),
-// after LzfChecker has passed the stream (liblzf itself is not safe on malformed input).
+// after LzfChecker has passed the stream (liblzf itself is not safe on malformed input). On a
+// malformed stream, *bad_at (when given) is the index of the offending compressed byte, or 0
+// when the stream as a whole has the wrong length, as LzfChecker reports them.
 Status LzfDecompress(std::span<const uint8_t> compressed, size_t expected_len,
-                     std::vector<uint8_t>& out);
+                     std::vector<uint8_t>& out, size_t* bad_at = nullptr);
 
 }  // namespace tidemark

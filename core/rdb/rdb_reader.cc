@@ -17,9 +17,7 @@ uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n) {
 }
 
 namespace {
-uint64_t HashOf(const uint8_t* p, size_t n) {
-  return n <= RdbInput::kBufferSize ? HashContiguous(p, n) : Fnv1a(kFnvOffset, p, n);
-}
+uint64_t HashOf(const uint8_t* p, size_t n) { return StringHash(p, n); }
 }  // namespace
 
 std::string Printable(const uint8_t* p, size_t n) {
@@ -324,8 +322,9 @@ Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit
                    std::to_string(keep_limit) + " here", out.offset);
   if (auto s = KeepBytes(*clen, scratch_); !s) return s;
   std::vector<uint8_t>& dest = use == StringUse::kKeep ? out.bytes : out.bytes;
-  if (auto s = LzfDecompress(scratch_, static_cast<size_t>(*olen), dest); !s)
-    return Corrupt(s.error().message, data_at);
+  size_t bad = 0;  // the same offset the streaming check of kSkip names
+  if (auto s = LzfDecompress(scratch_, static_cast<size_t>(*olen), dest, &bad); !s)
+    return Corrupt(s.error().message, data_at + static_cast<int64_t>(bad));
   if (use == StringUse::kHash) {
     out.preview.assign(reinterpret_cast<const char*>(dest.data()),
                        std::min<size_t>(dest.size(), kPreviewBytes));

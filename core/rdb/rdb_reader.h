@@ -228,6 +228,11 @@ class RdbInput {
   std::vector<uint8_t> scratch_;  // compressed bytes of a kept/hashed LZF string
 };
 
+// The hash ReadString(kHash) gives a string with these (decompressed) bytes.
+inline uint64_t StringHash(const uint8_t* p, size_t n) {
+  return n <= RdbInput::kBufferSize ? HashContiguous(p, n) : Fnv1a(kFnvOffset, p, n);
+}
+
 // Printable form of bytes for messages: escapes non-printables, cuts long strings.
 std::string Printable(const uint8_t* p, size_t n);
 

@@ -99,13 +99,14 @@ struct IdHash {
 
 }  // namespace
 
-Status ValueChecker::StreamListpack(const StringValue& lp, const StringValue& /*master_id*/) {
+Status ValueChecker::StreamListpack(const StringValue& lp, const StringValue& master_id) {
   StreamLayout layout;
   ElementVisitor visit = [&](const PackedElement& e) { return layout.Feed(e); };
   uint64_t count = 0;
   if (auto s = ValidateListpack(lp.bytes, &count, &visit); !s) return InPayload(s.error(), lp, "stream listpack");
   if (count == 0) return in_.Corrupt("empty listpack inside a stream", lp.offset);
   if (auto s = layout.Finish(); !s) return InPayload(s.error(), lp, "stream listpack");
+  if (visitor_) VisitStreamListpack(lp, master_id);
   return {};
 }
 

@@ -79,25 +79,28 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
   for (uint64_t i = 0; i < count; ++i) {
     // Fast path: a short member (and for a hash its short value) whole in the buffer.
     uint64_t hash;
-    if (extra == 1 ? in_.BufferedKeyAndString(&hash) : in_.BufferedString(&hash)) {
+    if (!visitor_ && (extra == 1 ? in_.BufferedKeyAndString(&hash) : in_.BufferedString(&hash))) {
       if (bucketed) big_members_.Add(hash);
       else if (track) member_hashes_.push_back(hash);
       if (extra == 1) continue;
     } else {
-      if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
+      if (auto s = visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kHash, str_); !s) return s;
       if (bucketed) big_members_.Add(str_.hash);
       else if (track) member_hashes_.push_back(str_.hash);
     }
     if (extra == 1) {  // hash value
       StringValue& v = payload_;
-      if (auto s = in_.ReadString(StringUse::kSkip, v); !s) return s;
+      if (auto s = visitor_ ? VisitedString(v) : in_.ReadString(StringUse::kSkip, v); !s) return s;
     } else if (extra == 2) {  // binary zset score
       int64_t at = static_cast<int64_t>(in_.offset());
       auto d = in_.BinaryDouble();
       if (!d) return std::unexpected(d.error());
       if (std::isnan(*d)) return in_.Corrupt("sorted set score is NaN (Redis refuses it)", at);
+      if (visitor_) visitor_->Score(*d);
     } else if (extra == 3) {  // text zset score
-      if (auto s = TextDouble("sorted set score"); !s) return s;
+      auto d = TextDouble("sorted set score");
+      if (!d) return std::unexpected(d.error());
+      if (visitor_) visitor_->Score(*d);
     }
   }
   if (track) {
@@ -107,19 +110,20 @@ Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) 
   return {};
 }
 
-Status ValueChecker::TextDouble(const char* what) {
+Result<double> ValueChecker::TextDouble(const char* what) {
   int64_t at = static_cast<int64_t>(in_.offset());
   auto len = in_.Byte();
   if (!len) return std::unexpected(len.error());
   if (*len == 253) return in_.Corrupt(std::string(what) + " is NaN (Redis refuses it)", at);
-  if (*len >= 254) return {};  // +inf / -inf
+  if (*len == 254) return HUGE_VAL;
+  if (*len == 255) return -HUGE_VAL;
   char buf[256];
-  if (auto s = in_.Raw(buf, *len); !s) return s;
+  if (auto s = in_.Raw(buf, *len); !s) return std::unexpected(s.error());
   buf[*len] = '\0';
   char* end = nullptr;
   double v = std::strtod(buf, &end);
   if (end == buf || std::isnan(v)) return in_.Corrupt(std::string(what) + " '" + Printable(reinterpret_cast<uint8_t*>(buf), *len) + "' is not a number", at);
-  return {};
+  return v;
 }
 
 Status ValueChecker::ModuleValues(const std::string& module) {
@@ -155,14 +159,14 @@ Status ValueChecker::Check(uint8_t type, ValueInfo* info) {
   switch (type) {
     case kTypeString:
       info->encoding = "string";
-      return in_.ReadString(StringUse::kSkip, str_);
+      return visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kSkip, str_);
     case kTypeList: {
       info->encoding = "linkedlist";
       auto n = in_.PlainLength("list length");
       if (!n) return std::unexpected(n.error());
       if (auto s = NotEmpty(*n, at); !s) return s;
       for (uint64_t i = 0; i < *n; ++i)
-        if (auto s = in_.ReadString(StringUse::kSkip, str_); !s) return s;
+        if (auto s = visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kSkip, str_); !s) return s;
       return {};
     }
     case kTypeSet:
@@ -185,6 +189,9 @@ Status ValueChecker::Check(uint8_t type, ValueInfo* info) {
       auto id = in_.PlainLength("module id");
       if (!id) return std::unexpected(id.error());
       info->module = ModuleName(*id);
+      if (visitor_) {
+        if (auto s = visitor_->Module(info->module); !s) return s;
+      }
       return ModuleValues(info->module);
     }
     case kTypeListQuicklist:
@@ -222,7 +229,7 @@ Status ValueChecker::CheckQuicklist(uint8_t type) {
       container = *c;
     }
     if (container == kQuicklistPlain) {
-      if (auto s = in_.ReadString(StringUse::kSkip, str_); !s) return s;
+      if (auto s = visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kSkip, str_); !s) return s;
       if (str_.length == 0) return in_.Corrupt("empty plain quicklist node", str_.offset);
       ++elements;
       continue;
@@ -234,6 +241,7 @@ Status ValueChecker::CheckQuicklist(uint8_t type) {
     auto s = type == kTypeListQuicklist2 ? ValidateListpack(*node, &count, nullptr)
                                          : ValidateZiplist(*node, &count, nullptr);
     if (!s) return InPayload(s.error(), payload_, "quicklist node");
+    if (visitor_) VisitPacked(kTypeListZiplist, *node, type == kTypeListQuicklist2 ? ValidateListpack : ValidateZiplist);
     elements += count;  // Redis skips empty nodes silently; only an all-empty list is dropped
   }
   if (elements == 0) return NotEmpty(0, at);
@@ -262,9 +270,10 @@ Status ValueChecker::CheckHashWithTtl(uint8_t type) {
     uint64_t expire_at = type == kTypeHashMetadata ? (*ttl ? *ttl + min_expire - 1 : 0) : *ttl;
     if (expire_at > kHashFieldExpireMax)
       return in_.Corrupt("hash field expire time " + std::to_string(expire_at) + " is past the maximum", tat);
-    if (auto s = in_.ReadString(StringUse::kHash, str_); !s) return s;
+    if (visitor_ && expire_at != 0) visitor_->FieldExpire(expire_at);
+    if (auto s = visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kHash, str_); !s) return s;
     if (*n <= (uint64_t{1} << 20)) member_hashes_.push_back(str_.hash);
-    if (auto s = in_.ReadString(StringUse::kSkip, payload_); !s) return s;
+    if (auto s = visitor_ ? VisitedString(payload_) : in_.ReadString(StringUse::kSkip, payload_); !s) return s;
   }
   if (HasDuplicate(member_hashes_))
     return in_.Corrupt("duplicate hash field (two fields hash alike; Redis refuses duplicates)");
@@ -359,6 +368,7 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
     checked = validate(*payload, &count, need_visit ? &visit : nullptr);
   }
   if (!checked) return InPayload(checked.error(), payload_, info->encoding);
+  if (visitor_) VisitPacked(type, *payload, validate);
   // Sorting by hash and comparing neighbours is exact and allocation-free; Redis compares the
   // elements' text, so the integer 12 and the string "12" are the same member.
   std::sort(members_.begin(), members_.end(), [](const Member& a, const Member& b) {

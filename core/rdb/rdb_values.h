@@ -8,6 +8,7 @@
 #include "core/rdb/duplicates.h"
 #include "core/rdb/encodings.h"
 #include "core/rdb/rdb_reader.h"
+#include "core/rdb/value_visitor.h"
 
 namespace tidemark::rdb {
 
@@ -29,6 +30,8 @@ class ValueChecker {
   Status Check(uint8_t type, ValueInfo* info);
   // Module opcode-encoded values up to their EOF opcode (MODULE_2 values and MODULE_AUX).
   Status ModuleValues(const std::string& module);
+  // The visitor told the content of the values checked from now on; null: none (the fast paths).
+  void SetVisitor(ValueVisitor* visitor) { visitor_ = visitor; }
 
  private:
   Status NotEmpty(uint64_t count, int64_t at);
@@ -44,11 +47,18 @@ class ValueChecker {
   Status CheckHashWithTtl(uint8_t type);
   Status CheckStream(uint8_t type);
   Status StreamListpack(const StringValue& lp, const StringValue& master_id);
-  Status TextDouble(const char* what);
+  Result<double> TextDouble(const char* what);
+  // Visiting (rdb_values_visit.cc): a string read whole and handed to the visitor; the elements
+  // of a packed payload that already passed its checks, handed over the way Redis iterates them.
+  Status VisitedString(StringValue& v);
+  void VisitPacked(uint8_t type, std::span<const uint8_t> payload,
+                   Status (*validate)(std::span<const uint8_t>, uint64_t*, const ElementVisitor*));
+  void VisitStreamListpack(const StringValue& lp, const StringValue& master_id);
   // Rewrites a payload-relative error to the file offset of the payload.
   std::unexpected<Error> InPayload(const Error& e, const StringValue& v, const char* what) const;
 
   RdbInput& in_;
+  ValueVisitor* visitor_ = nullptr;
   StringValue str_;       // scratch for members and fields
   StringValue payload_;   // scratch for encoded payloads
   StringValue aux_;       // scratch for stream node keys

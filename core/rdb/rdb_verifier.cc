@@ -40,14 +40,20 @@ class Walker {
       if (!op) return Expecting(op.error(), "an opcode or a value type");
       switch (*op) {
         case kOpEof: return Trailer();
-        case kOpExpireTimeMs:
-          if (auto v = in_.LittleEndian(8); !v) return std::unexpected(v.error());
+        case kOpExpireTimeMs: {
+          auto v = in_.LittleEndian(8);
+          if (!v) return std::unexpected(v.error());
           has_expire_ = true;
+          expire_ms_ = static_cast<int64_t>(*v);
           break;
-        case kOpExpireTime:
-          if (auto v = in_.LittleEndian(4); !v) return std::unexpected(v.error());
+        }
+        case kOpExpireTime: {
+          auto v = in_.LittleEndian(4);
+          if (!v) return std::unexpected(v.error());
           has_expire_ = true;
+          expire_ms_ = static_cast<int64_t>(static_cast<int32_t>(*v)) * 1000;
           break;
+        }
         case kOpFreq:
           if (auto v = in_.Byte(); !v) return std::unexpected(v.error());
           break;
@@ -65,7 +71,7 @@ class Walker {
           if (!size) return std::unexpected(size.error());
           if (auto v = in_.PlainLength("expires size hint"); !v) return std::unexpected(v.error());
           // A hint only: reserve what it says, within reason, so the key hashes are one block.
-          KeyHashes().Reserve(std::min<uint64_t>(*size, uint64_t{1} << 26));
+          if (options_.check_duplicate_keys) KeyHashes().Reserve(std::min<uint64_t>(*size, uint64_t{1} << 26));
           break;
         }
         case kOpSlotInfo:
@@ -77,6 +83,7 @@ class Walker {
           if (auto s = in_.ReadString(StringUse::kKeep, aux_value_, 1 << 20); !s) return s;
           report_.aux.emplace_back(std::string(aux_key_.bytes.begin(), aux_key_.bytes.end()),
                                    std::string(aux_value_.bytes.begin(), aux_value_.bytes.end()));
+          if (options_.visitor) options_.visitor->Aux(report_.aux.back().first, report_.aux.back().second);
           break;
         }
         case kOpModuleAux: {
@@ -106,7 +113,7 @@ class Walker {
           // Most keys of a real dataset are short strings with short values: when the whole item
           // is buffered it is hashed and skipped in place (it cannot be malformed).
           uint64_t hash;
-          if (*op == kTypeString && in_.BufferedKeyAndString(&hash)) {
+          if (*op == kTypeString && !options_.visitor && in_.BufferedKeyAndString(&hash)) {
             CountKey(kTypeString, "string", hash);
             break;
           }
@@ -152,16 +159,36 @@ class Walker {
     if (type > kMaxKnownType || type == 8)
       return in_.Corrupt("unknown value type or opcode " + std::to_string(type) + ", expected a type 0-7, 9-" +
                              std::to_string(kMaxKnownType) + " or an opcode 244-255", at);
-    if (auto s = in_.ReadString(StringUse::kHash, key_); !s) return s;
+    ValueVisitor* visitor = options_.visitor;
+    if (visitor && !visitor->BeginKey(KeyStart{Db().index, type, has_expire_ ? expire_ms_ : -1})) visitor = nullptr;
+    if (visitor) {
+      if (auto s = VisitedKeyName(*visitor); !s) return s;
+    } else if (auto s = in_.ReadString(StringUse::kHash, key_); !s) {
+      return s;
+    }
     ValueInfo info;
-    if (auto s = values_.Check(type, &info); !s) {
+    values_.SetVisitor(visitor);
+    auto checked = values_.Check(type, &info);
+    values_.SetVisitor(nullptr);
+    if (auto& s = checked; !s) {
       Error e = s.error();
       e.message = "key '" + Printable(reinterpret_cast<const uint8_t*>(key_.preview.data()), key_.preview.size()) +
                   "' (" + TypeName(type) + ") in db " + std::to_string(Db().index) + ": " + e.message;
       return std::unexpected(std::move(e));
     }
     if (!info.module.empty()) AddModule(info.module);
+    if (visitor) visitor->EndKey();
     CountKey(type, info.encoding, key_.hash);
+    return {};
+  }
+
+  // The key name whole, for the visitor, hashed exactly as ReadString(kHash) would hash it.
+  Status VisitedKeyName(ValueVisitor& visitor) {
+    if (auto s = in_.ReadString(StringUse::kKeep, key_); !s) return s;
+    key_.hash = StringHash(key_.bytes.data(), key_.bytes.size());
+    key_.preview.assign(key_.bytes.begin(),
+                        key_.bytes.begin() + std::min<size_t>(key_.bytes.size(), RdbInput::kPreviewBytes));
+    visitor.Element(key_.bytes);
     return {};
   }
 
@@ -170,11 +197,12 @@ class Walker {
     ++db.keys;
     if (has_expire_) ++db.keys_with_expiry;
     has_expire_ = false;
+    expire_ms_ = -1;
     // Counted by type code here (a string-keyed map per key costs more than the parsing);
     // folded into the report's maps at the end.
     ++keys_by_code_[type];
     encoding_by_code_[type] = encoding;
-    KeyHashes().Add(key_hash);
+    if (options_.check_duplicate_keys) KeyHashes().Add(key_hash);
   }
 
   Status Trailer() {
@@ -257,6 +285,7 @@ class Walker {
   ValueChecker values_;
   StringValue key_, aux_key_, aux_value_;
   bool has_expire_ = false;
+  int64_t expire_ms_ = -1;
   size_t current_ = 0;
   std::map<uint64_t, HashBuckets> key_hashes_;
   HashBuckets* current_hashes_ = nullptr;

@@ -18,6 +18,7 @@
 
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
+#include "core/rdb/value_visitor.h"
 
 namespace tidemark {
 
@@ -59,6 +60,11 @@ struct RdbVerifyOptions {
   bool allow_trailing_data = false;
   // Highest RDB version accepted (the target server's); newer files are kUnsupported.
   uint32_t max_version = 12;
+  // Duplicate keys (Redis refuses to load a file with one) are found from an 8-byte hash per
+  // key, the one cost that grows with the file; false skips that check.
+  bool check_duplicate_keys = true;
+  // Told the content of each key as it is verified (value_visitor.h); null: verification only.
+  ValueVisitor* visitor = nullptr;
 };
 
 // Reads `source` to the end (or to the checksum with allow_trailing_data) and reports.
