@@ -16,5 +16,6 @@ using Args = std::vector<std::string>;
 int RunVerifyRdb(const Args& args);
 int RunVerifyAof(const Args& args);
 int RunRender(const Args& args);
+int RunDigestRdb(const Args& args);
 
 }  // namespace tidemark::cli

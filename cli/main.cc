@@ -11,6 +11,9 @@ commands:
   verify rdb FILE [--json]             verify an RDB file (exit 0 valid, 1 invalid, 2 error)
   verify aof PATH [--json] [--fix] [--truncate-to-timestamp T]
                                        verify an AOF file or a Redis 7 appendonlydir
+  digest rdb FILE [--at UNIX_SECONDS] [--redis-version X.Y] [--json]
+                                       Redis's DEBUG DIGEST of the dataset in an RDB file
+                                       (exit 0 ok, 1 invalid or module values, 2 error)
   render -f RESOURCE.yaml [--policy]   print the redis.conf fragment (or sidecar policy)
                                        a RedisPersistence resource renders to
 )";
@@ -29,6 +32,7 @@ int main(int argc, char** argv) {
     Args rest(args.begin() + 2, args.end());
     return args[1] == "rdb" ? RunVerifyRdb(rest) : RunVerifyAof(rest);
   }
+  if (cmd == "digest" && args.size() >= 2 && args[1] == "rdb") return RunDigestRdb(Args(args.begin() + 2, args.end()));
   if (cmd == "render") return RunRender(Args(args.begin() + 1, args.end()));
   std::fprintf(stderr, "tidemark: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return kExitUsage;

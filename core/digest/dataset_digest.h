@@ -1,0 +1,102 @@
+// The dataset digest Redis's DEBUG DIGEST returns, computed from the content of an RDB file as
+// the verifier walks it (a ValueVisitor), so the result is known without loading the file.
+//
+// Redis's algorithm (src/debug.c), in terms of SHA-1:
+//   xor(d, s): d ^= SHA1(s)            mix(d, s): d = SHA1(d ^ SHA1(s))   (mix keeps order)
+//   per key:  k = 0; mix(k, name); mix(k, big-endian u32 type: string 0, list 1, set 2, zset 3,
+//             hash 4, stream 6); then by type:
+//               string  mix(k, value)            list   mix(k, element) head to tail
+//               set     xor(k, member)           stream mix(k, "ms.seq") then mix(k, field),
+//                                                       mix(k, value) per entry, oldest first
+//               zset    e = 0; mix(e, member); mix(e, score as text); xor(k, e)  per member
+//               hash    e = 0; mix(e, field); mix(e, value); [xor(e, "!!hexpire!!") when the
+//                       field has a TTL, 7.4+]; xor(k, e)  per field
+//             then xor(k, "!!expire!!") when the key has an expire time (its value is not used)
+//   dataset:  D = 0; for each non-empty db in ascending index: mix(D, big-endian u32 index);
+//             xor(D, k) for each of its keys.  Printed as 40 lowercase hex digits.
+// Integers are hashed as their decimal text; scores per ScoreFormat (score_text.h).
+//
+// Keys whose expire time is before `at` are left out, as a master loading the file drops them.
+// Hash fields whose TTL is before `at` are left out too (Redis 7.4 loads them and its active
+// expiry deletes them moments later; a hash left with no field is deleted with it). Module
+// values make the walk fail: their digest is the module's own callback. Function libraries
+// and stream consumer groups do not count, as in Redis.
+//
+// Memory: 20 bytes and two counters per database seen; nothing per key.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/base/byte_source.h"
+#include "core/digest/score_text.h"
+#include "core/rdb/rdb_verifier.h"
+#include "core/rdb/value_visitor.h"
+
+namespace tidemark {
+
+struct DigestOptions {
+  int64_t at_ms = 0;  // "now" for expiry, Unix milliseconds
+  // The score formatting of the server the digest predicts; unset: chosen from the file's
+  // redis-ver AUX field (older than 7.2: printf), and the 7.2+ formatting without one.
+  std::optional<ScoreFormat> score_format = std::nullopt;
+};
+
+struct DigestDbCounts {
+  uint64_t keys = 0;     // keys that count (loaded and not expired)
+  uint64_t expired = 0;  // keys left out: expired at `at` (or every hash field expired)
+};
+
+class DatasetDigest final : public ValueVisitor {
+ public:
+  explicit DatasetDigest(const DigestOptions& options);
+
+  void Aux(std::string_view key, std::string_view value) override;
+  bool BeginKey(const KeyStart& key) override;
+  void Element(std::span<const uint8_t> bytes) override;
+  void Score(double score) override;
+  void FieldExpire(uint64_t expire_ms) override;
+  void StreamEntry(uint64_t ms, uint64_t seq) override;
+  Status Module(const std::string& module_name) override;
+  void EndKey() override;
+
+  // After the walk: the digest as DEBUG DIGEST prints it (all zeros for an empty dataset).
+  std::string Hex() const;
+  const std::map<uint64_t, DigestDbCounts>& dbs() const { return counts_; }
+  ScoreFormat score_format() const { return format_; }
+
+  using Sha1 = std::array<uint8_t, 20>;
+
+ private:
+  enum class Kind { kString, kList, kSet, kZset, kHash, kStream };
+
+  Kind kind_ = Kind::kString;
+  bool named_ = false;        // the key's name was mixed in
+  bool has_expire_ = false;
+  bool field_has_ttl_ = false, field_expired_ = false;
+  bool second_ = false;       // zset/hash: the next element is the pair's second half
+  uint64_t db_ = 0;
+  uint32_t type_ = 0;
+  uint64_t fields_kept_ = 0;
+  Sha1 key_{}, element_{};
+  int64_t at_ms_;
+  ScoreFormat format_;
+  bool format_fixed_;
+  std::map<uint64_t, Sha1> dbs_;  // XOR of the key digests per db
+  std::map<uint64_t, DigestDbCounts> counts_;
+};
+
+// One pass: verifies `source` (as VerifyRdb) and computes its digest. The digest is meaningful
+// only when report.valid().
+struct RdbDigestResult {
+  RdbReport report;
+  std::string digest;  // 40 hex digits
+  std::map<uint64_t, DigestDbCounts> dbs;
+  ScoreFormat score_format = ScoreFormat::kGrisu;
+};
+RdbDigestResult DigestRdb(ByteSource& source, const RdbVerifyOptions& verify, const DigestOptions& options);
+
+}  // namespace tidemark

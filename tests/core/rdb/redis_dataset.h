@@ -1,0 +1,16 @@
+// The dataset the RDB tests have a real Redis write: every type and encoding Redis 7.0 writes.
+#pragma once
+
+#include <string>
+
+namespace tidemark::testing {
+
+// redis-cli commands, one per line: strings (integer, short, empty, 300 KB compressible, 100 KB
+// random), lists (listpack, quicklist of 40 nodes, plain nodes of 20-30 KB), sets (intset,
+// listpack, 5,000-member hashtable), sorted sets (listpack; skiplist with +-inf and 1e300), hashes
+// (listpack, 3,000-field hashtable), a stream with deletions, two consumer groups and pending
+// entries, an emptied stream, expiries in 2100, a function library, keys in dbs 3 and 15, and
+// 20,000 DEBUG POPULATE keys.
+std::string AllTypesDataset();
+
+}  // namespace tidemark::testing
