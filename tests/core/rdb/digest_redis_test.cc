@@ -131,6 +131,39 @@ TEST_F(DigestRedisTest, TheVisitorNeverChangesAVerdict) {
   }
 }
 
+TEST_F(DigestRedisTest, CliPrintsTheDigestAndExitsLikeVerify) {
+  const auto& [path, writer_digest] = files_->at("nocompress");
+  const std::string cli = std::string(TIDEMARK_CLI) + " digest rdb ";
+  std::string out;
+  EXPECT_EQ(testing::RunCommand(cli + path + " 2>/dev/null", &out), 0);
+  EXPECT_EQ(out, writer_digest + "\n");
+  EXPECT_EQ(testing::RunCommand(cli + "--json " + path, &out), 0);
+  auto j = web::json::value::parse(out);
+  EXPECT_TRUE(j["valid"].as_bool());
+  EXPECT_EQ(j["digest"].as_string(), writer_digest);
+  EXPECT_EQ(j["predicts"].as_string(), "redis<7.2");
+  EXPECT_EQ(j["dbs"].size(), 3u);
+  EXPECT_EQ(j["dbs"][0]["db"].as_integer(), 0);
+  // In 2200 the two keys that expire in 2100 are left out.
+  EXPECT_EQ(testing::RunCommand(cli + "--json --at 7258118400 " + path, &out), 0);
+  j = web::json::value::parse(out);
+  EXPECT_EQ(j["dbs"][0]["expired"].as_integer(), 2);
+  EXPECT_NE(j["digest"].as_string(), writer_digest);
+
+  TempDir tmp;
+  std::string bad = ReadFile(path);
+  bad[bad.size() / 2] ^= 0x40;
+  WriteFile(tmp.File("bad.rdb"), bad);
+  EXPECT_EQ(testing::RunCommand(cli + "--json " + tmp.File("bad.rdb"), &out), 1);
+  j = web::json::value::parse(out);
+  EXPECT_FALSE(j["valid"].as_bool());
+  EXPECT_TRUE(j["digest"].is_null());
+  EXPECT_TRUE(j["error"]["offset"].is_integer());
+  EXPECT_EQ(testing::RunCommand(cli + tmp.File("missing.rdb") + " 2>/dev/null", &out), 2);
+  EXPECT_EQ(testing::RunCommand(cli + "--at yesterday " + path + " 2>/dev/null", &out), 2);
+  EXPECT_EQ(testing::RunCommand(cli + "2>/dev/null", &out), 2);
+}
+
 TEST(DigestRedis, AofBaseFileWithAnRdbPreambleGivesTheServersDigest) {
   TempDir d;
   RedisServer redis(d.path(), {"appendonly yes", "aof-use-rdb-preamble yes"});
