@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace tidemark::rdb {
 
@@ -83,19 +84,46 @@ bool PartitionHasDuplicate(uint64_t* first, uint64_t* last, int shift, std::vect
 
 void HashBuckets::Reserve(uint64_t expected) {
   // Uniform hashes: a bucket gets expected/256 give or take a few standard deviations.
-  uint64_t per = expected / 256;
+  const uint64_t per = expected / 256;
   uint64_t slack = 16;
   while (slack * slack < 16 * per) slack *= 2;
-  for (auto& b : buckets_) b.reserve(b.size() + per + slack);
+  size_t total = 0;
+  for (const auto& b : buckets_) total += b.size() + per + slack;
+  // One new block: what the buckets hold so far moves into it, each with its share of room.
+  LargeBlock block(total * sizeof(uint64_t));
+  uint64_t* at = static_cast<uint64_t*>(block.data());
+  for (auto& b : buckets_) {
+    const size_t n = b.size();
+    if (n) std::memcpy(at, b.begin, n * sizeof(uint64_t));
+    b.own.reset();
+    b.begin = at;
+    b.end = at + n;
+    b.cap = at + n + per + slack;
+    at = b.cap;
+  }
+  block_ = std::move(block);
+}
+
+void HashBuckets::Grow(Bucket& b, size_t more) {
+  const size_t n = b.size();
+  size_t cap = std::max<size_t>(2 * static_cast<size_t>(b.cap - b.begin), 64);
+  while (cap < n + more) cap *= 2;
+  std::unique_ptr<uint64_t[]> own(new uint64_t[cap]);
+  if (n) std::memcpy(own.get(), b.begin, n * sizeof(uint64_t));
+  b.own = std::move(own);
+  b.begin = b.own.get();
+  b.end = b.begin + n;
+  b.cap = b.begin + cap;
 }
 
 bool HashBuckets::HasDuplicate() {
   bool dup = false;
   for (auto& b : buckets_) {
     // Every hash of a bucket has the same top byte: split on the next one.
-    if (!dup) dup = PartitionHasDuplicate(b.data(), b.data() + b.size(), 48, table_);
-    std::vector<uint64_t>().swap(b);
+    if (!dup) dup = PartitionHasDuplicate(b.begin, b.end, 48, table_);
+    b = Bucket{};
   }
+  block_ = LargeBlock();
   std::vector<uint64_t>().swap(table_);
   return dup;
 }

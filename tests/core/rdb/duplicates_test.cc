@@ -42,5 +42,32 @@ TEST(Duplicates, BucketsFindARepeatAndTreatZeroLikeAnyValue) {
   }
 }
 
+TEST(Duplicates, BucketsKeepEveryHashThroughReserveGrowthAndClear) {
+  // Hashes added before a Reserve() move into the reserved block; a bucket that outgrows its
+  // region (far more hashes than reserved) moves out and keeps growing; Clear() forgets all.
+  auto v = Random(200000, 4);
+  HashBuckets b;
+  for (size_t i = 0; i < 1000; ++i) b.Add(v[i]);
+  b.Reserve(10000);
+  for (size_t i = 1000; i < v.size(); ++i) b.Add(v[i]);
+  b.Add(v[7]);  // added before the Reserve()
+  EXPECT_TRUE(b.HasDuplicate());
+  HashBuckets c;
+  c.Reserve(100);
+  for (uint64_t x : v) c.Add(x);
+  c.Add(v.back());  // added after every bucket grew
+  EXPECT_TRUE(c.HasDuplicate());
+  HashBuckets d;
+  d.Reserve(v.size());
+  for (uint64_t x : v) d.Add(x);
+  d.Clear();
+  for (size_t i = 0; i < 1000; ++i) d.Add(v[i]);
+  d.Add(v[5000]);  // was added before the Clear() only
+  EXPECT_FALSE(d.HasDuplicate());
+  d.Add(v[1]);  // the buckets are usable again after a check
+  d.Add(v[1]);
+  EXPECT_TRUE(d.HasDuplicate());
+}
+
 }  // namespace
 }  // namespace tidemark::rdb
