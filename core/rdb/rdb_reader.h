@@ -130,6 +130,7 @@ class RdbInput {
   bool BufferedKeyAndString(uint64_t* key_hash) {
     const uint8_t* p = data_ + pos_;
     const size_t avail = end_ - pos_;
+    PrefetchAhead(p);
     size_t at = 0, klen = 0, vlen = 0;
     if (!ShortPlainLength(p, avail, at, klen)) return false;
     if (avail - at < klen) return false;
@@ -145,6 +146,7 @@ class RdbInput {
   bool BufferedString(uint64_t* hash) {
     const uint8_t* p = data_ + pos_;
     const size_t avail = end_ - pos_;
+    PrefetchAhead(p);
     size_t at = 0, len = 0;
     if (!ShortPlainLength(p, avail, at, len)) return false;
     if (avail - at < len) return false;
@@ -176,6 +178,13 @@ class RdbInput {
   uint64_t Crc() const;
 
  private:
+  // The walk is sequential but touches one cache line in several (a header, then a skip): ask
+  // for the lines a few items ahead, which the read-ahead thread wrote from another core. A
+  // prefetch never faults, also past the end of the chunk.
+  static constexpr uintptr_t kPrefetchDistance = 1024;
+  static void PrefetchAhead(const uint8_t* p) {
+    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p) + kPrefetchDistance));
+  }
   // Decodes a 6- or 14-bit plain length at p[at] (within avail), advancing `at`.
   static bool ShortPlainLength(const uint8_t* p, size_t avail, size_t& at, size_t& len) {
     if (at >= avail) return false;
