@@ -5,6 +5,7 @@
 #include "core/rdb/rdb_verifier.h"
 #include "io/file_source.h"
 #include "io/prefetch_source.h"
+#include "io/thread_parallel.h"
 
 namespace tidemark::cli {
 
@@ -33,7 +34,8 @@ int RunVerifyRdb(const Args& args) {
     return kExitUsage;
   }
   PrefetchSource prefetch(*source, PrefetchSource::Crc64::kYes);
-  RdbReport report = VerifyRdb(prefetch, RdbVerifyOptions{.name = file});
+  ThreadParallel two_cores(2);  // the read-ahead thread's core is idle by the final check
+  RdbReport report = VerifyRdb(prefetch, RdbVerifyOptions{.name = file, .parallel = &two_cores});
   if (json) std::printf("%s\n", RdbReportJson(report).serialize().c_str());
   else std::fputs(RdbReportText(report).c_str(), stdout);
   return report.valid() ? kExitOk : ExitCodeFor(*report.error);

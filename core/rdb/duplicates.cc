@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 namespace tidemark::rdb {
@@ -116,16 +117,27 @@ void HashBuckets::Grow(Bucket& b, size_t more) {
   b.cap = b.begin + cap;
 }
 
-bool HashBuckets::HasDuplicate() {
-  bool dup = false;
-  for (auto& b : buckets_) {
-    // Every hash of a bucket has the same top byte: split on the next one.
-    if (!dup) dup = PartitionHasDuplicate(b.begin, b.end, 48, table_);
-    b = Bucket{};
+bool HashBuckets::HasDuplicate(Parallel* parallel) {
+  // Sixteen groups of sixteen buckets: even shares for two or four cores, each with a table of
+  // its own. Every hash of a bucket has the same top byte: split on the next one.
+  constexpr size_t kGroups = 16, kPerGroup = 256 / kGroups;
+  std::atomic<bool> dup{false};
+  auto check_group = [&](size_t g) {
+    std::vector<uint64_t> table;
+    for (size_t i = g * kPerGroup; i < (g + 1) * kPerGroup; ++i) {
+      Bucket& b = buckets_[i];
+      if (!dup.load(std::memory_order_relaxed) && PartitionHasDuplicate(b.begin, b.end, 48, table))
+        dup.store(true, std::memory_order_relaxed);
+      b = Bucket{};
+    }
+  };
+  if (parallel) {
+    parallel->ForEach(kGroups, check_group);
+  } else {
+    for (size_t g = 0; g < kGroups; ++g) check_group(g);
   }
   block_ = LargeBlock();
-  std::vector<uint64_t>().swap(table_);
-  return dup;
+  return dup.load();
 }
 
 bool HasDuplicate(std::vector<uint64_t>& values) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/base/large_block.h"
+#include "core/base/parallel.h"
 
 namespace tidemark::rdb {
 
@@ -39,8 +40,9 @@ class HashBuckets {
   void Clear() {
     for (auto& b : buckets_) b.end = b.begin;
   }
-  // True when a hash occurs twice. Frees the memory.
-  bool HasDuplicate();
+  // True when a hash occurs twice. Frees the memory. With `parallel`, groups of buckets are
+  // checked at the same time (at the end of a file, the read-ahead thread's core is idle).
+  bool HasDuplicate(Parallel* parallel = nullptr);
 
  private:
   struct Bucket {
@@ -54,8 +56,7 @@ class HashBuckets {
   static void Grow(Bucket& b, size_t more);
 
   std::array<Bucket, 256> buckets_;
-  LargeBlock block_;             // the regions Reserve() handed out
-  std::vector<uint64_t> table_;  // scratch for one bucket's check
+  LargeBlock block_;  // the regions Reserve() handed out
 };
 
 }  // namespace tidemark::rdb

@@ -234,7 +234,7 @@ class Walker {
 
   Status Duplicates() {
     for (auto& [db, hashes] : key_hashes_) {
-      if (hashes.HasDuplicate())
+      if (hashes.HasDuplicate(options_.parallel))
         return MakeError(ErrorCode::kCorrupt,
                          "duplicate key in db " + std::to_string(db) +
                              " (two keys share a 64-bit hash); Redis stops loading at a duplicate key",

@@ -18,6 +18,7 @@
 
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
+#include "core/base/parallel.h"
 #include "core/rdb/value_visitor.h"
 
 namespace tidemark {
@@ -65,6 +66,8 @@ struct RdbVerifyOptions {
   bool check_duplicate_keys = true;
   // Told the content of each key as it is verified (value_visitor.h); null: verification only.
   ValueVisitor* visitor = nullptr;
+  // Runs the final duplicate-key check on several cores (not owned; null: on this thread).
+  Parallel* parallel = nullptr;
 };
 
 // Reads `source` to the end (or to the checksum with allow_trailing_data) and reports.

@@ -69,5 +69,29 @@ TEST(Duplicates, BucketsKeepEveryHashThroughReserveGrowthAndClear) {
   EXPECT_TRUE(d.HasDuplicate());
 }
 
+// Runs the pieces last to first, as a Parallel may order them any way it likes.
+class Backwards final : public Parallel {
+ public:
+  void ForEach(size_t n, const std::function<void(size_t)>& work) override {
+    for (size_t i = n; i-- > 0;) work(i);
+    ++calls;
+  }
+  int calls = 0;
+};
+
+TEST(Duplicates, BucketsCheckedInPiecesFindTheSameAnswer) {
+  auto v = Random(300000, 21);
+  for (size_t repeat_at : {size_t{0}, size_t{150000}, v.size() - 1}) {
+    Backwards parallel;
+    HashBuckets none, one;
+    none.Reserve(v.size());
+    for (uint64_t x : v) none.Add(x), one.Add(x);
+    one.Add(v[repeat_at]);
+    EXPECT_FALSE(none.HasDuplicate(&parallel));
+    EXPECT_TRUE(one.HasDuplicate(&parallel)) << repeat_at;
+    EXPECT_EQ(parallel.calls, 2);
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::rdb

@@ -202,6 +202,10 @@ TEST_F(RdbRedisTest, DuplicateKeyThatRedisCheckRdbMissesIsReported) {
   RdbReport r = VerifyFile(load + "/dump.rdb");
   ASSERT_FALSE(r.valid());
   EXPECT_NE(r.error->message.find("duplicate key in db 0"), std::string::npos) << r.error->ToString();
+  // The CLI's path too: read ahead with the CRC on the other thread, the check on two cores.
+  std::string out;
+  EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " verify rdb " + load + "/dump.rdb", &out), 1);
+  EXPECT_NE(out.find("duplicate key in db 0"), std::string::npos) << out;
 }
 
 TEST_F(RdbRedisTest, CliExitCodesAndJson) {
