@@ -102,7 +102,7 @@ struct Volume {
 
 struct Storage {
   Volume data;
-  std::optional<Volume> aof;     // a separate volume for the AOF directory
+  std::optional<Volume> aof;     // always refused by validation: see validate.cc, docs/policy.md
   std::optional<Volume> backup;  // where backups are kept; required by spec.backup
 };
 

@@ -72,7 +72,6 @@ ClaimPlan PlanClaims(const ResourceMeta& meta, const policy::RedisPersistence& r
                      const Observed& observed) {
   std::vector<std::pair<std::string_view, const policy::Volume*>> volumes = {
       {kDataVolume, &r.spec.storage.data}};
-  if (r.spec.storage.aof) volumes.push_back({kAofVolume, &*r.spec.storage.aof});
   if (r.spec.storage.backup) volumes.push_back({kBackupVolume, &*r.spec.storage.backup});
 
   std::vector<const Json*> claims;

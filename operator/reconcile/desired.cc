@@ -103,7 +103,6 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
                          {"ports", Arr({ServicePort(kRedisPortName, kRedisPort)})}})}});
 
   std::vector<Json> claims = {ClaimTemplate(kDataVolume, r.spec.storage.data, meta)};
-  if (r.spec.storage.aof) claims.push_back(ClaimTemplate(kAofVolume, *r.spec.storage.aof, meta));
   if (r.spec.storage.backup)
     claims.push_back(ClaimTemplate(kBackupVolume, *r.spec.storage.backup, meta));
 

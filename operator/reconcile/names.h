@@ -64,7 +64,6 @@ inline constexpr int kSidecarPort = 9121;
 inline constexpr std::string_view kRedisPortName = "redis";
 inline constexpr std::string_view kSidecarPortName = "sidecar";
 inline constexpr std::string_view kDataDir = "/data";
-inline constexpr std::string_view kAofDir = "/data/appendonlydir";  // = kDataDir/appenddirname
 inline constexpr std::string_view kBackupDir = "/backup";
 inline constexpr std::string_view kConfigDir = "/etc/tidemark/config";
 inline constexpr std::string_view kSecretDir = "/etc/tidemark/secret";
@@ -72,9 +71,9 @@ inline constexpr std::string_view kSocketDir = "/run/redis";
 inline constexpr std::string_view kSocketPath = "/run/redis/redis.sock";
 inline constexpr std::string_view kPasswordFile = "password";  // file name in kSecretDir
 
-// Volume names: the claim templates (data, aof, backup) and pod volumes.
+// Volume names: the claim templates (data, backup) and pod volumes. No AOF volume: the AOF
+// directory must share the data volume's file system (core/policy/validate.cc).
 inline constexpr std::string_view kDataVolume = "data";
-inline constexpr std::string_view kAofVolume = "aof";
 inline constexpr std::string_view kBackupVolume = "backup";
 inline constexpr std::string_view kConfigVolume = "config";
 inline constexpr std::string_view kSecretVolume = "redis-password";

@@ -52,17 +52,15 @@ Json SidecarResources() {
               {"limits", Obj({{"memory", Str("256Mi")}})}});
 }
 
-// Mounts shared by the restore step and the sidecar: the data volume, the AOF volume inside it
-// (Redis's appenddirname is fixed, so the AOF lands on its own volume), the policy files.
-std::vector<Json> DataMounts(const policy::RedisPersistence& r) {
-  std::vector<Json> mounts = {Mount(kDataVolume, kDataDir)};
-  if (r.spec.storage.aof) mounts.push_back(Mount(kAofVolume, kAofDir));
-  mounts.push_back(Mount(kConfigVolume, kConfigDir, true));
-  return mounts;
+// Mounts of every container: the data volume (Redis's `dir`, with appendonlydir inside it on
+// the same file system: Redis renames a rewritten AOF from `dir` into it, so the AOF has no
+// volume of its own; see docs/policy.md) and the policy files.
+std::vector<Json> DataMounts() {
+  return {Mount(kDataVolume, kDataDir), Mount(kConfigVolume, kConfigDir, true)};
 }
 
 Json RestoreContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
-  std::vector<Json> mounts = DataMounts(r);
+  std::vector<Json> mounts = DataMounts();
   if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
   return Obj({{"name", Str(kRestoreContainer)},
               {"image", Str(o.sidecar_image)},
@@ -80,9 +78,7 @@ Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r)
     env.push_back(EnvSecret("REDIS_PASSWORD", *ref));
     env.push_back(EnvSecret("REDISCLI_AUTH", *ref));  // for the readiness probe's redis-cli
   }
-  std::vector<Json> mounts = {Mount(kDataVolume, kDataDir)};
-  if (r.spec.storage.aof) mounts.push_back(Mount(kAofVolume, kAofDir));
-  mounts.push_back(Mount(kConfigVolume, kConfigDir, true));
+  std::vector<Json> mounts = DataMounts();
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
 
   Json resources = Json::object();
@@ -114,7 +110,7 @@ Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r)
 }
 
 Json SidecarContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
-  std::vector<Json> mounts = DataMounts(r);
+  std::vector<Json> mounts = DataMounts();
   mounts.push_back(Mount(kBackupVolume, kBackupDir));
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
   if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));

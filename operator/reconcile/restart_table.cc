@@ -58,7 +58,7 @@ constexpr SettingRule kRules[] = {
        return std::string(policy::kAppendDirName) + "/" + std::string(policy::kAppendFileName);
      }},
     {"spec.storage.aof (set or not)", ChangeEffect::kRestart,
-     "a separate AOF volume is mounted at /data/appendonlydir: the pod's volumes change",
+     "refused by validation (the AOF cannot have a volume of its own with Redis 7: docs/policy.md)",
      [](const RedisPersistence& r, const RenderOptions&) { return VolumeText(r.spec.storage.aof); }},
     {"spec.storage.backup (set or not)", ChangeEffect::kRestart,
      "the backup volume is mounted at /backup and given to the restore step: volumes change",

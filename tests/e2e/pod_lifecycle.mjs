@@ -1,6 +1,8 @@
 // Runs the pod the operator renders for an example, as local processes, twice: with data on its
-// volumes, and again after its data volume was deleted (a reschedule onto a new node), and
-// proves with DEBUG DIGEST that the data came back.
+// volumes, and again after its data volume was deleted (a reschedule onto a new node; for an
+// example without a backup volume, a restart that keeps the data volume), and proves with DEBUG
+// DIGEST that the data came back. With an AOF, a BGREWRITEAOF must succeed in
+// both runs (aof_last_bgrewrite_status:ok).
 //
 // There is no cluster here, so this stands in for the kubelet, faithfully where it matters:
 //   - the StatefulSet's pod template is read from the operator's rendered output (the reconcile
@@ -90,6 +92,10 @@ const sidecar = pod.containers.find(c => !c.image.startsWith('redis:'))
 const runMount = redis.volumeMounts.find(m => m.mountPath.startsWith('/run')).mountPath
 const socket = `${runMount}/redis.sock`
 const sidecarPort = sidecar.ports[0].containerPort
+// With a backup claim the second start is a reschedule (the data volume is lost and the restore
+// step must bring the backup back); without one (the backup store is an emptyDir) it is a
+// restart on the same data volume, which Redis must load as it left it.
+const backupOnClaim = (sts.spec.volumeClaimTemplates ?? []).some(c => c.metadata.name === 'backup')
 
 function runLine(container, background) {
   const env = Object.entries(envOf(container)).map(([k, v]) => `${k}=${q(v)}`).join(' ')
@@ -121,6 +127,21 @@ ip link set lo up
 ${(redis.env ?? []).some(e => e.valueFrom?.secretKeyRef) ? `export REDISCLI_AUTH=${q(password)}` : '# no password in this example'}
 cli() { redis-cli -s "$ROOT${socket}" "$@"; }
 
+# With an AOF, a rewrite must succeed: Redis writes the new base file in dir and renames it into
+# appendonlydir, which fails (EXDEV) if the rendered pod put that directory on another volume.
+rewrite_aof() {
+  cli info persistence | grep -q '^aof_enabled:1' || return 0
+  until cli bgrewriteaof >/dev/null 2>&1; do sleep 0.05; done
+  for i in $(seq 600); do
+    cli info persistence | grep -q '^aof_rewrite_in_progress:0' &&
+      cli info persistence | grep -q '^aof_rewrite_scheduled:0' && break
+    sleep 0.05
+  done
+  STATUS=$(cli info persistence | tr -d '\r' | sed -n 's/^aof_last_bgrewrite_status://p')
+  echo "AOF rewrite: $STATUS"
+  [ "$STATUS" = ok ] || { echo "AOF rewrite failed"; tail -5 ${q(path.join(work, redis.name + '.log'))}; exit 1; }
+}
+
 start_pod() {
 ${(pod.initContainers ?? []).map(c => `  echo "init container ${c.name}"\n  ${runLine(c, false)} || { echo "init container ${c.name} failed"; tail -20 ${q(path.join(work, c.name + '.log'))}; exit 1; }`).join('\n')}
   ${runLine(redis, true)}
@@ -145,6 +166,7 @@ start_pod
 cli debug populate 20000 key 32 >/dev/null
 cli rpush list a b c >/dev/null; cli hset hash f v >/dev/null; cli zadd z 1 m >/dev/null; cli sadd s x y >/dev/null
 cli set after-populate yes >/dev/null
+rewrite_aof
 BEFORE=$(cli debug digest); KEYS=$(cli dbsize)
 echo "before: $KEYS keys, digest $BEFORE"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${sidecarPort}/v1/backups)
@@ -153,8 +175,10 @@ for i in $(seq 400); do ls "$ROOT/${[...mounts].find(([, n]) => n === 'backup')[
 ls -l "$ROOT${[...mounts].find(([, n]) => n === 'backup')[0]}"
 stop_pod
 
-echo "== the pod is rescheduled: its data volume is gone, and so are its emptyDirs"
-${['data', ...(pod.volumes ?? []).filter(v => v.emptyDir).map(v => v.name)].map(n =>
+${backupOnClaim
+  ? 'echo "== the pod is rescheduled: its data volume is gone, and so are its emptyDirs"'
+  : 'echo "== the pod restarts: its emptyDirs are gone (no backup volume: a reschedule would lose the data)"'}
+${[...(backupOnClaim ? ['data'] : []), ...(pod.volumes ?? []).filter(v => v.emptyDir).map(v => v.name)].map(n =>
   `rm -rf ${q(volumeDirs[n])}/* ${q(volumeDirs[n])}/.[!.]* 2>/dev/null || true`).join('\n')}
 ls -A ${q(volumeDirs.data)} | wc -l
 
@@ -162,6 +186,7 @@ echo "== second start of ${podName}"
 start_pod
 AFTER=$(cli debug digest); KEYS_AFTER=$(cli dbsize)
 echo "after: $KEYS_AFTER keys, digest $AFTER"
+rewrite_aof  # the restored layout takes a rewrite too
 stop_pod
 [ "$BEFORE" = "$AFTER" ] && [ "$KEYS" = "$KEYS_AFTER" ] && [ "$KEYS" -gt 20000 ] && echo "RESULT equal" || echo "RESULT different"
 `

@@ -225,7 +225,7 @@ TEST(Plan, NewClaimTemplateReplacesTheStatefulSetOrphaningItsPods) {
   auto r = LoadExample("hybrid");
   ResourceMeta meta = MetaFor(r);
   World world = Converged(meta, r);
-  r.spec.storage.aof = policy::Volume{"30Gi", std::nullopt, {"ReadWriteOnce"}};
+  r.spec.storage.data.storage_class_name = "fast-ssd";
   ReconcilePlan plan = Plan(meta, r, world.observed, TestOptions(), kT0);
   EXPECT_EQ(Summary(plan), (std::vector<std::string>{"delete-orphan StatefulSet/catalog",
                                                       "patch-status RedisPersistence/catalog"}));
@@ -240,7 +240,9 @@ TEST(Plan, NewClaimTemplateReplacesTheStatefulSetOrphaningItsPods) {
   world.observed.stateful_set.reset();
   ReconcilePlan create = Plan(meta, r, world.observed, TestOptions(), kT0);
   ASSERT_EQ(Summary(create)[0], "apply StatefulSet/catalog");
-  EXPECT_EQ(FindPath(create.actions[0].body, {"spec", "volumeClaimTemplates"})->size(), 3u);
+  const Json* templates = FindPath(create.actions[0].body, {"spec", "volumeClaimTemplates"});
+  ASSERT_EQ(templates->size(), 2u);
+  EXPECT_EQ(FindPath(templates->at(0), {"spec", "storageClassName"})->as_string(), "fast-ssd");
 }
 
 TEST(Plan, TamperedObjectsAreReappliedAndRemovedMembersNoticed) {
