@@ -25,7 +25,6 @@ bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-const char* Predicts(ScoreFormat f) { return f == ScoreFormat::kGrisu ? "redis>=7.2" : "redis<7.2"; }
 
 }  // namespace
 
@@ -85,7 +84,7 @@ int RunDigestRdb(const Args& args) {
     j["valid"] = web::json::value::boolean(r.report.valid());
     if (r.report.valid()) {
       j["digest"] = web::json::value::string(r.digest);
-      j["predicts"] = web::json::value::string(Predicts(r.score_format));
+      j["predicts"] = web::json::value::string(ScoreFormatName(r.score_format));
       j["at_ms"] = web::json::value::number(options.at_ms);
       auto dbs = web::json::value::array();
       size_t i = 0;
@@ -107,7 +106,7 @@ int RunDigestRdb(const Args& args) {
   } else if (r.report.valid()) {
     std::printf("%s\n", r.digest.c_str());
     std::fprintf(stderr, "%s: DEBUG DIGEST of a %s server that loads this file at %lld ms%s\n", file.c_str(),
-                 Predicts(r.score_format), static_cast<long long>(options.at_ms),
+                 ScoreFormatName(r.score_format), static_cast<long long>(options.at_ms),
                  preamble ? " (RDB preamble only)" : "");
     for (const auto& [index, c] : r.dbs)
       std::fprintf(stderr, "  db %llu: %llu keys, %llu expired (left out)\n", static_cast<unsigned long long>(index),

@@ -44,6 +44,14 @@ std::string RenderBackupMetadata(const BackupMetadata& m) {
     v["replication"] = json::value::null();
   }
   v["verified"] = json::value::boolean(m.verified);
+  if (m.dataset_digest) {
+    json::value d = json::value::object(true);
+    d["value"] = json::value::string(*m.dataset_digest);
+    d["for"] = json::value::string(m.dataset_digest_for);
+    v["datasetDigest"] = d;
+  } else {
+    v["datasetDigest"] = json::value::null();
+  }
   return v.serialize() + "\n";
 }
 
@@ -152,6 +160,16 @@ Result<BackupMetadata> Parse(const json::value& v, const std::string& where) {
   auto* verified = r.Get("verified");
   if (!verified || !verified->is_boolean()) return r.Bad("verified", "expected true or false");
   m.verified = verified->as_bool();
+  if (r.Get("datasetDigest") && !r.IsNull("datasetDigest")) {  // absent in older metadata
+    Reader dr(*r.Get("datasetDigest"), where);
+    auto value = dr.Str("value");
+    auto for_ = dr.Str("for");
+    if (!value || !for_ || value->size() != 40 ||
+        value->find_first_not_of("0123456789abcdef") != std::string::npos)
+      return r.Bad("datasetDigest", "expected {value: 40 lowercase hex digits, for} or null");
+    m.dataset_digest = *value;
+    m.dataset_digest_for = *for_;
+  }
   return m;
 }
 

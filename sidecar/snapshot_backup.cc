@@ -5,6 +5,7 @@
 
 #include "core/backup/backup_name.h"
 #include "core/backup/fan_out_sink.h"
+#include "core/digest/dataset_digest.h"
 #include "core/format/crc64.h"
 #include "core/format/sha256.h"
 
@@ -68,8 +69,10 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
   Crc64Sink crc;  // for the read-back comparison
   backup::FanOutSink stages{&sha, &crc, writer->get()};
   TeeSource tee(snapshot, stages);
-  RdbReport report =
-      VerifyRdb(tee, RdbVerifyOptions{.name = snapshot_name, .max_version = ctx.max_rdb_version});
+  // The dataset digest rides on the verifier's walk: no second read.
+  DatasetDigest dataset(DigestOptions{.at_ms = ctx.now_unix * 1000, .fail_on_module = false});
+  RdbReport report = VerifyRdb(
+      tee, RdbVerifyOptions{.name = snapshot_name, .max_version = ctx.max_rdb_version, .visitor = &dataset});
   if (!report.valid()) {
     (*writer)->Abort();
     return Aborted(*report.error, name);
@@ -121,6 +124,10 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
   m.source_pod = ctx.source_pod;
   m.policy_generation = ctx.policy_generation;
   m.verified = true;
+  if (!dataset.unavailable()) {
+    m.dataset_digest = dataset.Hex();
+    m.dataset_digest_for = ScoreFormatName(dataset.score_format());
+  }
   if (auto s = (*writer)->Publish(m); !s) return Aborted(s.error(), name);
   return m;
 }

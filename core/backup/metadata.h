@@ -30,6 +30,12 @@ struct BackupMetadata {
   std::optional<std::string> repl_id;  // replication ID and offset the snapshot corresponds to
   std::optional<uint64_t> repl_offset;
   bool verified = false;  // the full RDB verification passed when the backup was taken
+  // What DEBUG DIGEST returns once a server loaded the backup (docs/digest.md), computed in the
+  // pass that copied and verified it, with the backup's creation time as "now"; for a server of
+  // the family named in dataset_digest_for ("redis<7.2" / "redis>=7.2"). Absent when the file
+  // holds module values (only the module can digest those) or for backups made before.
+  std::optional<std::string> dataset_digest;
+  std::string dataset_digest_for;
 
   uint64_t total_keys() const {
     uint64_t n = 0;

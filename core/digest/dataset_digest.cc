@@ -74,7 +74,8 @@ uint32_t ObjectType(uint8_t rdb_type) {
 DatasetDigest::DatasetDigest(const DigestOptions& options)
     : at_ms_(options.at_ms),
       format_(options.score_format.value_or(ScoreFormat::kGrisu)),
-      format_fixed_(options.score_format.has_value()) {}
+      format_fixed_(options.score_format.has_value()),
+      fail_on_module_(options.fail_on_module) {}
 
 void DatasetDigest::Aux(std::string_view key, std::string_view value) {
   if (format_fixed_ || key != "redis-ver") return;
@@ -163,10 +164,12 @@ void DatasetDigest::StreamEntry(uint64_t ms, uint64_t seq) {
 }
 
 Status DatasetDigest::Module(const std::string& module_name) {
-  return MakeError(ErrorCode::kUnsupported,
-                   "a value of module type '" + module_name +
-                       "': Redis digests module values with the module's own callback, which only the "
-                       "module can run; no digest can be computed for this file");
+  std::string why = "a value of module type '" + module_name +
+                    "': Redis digests module values with the module's own callback, which only the "
+                    "module can run; no digest can be computed for this file";
+  if (fail_on_module_) return MakeError(ErrorCode::kUnsupported, std::move(why));
+  if (!unavailable_) unavailable_ = std::move(why);
+  return {};
 }
 
 void DatasetDigest::EndKey() {

@@ -43,6 +43,9 @@ struct DigestOptions {
   // The score formatting of the server the digest predicts; unset: chosen from the file's
   // redis-ver AUX field (older than 7.2: printf), and the 7.2+ formatting without one.
   std::optional<ScoreFormat> score_format = std::nullopt;
+  // A module value fails the walk (the CLI: no number rather than a wrong one). False: the walk
+  // goes on and the digest is marked unavailable (a backup still verifies and copies the file).
+  bool fail_on_module = true;
 };
 
 struct DigestDbCounts {
@@ -67,6 +70,8 @@ class DatasetDigest final : public ValueVisitor {
   std::string Hex() const;
   const std::map<uint64_t, DigestDbCounts>& dbs() const { return counts_; }
   ScoreFormat score_format() const { return format_; }
+  // Set when a module value was seen with fail_on_module false: why there is no digest.
+  const std::optional<std::string>& unavailable() const { return unavailable_; }
 
   using Sha1 = std::array<uint8_t, 20>;
 
@@ -85,6 +90,8 @@ class DatasetDigest final : public ValueVisitor {
   int64_t at_ms_;
   ScoreFormat format_;
   bool format_fixed_;
+  bool fail_on_module_;
+  std::optional<std::string> unavailable_;
   std::map<uint64_t, Sha1> dbs_;  // XOR of the key digests per db
   std::map<uint64_t, DigestDbCounts> counts_;
 };

@@ -301,6 +301,10 @@ size_t GrisuText(double d, char* out) {
 
 }  // namespace
 
+const char* ScoreFormatName(ScoreFormat format) {
+  return format == ScoreFormat::kGrisu ? "redis>=7.2" : "redis<7.2";
+}
+
 size_t FormatScore(double score, ScoreFormat format, char (&buf)[32]) {
   if (format == ScoreFormat::kGrisu) return GrisuText(score, buf);
   int n = std::snprintf(buf, sizeof buf, "%.17g", score);

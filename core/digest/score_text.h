@@ -15,6 +15,9 @@ enum class ScoreFormat {
   kGrisu,      // Redis 7.2, 7.4, 8.x
 };
 
+// The servers a format stands for, as the CLI and backup metadata name them.
+const char* ScoreFormatName(ScoreFormat format);  // "redis<7.2" or "redis>=7.2"
+
 // Writes the text into buf (no terminator) and returns its length; at most 32 characters.
 size_t FormatScore(double score, ScoreFormat format, char (&buf)[32]);
 

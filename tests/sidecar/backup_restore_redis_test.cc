@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
+#include "sidecar/metadata_json.h"
 #include "tests/sidecar/sidecar_runner.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
@@ -73,6 +75,18 @@ TEST_P(BackupRestoreRedis, BackupWipeRestoreGivesTheSameDigest) {
     EXPECT_TRUE(backup.Logged("\"msg\":\"backup published\"")) << backup.out;
     redis.Stop();
   }
+  // The metadata carries the digest the restored server will report, computed from the file.
+  int metadata_files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(store_)) {
+    if (e.path().extension() != ".json") continue;
+    ++metadata_files;
+    auto m = sidecar::ParseBackupMetadata(ReadFile(e.path().string()), e.path().string());
+    ASSERT_TRUE(m.has_value()) << m.error().ToString();
+    ASSERT_TRUE(m->dataset_digest.has_value());
+    EXPECT_EQ(*m->dataset_digest, digest);
+    EXPECT_EQ(m->dataset_digest_for, "redis<7.2");
+  }
+  EXPECT_EQ(metadata_files, 1);
   // A reschedule onto an empty volume.
   WipeDir(data_);
   auto restore = RunSidecar({"restore", "--data-dir", data_, "--store", store_, "--appendonly",

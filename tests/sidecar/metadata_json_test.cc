@@ -20,6 +20,8 @@ backup::BackupMetadata Sample() {
   m.repl_id = "8c1d0e2f";
   m.repl_offset = 123456789012ull;
   m.verified = true;
+  m.dataset_digest = "001f5eac966697c80a565f1c641222fe091e2306";
+  m.dataset_digest_for = "redis<7.2";
   return m;
 }
 
@@ -45,6 +47,8 @@ TEST(MetadataJson, RoundTripsEveryField) {
   EXPECT_EQ(back->repl_id, "8c1d0e2f");
   EXPECT_EQ(back->repl_offset, 123456789012ull);
   EXPECT_TRUE(back->verified);
+  EXPECT_EQ(back->dataset_digest, m.dataset_digest);
+  EXPECT_EQ(back->dataset_digest_for, "redis<7.2");
 }
 
 TEST(MetadataJson, NullsForUnknownFacts) {
@@ -53,6 +57,7 @@ TEST(MetadataJson, NullsForUnknownFacts) {
   m.policy_generation.reset();
   m.repl_id.reset();
   m.repl_offset.reset();
+  m.dataset_digest.reset();
   std::string text = RenderBackupMetadata(m);
   EXPECT_NE(text.find("\"replication\":null"), std::string::npos);
   auto back = ParseBackupMetadata(text, "x.json");
@@ -60,6 +65,13 @@ TEST(MetadataJson, NullsForUnknownFacts) {
   EXPECT_FALSE(back->snapshot_unix);
   EXPECT_FALSE(back->policy_generation);
   EXPECT_FALSE(back->repl_id);
+  EXPECT_FALSE(back->dataset_digest);
+  // Metadata written before the digest existed has no member at all.
+  auto pos = text.find(",\"datasetDigest\":null");
+  ASSERT_NE(pos, std::string::npos) << text;
+  auto older = ParseBackupMetadata(text.substr(0, pos) + text.substr(pos + 21), "x.json");
+  ASSERT_TRUE(older) << older.error().ToString();
+  EXPECT_FALSE(older->dataset_digest);
 }
 
 TEST(MetadataJson, RejectsWhatCannotBeTrusted) {
@@ -78,6 +90,7 @@ TEST(MetadataJson, RejectsWhatCannotBeTrusted) {
   bad("tidemark.dev/backup/v1", "tidemark.dev/backup/v2", "is not known");
   bad(std::string(64, 'a'), std::string(63, 'a'), "member 'sha256'");
   bad("\"keys\":1002", "\"keys\":1001", "sum of dbs[].keys");
+  bad("001f5eac966697c80a565f1c641222fe091e2306", "001F5EAC", "member 'datasetDigest'");
   bad("\"createdAt\":\"2026-11-28T02:15:00Z\"", "\"createdAt\":\"yesterday\"", "member 'createdAt'");
   bad("\"verified\":true", "\"verified\":\"yes\"", "member 'verified'");
   bad("{", "[", "");

@@ -85,6 +85,14 @@ TEST(DatasetDigest, AModuleValueIsAClearErrorNotANumber) {
   EXPECT_NE(m.find("key 'doc'"), std::string::npos) << m;
   EXPECT_NE(m.find("ReJSON-RL"), std::string::npos) << m;
   EXPECT_NE(m.find("module"), std::string::npos) << m;
+
+  // A backup must still verify and copy such a file: there the digest is marked unavailable.
+  SpanSource lenient_src(bytes);
+  DatasetDigest lenient(DigestOptions{.fail_on_module = false});
+  RdbReport report = VerifyRdb(lenient_src, RdbVerifyOptions{.name = "m.rdb", .visitor = &lenient});
+  ASSERT_TRUE(report.valid()) << report.error->ToString();
+  ASSERT_TRUE(lenient.unavailable().has_value());
+  EXPECT_NE(lenient.unavailable()->find("ReJSON-RL"), std::string::npos);
 }
 
 TEST(DatasetDigest, EmptyFileDigestsToZeros) {
