@@ -17,5 +17,6 @@ int RunVerifyRdb(const Args& args);
 int RunVerifyAof(const Args& args);
 int RunRender(const Args& args);
 int RunDigestRdb(const Args& args);
+int RunInspect(const Args& args);
 
 }  // namespace tidemark::cli

@@ -14,6 +14,9 @@ commands:
   digest rdb FILE [--at UNIX_SECONDS] [--redis-version X.Y] [--json]
                                        Redis's DEBUG DIGEST of the dataset in an RDB file
                                        (exit 0 ok, 1 invalid or module values, 2 error)
+  inspect --redis ADDRESS [--password-file FILE] [--policy RESOURCE.yaml] [--json]
+                                       a live Redis's persistence, with warnings and
+                                       differences from a policy (exit 0 healthy, 1 findings)
   render -f RESOURCE.yaml [--policy]   print the redis.conf fragment (or sidecar policy)
                                        a RedisPersistence resource renders to
 )";
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
     return args[1] == "rdb" ? RunVerifyRdb(rest) : RunVerifyAof(rest);
   }
   if (cmd == "digest" && args.size() >= 2 && args[1] == "rdb") return RunDigestRdb(Args(args.begin() + 2, args.end()));
+  if (cmd == "inspect") return RunInspect(Args(args.begin() + 1, args.end()));
   if (cmd == "render") return RunRender(Args(args.begin() + 1, args.end()));
   std::fprintf(stderr, "tidemark: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return kExitUsage;

@@ -1,0 +1,160 @@
+// `tidemark inspect`: the pure view over INFO/CONFIG facts, and the command against real
+// redis-servers in each persistence strategy.
+#include <cpprest/json.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/inspect/persistence_view.h"
+#include "core/policy/load.h"
+#include "core/policy/render_redis_conf.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark {
+namespace {
+
+using testing::ReadFile;
+using testing::RedisServer;
+using testing::RunCommand;
+using testing::TempDir;
+
+bool Has(const inspect::PersistenceView& v, const std::string& code) {
+  return std::any_of(v.findings.begin(), v.findings.end(), [&](const auto& f) { return f.code == code; });
+}
+
+inspect::Facts HybridFacts() {
+  inspect::Facts f;
+  f.config = {{"save", "3600 1"}, {"appendonly", "yes"}, {"appendfsync", "everysec"},
+              {"aof-use-rdb-preamble", "yes"}, {"auto-aof-rewrite-percentage", "100"},
+              {"auto-aof-rewrite-min-size", "1000"}};
+  f.info = inspect::ParseInfo(
+      "# Persistence\r\nrdb_last_save_time:1795840000\r\nrdb_last_bgsave_status:ok\r\n"
+      "rdb_changes_since_last_save:12\r\naof_rewrite_in_progress:0\r\naof_last_bgrewrite_status:ok\r\n"
+      "aof_last_write_status:ok\r\naof_current_size:1500\r\naof_base_size:1000\r\n");
+  return f;
+}
+
+TEST(InspectView, AHealthyHybridSetupHasNoFindings) {
+  auto v = inspect::Inspect(HybridFacts());
+  EXPECT_TRUE(v.healthy());
+  EXPECT_EQ(v.changes_since_save, 12);
+  ASSERT_TRUE(v.aof_growth_percent);
+  EXPECT_DOUBLE_EQ(*v.aof_growth_percent, 50.0);
+}
+
+TEST(InspectView, WarningsInTheGuidesTerms) {
+  auto f = HybridFacts();
+  f.info["aof_current_size"] = "2000";  // +100%: at the threshold, no rewrite running
+  f.info["rdb_last_bgsave_status"] = "err";
+  auto v = inspect::Inspect(f);
+  EXPECT_TRUE(Has(v, "aof-past-rewrite-threshold"));
+  EXPECT_TRUE(Has(v, "bgsave-failed"));
+  f.info["aof_rewrite_in_progress"] = "1";
+  EXPECT_FALSE(Has(inspect::Inspect(f), "aof-past-rewrite-threshold")) << "a rewrite is already running";
+  f.config["auto-aof-rewrite-min-size"] = "100000";
+  f.info["aof_rewrite_in_progress"] = "0";
+  EXPECT_FALSE(Has(inspect::Inspect(f), "aof-past-rewrite-threshold")) << "below the minimum size";
+  f.config["save"] = "";
+  f.config["appendonly"] = "no";
+  v = inspect::Inspect(f);
+  EXPECT_TRUE(Has(v, "rdb-disabled"));
+  EXPECT_TRUE(Has(v, "aof-disabled"));
+}
+
+TEST(InspectView, PolicyDifferencesAndFsyncNoOnDataThePolicyProtects) {
+  auto f = HybridFacts();
+  f.config["appendfsync"] = "no";
+  std::vector<std::pair<std::string, std::string>> policy = {{"appendfsync", "everysec"}, {"save", "3600 1"}};
+  auto v = inspect::Inspect(f, &policy);
+  ASSERT_EQ(v.policy_differences.size(), 1u);
+  EXPECT_EQ(v.policy_differences[0], "appendfsync: redis has 'no', policy wants 'everysec'");
+  EXPECT_TRUE(Has(v, "appendfsync-no"));
+}
+
+struct InspectRun {
+  int rc;
+  web::json::value json;
+};
+
+InspectRun Inspect(const RedisServer& redis, const std::string& extra = "") {
+  std::string out;
+  int rc = RunCommand(std::string(TIDEMARK_CLI) + " inspect --json --redis unix:" + redis.socket() + " " + extra +
+                          " 2>/dev/null",
+                      &out);
+  return {rc, out.empty() ? web::json::value::null() : web::json::value::parse(out)};
+}
+
+std::vector<std::string> Codes(const web::json::value& j) {
+  std::vector<std::string> out;
+  for (const auto& f : j.at("findings").as_array()) out.push_back(f.at("code").as_string());
+  return out;
+}
+
+TEST(InspectRedis, EachStrategyIsReportedWithItsWarnings) {
+  struct Case {
+    std::vector<std::string> config;
+    std::vector<std::string> codes;
+  };
+  const Case cases[] = {
+      {{"appendonly no", "save \"3600 1\""}, {"aof-disabled"}},
+      {{"appendonly yes", "save \"\""}, {"rdb-disabled"}},
+      {{"appendonly yes", "aof-use-rdb-preamble yes", "save \"3600 1 300 100\""}, {}},
+      {{"appendonly no", "save \"\""}, {"rdb-disabled", "aof-disabled"}},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    RedisServer redis(dir.path(), c.config);
+    redis.Cli({"SET", "k", "v"});
+    InspectRun r = Inspect(redis);
+    ASSERT_FALSE(r.json.is_null());
+    EXPECT_EQ(r.rc, c.codes.empty() ? 0 : 1) << r.json.serialize();
+    EXPECT_TRUE(r.json.at("connected").as_bool());
+    EXPECT_EQ(Codes(r.json), c.codes) << r.json.serialize();
+    EXPECT_EQ(r.json.at("changesSinceLastSave").as_integer(), 1) << r.json.serialize();
+  }
+}
+
+TEST(InspectRedis, APolicyItsServerFollowsHasNoDifferencesAndDriftIsListed) {
+  std::string policy_file = std::string(TIDEMARK_SOURCE_DIR) + "/examples/hybrid.yaml";
+  auto resource = policy::LoadRedisPersistence(ReadFile(policy_file));
+  ASSERT_TRUE(resource);
+  std::vector<std::string> conf;
+  for (const auto& [k, v] : policy::RedisConfDirectives(*resource)) conf.push_back(k + " \"" + v + "\"");
+  TempDir dir;
+  RedisServer redis(dir.path(), conf);
+  InspectRun r = Inspect(redis, "--policy " + policy_file);
+  EXPECT_EQ(r.rc, 0) << r.json.serialize();
+  EXPECT_EQ(r.json.at("policyDifferences").size(), 0u) << r.json.serialize();
+
+  redis.Cli({"CONFIG", "SET", "appendfsync", "no"});
+  r = Inspect(redis, "--policy " + policy_file);
+  EXPECT_EQ(r.rc, 1);
+  ASSERT_EQ(r.json.at("policyDifferences").size(), 1u) << r.json.serialize();
+  EXPECT_EQ(r.json.at("policyDifferences")[0].as_string(), "appendfsync: redis has 'no', policy wants 'everysec'");
+  EXPECT_EQ(Codes(r.json), std::vector<std::string>{"appendfsync-no"});
+}
+
+TEST(InspectRedis, PasswordFromAFileOrTheEnvironmentNeverTheCommandLine) {
+  TempDir dir;
+  RedisServer redis(dir.path());  // the helper PINGs without a password: set it afterwards
+  redis.Cli({"CONFIG", "SET", "requirepass", "s3cret"});
+  testing::WriteFile(dir.File("pw"), "s3cret\n");
+  std::string out;
+  EXPECT_EQ(Inspect(redis, "--password-file " + dir.File("pw")).json.at("connected").as_bool(), true);
+  EXPECT_EQ(RunCommand("TIDEMARK_REDIS_PASSWORD=s3cret " + std::string(TIDEMARK_CLI) + " inspect --redis unix:" +
+                           redis.socket() + " >/dev/null 2>&1"),
+            1) << "connected (findings: no AOF)";
+  EXPECT_EQ(Inspect(redis).rc, 2) << "no password: cannot read INFO";
+  EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " inspect --redis unix:" + redis.socket() +
+                       " --password s3cret >/dev/null 2>&1"),
+            2);
+  EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " inspect --redis unix:" + dir.File("nothing.sock") +
+                       " >/dev/null 2>&1"),
+            2);
+  // Back to no password, so the helper can stop the server.
+  RunCommand("REDISCLI_AUTH=s3cret redis-cli -s " + redis.socket() + " CONFIG SET requirepass '' >/dev/null 2>&1");
+}
+
+}  // namespace
+}  // namespace tidemark
