@@ -13,6 +13,7 @@
 #include "core/policy/render_redis_conf.h"
 #include "io/file_source.h"
 #include "sidecar/redis_client.h"
+#include "sidecar/redis_persistence.h"
 
 namespace tidemark::cli {
 
@@ -145,11 +146,9 @@ int RunInspect(const Args& args) {
   if (!redis) return CannotConnect(redis.error(), json);
 
   inspect::Facts facts;
-  auto info = redis->Command({"INFO", "persistence"});
+  auto info = sidecar::Info(*redis, "persistence");
   if (!info) return CannotConnect(info.error(), json);
-  if (info->type == sidecar::RedisReply::Type::kError)
-    return CannotConnect(Error{ErrorCode::kIo, endpoint->ToString(), -1, "INFO persistence: " + info->str}, json);
-  facts.info = inspect::ParseInfo(info->str);
+  facts.info = std::move(*info);
   std::set<std::string> keys(std::begin(inspect::kConfigKeys), std::end(inspect::kConfigKeys));
   if (policy)
     for (const auto& [k, v] : *policy) keys.insert(k);

@@ -23,21 +23,6 @@ std::string Get(const std::map<std::string, std::string>& m, const std::string& 
 
 }  // namespace
 
-std::map<std::string, std::string> ParseInfo(std::string_view text) {
-  std::map<std::string, std::string> out;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line[0] == '#') continue;
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    out.emplace(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
-  }
-  return out;
-}
-
 PersistenceView Inspect(const Facts& f, const std::vector<std::pair<std::string, std::string>>* policy) {
   PersistenceView v;
   v.save = Get(f.config, "save");

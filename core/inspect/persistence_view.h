@@ -19,12 +19,9 @@ inline constexpr const char* kConfigKeys[] = {"save", "appendonly", "appendfsync
                                               "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size"};
 
 struct Facts {
-  std::map<std::string, std::string> info;    // INFO persistence fields
+  std::map<std::string, std::string> info;    // INFO persistence fields (sidecar::ParseInfo)
   std::map<std::string, std::string> config;  // CONFIG GET parameter -> value
 };
-
-// "key:value" lines of an INFO reply ('#' section headers and blank lines skipped).
-std::map<std::string, std::string> ParseInfo(std::string_view text);
 
 struct Finding {
   std::string code;     // stable, for scripts: "rdb-disabled", "aof-disabled", ...

@@ -28,10 +28,10 @@ inspect::Facts HybridFacts() {
   f.config = {{"save", "3600 1"}, {"appendonly", "yes"}, {"appendfsync", "everysec"},
               {"aof-use-rdb-preamble", "yes"}, {"auto-aof-rewrite-percentage", "100"},
               {"auto-aof-rewrite-min-size", "1000"}};
-  f.info = inspect::ParseInfo(
-      "# Persistence\r\nrdb_last_save_time:1795840000\r\nrdb_last_bgsave_status:ok\r\n"
-      "rdb_changes_since_last_save:12\r\naof_rewrite_in_progress:0\r\naof_last_bgrewrite_status:ok\r\n"
-      "aof_last_write_status:ok\r\naof_current_size:1500\r\naof_base_size:1000\r\n");
+  f.info = {{"rdb_last_save_time", "1795840000"}, {"rdb_last_bgsave_status", "ok"},
+            {"rdb_changes_since_last_save", "12"}, {"aof_rewrite_in_progress", "0"},
+            {"aof_last_bgrewrite_status", "ok"}, {"aof_last_write_status", "ok"},
+            {"aof_current_size", "1500"}, {"aof_base_size", "1000"}};
   return f;
 }
 

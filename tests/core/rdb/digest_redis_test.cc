@@ -57,16 +57,7 @@ class DigestRedisTest : public ::testing::Test {
   // The dataset written three ways by a real Redis 7.0, with the writer's own DEBUG DIGEST.
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    for (const char* variant : {"lzf", "nocompress", "nochecksum"}) {
-      std::string d = dir_->File(variant);
-      std::filesystem::create_directories(d);
-      std::string v = variant;
-      RedisServer redis(d, {"rdbcompression " + std::string(v == "nocompress" ? "no" : "yes"),
-                            "rdbchecksum " + std::string(v == "nochecksum" ? "no" : "yes")});
-      redis.Pipe(testing::AllTypesDataset());
-      redis.Save();
-      (*files_)[v] = {d + "/dump.rdb", redis.Digest()};
-    }
+    *files_ = testing::SaveAllTypesVariants(dir_->path());
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -74,16 +65,16 @@ class DigestRedisTest : public ::testing::Test {
   }
 
   static TempDir* dir_;
-  static std::map<std::string, std::pair<std::string, std::string>>* files_;  // variant -> path, digest
+  static std::map<std::string, testing::SavedDataset>* files_;
 };
 
 TempDir* DigestRedisTest::dir_ = nullptr;
-std::map<std::string, std::pair<std::string, std::string>>* DigestRedisTest::files_ =
-    new std::map<std::string, std::pair<std::string, std::string>>();
+std::map<std::string, testing::SavedDataset>* DigestRedisTest::files_ = new std::map<std::string, testing::SavedDataset>();
 
 TEST_F(DigestRedisTest, EveryVariantRedisWroteGivesTheDigestOfTheServerThatLoadsIt) {
   for (const auto& [variant, file] : *files_) {
-    const auto& [path, writer_digest] = file;
+    const std::string& path = file.path;
+    const std::string& writer_digest = file.digest;
     RdbDigestResult r = DigestFile(path);
     ASSERT_TRUE(r.report.valid()) << variant << ": " << Message(r.report);
     EXPECT_NE(r.digest, std::string(40, '0'));
@@ -105,14 +96,14 @@ TEST_F(DigestRedisTest, OneChangedValueChangesTheDigestLikeRedis) {
   RdbDigestResult r = DigestFile(d.File("dump.rdb"));
   ASSERT_TRUE(r.report.valid()) << Message(r.report);
   EXPECT_EQ(r.digest, redis.Digest());
-  EXPECT_NE(r.digest, files_->at("lzf").second);
+  EXPECT_NE(r.digest, files_->at("lzf").digest);
 }
 
 TEST_F(DigestRedisTest, TheVisitorNeverChangesAVerdict) {
   // Digesting takes other read paths than verifying alone (keys and members read whole): every
   // corruption must get the same verdict, error code and offset either way. (How many bytes a
   // truncated read was short of may differ: a whole read asks for the rest of the string.)
-  std::string good = ReadFile(files_->at("lzf").first);
+  std::string good = ReadFile(files_->at("lzf").path);
   std::mt19937 rng(5);
   for (int i = 0; i < 60; ++i) {
     std::string bad = good;
@@ -132,7 +123,8 @@ TEST_F(DigestRedisTest, TheVisitorNeverChangesAVerdict) {
 }
 
 TEST_F(DigestRedisTest, CliPrintsTheDigestAndExitsLikeVerify) {
-  const auto& [path, writer_digest] = files_->at("nocompress");
+  const std::string& path = files_->at("nocompress").path;
+  const std::string& writer_digest = files_->at("nocompress").digest;
   const std::string cli = std::string(TIDEMARK_CLI) + " digest rdb ";
   std::string out;
   EXPECT_EQ(testing::RunCommand(cli + path + " 2>/dev/null", &out), 0);

@@ -36,26 +36,13 @@ RdbReport VerifyBytes(const std::string& bytes) {
   return VerifyRdb(src, RdbVerifyOptions{.name = "mutated.rdb"});
 }
 
-struct Fixture {
-  std::string path;
-  std::string digest;
-  std::string keyspace;
-};
+using Fixture = testing::SavedDataset;
 
 class RdbRedisTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    for (const char* variant : {"lzf", "nocompress", "nochecksum"}) {
-      std::string d = dir_->File(variant);
-      std::filesystem::create_directories(d);
-      std::vector<std::string> conf = {std::string("rdbcompression ") + (variant == std::string("nocompress") ? "no" : "yes"),
-                                       std::string("rdbchecksum ") + (variant == std::string("nochecksum") ? "no" : "yes")};
-      RedisServer redis(d, conf);
-      redis.Pipe(testing::AllTypesDataset());
-      redis.Save();
-      (*fixtures_)[variant] = Fixture{d + "/dump.rdb", redis.Digest(), redis.Cli({"INFO", "keyspace"})};
-    }
+    *fixtures_ = testing::SaveAllTypesVariants(dir_->path());
   }
   static void TearDownTestSuite() {
     delete dir_;

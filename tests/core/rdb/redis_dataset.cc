@@ -1,6 +1,9 @@
 #include "tests/core/rdb/redis_dataset.h"
 
+#include <filesystem>
 #include <random>
+
+#include "tests/testing/redis_server.h"
 
 namespace tidemark::testing {
 
@@ -47,6 +50,20 @@ std::string AllTypesDataset() {
   c += "SELECT 3\nSET k3 v3\nRPUSH l3 x\nSELECT 15\nSET k15 v15\nSELECT 0\n";
   c += "DEBUG POPULATE 20000 pop 16\n";
   return c;
+}
+
+std::map<std::string, SavedDataset> SaveAllTypesVariants(const std::string& dir) {
+  std::map<std::string, SavedDataset> out;
+  for (std::string variant : {"lzf", "nocompress", "nochecksum"}) {
+    std::string d = dir + "/" + variant;
+    std::filesystem::create_directories(d);
+    RedisServer redis(d, {"rdbcompression " + std::string(variant == "nocompress" ? "no" : "yes"),
+                          "rdbchecksum " + std::string(variant == "nochecksum" ? "no" : "yes")});
+    redis.Pipe(AllTypesDataset());
+    redis.Save();
+    out[variant] = SavedDataset{d + "/dump.rdb", redis.Digest(), redis.Cli({"INFO", "keyspace"})};
+  }
+  return out;
 }
 
 }  // namespace tidemark::testing
