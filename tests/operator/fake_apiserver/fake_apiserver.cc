@@ -359,6 +359,7 @@ class Server : public FakeApiServer {
     add("", "v1", "pods", "Pod", true, true, false, false);
     add("apps", "v1", "statefulsets", "StatefulSet", true, true, true, false);
     add("coordination.k8s.io", "v1", "leases", "Lease", true, false, false, false);
+    add("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false, false, false);
     add("events.k8s.io", "v1", "events", "Event", true, false, false, false);
     add("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false, false, false);
     add("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false, false,
@@ -443,6 +444,7 @@ class Server : public FakeApiServer {
     return rv_;
   }
   int request_count() const override { return requests_.load(); }
+  int write_count() const override { return writes_.load(); }
   int active_watches() const override { return watches_.load(); }
 
   FakeResponse Handle(const std::string& method, const std::string& target,
@@ -661,6 +663,8 @@ class Server : public FakeApiServer {
       Record(user, "create", t, p);
     }
     bool dry_run = query.count("dryRun") && query["dryRun"] == "All";
+    if (verb == "create" || verb == "update" || verb == "patch" || verb == "delete")
+      writes_.fetch_add(1);
     if (!p.subresource.empty() && (p.subresource != "status" || !t.status_subresource)) {
       return Fail(404, "NotFound", "the server could not find the requested resource",
                   Json::object());
@@ -677,7 +681,10 @@ class Server : public FakeApiServer {
       Watch(t, p, query, ex);
       return Reply{0, Json::null(), {}};
     }
-    if (verb == "delete") return Delete(t, p, req.body);
+    if (verb == "delete") {
+      return Delete(t, p, req.body,
+                    query.count("propagationPolicy") ? query["propagationPolicy"] : "");
+    }
     std::string manager = query.count("fieldManager") ? query["fieldManager"] : "";
     if (manager.empty()) {
       auto ua = req.headers.find("user-agent");
@@ -1383,6 +1390,9 @@ class Server : public FakeApiServer {
     }
     WriteManaged(next, entries, now);
     Json ometa = Meta(old);
+    // The real server defaults the merged object before it validates (an applied list replaces
+    // the live one, which held the defaults): an unchanged re-apply is not an immutability error.
+    DefaultBuiltIn(t.group, t.resource, next);
     auto invalid = Validate(t, next, &old);
     if (!invalid.empty()) return Unprocessable(t, p.name, invalid);
     if (t.has_generation && !JsonEqual(SpecPart(next), SpecPart(old))) {
@@ -1407,7 +1417,8 @@ class Server : public FakeApiServer {
     return Reply{200, next, {}};
   }
 
-  Reply Delete(const FakeResource& t, const PathInfo& p, const std::string& body_text) {
+  Reply Delete(const FakeResource& t, const PathInfo& p, const std::string& body_text,
+               std::string propagation) {
     std::lock_guard lock(mu_);
     auto& objs = objects_[TypeKey(t)];
     std::string key = ObjKey(p.ns, p.name);
@@ -1418,6 +1429,8 @@ class Server : public FakeApiServer {
     if (!body_text.empty()) {
       try {
         Json opts = Json::parse(body_text);
+        if (const Json* policy = At(opts, {"propagationPolicy"}); policy && policy->is_string())
+          propagation = policy->as_string();
         if (const Json* want = At(opts, {"preconditions", "uid"});
             want && want->is_string() && want->as_string() != uid) {
           return Fail(409, "Conflict",
@@ -1429,6 +1442,23 @@ class Server : public FakeApiServer {
       } catch (const std::exception&) {
         return Fail(400, "BadRequest", "DeleteOptions is not JSON", Json::object());
       }
+    }
+    if (!propagation.empty() && propagation != "Orphan" && propagation != "Background" &&
+        propagation != "Foreground") {
+      return Fail(400, "BadRequest",
+                  "propagationPolicy: Unsupported value: \"" + propagation +
+                      "\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
+                  Json::object());
+    }
+    // Orphan: the registry adds the "orphan" finalizer; the garbage collector (not modelled:
+    // a test plays it) takes the ownerReferences off the dependents and then the finalizer.
+    if (propagation == "Orphan" && !Meta(obj).has_field("deletionTimestamp")) {
+      Json& finalizers = obj["metadata"]["finalizers"];
+      if (!finalizers.is_array()) finalizers = Json::array();
+      bool has = false;
+      for (const Json& f : finalizers.as_array())
+        has = has || (f.is_string() && f.as_string() == "orphan");
+      if (!has) finalizers[finalizers.size()] = Json::string("orphan");
     }
     Json meta = Meta(obj);
     if (meta.has_field("finalizers") && meta.at("finalizers").size() > 0) {
@@ -1482,6 +1512,7 @@ class Server : public FakeApiServer {
   int fail_left_ = 0;
   int fail_status_ = 500;
   std::atomic<int> requests_{0};
+  std::atomic<int> writes_{0};
   std::atomic<int> watches_{0};
   std::mt19937_64 rng_{std::random_device{}()};
 };

@@ -127,6 +127,9 @@ class FakeApiServer {
 
   virtual int64_t resource_version() const = 0;
   virtual int request_count() const = 0;
+  // Authorised create, update, patch and delete requests, whatever their outcome (a no-op apply
+  // counts: it is still a write the client chose to send).
+  virtual int write_count() const = 0;
   virtual int active_watches() const = 0;
 
   // One request without sockets; a watch runs until its timeoutSeconds (or a drop).
