@@ -79,6 +79,12 @@ struct WatchEnd {
 
 enum class PatchType { kMerge, kJson };
 
+// DeleteOptions.propagationPolicy. kDefault leaves it to the server (Background for most kinds:
+// the garbage collector deletes the dependents, e.g. a StatefulSet's pods). kOrphan keeps the
+// dependents: the server marks the object with the "orphan" finalizer, the collector takes the
+// ownerReferences off the dependents, then the object goes.
+enum class Propagation { kDefault, kOrphan, kBackground, kForeground };
+
 struct WriteOptions {
   std::string field_manager = "tidemark-operator";
   bool dry_run = false;
@@ -120,7 +126,8 @@ class KubeClient {
   // Deletes (or, with finalizers, marks for deletion). kNotFound when already gone.
   // A non-empty precondition_uid guards against deleting a re-created namesake.
   virtual KubeStatus Delete(const ResourceType& type, const std::string& ns,
-                            const std::string& name, const std::string& precondition_uid = {}) = 0;
+                            const std::string& name, const std::string& precondition_uid = {},
+                            Propagation propagation = Propagation::kDefault) = 0;
 
   // Aborts running watches and makes them return (from any thread).
   virtual void Stop() = 0;

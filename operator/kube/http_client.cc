@@ -15,6 +15,8 @@
 #include <random>
 #include <thread>
 
+#include "operator/kube/task_deadline.h"
+
 namespace tidemark::kube {
 namespace {
 
@@ -154,24 +156,12 @@ std::string ResourceLabel(const ResourceType& type, const std::string& ns,
   return out + name;
 }
 
-// Waits for `task` at most `deadline`; when it passes, `source` is cancelled (closing the
-// connection) and kTimeout returned. cpprestsdk's own timeout does not cover a request sent on a
-// reused keep-alive connection, so every request gets this deadline as well.
+// Waits for `task` at most `deadline` (task_deadline.h); kTimeout when it passes.
 template <class T>
 KubeResult<T> WaitWithDeadline(pplx::task<T> task, std::chrono::milliseconds deadline,
                                const pplx::cancellation_token_source& source,
                                const std::string& label) {
-  auto finished = std::make_shared<std::promise<void>>();
-  std::future<void> done = finished->get_future();
-  task.then([finished](pplx::task<T> t) {
-    try {
-      t.wait();  // observes a failure, so pplx does not report it as unhandled
-    } catch (...) {
-    }
-    finished->set_value();
-  });
-  if (done.wait_for(deadline) == std::future_status::timeout) {
-    source.cancel();  // the continuation owns what it touches: no need to wait for it
+  if (!FinishesWithin(task, deadline, source)) {
     return MakeKubeError(Reason::kTimeout,
                          "no answer within " + std::to_string(deadline.count()) + " ms", label);
   }
@@ -354,16 +344,24 @@ class HttpKubeClient : public KubeClient {
   }
 
   KubeStatus Delete(const ResourceType& type, const std::string& ns, const std::string& name,
-                    const std::string& precondition_uid) override {
+                    const std::string& precondition_uid, Propagation propagation) override {
     auto path = ObjectPath(type, ns, name);
     if (!path) return std::unexpected(path.error());
     std::string body;
-    if (!precondition_uid.empty()) {
+    if (!precondition_uid.empty() || propagation != Propagation::kDefault) {
       Json opts = Json::object();
       opts["apiVersion"] = Json::string("v1");
       opts["kind"] = Json::string("DeleteOptions");
-      opts["preconditions"] = Json::object();
-      opts["preconditions"]["uid"] = Json::string(precondition_uid);
+      if (!precondition_uid.empty()) {
+        opts["preconditions"] = Json::object();
+        opts["preconditions"]["uid"] = Json::string(precondition_uid);
+      }
+      if (propagation != Propagation::kDefault) {
+        opts["propagationPolicy"] = Json::string(propagation == Propagation::kOrphan ? "Orphan"
+                                                 : propagation == Propagation::kBackground
+                                                     ? "Background"
+                                                     : "Foreground");
+      }
       body = opts.serialize();
     }
     auto raw = Call(web::http::methods::DEL, *path, body, body.empty() ? "" : "application/json",

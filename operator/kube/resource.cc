@@ -48,6 +48,14 @@ const ResourceType& Leases() {
   static const ResourceType t{"coordination.k8s.io", "v1", "leases", true};
   return t;
 }
+const ResourceType& Pods() {
+  static const ResourceType t{"", "v1", "pods", true};
+  return t;
+}
+const ResourceType& StorageClasses() {
+  static const ResourceType t{"storage.k8s.io", "v1", "storageclasses", false};
+  return t;
+}
 const ResourceType& RedisPersistences() {
   static const ResourceType t{"tidemark.dev", "v1alpha1", "redispersistences", true};
   return t;

@@ -33,6 +33,8 @@ const ResourceType& Events();  // events.k8s.io/v1
 const ResourceType& PersistentVolumeClaims();
 const ResourceType& StatefulSets();
 const ResourceType& Leases();
+const ResourceType& Pods();
+const ResourceType& StorageClasses();  // storage.k8s.io/v1, cluster-scoped
 const ResourceType& RedisPersistences();  // tidemark.dev/v1alpha1
 }  // namespace resources
 

@@ -422,6 +422,19 @@ TEST_F(HttpClientTest, DeleteWithAFinalizerMarksThenRemoves) {
   EXPECT_TRUE(client_->Delete(resources::ConfigMaps(), "rec", "guarded", made->uid));
 }
 
+// propagationPolicy=Orphan reaches the server: the object is kept for the garbage collector
+// (the "orphan" finalizer), so its dependents are never deleted with it.
+TEST_F(HttpClientTest, OrphanDeleteSendsThePropagationPolicy) {
+  auto made = client_->Create(resources::ConfigMaps(), "rec", ConfigMapJson("owner"));
+  ASSERT_TRUE(made);
+  ASSERT_TRUE(
+      client_->Delete(resources::ConfigMaps(), "rec", "owner", made->uid, Propagation::kOrphan));
+  auto marked = client_->Get(resources::ConfigMaps(), "rec", "owner");
+  ASSERT_TRUE(marked);
+  EXPECT_TRUE(marked->deleting);
+  EXPECT_NE(marked->json.find("\"orphan\""), std::string::npos) << marked->json;
+}
+
 class HttpsClientTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(pki_.Generate()); }
