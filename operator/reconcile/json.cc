@@ -152,51 +152,61 @@ bool AllNamed(const web::json::array& items) {
   return items.size() > 0;
 }
 
-bool CoversIn(const Json& observed, const Json& desired, bool quantities) {
+// nullopt when `observed` covers `desired`; else the path of the first desired member that is
+// missing or different ("" for the root).
+std::optional<std::string> UncoveredIn(const Json& observed, const Json& desired, bool quantities,
+                                       const std::string& path) {
+  auto at = [&](const std::string& key) { return path.empty() ? key : path + "." + key; };
   if (desired.is_object()) {
-    if (!observed.is_object()) return false;
+    if (!observed.is_object()) return path;
     for (const auto& [key, want] : desired.as_object()) {
       const Json* have = Find(observed, key);
-      if (!have) return false;
+      if (!have) return at(key);
       if (quantities && want.is_string() && have->is_string()) {
-        if (!SameQuantity(have->as_string(), want.as_string())) return false;
+        if (!SameQuantity(have->as_string(), want.as_string())) return at(key);
         continue;
       }
       const bool q = key == "requests" || key == "limits" || key == "capacity";
-      if (!CoversIn(*have, want, q)) return false;
+      if (auto miss = UncoveredIn(*have, want, q, at(key))) return miss;
     }
-    return true;
+    return std::nullopt;
   }
   if (desired.is_array()) {
-    if (!observed.is_array()) return false;
+    if (!observed.is_array()) return path;
     const auto& want = desired.as_array();
     const auto& have = observed.as_array();
     if (AllNamed(want) && AllNamed(have)) {
       for (const auto& item : want) {
         const Json& name = *Find(item, "name");
-        bool found = false;
+        const std::string item_path =
+            path + "[" + (name.is_string() ? name.as_string() : name.serialize()) + "]";
+        const Json* match = nullptr;
         for (const auto& candidate : have) {
           if (*Find(candidate, "name") == name) {
-            found = CoversIn(candidate, item, false);
+            match = &candidate;
             break;
           }
         }
-        if (!found) return false;
+        if (!match) return item_path;
+        if (auto miss = UncoveredIn(*match, item, false, item_path)) return miss;
       }
-      return true;
+      return std::nullopt;
     }
-    if (want.size() != have.size()) return false;
+    if (want.size() != have.size()) return path;
     for (size_t i = 0; i < want.size(); ++i)
-      if (!CoversIn(have.at(i), want.at(i), false)) return false;
-    return true;
+      if (auto miss =
+              UncoveredIn(have.at(i), want.at(i), false, path + "[" + std::to_string(i) + "]"))
+        return miss;
+    return std::nullopt;
   }
   if (desired.is_number() && observed.is_number()) {
     const auto& a = desired.as_number();
     const auto& b = observed.as_number();
-    if (a.is_integral() && b.is_integral()) return a.to_int64() == b.to_int64();
-    return a.to_double() == b.to_double();
+    if (a.is_integral() && b.is_integral())
+      return a.to_int64() == b.to_int64() ? std::nullopt : std::optional<std::string>(path);
+    return a.to_double() == b.to_double() ? std::nullopt : std::optional<std::string>(path);
   }
-  return desired == observed;
+  return desired == observed ? std::nullopt : std::optional<std::string>(path);
 }
 
 }  // namespace
@@ -207,7 +217,11 @@ std::string PrettyJson(const Json& value) {
   return out + "\n";
 }
 
-bool Covers(const Json& observed, const Json& desired) { return CoversIn(observed, desired, false); }
+std::optional<std::string> Uncovered(const Json& observed, const Json& desired) {
+  return UncoveredIn(observed, desired, false, "");
+}
+
+bool Covers(const Json& observed, const Json& desired) { return !Uncovered(observed, desired); }
 
 std::string HashHex(std::string_view bytes) {
   uint64_t h = 14695981039346656037ull;

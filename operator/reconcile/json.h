@@ -55,6 +55,10 @@ std::string PrettyJson(const Json& value);
 // quantities ("1000m" covers "1", "1536Mi" covers "1.5Gi"), because the API server rewrites
 // quantities to its canonical form. Integers compare by value (1 and 1.0 are equal).
 bool Covers(const Json& observed, const Json& desired);
+// The same test, saying where: nullopt when covered, else the path of the first desired member
+// the observed object lacks or holds differently ("spec.template.spec.containers[redis].image";
+// "" for the root), for the log.
+std::optional<std::string> Uncovered(const Json& observed, const Json& desired);
 
 // A 16-hex-digit FNV-1a 64 hash of the compact serialization: for change detection, not
 // security (nobody gains from a collision; a restart or apply is merely skipped).

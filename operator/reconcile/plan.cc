@@ -1,6 +1,7 @@
 #include "operator/reconcile/plan.h"
 
 #include "core/backup/utc_time.h"
+#include "operator/reconcile/backup_request.h"
 #include "operator/reconcile/claims.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/desired.h"
@@ -20,20 +21,48 @@ Action ApplyAction(const Json& object, std::string why) {
                 std::move(why)};
 }
 
-// Plans an apply of `desired` unless `observed` already holds it.
+// Plans an apply of `desired` unless `observed` already holds it. apiVersion and kind are not
+// compared: the items of a LIST do not carry them (only watch events and GETs do), and the
+// cache is filled by both.
 void ApplyIfNeeded(const std::optional<Json>& observed, const Json& desired,
                    std::vector<Action>& actions) {
   if (!observed) {
     actions.push_back(ApplyAction(desired, "absent"));
-  } else if (!Covers(*observed, desired)) {
-    actions.push_back(ApplyAction(desired, "differs from the desired object"));
+    return;
   }
+  Json compared = desired;
+  for (const char* type_meta : {"apiVersion", "kind"})
+    if (compared.has_field(type_meta)) compared.erase(type_meta);
+  if (auto where = Uncovered(*observed, compared)) {
+    actions.push_back(ApplyAction(desired, "differs from the desired object at " +
+                                               (where->empty() ? "the root" : *where)));
+  }
+}
+
+// The on-demand backup record, moved on by what pod 0 reports; an event when its phase moves.
+void TrackBackupRequest(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& observed) {
+  std::optional<SidecarReport> primary;
+  if (auto it = observed.sidecars.find(PodName(meta, 0)); it != observed.sidecars.end() && it->second)
+    if (auto r = ParseSidecarReport(*it->second, it->first)) primary = std::move(*r);
+  plan.status.backup_request = AdvanceBackupRequest(
+      observed.backup_request ? observed.backup_request : observed.status.backup_request,
+      primary ? &*primary : nullptr);
+  const auto& now = plan.status.backup_request;
+  const auto& before = observed.status.backup_request;
+  if (!now || (before && before->value == now->value && before->phase == now->phase)) return;
+  if (now->phase == kRequestAccepted)
+    plan.events.push_back({"Normal", "BackupRequested", now->value + ": " + now->message});
+  else if (now->phase == kRequestSucceeded)
+    plan.events.push_back({"Normal", "BackupSucceeded", now->value + ": " + now->message});
+  else if (now->phase == kRequestFailed)
+    plan.events.push_back({"Warning", "BackupRequestFailed", now->value + ": " + now->message});
 }
 
 // Conditions get this pass's generation, and keep their lastTransitionTime while their status
 // stays the same; a status patch and events follow from what changed.
 void Finish(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& observed,
             std::vector<Condition> conditions, int64_t now) {
+  TrackBackupRequest(plan, meta, observed);
   const std::string now_text = backup::FormatIsoUtc(now);
   for (auto& c : conditions) {
     c.observed_generation = meta.generation;

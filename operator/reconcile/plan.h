@@ -54,6 +54,12 @@ struct Observed {
   // Pod name -> the body of its sidecar's GET /v1/status; nullopt: asked, no answer. Pods not
   // in the map were not asked (e.g. not running).
   std::map<std::string, std::optional<std::string>> sidecars;
+  // Pod name -> why its sidecar gave no status (no pod IP yet, connection refused, timeout),
+  // for the pod's entry in status.pods[].
+  std::map<std::string, std::string> sidecar_errors;
+  // The on-demand backup request as this pass left it, when the controller claimed or sent it
+  // (backup_request.h); nullopt: the record in `status` stands.
+  std::optional<BackupRequest> backup_request;
   // The resource's .status as last written.
   RedisPersistenceStatus status;
 };

@@ -20,15 +20,23 @@ namespace {
 struct PodView {
   std::string name;
   std::optional<SidecarReport> report;
+  std::string error;  // why there is no report
 };
 
 std::vector<PodView> Pods(const ResourceMeta& meta, int64_t replicas, const Observed& observed) {
   std::vector<PodView> pods;
   for (int64_t i = 0; i < replicas; ++i) {
-    PodView p{PodName(meta, i), std::nullopt};
+    PodView p{PodName(meta, i), std::nullopt, ""};
     auto it = observed.sidecars.find(p.name);
     if (it != observed.sidecars.end() && it->second) {
-      if (auto r = ParseSidecarReport(*it->second, p.name)) p.report = std::move(*r);
+      if (auto r = ParseSidecarReport(*it->second, p.name))
+        p.report = std::move(*r);
+      else
+        p.error = "its /v1/status is not a JSON object";
+    }
+    if (!p.report && p.error.empty()) {
+      auto why = observed.sidecar_errors.find(p.name);
+      p.error = why != observed.sidecar_errors.end() ? why->second : "no status from its sidecar";
     }
     pods.push_back(std::move(p));
   }
@@ -180,8 +188,15 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   // Status members.
   status.last_restore = observed.status.last_restore;
   for (size_t i = 0; i < pods.size(); ++i) {
-    if (!pods[i].report) continue;
-    PodHealth h = pods[i].report->health;
+    // A pod whose sidecar did not answer is listed as unreachable, with nothing older shown.
+    PodHealth h;
+    if (pods[i].report) {
+      h = pods[i].report->health;
+    } else {
+      h.name = pods[i].name;
+      h.reachable = false;
+      h.message = pods[i].error;
+    }
     if (!h.role) h.role = i == 0 ? "primary" : "replica";
     status.pods.push_back(std::move(h));
   }

@@ -27,6 +27,8 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
     r.last_backup_name = GetString(*backup, "lastSuccess");
     r.last_backup_time = GetString(*backup, "lastSuccessAt");
     r.next_backup_time = GetString(*backup, "nextScheduledAt");
+    r.backup_pending = GetBool(*backup, "pending").value_or(false);
+    r.backup_running = GetBool(*backup, "running").value_or(false);
   }
   if (const Json* p = Find(j, "persistence")) {
     r.health.last_save_time = GetString(*p, "lastSaveTime");
@@ -39,6 +41,14 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
     r.health.verification = GetString(*v, "result");
     r.health.verification_message = GetString(*v, "message");
   }
+  if (const Json* aof = Find(j, "aof"); aof && !r.health.verification) {
+    if (auto problem = GetString(*aof, "problem")) {
+      r.health.verification = "Failed";
+      r.health.verification_message = "AOF: " + *problem;
+    }
+  }
+  r.health.reachable = true;
+  r.health.redis_up = r.redis_up;
   return r;
 }
 

@@ -7,6 +7,9 @@
 // and, when a sidecar reports them, the per-pod persistence health of the CRD's status.pods[]:
 //   redis.role; persistence.lastSaveTime, lastSaveOk, aofSizeBytes, aofBaseSizeBytes,
 //   aofRewriteInProgress; verification.result ("Passed" | "Failed" | "Unknown"), .message
+// backup.pending and backup.running tell whether an on-demand backup is under way; aof.problem
+// (the first problem the sidecar's AOF watcher found in the appended bytes) is a failed
+// verification when the sidecar reports no verification of its own.
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 
@@ -29,6 +32,8 @@ struct SidecarReport {
   std::optional<std::string> last_backup_name;
   std::optional<std::string> last_backup_time;
   std::optional<std::string> next_backup_time;
+  bool backup_pending = false;  // backup.pending: a requested backup waits for its turn
+  bool backup_running = false;  // backup.running
   PodHealth health;  // name filled by the caller
 };
 

@@ -68,9 +68,19 @@ Json StatusToJson(const RedisPersistenceStatus& s) {
       PutBool(o, "aofRewriteInProgress", p.aof_rewrite_in_progress);
       PutString(o, "verification", p.verification);
       PutString(o, "verificationMessage", p.verification_message);
+      PutBool(o, "reachable", p.reachable);
+      PutBool(o, "redisUp", p.redis_up);
+      PutString(o, "message", p.message);
       items.push_back(o);
     }
     out["pods"] = Arr(std::move(items));
+  }
+  if (const auto& b = s.backup_request) {
+    Json o = Obj({{"value", Str(b->value)}, {"phase", Str(b->phase)}});
+    PutString(o, "time", NonEmpty(b->time));
+    PutString(o, "pod", NonEmpty(b->pod));
+    PutString(o, "message", NonEmpty(b->message));
+    out["backupRequest"] = o;
   }
   return out;
 }
@@ -110,8 +120,16 @@ RedisPersistenceStatus StatusFromJson(const Json& j) {
                                  GetBool(p, "lastSaveOk"), GetInt(p, "aofSizeBytes"),
                                  GetInt(p, "aofBaseSizeBytes"), GetBool(p, "aofRewriteInProgress"),
                                  GetString(p, "verification"),
-                                 GetString(p, "verificationMessage")});
+                                 GetString(p, "verificationMessage"), GetBool(p, "reachable"),
+                                 GetBool(p, "redisUp"), GetString(p, "message")});
     }
+  }
+  if (const Json* b = reconcile::Find(j, "backupRequest"); b && b->is_object()) {
+    if (auto value = GetString(*b, "value"))
+      s.backup_request = BackupRequest{*value, GetString(*b, "phase").value_or(""),
+                                       GetString(*b, "time").value_or(""),
+                                       GetString(*b, "pod").value_or(""),
+                                       GetString(*b, "message").value_or("")};
   }
   return s;
 }

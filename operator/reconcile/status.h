@@ -1,6 +1,6 @@
 // The RedisPersistence status as C++ values, matching the CRD's status schema
 // (crds/tidemark.dev_redispersistences.yaml: observedGeneration, phase, conditions, lastBackup,
-// lastRestore, pods), with the JSON mapping both ways. Optional members are omitted from the
+// lastRestore, pods, backupRequest), with the JSON mapping both ways. Optional members are omitted from the
 // JSON when unset. Reading is tolerant: unknown or mistyped members are skipped, so a status
 // written by a newer operator never stops an older one. Plain values; pure functions.
 #pragma once
@@ -50,7 +50,30 @@ struct PodHealth {
   std::optional<bool> aof_rewrite_in_progress;
   std::optional<std::string> verification;  // "Passed" | "Failed" | "Unknown"
   std::optional<std::string> verification_message;
+  // Whether the pod's sidecar answered GET /v1/status in the last pass; when it did not,
+  // `message` says why (no pod IP yet, connection refused, timeout, not JSON) and the members
+  // above stay unset: nothing older is shown as current.
+  std::optional<bool> reachable;
+  std::optional<bool> redis_up;
+  std::optional<std::string> message;
   friend bool operator==(const PodHealth&, const PodHealth&) = default;
+};
+
+// The on-demand backup asked for with the annotation tidemark.dev/backup-now: which value was
+// handled (so it is never handled twice, also after an operator restart or a leader change),
+// and how far it got. Phases:
+//   Requested  claimed by the operator (written before the sidecar is asked); not yet known to
+//              have reached pod 0's sidecar
+//   Accepted   pod 0's sidecar took the request (POST /v1/backups answered 202)
+//   Succeeded  pod 0 reports a successful backup completed at or after `time`
+//   Failed     the sidecar refused the request or reports the backup failed
+struct BackupRequest {
+  std::string value;
+  std::string phase;
+  std::string time;  // when the operator asked (RFC 3339, UTC)
+  std::string pod;   // the pod asked
+  std::string message;
+  friend bool operator==(const BackupRequest&, const BackupRequest&) = default;
 };
 
 // Phases, as the CRD's enum.
@@ -68,6 +91,7 @@ struct RedisPersistenceStatus {
   std::optional<LastBackup> last_backup;
   std::optional<LastRestore> last_restore;
   std::vector<PodHealth> pods;
+  std::optional<BackupRequest> backup_request;
   friend bool operator==(const RedisPersistenceStatus&, const RedisPersistenceStatus&) = default;
 
   const Condition* Find(std::string_view type) const;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/policy/load.h"
+#include "operator/reconcile/backup_request.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/desired.h"
 #include "operator/reconcile/plan.h"
@@ -411,10 +412,79 @@ TEST(Plan, SidecarReportsBecomeConditionsAndLastBackup) {
   ReconcilePlan gone = Pass(world, meta, r, kT0 + 70);
   EXPECT_EQ(Get(gone, kCondConfigApplied).status, kUnknown);
   EXPECT_EQ(Get(gone, kCondConfigApplied).message, "no status from catalog-2");
-  EXPECT_EQ(gone.status.pods.size(), 2u);
+  // The silent pod is listed as unreachable, with none of what it said before.
+  ASSERT_EQ(gone.status.pods.size(), 3u);
+  EXPECT_EQ(gone.status.pods[2].name, "catalog-2");
+  EXPECT_EQ(gone.status.pods[2].reachable, false);
+  EXPECT_EQ(gone.status.pods[2].message, "no status from its sidecar");
+  EXPECT_FALSE(gone.status.pods[2].redis_up);
+  EXPECT_EQ(gone.status.pods[0].reachable, true);
   sc["catalog-2"] = "not json";
-  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 80), kCondConfigApplied).reason,
-            reason::kSidecarUnreachable);
+  ReconcilePlan garbled = Pass(world, meta, r, kT0 + 80);
+  EXPECT_EQ(Get(garbled, kCondConfigApplied).reason, reason::kSidecarUnreachable);
+  EXPECT_EQ(garbled.status.pods[2].message, "its /v1/status is not a JSON object");
+  // The controller says why it could not ask.
+  sc.erase("catalog-2");
+  world.observed.sidecar_errors["catalog-2"] = "no pod IP yet";
+  EXPECT_EQ(Pass(world, meta, r, kT0 + 90).status.pods[2].message, "no pod IP yet");
+}
+
+// After an operator restart the caches come from LISTs, whose items carry no apiVersion and
+// kind: that is no difference (else every object would be re-applied at every pass).
+TEST(Plan, ObjectsFromAListWithoutTypeMetaNeedNoApply) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  for (auto* o : {&world.observed.config_map, &world.observed.headless_service,
+                  &world.observed.client_service, &world.observed.stateful_set}) {
+    ASSERT_TRUE(o->has_value());
+    (*o)->erase("apiVersion");
+    (*o)->erase("kind");
+  }
+  EXPECT_TRUE(Pass(world, meta, r, kT0 + 5).actions.empty());
+}
+
+// The on-demand backup record: the controller's claim and POST arrive as observed.backup_request;
+// the plan writes it, then follows pod 0's reports to the end, with one event per step, and a
+// settled record plans nothing more.
+TEST(Plan, OnDemandBackupIsRecordedAndFollowedToItsResult) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+  sc["catalog-0"] = Sidecar("catalog-0", kApplied, kNoBackup);
+  Pass(world, meta, r, kT0 + 5);
+
+  world.observed.backup_request =
+      AfterBackupPost({"v1", "Requested", "2026-11-28T01:00:00Z", "catalog-0", ""},
+                      {true, 202, ""});
+  ReconcilePlan accepted = Pass(world, meta, r, kT0 + 10);
+  ASSERT_TRUE(accepted.status.backup_request);
+  EXPECT_EQ(accepted.status.backup_request->phase, "Accepted");
+  ASSERT_EQ(accepted.events.size(), 1u);
+  EXPECT_EQ(accepted.events[0].reason, "BackupRequested");
+  EXPECT_EQ(Summary(accepted), std::vector<std::string>{"patch-status RedisPersistence/catalog"});
+  world.observed.backup_request.reset();
+
+  // Still running: nothing to write.
+  sc["catalog-0"] = Sidecar(
+      "catalog-0", kApplied,
+      R"({"running":true,"pending":false,"lastResult":null,"lastError":null,"lastSuccess":null,"lastSuccessAt":null,"nextScheduledAt":null})");
+  EXPECT_TRUE(Pass(world, meta, r, kT0 + 20).actions.empty());
+
+  sc["catalog-0"] =
+      Sidecar("catalog-0", kApplied, BackupOk("catalog-20261128T010002Z", "2026-11-28T01:00:04Z"));
+  ReconcilePlan done = Pass(world, meta, r, kT0 + 30);
+  EXPECT_EQ(done.status.backup_request->phase, "Succeeded");
+  EXPECT_EQ(done.status.backup_request->message,
+            "backup catalog-20261128T010002Z completed at 2026-11-28T01:00:04Z");
+  std::vector<std::string> reasons;
+  for (const auto& e : done.events) reasons.push_back(e.reason);
+  EXPECT_EQ(reasons, std::vector<std::string>{"BackupSucceeded"});
+  EXPECT_EQ(done.status.last_backup->name, "catalog-20261128T010002Z");
+  EXPECT_TRUE(Pass(world, meta, r, kT0 + 40).actions.empty());
+  EXPECT_FALSE(BackupRequestNeeded("v1", world.observed.status.backup_request));
+  EXPECT_TRUE(BackupRequestNeeded("v2", world.observed.status.backup_request));
 }
 
 TEST(Plan, PerPodHealthComesFromTheSidecar) {

@@ -21,9 +21,12 @@ RedisPersistenceStatus Full() {
                              std::string(64, 'a'), 99};
   s.last_restore = LastRestore{"2026-11-28T00:00:00Z", "catalog-1", "backup/x", "newest", 5};
   s.pods = {PodHealth{"catalog-0", "primary", "2026-11-28T01:00:00Z", true, 10, 5, false,
-                      "Failed", "offset 12: bad"},
+                      "Failed", "offset 12: bad", true, true, std::nullopt},
             PodHealth{"catalog-1", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                      std::nullopt, std::nullopt, std::nullopt, std::nullopt}};
+                      std::nullopt, std::nullopt, std::nullopt, std::nullopt, false, std::nullopt,
+                      "no IP yet"}};
+  s.backup_request = BackupRequest{"1764291600", "Succeeded", "2026-11-28T01:00:00Z", "catalog-0",
+                                   "backup catalog-20261128T010002Z completed"};
   return s;
 }
 
