@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/policy/load.h"
+#include "operator/controller/observe.h"
 #include "operator/reconcile/desired.h"
 
 namespace tidemark::controller {
@@ -84,11 +85,23 @@ Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
     informers_.push_back(
         std::make_unique<kube::Informer>(watch_client, *type, owned_options, owned));
   }
+  // Pods are the StatefulSet's, not ours: they name their resource in the instance label.
+  informers_.push_back(std::make_unique<kube::Informer>(
+      watch_client, kube::resources::Pods(), owned_options,
+      [this](kube::EventType type, const kube::Object& pod) {
+        auto instance = pod.labels.find(std::string(reconcile::kLabelInstance));
+        if (type != kube::EventType::kBookmark && instance != pod.labels.end())
+          queue_.Add(pod.namespace_ + "/" + instance->second);
+      }));
   resources_ = informers_[0].get();
   config_maps_ = informers_[1].get();
   services_ = informers_[2].get();
   stateful_sets_ = informers_[3].get();
-  metrics_.queue_depth = [this] { return static_cast<int64_t>(queue_.Len() + queue_.Delayed()); };
+  pods_ = informers_[4].get();
+  sidecars_ = MakeHttpSidecarClient(options_.sidecar_port, options_.sidecar_timeout);
+  // As client-go's workqueue_depth: the keys ready now. The resync keeps every resource in the
+  // delayed set, which is no backlog.
+  metrics_.queue_depth = [this] { return static_cast<int64_t>(queue_.Len()); };
   metrics_.watch_restarts = [this] {
     int64_t n = 0;
     for (const auto& informer : informers_) n += informer->watch_restarts();
@@ -153,6 +166,7 @@ void Controller::RunWorker(const std::atomic<bool>& stop) {
       case ReconcileResult::kDone:
         metrics_.reconciles_success++;
         queue_.Forget(*key);
+        if (resources_->Get(*key)) queue_.AddAfter(*key, options_.resync_period);
         break;
       case ReconcileResult::kConflict:
         metrics_.reconciles_requeue++;
@@ -193,11 +207,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     list.label_selector = Selector(reconcile::SelectorLabels(meta));
     auto claims =
         kube::ListAll(client_, kube::resources::PersistentVolumeClaims(), meta.namespace_, list);
-    if (!claims) {
-      metrics_.errors++;
-      log_.Error("listing claims failed", key, {{"error", claims.error().ToString()}});
-      return ReconcileResult::kError;
-    }
+    if (!claims) return Failed(key, "listing claims", claims.error());
     for (const auto& claim : claims->items) {
       if (auto c = reconcile::ParseJson(claim.json, claim.name)) observed.claims.push_back(*c);
     }
@@ -205,15 +215,24 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
   if (const Json* status = reconcile::Find(*json, "status")) {
     observed.status = reconcile::StatusFromJson(*status);
   }
-
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
+  if (spec) {
+    auto classes = ReadStorageClasses(client_, observed);
+    if (!classes) return Failed(key, "reading StorageClasses", classes.error());
+    PodIps ips = ReadSidecars(*pods_, meta, spec->spec.workload.replicas, *sidecars_, observed);
+    auto asked = RequestBackupIfAsked(client_, *sidecars_, *object, *json, meta, ips, now, observed);
+    if (!asked) return Failed(key, "the on-demand backup", asked.error());
+  }
+
   reconcile::ReconcilePlan plan = reconcile::Plan(meta, spec, observed, options_.render, now);
   if (!spec) {
     std::string problems;
     for (const Error& e : spec.error()) problems += (problems.empty() ? "" : "; ") + e.ToString();
-    log_.Warn("invalid spec", key, {{"problems", problems}});
+    // Once when it is found (the status changes), not at every resync.
+    log_.Log(plan.actions.empty() ? LogLevel::kDebug : LogLevel::kWarn, "invalid spec", key,
+             {{"problems", problems}});
   }
 
   for (const auto& action : plan.actions) {
@@ -264,6 +283,16 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
   return ReconcileResult::kDone;
 }
 
+ReconcileResult Controller::Failed(const std::string& key, const std::string& step,
+                                   const kube::KubeError& error) {
+  metrics_.errors++;
+  const bool conflict = error.IsConflict();
+  log_.Log(conflict ? LogLevel::kInfo : LogLevel::kError,
+           conflict ? "conflict; re-reading" : "observing failed", key,
+           {{"step", step}, {"error", error.ToString()}});
+  return conflict ? ReconcileResult::kConflict : ReconcileResult::kError;
+}
+
 kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Action& action) {
   const kube::ResourceType* type = TypeOf(action.kind_name);
   if (type == nullptr) {
@@ -288,13 +317,20 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
       if (!r) return std::unexpected(r.error());
       return {};
     }
-    case reconcile::ActionKind::kDeleteOrphan:
-      // KubeClient::Delete cannot send propagationPolicy yet; a plain delete would let the
-      // garbage collector take the pods with the StatefulSet, so nothing is deleted.
-      return kube::MakeKubeError(kube::Reason::kUnknown,
-                                 "replacing the StatefulSet needs a delete with "
-                                 "propagationPolicy=Orphan, which the client cannot send yet",
-                                 key);
+    case reconcile::ActionKind::kDeleteOrphan: {
+      // The operator's only delete. Orphan: the garbage collector must not take the pods with
+      // the StatefulSet (claims have no owner and are never deleted); the uid precondition
+      // keeps it from deleting a StatefulSet re-created since it was observed.
+      auto live = stateful_sets_->Get(action.namespace_ + "/" + action.name);
+      if (type != &kube::resources::StatefulSets() || !live) {
+        return kube::MakeKubeError(kube::Reason::kUnknown,
+                                   "delete-orphan of " + action.kind_name + " " + action.name +
+                                       " not in the cache",
+                                   key);
+      }
+      return client_.Delete(*type, action.namespace_, action.name, live->uid,
+                            kube::Propagation::kOrphan);
+    }
   }
   return {};
 }

@@ -3,15 +3,19 @@
 //
 //   RedisPersistence informer ──────────────┐
 //   ConfigMap / Service / StatefulSet        ├─> WorkQueue("ns/name") ─> Reconcile(key)
-//   informers (managed-by label) ─ owner ───┘
+//   informers (managed-by label) ─ owner ───┤        ^
+//   Pod informer (managed-by) ─ instance ───┘        └─ again after resync_period
 //
 // Reconcile(key) = observe → plan → act:
 //  - the resource from the cache (gone or being deleted: nothing to do; what it owned is
 //    garbage-collected by Kubernetes through the ownerReferences);
 //  - LoadRedisPersistence on the whole object (an invalid spec is a status, never a crash);
-//  - the owned objects from the caches, the claims by a LIST with the selector labels;
+//  - the owned objects from the caches, the claims by a LIST with the selector labels, their
+//    StorageClasses by GET, each pod's sidecar /v1/status at its pod IP (observe.h);
+//  - the on-demand backup when the annotation tidemark.dev/backup-now asks for one;
 //  - reconcile::Plan, then its actions in order (server-side apply with the field manager
-//    "tidemark-operator", force; merge patch for claims; the status subresource by apply),
+//    "tidemark-operator", force; merge patch for claims; the status subresource by apply; the
+//    StatefulSet deleted with propagationPolicy=Orphan when its claim templates must change),
 //    stopping at the first failure; then the plan's events (events.k8s.io/v1, best effort).
 // A 409 Conflict, or any failed request, puts the key back with the queue's per-key backoff;
 // a pass that succeeds forgets the backoff.
@@ -31,6 +35,7 @@
 
 #include "operator/controller/log.h"
 #include "operator/controller/metrics.h"
+#include "operator/controller/sidecar_client.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
 #include "operator/kube/work_queue.h"
@@ -43,6 +48,12 @@ struct ControllerOptions {
   reconcile::RenderOptions render;
   std::string instance;  // reportingInstance of the events (the pod's name)
   kube::WorkQueueOptions queue{std::chrono::milliseconds(200), std::chrono::milliseconds(60000)};
+  // The sidecars: every pod's sidecar listens on this port of the pod IP (sidecar_client.h).
+  int sidecar_port = 9121;
+  std::chrono::milliseconds sidecar_timeout{2000};
+  // Every resource is reconciled again this long after a pass, to read its sidecars (their
+  // status changes without any API object changing).
+  std::chrono::milliseconds resync_period{30000};
 };
 
 enum class ReconcileResult { kDone, kConflict, kError };
@@ -70,6 +81,9 @@ class Controller {
  private:
   void EnqueueOwner(const kube::Object& object);
   kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action);
+  // Counts and logs a failed observe step; kConflict for a 409, else kError.
+  ReconcileResult Failed(const std::string& key, const std::string& step,
+                         const kube::KubeError& error);
 
   kube::KubeClient& client_;
   ControllerOptions options_;
@@ -81,6 +95,8 @@ class Controller {
   kube::Informer* config_maps_ = nullptr;
   kube::Informer* services_ = nullptr;
   kube::Informer* stateful_sets_ = nullptr;
+  kube::Informer* pods_ = nullptr;
+  std::unique_ptr<SidecarClient> sidecars_;
   std::vector<std::thread> threads_;
 };
 

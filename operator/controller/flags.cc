@@ -12,6 +12,7 @@ const char kUsage[] =
     "    [--leader-election-id=NAME] [--leader-election-lease-duration=SECONDS]\n"
     "    [--leader-election-renew-deadline=SECONDS] [--leader-election-retry-period=SECONDS]\n"
     "    [--watch-namespace=NS] --sidecar-image=IMAGE [--kubeconfig=FILE [--context=NAME]]\n"
+    "    [--sidecar-port=PORT] [--sidecar-timeout=SECONDS] [--resync-period=SECONDS]\n"
     "       tidemark-operator --print-rbac   (the RBAC rules it needs, as the chart's YAML)\n";
 
 namespace {
@@ -42,6 +43,15 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
   auto secs = [](std::chrono::milliseconds* target) {
     return Setter([target](const std::string& v) { return ParseSeconds(v, target); });
   };
+  auto port = [](int* target) {
+    return Setter([target](const std::string& v) {
+      int value = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+      if (ec != std::errc() || end != v.data() + v.size() || value < 1 || value > 65535)
+        return false;
+      return *target = value, true;
+    });
+  };
   const std::map<std::string, Setter> with_value = {
       {"--metrics-bind-address", str(&f.metrics_address)},
       {"--health-probe-bind-address", str(&f.health_address)},
@@ -55,6 +65,9 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
       {"--sidecar-image", str(&f.sidecar_image)},
       {"--kubeconfig", str(&f.kubeconfig)},
       {"--context", str(&f.context)},
+      {"--sidecar-port", port(&f.sidecar_port)},
+      {"--sidecar-timeout", secs(&f.sidecar_timeout)},
+      {"--resync-period", secs(&f.resync_period)},
   };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];

@@ -2,7 +2,8 @@
 //
 //   tidemark-operator --metrics-bind-address=:8080 --health-probe-bind-address=:8081
 //       --log-level=info [--leader-elect --leader-election-namespace=NS] [--watch-namespace=NS]
-//       --sidecar-image=IMAGE [--kubeconfig FILE [--context NAME]]
+//       --sidecar-image=IMAGE [--kubeconfig FILE [--context NAME]] [--sidecar-port=9121]
+//       [--sidecar-timeout=SECONDS] [--resync-period=SECONDS]
 //   tidemark-operator --print-rbac
 //
 // Both "--flag=value" and "--flag value" are accepted. An address ":8080" means every
@@ -32,6 +33,9 @@ struct Flags {
   std::string sidecar_image;
   std::string kubeconfig;  // "" : $KUBECONFIG when set, else in-cluster
   std::string context;
+  int sidecar_port = 9121;                     // every pod's sidecar, at the pod IP
+  std::chrono::milliseconds sidecar_timeout{2000};  // each request to a sidecar
+  std::chrono::milliseconds resync_period{30000};   // each resource again, to read its sidecars
   int workers = 1;
   bool help = false;
   bool print_rbac = false;  // print the RBAC table (operator/kube/rbac_table.h) and exit

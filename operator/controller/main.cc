@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   tc::ControllerOptions options;
   options.watch_namespace = flags->watch_namespace;
   options.render.sidecar_image = flags->sidecar_image;
+  options.sidecar_port = flags->sidecar_port;
+  options.sidecar_timeout = flags->sidecar_timeout;
+  options.resync_period = flags->resync_period;
   options.instance = Env("POD_NAME").empty() ? "tidemark-operator" : Env("POD_NAME");
   std::atomic<bool> stop{false};
   std::atomic<int> exit_code{0};

@@ -12,15 +12,23 @@ const std::vector<RbacRule>& OperatorRbacRules() {
       {"tidemark.dev",
        "redispersistences/status",
        {"patch"},
-       "status by server-side apply (never creates)"},
+       "status by server-side apply (never creates); the on-demand backup's claim (merge patch)"},
       {"tidemark.dev",
        "redispersistences/finalizers",
        {"update"},
        "not a call: the API server asks for it when an ownerReference sets blockOwnerDeletion"},
       {"", "configmaps", {"list", "watch", "create", "patch"}, "informer; server-side apply"},
       {"", "services", {"list", "watch", "create", "patch"}, "informer; server-side apply"},
-      {"apps", "statefulsets", {"list", "watch", "create", "patch"}, "informer; server-side apply"},
+      {"apps",
+       "statefulsets",
+       {"list", "watch", "create", "patch", "delete"},
+       "informer; server-side apply; replaced with propagationPolicy=Orphan (pods kept)"},
       {"", "persistentvolumeclaims", {"list", "patch"}, "observed claims; growing a claim"},
+      {"", "pods", {"list", "watch"}, "informer: pod IPs, to ask each sidecar directly"},
+      {"storage.k8s.io",
+       "storageclasses",
+       {"get"},
+       "allowVolumeExpansion, before growing a claim (cluster-scoped)"},
       {"events.k8s.io", "events", {"create"}, "one event per planned event"},
       {"coordination.k8s.io", "leases", {"get", "create", "update"}, "leader election"},
   };
@@ -138,9 +146,10 @@ KubeResult<Object> RbacCheckedClient::Patch(const ResourceType& type, const std:
 
 KubeStatus RbacCheckedClient::Delete(const ResourceType& type, const std::string& ns,
                                      const std::string& name,
-                                     const std::string& precondition_uid) {
+                                     const std::string& precondition_uid,
+                                     Propagation propagation) {
   if (auto ok = Check(type, "", {"delete"}); !ok) return ok;
-  return inner_.Delete(type, ns, name, precondition_uid);
+  return inner_.Delete(type, ns, name, precondition_uid, propagation);
 }
 
 }  // namespace tidemark::kube

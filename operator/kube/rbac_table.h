@@ -74,7 +74,7 @@ class RbacCheckedClient : public KubeClient {
                            const std::string& patch, const WriteOptions& options,
                            const std::string& subresource) override;
   KubeStatus Delete(const ResourceType& type, const std::string& ns, const std::string& name,
-                    const std::string& precondition_uid) override;
+                    const std::string& precondition_uid, Propagation propagation) override;
   void Stop() override { inner_.Stop(); }
 
  private:
