@@ -142,7 +142,8 @@ check('NOTES.txt names the next steps', () => {
   // helm renders NOTES only on install, which needs a cluster; lint (above) renders it for syntax.
   const notes = fs.readFileSync(path.join(args.chart, 'templates/NOTES.txt'), 'utf8')
   assert.match(notes, /kubectl explain redispersistence\.spec/)
-  assert.match(notes, /POST http:\/\/127\.0\.0\.1:9121\/v1\/backups/)  // the sidecar's API (no annotation exists)
+  assert.match(notes, /tidemark\.dev\/backup-now=/)  // the annotation the operator relays
+  assert.match(notes, /POST http:\/\/127\.0\.0\.1:9121\/v1\/backups/)  // the sidecar's own API
   assert.match(notes, /rollout status/)
 })
 

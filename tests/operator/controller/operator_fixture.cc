@@ -127,4 +127,10 @@ int OperatorTest::CountEvents(const std::string& name, const std::string& reason
   return n;
 }
 
+int OperatorTest::AwaitEvents(const std::string& name, const std::string& reason,
+                              const std::string& type, int at_least) {
+  WaitFor([&] { return CountEvents(name, reason, type) >= at_least; }, std::chrono::seconds(10));
+  return CountEvents(name, reason, type);
+}
+
 }  // namespace tidemark::controller

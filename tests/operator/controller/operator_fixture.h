@@ -51,6 +51,10 @@ class OperatorTest : public ::testing::Test {
   // The events.k8s.io events about `name` with `reason` (and `type`, when given).
   int CountEvents(const std::string& name, const std::string& reason,
                   const std::string& type = {});
+  // The count, once it reached `at_least` or after 10 s: the operator records a pass's events
+  // after its actions, so they may trail the change a test waited for.
+  int AwaitEvents(const std::string& name, const std::string& reason, const std::string& type,
+                  int at_least);
 
   testing::TempDir dir_;
   std::unique_ptr<fake::FakeApiServer> server_;

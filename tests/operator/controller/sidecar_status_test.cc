@@ -115,8 +115,8 @@ TEST_F(SidecarStatusTest, PodHealthAndOneBackupPerAnnotationValueThroughARealSid
   EXPECT_NE(Request().at("message").as_string().find(
                 rp.at("status").at("lastBackup").at("name").as_string()),
             std::string::npos);
-  EXPECT_EQ(CountEvents("catalog", "BackupRequested", "Normal"), 1);
-  EXPECT_EQ(CountEvents("catalog", "BackupSucceeded", "Normal"), 1);
+  EXPECT_EQ(AwaitEvents("catalog", "BackupRequested", "Normal", 1), 1);
+  EXPECT_EQ(AwaitEvents("catalog", "BackupSucceeded", "Normal", 1), 1);
 
   // A restarted operator relists everything and does not ask again for the same value.
   EXPECT_EQ(op->Terminate(), 0) << op->Log();
@@ -125,7 +125,7 @@ TEST_F(SidecarStatusTest, PodHealthAndOneBackupPerAnnotationValueThroughARealSid
   EXPECT_NE(op->Log().find("caches synced"), std::string::npos) << op->Log();
   EXPECT_EQ(Backups(), 1u) << op->Log();
   EXPECT_TRUE(RequestIs("first", "Succeeded"));
-  EXPECT_EQ(CountEvents("catalog", "BackupRequested"), 1);
+  EXPECT_EQ(AwaitEvents("catalog", "BackupRequested", "", 1), 1);
 
   // A new value: one more.
   Annotate("second");

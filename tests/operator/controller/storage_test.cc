@@ -81,7 +81,7 @@ TEST_F(StorageTest, ClaimsGrowWhereTheClassAllowsNeverShrinkAndNewTemplatesOrpha
             std::string::npos)
       << Degraded().serialize();
   EXPECT_EQ(ClaimSize(), "1Gi");
-  EXPECT_EQ(CountEvents("cache", "VolumeResizeBlocked", "Warning"), 1);
+  EXPECT_EQ(AwaitEvents("cache", "VolumeResizeBlocked", "Warning", 1), 1);
 
   // The class is made expandable: the claim grows; the StatefulSet keeps its template.
   ASSERT_EQ(Call("PATCH", std::string(kClasses) + "/fixed", R"({"allowVolumeExpansion":true})",
@@ -91,7 +91,7 @@ TEST_F(StorageTest, ClaimsGrowWhereTheClassAllowsNeverShrinkAndNewTemplatesOrpha
   ASSERT_TRUE(WaitFor([&] { return ClaimSize() == "2Gi" && DegradedIs("False", "AsExpected"); },
                       std::chrono::seconds(20)))
       << op->Log();
-  EXPECT_EQ(CountEvents("cache", "ExpandingVolume", "Normal"), 1);
+  EXPECT_EQ(AwaitEvents("cache", "ExpandingVolume", "Normal", 1), 1);
   EXPECT_EQ(Get(kSts).at("metadata").at("uid").as_string(), sts_uid);
 
   // Smaller: refused, the claim keeps its size.
@@ -114,7 +114,7 @@ TEST_F(StorageTest, ClaimsGrowWhereTheClassAllowsNeverShrinkAndNewTemplatesOrpha
   Json marked = Get(kSts);
   ASSERT_EQ(marked.at("metadata").at("finalizers").size(), 1u);
   EXPECT_EQ(marked.at("metadata").at("finalizers").at(0).as_string(), "orphan");
-  EXPECT_EQ(CountEvents("cache", "ReplacingStatefulSet", "Normal"), 1);
+  EXPECT_EQ(AwaitEvents("cache", "ReplacingStatefulSet", "Normal", 1), 1);
   // The garbage collector's part: the pod loses its owner, then the finalizer goes.
   ASSERT_EQ(Call("PATCH", kPod, R"({"metadata":{"ownerReferences":null}})",
                  "application/merge-patch+json")

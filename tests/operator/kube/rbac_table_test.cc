@@ -53,7 +53,7 @@ class RecordingClient : public KubeClient {
     return Record("patch " + t.resource + (sub.empty() ? "" : "/" + sub));
   }
   KubeStatus Delete(const ResourceType& t, const std::string&, const std::string&,
-                    const std::string&) override {
+                    const std::string&, Propagation) override {
     calls.push_back("delete " + t.resource);
     return {};
   }
