@@ -48,7 +48,7 @@ inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 // Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
 // they fit in the read buffer; longer ones with Fnv1a, chunk by chunk: the choice depends only on
 // the length, so equal strings always hash alike).
-inline uint64_t HashContiguous(const uint8_t* p, size_t n) {
+[[gnu::always_inline]] inline uint64_t HashContiguous(const uint8_t* p, size_t n) {
   // One multiply per 8-byte word, the tail read as one overlapping word, then a full avalanche:
   // keys are short, so the per-call overhead is what matters.
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;

@@ -369,12 +369,18 @@ Status ValueChecker::CheckPacked(uint8_t type, ValueInfo* info) {
   }
   if (!checked) return InPayload(checked.error(), payload_, info->encoding);
   if (visitor_) VisitPacked(type, *payload, validate);
+  // Most packed collections are small: when no two hashes are alike there is no duplicate, and
+  // that is seen without moving the members.
+  bool hashes_repeat = members_.size() > 16;
+  for (size_t i = 1; i < members_.size() && !hashes_repeat; ++i)
+    for (size_t j = 0; j < i; ++j) hashes_repeat |= members_[i].hash == members_[j].hash;
   // Sorting by hash and comparing neighbours is exact and allocation-free; Redis compares the
   // elements' text, so the integer 12 and the string "12" are the same member.
-  std::sort(members_.begin(), members_.end(), [](const Member& a, const Member& b) {
-    return a.hash != b.hash ? a.hash < b.hash : a.element.offset < b.element.offset;
-  });
-  for (size_t i = 1; i < members_.size(); ++i) {
+  if (hashes_repeat)
+    std::sort(members_.begin(), members_.end(), [](const Member& a, const Member& b) {
+      return a.hash != b.hash ? a.hash < b.hash : a.element.offset < b.element.offset;
+    });
+  for (size_t i = 1; hashes_repeat && i < members_.size(); ++i) {
     if (members_[i].hash != members_[i - 1].hash) continue;
     char b1[24], b2[24];
     std::string_view t1 = members_[i - 1].element.Text(b1), t2 = members_[i].element.Text(b2);
