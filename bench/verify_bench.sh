@@ -15,22 +15,20 @@ aofdir="$data/appendonlydir"
 aofbase=$(ls "$aofdir"/*.base.aof)
 manifest=$(ls "$aofdir"/*.manifest)
 
-# measure NAME CMD...: runs the command RUNS times after one warm-up; prints median wall seconds
-# and median peak RSS (MB) from GNU time.
+# measure NAME CMD...: runs the command RUNS times after one warm-up; prints median wall seconds,
+# median peak RSS (MB) and median CPU seconds (user + sys) from GNU time.
 measure() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 || true
-  local walls=() rss=()
+  local walls=() rss=() cpus=()
   for _ in $(seq "$runs"); do
-    local out
-    /usr/bin/time -f '%e %M' -o "$timing" "$@" >/dev/null 2>&1 || true
-    out=$(tail -1 "$timing")
-    walls+=("${out% *}"); rss+=("${out#* }")
+    /usr/bin/time -f '%e %M %U %S' -o "$timing" "$@" >/dev/null 2>&1 || true
+    read -r w m u s < <(tail -1 "$timing")
+    walls+=("$w"); rss+=("$m"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')")
   done
-  local w m
-  w=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  m=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-  printf '%s %s %s\n' "$name" "$w" "$(awk -v k="$m" 'BEGIN{printf "%.1f", k/1024}')"
+  median() { printf '%s\n' "$@" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
+  printf '%s %s %s %s\n' "$name" "$(median "${walls[@]}")" \
+    "$(awk -v k="$(median "${rss[@]}")" 'BEGIN{printf "%.1f", k/1024}')" "$(median "${cpus[@]}")"
 }
 
 results=$(mktemp)
@@ -50,15 +48,15 @@ keys=$(sed -n 's/.*keys=\([0-9]*\).*/\1/p' "$data/keyspace.txt")
 rss_budget=$(awk -v k="$keys" 'BEGIN{printf "%.1f", 32 + 8 * k / 1048576}')
 cat <<TABLE
 
-Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(du -m "$aofbase" | cut -f1) MB AOF, $keys keys (Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)); median of $runs runs; $(nproc) cores.
+Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(du -m "$aofbase" | cut -f1) MB AOF, $keys keys (Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)); median of $runs runs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg).
 
-| file | command | wall s | peak RSS MB | vs tidemark |
-|---|---|---|---|---|
-| RDB | cat FILE >/dev/null | $(val cat-rdb 2) | $(val cat-rdb 3) | tidemark is $(ratio "$(val cat-rdb 2)" "$(val tidemark-rdb 2)")x the read time |
-| RDB | tidemark verify rdb | $(val tidemark-rdb 2) | $(val tidemark-rdb 3) | (RSS budget $rss_budget MB) |
-| RDB | redis-check-rdb | $(val redis-check-rdb 2) | $(val redis-check-rdb 3) | tidemark $(ratio "$(val tidemark-rdb 2)" "$(val redis-check-rdb 2)")x faster |
-| AOF | cat BASE >/dev/null | $(val cat-aof 2) | $(val cat-aof 3) | tidemark is $(ratio "$(val cat-aof 2)" "$(val tidemark-aof 2)")x the read time |
-| AOF | tidemark verify aof | $(val tidemark-aof 2) | $(val tidemark-aof 3) | |
-| AOF | redis-check-aof | $(val redis-check-aof 2) | $(val redis-check-aof 3) | tidemark $(ratio "$(val tidemark-aof 2)" "$(val redis-check-aof 2)")x faster |
+| file | command | wall s | CPU s (user+sys) | peak RSS MB | vs tidemark |
+|---|---|---|---|---|---|
+| RDB | cat FILE >/dev/null | $(val cat-rdb 2) | $(val cat-rdb 4) | $(val cat-rdb 3) | tidemark is $(ratio "$(val cat-rdb 2)" "$(val tidemark-rdb 2)")x the read time |
+| RDB | tidemark verify rdb | $(val tidemark-rdb 2) | $(val tidemark-rdb 4) | $(val tidemark-rdb 3) | (RSS budget $rss_budget MB) |
+| RDB | redis-check-rdb | $(val redis-check-rdb 2) | $(val redis-check-rdb 4) | $(val redis-check-rdb 3) | tidemark $(ratio "$(val tidemark-rdb 2)" "$(val redis-check-rdb 2)")x faster ($(ratio "$(val tidemark-rdb 4)" "$(val redis-check-rdb 4)")x in CPU) |
+| AOF | cat BASE >/dev/null | $(val cat-aof 2) | $(val cat-aof 4) | $(val cat-aof 3) | tidemark is $(ratio "$(val cat-aof 2)" "$(val tidemark-aof 2)")x the read time |
+| AOF | tidemark verify aof | $(val tidemark-aof 2) | $(val tidemark-aof 4) | $(val tidemark-aof 3) | |
+| AOF | redis-check-aof | $(val redis-check-aof 2) | $(val redis-check-aof 4) | $(val redis-check-aof 3) | tidemark $(ratio "$(val tidemark-aof 2)" "$(val redis-check-aof 2)")x faster ($(ratio "$(val tidemark-aof 4)" "$(val redis-check-aof 4)")x in CPU) |
 TABLE
 rm -f "$results" "$timing"

@@ -52,23 +52,25 @@ std::unexpected<Error> RdbInput::Truncated(std::string expected) const {
                    static_cast<int64_t>(base_ + end_), name_);
 }
 
-Result<LentBytes> RdbInput::ReadChunk() {
-  auto got = source_.Read({read_buf_.get(), kBufferSize});
-  if (!got) return std::unexpected(got.error());
-  return LentBytes{{read_buf_.get(), *got}, std::nullopt};
+std::unexpected<Error> RdbInput::SourceError(Error e, uint64_t at) const {
+  if (e.where.empty()) e.where = name_;
+  if (e.offset < 0) e.offset = static_cast<int64_t>(at);
+  return std::unexpected(std::move(e));
 }
 
 Status RdbInput::NextChunk() {
   const uint64_t next_base = chunk_base_ + chunk_.size();
   if (!source_crc_) crc_ = Crc64(crc_, chunk_);  // its last chance: the bytes go away now
-  Result<LentBytes> got = lends_ ? source_.Lend() : ReadChunk();
-  if (!got) {
-    Error e = got.error();
-    if (e.where.empty()) e.where = name_;
-    if (e.offset < 0) e.offset = static_cast<int64_t>(next_base);
-    return std::unexpected(std::move(e));
+  LentBytes lent;
+  if (lends_) {
+    auto got = source_.Lend();
+    if (!got) return SourceError(got.error(), next_base);
+    lent = *got;
+  } else {
+    auto got = source_.Read({read_buf_.get(), kBufferSize});
+    if (!got) return SourceError(got.error(), next_base);
+    lent.bytes = {read_buf_.get(), *got};
   }
-  const LentBytes& lent = *got;
   if (!chunks_seen_) {
     chunks_seen_ = true;
     source_crc_ = lent.crc64_before.has_value();

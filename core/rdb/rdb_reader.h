@@ -205,7 +205,8 @@ class RdbInput {
   Result<Length> ReadLengthSlow();
   Status Fill(size_t n);  // make at least n (<= kBufferSize) bytes available
   Status NextChunk();     // releases the current chunk and takes the next one
-  Result<LentBytes> ReadChunk();  // the next chunk into read_buf_, for a source that cannot lend
+  // A source's error, named after this input and placed at `at` when the source did not say.
+  std::unexpected<Error> SourceError(Error e, uint64_t at) const;
   void UseChunk(uint64_t at) {
     data_ = chunk_.data();
     base_ = chunk_base_;
