@@ -113,7 +113,7 @@ class Walker {
           // Most keys of a real dataset are short strings with short values: when the whole item
           // is buffered it is hashed and skipped in place (it cannot be malformed).
           uint64_t hash;
-          if (*op == kTypeString && !options_.visitor && in_.BufferedKeyAndString(&hash)) {
+          if (*op == kTypeString && !visiting_ && in_.BufferedKeyAndString(&hash)) {
             CountKey(kTypeString, "string", hash);
             break;
           }
@@ -196,13 +196,12 @@ class Walker {
     RdbDbStats& db = Db();
     ++db.keys;
     if (has_expire_) ++db.keys_with_expiry;
-    has_expire_ = false;
-    expire_ms_ = -1;
+    has_expire_ = false;  // expire_ms_ is read only while has_expire_ is set
     // Counted by type code here (a string-keyed map per key costs more than the parsing);
     // folded into the report's maps at the end.
     ++keys_by_code_[type];
     encoding_by_code_[type] = encoding;
-    if (options_.check_duplicate_keys) KeyHashes().Add(key_hash);
+    if (track_keys_) KeyHashes().Add(key_hash);
   }
 
   Status Trailer() {
@@ -286,6 +285,10 @@ class Walker {
   StringValue key_, aux_key_, aux_value_;
   bool has_expire_ = false;
   int64_t expire_ms_ = -1;
+  // Copies of two options, read once per key: kept in the walker so that the per-key test is
+  // one load from `this`, not two through the options reference.
+  const bool visiting_ = options_.visitor != nullptr;
+  const bool track_keys_ = options_.check_duplicate_keys;
   size_t current_ = 0;
   std::map<uint64_t, HashBuckets> key_hashes_;
   HashBuckets* current_hashes_ = nullptr;
