@@ -29,14 +29,6 @@ using sidecar::AgentOptions;
 
 constexpr int64_t kSpeedup = 50;
 
-bool WaitFor(const std::function<bool()>& done, int real_ms) {
-  for (int waited = 0; waited < real_ms; waited += 10) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
-
 // An Agent on its own thread with a fast clock, logging to a file.
 class AgentThread {
  public:
@@ -69,22 +61,14 @@ class AgentThread {
   std::thread thread_;
 };
 
-class AgentRedis : public ::testing::Test {
+class AgentRedis : public WithDataAndStore<> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-  }
   AgentOptions Options(const RedisServer& redis) {
     AgentOptions o;
     o.endpoint = *sidecar::ParseRedisEndpoint("unix:" + redis.socket());
     o.pod = "test-0";
     return o;
   }
-  TempDir tmp_;
-  std::string data_, store_;
 };
 
 TEST_F(AgentRedis, RedisDyingDuringAScheduledBackupIsReportedAndTheBackupRetried) {

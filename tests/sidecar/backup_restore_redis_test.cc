@@ -42,16 +42,8 @@ void WriteDataset(const RedisServer& redis) {
       "SELECT 3\nSET other-db yes\nINCRBY counter 41\n");
 }
 
-class BackupRestoreRedis : public ::testing::TestWithParam<Mode> {
+class BackupRestoreRedis : public WithDataAndStore<::testing::TestWithParam<Mode>> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-  }
-  TempDir tmp_;
-  std::string data_, store_;
 };
 
 TEST_P(BackupRestoreRedis, BackupWipeRestoreGivesTheSameDigest) {

@@ -13,20 +13,12 @@
 namespace tidemark::testing {
 namespace {
 
-class SidecarFaults : public ::testing::Test {
+class SidecarFaults : public WithDataAndStore<> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-  }
   SidecarRun Backup(const RedisServer& redis) {
     return RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
   }
   std::string IncrFile() const { return data_ + "/appendonlydir/appendonly.aof.1.incr.aof"; }
-  TempDir tmp_;
-  std::string data_, store_;
 };
 
 TEST_F(SidecarFaults, DiskFullDuringACopyFailsClearlyAndLeavesOlderBackupsIntact) {

@@ -1,9 +1,7 @@
 // kill -9 of the tidemark-sidecar process while it copies a snapshot, with a real redis-server:
 // during a backup's copy into the store and during a restore's install into the data directory.
 // Nothing half-written may be visible afterwards, and the next run cleans up and succeeds.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -18,30 +16,12 @@
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
-
 namespace tidemark::testing {
 namespace {
 
 int64_t FileSize(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
-}
-
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> all = {TIDEMARK_SIDECAR};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
 }
 
 // Polls `writing` every millisecond; SIGKILLs `pid` as soon as it holds. False when the process
@@ -74,20 +54,12 @@ std::string GrowingEntry(const std::string& dir, const std::string& fragment) {
   return "";
 }
 
-class SidecarKill : public ::testing::Test {
+class SidecarKill : public WithDataAndStore<> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-  }
   // About 40 MB of snapshot: a copy long enough (tenths of a second) to be caught mid-way.
   static void Fill(const RedisServer& redis) {
     redis.Cli({"DEBUG", "POPULATE", "40000", "key", "1000"});
   }
-  TempDir tmp_;
-  std::string data_, store_;
 };
 
 const std::vector<std::string> kUncompressed = {"rdbcompression no"};
@@ -95,7 +67,7 @@ const std::vector<std::string> kUncompressed = {"rdbcompression no"};
 TEST_F(SidecarKill, BackupKilledMidCopyLeavesNothingVisibleAndTheNextBackupCleansUp) {
   RedisServer redis(data_, kUncompressed);
   Fill(redis);
-  pid_t pid = Spawn({"backup", "--redis", "unix:" + redis.socket(), "--store", store_},
+  pid_t pid = SpawnSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_},
                     tmp_.File("killed.log"));
   ASSERT_GT(pid, 0);
   std::string temp;
@@ -135,7 +107,7 @@ TEST_F(SidecarKill, RestoreKilledMidInstallLeavesNothingHalfInstalledAndTheNextR
     WipeDir(data_);
     const std::vector<std::string> args = {"restore", "--data-dir", data_, "--store", store_,
                                            "--appendonly", appendonly};
-    pid_t pid = Spawn(args, tmp_.File("killed.log"));
+    pid_t pid = SpawnSidecar(args, tmp_.File("killed.log"));
     ASSERT_GT(pid, 0);
     // AOF on: the directory is staged beside its place; off: dump.rdb's temporary file.
     const std::string fragment = appendonly == std::string("yes") ? ".tidemark-restore-"

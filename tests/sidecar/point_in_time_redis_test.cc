@@ -48,17 +48,9 @@ std::string FindWith(const std::string& dir, const std::string& fragment) {
   return "";
 }
 
-class PointInTimeRedis : public ::testing::Test {
+class PointInTimeRedis : public WithDataAndStore<> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-  }
   std::string AofDir() const { return data_ + "/appendonlydir"; }
-  TempDir tmp_;
-  std::string data_, store_;
 };
 
 // Moves the last "#TS:" section of the incremental file into a new incremental file listed

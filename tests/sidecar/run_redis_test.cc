@@ -1,10 +1,8 @@
 // `tidemark-sidecar run` as a process next to a real redis-server: live policy, HTTP endpoints,
 // backups on request, SIGTERM.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,7 +19,6 @@
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
 
-extern char** environ;
 
 namespace tidemark::testing {
 namespace {
@@ -38,29 +35,12 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
-bool WaitFor(const std::function<bool()>& done, int ms) {
-  for (int waited = 0; waited < ms; waited += 50) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 // The sidecar as a child process, its stdout in a file; SIGTERM on destruction.
 class RunningSidecar {
  public:
-  RunningSidecar(const std::vector<std::string>& args, const std::string& log) : log_(log) {
-    std::vector<std::string> all = {TIDEMARK_SIDECAR, "run"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
+  RunningSidecar(std::vector<std::string> args, const std::string& log) : log_(log) {
+    args.insert(args.begin(), "run");
+    pid_ = SpawnSidecar(args, log);
   }
   ~RunningSidecar() { Stop(); }
   // SIGTERM; returns the exit status (or -1 if it had to be killed).
@@ -142,15 +122,9 @@ Reply Http(int port, const std::string& method, const std::string& path) {
   return {std::stoi(in.substr(9, 3)), in.substr(body_at, length)};
 }
 
-class SidecarRun : public ::testing::Test {
+class SidecarRun : public WithDataAndStore<> {
  protected:
-  void SetUp() override {
-    data_ = tmp_.File("data");
-    store_ = tmp_.File("store");
-    ::mkdir(data_.c_str(), 0755);
-    ::mkdir(store_.c_str(), 0755);
-    port_ = FreePort();
-  }
+  void SetUp() override { port_ = FreePort(); }
   std::vector<std::string> Args(const RedisServer& redis) {
     return {"--redis", "unix:" + redis.socket(), "--store", store_, "--policy",
             tmp_.File("policy.json"), "--redis-conf", tmp_.File("redis.conf"),
@@ -159,8 +133,6 @@ class SidecarRun : public ::testing::Test {
   std::string Policy() {
     return ReadFile(std::string(TIDEMARK_SOURCE_DIR) + "/tests/core/policy/golden/hybrid.policy.json");
   }
-  TempDir tmp_;
-  std::string data_, store_;
   int port_ = 0;
 };
 

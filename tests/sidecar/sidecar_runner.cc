@@ -1,12 +1,18 @@
 #include "tests/sidecar/sidecar_runner.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 #include "tests/testing/temp_dir.h"
+
+extern char** environ;
 
 namespace tidemark::testing {
 
@@ -42,6 +48,30 @@ SidecarRun RunSidecar(const std::vector<std::string>& args) {
   run.rc = RunCommand(cmd + " 2>" + tmp.File("err"), &run.out);
   run.err = ReadFile(tmp.File("err"));
   return run;
+}
+
+pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> all = {TIDEMARK_SIDECAR};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+bool WaitFor(const std::function<bool()>& done, int ms, int step_ms) {
+  for (int waited = 0; waited < ms; waited += step_ms) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(step_ms));
+  }
+  return done();
 }
 
 void WipeDir(const std::string& dir) {
