@@ -37,7 +37,11 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
   auto config = GetPersistenceConfig(redis);
   if (!config) return Because("cannot read the Redis persistence configuration", config.error());
   const std::string rdb_path = o.data_dir.value_or(config->dir) + "/" + config->dbfilename;
-  log.Info("backup started", {LogField::Str("snapshot", rdb_path)});
+  auto keys = KeyCount(redis);
+  if (!keys) return Because("cannot count the keys", keys.error());
+  const bool check_duplicates = CheckDuplicateKeys(*keys);
+  log.Info("backup started", {LogField::Str("snapshot", rdb_path), LogField::Int("keys", *keys),
+                              LogField::Bool("duplicate_key_check", check_duplicates)});
 
   BgsaveOptions bgsave_options;
   bgsave_options.timeout_ms = o.bgsave_timeout_ms;
@@ -55,6 +59,7 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
   ctx.source_pod = o.source_pod;
   ctx.policy_generation = o.policy_generation;
   ctx.verify_after_copy = o.verify_after_copy;
+  ctx.check_duplicate_keys = check_duplicates;
   auto meta = BackupSnapshot(*source, rdb_path, store, ctx);
   if (!meta) return std::unexpected(meta.error());
 

@@ -12,6 +12,7 @@
 #include "core/backup/fan_out_sink.h"
 #include "io/durable_file.h"
 #include "sidecar/manifest_rebuild.h"
+#include "sidecar/snapshot_backup.h"
 
 namespace tidemark::sidecar {
 
@@ -36,7 +37,9 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
   backup::FanOutSink stages{&sha, &out};
   TeeSource tee(source, stages);
   RdbReport report =
-      VerifyRdb(tee, RdbVerifyOptions{.name = source_name, .max_version = expected.max_rdb_version});
+      VerifyRdb(tee, RdbVerifyOptions{.name = source_name,
+                                      .max_version = expected.max_rdb_version,
+                                      .check_duplicate_keys = CheckDuplicateKeys(expected.keys)});
   if (!report.valid()) return std::unexpected(*report.error);
   auto digest = sha.FinishHex();
   if (!digest) return std::unexpected(digest.error());

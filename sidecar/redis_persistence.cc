@@ -1,5 +1,7 @@
 #include "sidecar/redis_persistence.h"
 
+#include <cstdlib>
+
 #include <charconv>
 
 namespace tidemark::sidecar {
@@ -131,6 +133,18 @@ Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOp
   }
   out.duration_ms = clock.NowMillis() - start;
   return out;
+}
+
+Result<uint64_t> KeyCount(RedisClient& redis) {
+  auto info = Info(redis, "keyspace");
+  if (!info) return std::unexpected(info.error());
+  uint64_t keys = 0;
+  for (const auto& [db, value] : *info) {
+    // "db0" -> "keys=42,expires=0,avg_ttl=0"
+    if (!db.starts_with("db") || !value.starts_with("keys=")) continue;
+    keys += std::strtoull(value.c_str() + 5, nullptr, 10);
+  }
+  return keys;
 }
 
 }  // namespace tidemark::sidecar

@@ -20,6 +20,8 @@ using InfoFields = std::map<std::string, std::string>;
 InfoFields ParseInfo(std::string_view text);
 
 Result<InfoFields> Info(RedisClient& redis, const std::string& section);
+// The number of keys in every database (INFO keyspace).
+Result<uint64_t> KeyCount(RedisClient& redis);
 
 struct PersistenceConfig {
   std::string dir;

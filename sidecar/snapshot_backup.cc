@@ -71,8 +71,10 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
   TeeSource tee(snapshot, stages);
   // The dataset digest rides on the verifier's walk: no second read.
   DatasetDigest dataset(DigestOptions{.at_ms = ctx.now_unix * 1000, .fail_on_module = false});
-  RdbReport report = VerifyRdb(
-      tee, RdbVerifyOptions{.name = snapshot_name, .max_version = ctx.max_rdb_version, .visitor = &dataset});
+  RdbReport report = VerifyRdb(tee, RdbVerifyOptions{.name = snapshot_name,
+                                                     .max_version = ctx.max_rdb_version,
+                                                     .check_duplicate_keys = ctx.check_duplicate_keys,
+                                                     .visitor = &dataset});
   if (!report.valid()) {
     (*writer)->Abort();
     return Aborted(*report.error, name);
