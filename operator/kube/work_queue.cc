@@ -84,7 +84,10 @@ std::optional<std::string> WorkQueue::Get() {
     if (waiting_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, waiting_.begin()->first);
+      // A copy: wait_until reads its deadline again after waking, when ShutDown (or another
+      // Get) may have erased the node that held it (a heap-use-after-free under ASan).
+      const auto until = waiting_.begin()->first;
+      cv_.wait_until(lock, until);
     }
   }
 }
