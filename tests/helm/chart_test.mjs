@@ -94,8 +94,15 @@ check('more than one replica turns on leader election in the release namespace',
 
 check('namespace-scoped mode: a Role in the watched namespace, leases in the release namespace', () => {
   const docs = render('watchNamespace=apps')
-  assert.equal(find(docs, 'ClusterRole').length, 0)
-  assert.equal(find(docs, 'ClusterRoleBinding').length, 0)
+  // The one cluster-wide grant: reading StorageClasses (cluster-scoped, so no Role can).
+  const clusterRoles = find(docs, 'ClusterRole')
+  assert.equal(clusterRoles.length, 1)
+  assert.deepEqual(clusterRoles[0].rules, table.filter(r => r.resources.includes('storageclasses')))
+  assert.ok(clusterRoles[0].rules.length > 0 && clusterRoles[0].rules.every(r => r.verbs.every(v => v === 'get')))
+  const crb = find(docs, 'ClusterRoleBinding')
+  assert.equal(crb.length, 1)
+  assert.equal(crb[0].roleRef.name, clusterRoles[0].metadata.name)
+  assert.equal(crb[0].subjects[0].namespace, 'ops')
   const main = find(docs, 'Role').find(r => r.metadata.namespace === 'apps')
   assert.deepEqual(main.rules, table)
   const le = find(docs, 'Role').find(r => r.metadata.namespace === 'ops')
