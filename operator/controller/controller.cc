@@ -1,11 +1,10 @@
 #include "operator/controller/controller.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
 #include "core/policy/load.h"
 #include "operator/controller/observe.h"
+#include "operator/controller/utc_now.h"
 #include "operator/reconcile/desired.h"
 
 namespace tidemark::controller {
@@ -42,20 +41,6 @@ std::string Selector(const Json& labels) {
     out += k + "=" + v.as_string();
   }
   return out;
-}
-
-// metav1.MicroTime: "2026-11-28T03:15:00.123456Z".
-std::string MicroTime() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) % 1000000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(us.count()));
-  return buf;
 }
 
 }  // namespace
@@ -262,9 +247,9 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
         {"kind", reconcile::Str("Event")},
         {"metadata",
          reconcile::Obj({{"name", reconcile::Str(meta.name + "." +
-                                                 reconcile::HashHex(MicroTime() + event.reason))},
+                                                 reconcile::HashHex(MicroTimeNow() + event.reason))},
                          {"namespace", reconcile::Str(meta.namespace_)}})},
-        {"eventTime", reconcile::Str(MicroTime())},
+        {"eventTime", reconcile::Str(MicroTimeNow())},
         {"reportingController", reconcile::Str("tidemark.dev/tidemark-operator")},
         {"reportingInstance", reconcile::Str(options_.instance)},
         {"action", reconcile::Str("Reconcile")},

@@ -1,9 +1,8 @@
 #include "operator/controller/leader.h"
 
-#include <cstdio>
-#include <ctime>
 #include <thread>
 
+#include "operator/controller/utc_now.h"
 #include "operator/reconcile/json.h"
 
 namespace tidemark::controller {
@@ -11,19 +10,6 @@ namespace tidemark::controller {
 namespace {
 
 using reconcile::Json;
-
-std::string MicroTimeNow() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) % 1000000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(us.count()));
-  return buf;
-}
 
 }  // namespace
 

@@ -1,8 +1,8 @@
 #include "operator/controller/log.h"
 
-#include <chrono>
 #include <cstdio>
-#include <ctime>
+
+#include "operator/controller/utc_now.h"
 
 namespace tidemark::controller {
 
@@ -62,26 +62,13 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
-std::string Now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms.count()));
-  return buf;
-}
-
 }  // namespace
 
 void Logger::Log(LogLevel level, std::string_view msg, std::string_view resource,
                  const Fields& fields) {
   if (level < min_level_) return;
   std::string line =
-      "{\"ts\":\"" + Now() + "\",\"level\":\"" + LevelName(level) + "\",\"msg\":" + JsonString(msg);
+      "{\"ts\":\"" + UtcNow(3) + "\",\"level\":\"" + LevelName(level) + "\",\"msg\":" + JsonString(msg);
   if (!resource.empty()) line += ",\"resource\":" + JsonString(resource);
   for (const auto& [key, value] : fields) line += "," + JsonString(key) + ":" + JsonString(value);
   line += "}\n";

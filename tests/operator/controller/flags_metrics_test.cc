@@ -7,6 +7,7 @@
 #include "operator/controller/flags.h"
 #include "operator/controller/log.h"
 #include "operator/controller/metrics.h"
+#include "operator/controller/utc_now.h"
 
 namespace tidemark::controller {
 namespace {
@@ -80,6 +81,28 @@ TEST(OperatorLog, OneJsonObjectPerLineWithTheResource) {
       std::string::npos)
       << line;
   EXPECT_EQ(line.back(), '\n');
+}
+
+// Logs carry milliseconds, Leases and Events metav1.MicroTime: the same instant, two widths.
+TEST(OperatorTime, UtcNowHasTheRequestedFractionDigits) {
+  auto shape = [](const std::string& t, size_t digits) {
+    if (t.size() != 20 + digits + 1) return false;
+    for (size_t i = 0; i < t.size(); ++i) {
+      char c = t[i];
+      bool ok = i == 4 || i == 7 ? c == '-'
+                : i == 10        ? c == 'T'
+                : i == 13 || i == 16 ? c == ':'
+                : i == 19        ? c == '.'
+                : i == t.size() - 1 ? c == 'Z'
+                                    : c >= '0' && c <= '9';
+      if (!ok) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(shape(UtcNow(3), 3)) << UtcNow(3);
+  EXPECT_TRUE(shape(MicroTimeNow(), 6)) << MicroTimeNow();
+  // Seconds and milliseconds of the two agree (taken moments apart, so compare the date only).
+  EXPECT_EQ(UtcNow(3).substr(0, 10), MicroTimeNow().substr(0, 10));
 }
 
 }  // namespace
