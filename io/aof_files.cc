@@ -2,7 +2,6 @@
 
 #include "io/prefetch_source.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,17 +13,14 @@
 #include <vector>
 
 #include "core/aof/aof_format.h"
+#include "io/dir_list.h"
 #include "io/durable_file.h"
 #include "io/file_source.h"
+#include "io/os_error.h"
 
 namespace tidemark {
 
 namespace {
-
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                   what + ": " + std::strerror(err), -1, path);
-}
 
 // A read-only file descriptor positioned at an offset.
 class FdSource final : public ByteSource {
@@ -37,7 +33,7 @@ class FdSource final : public ByteSource {
     for (;;) {
       ssize_t n = ::read(fd_, out.data(), out.size());
       if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return OsError("read failed", path_, errno);
+      if (errno != EINTR) return OsErrorOrNotFound("read failed", path_, errno);
     }
   }
 
@@ -58,19 +54,6 @@ class ReadAheadFdSource final : public ByteSource {
   PrefetchSource ahead_;
 };
 
-Result<std::vector<std::string>> ListDir(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return OsError("cannot list directory", dir, errno);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 bool IsDir(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -86,16 +69,16 @@ Result<aof::AofFileOpener::Opened> DirectoryAofOpener::Open(const std::string& n
                                                            uint64_t offset) {
   const std::string path = Join(dir_, name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OsError("cannot open", path, errno);
+  if (fd < 0) return OsErrorOrNotFound("cannot open", path, errno);
   auto fail = [&](std::unexpected<Error> e) {
     ::close(fd);
     return e;
   };
   struct stat st{};
-  if (::fstat(fd, &st) != 0) return fail(OsError("cannot stat", path, errno));
+  if (::fstat(fd, &st) != 0) return fail(OsErrorOrNotFound("cannot stat", path, errno));
   if (!S_ISREG(st.st_mode)) return fail(MakeError(ErrorCode::kIo, "not a regular file", -1, path));
   if (offset && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0)
-    return fail(OsError("cannot seek", path, errno));
+    return fail(OsErrorOrNotFound("cannot seek", path, errno));
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Opened out;
   // Created only now: its thread starts reading at once, from the position set above.
@@ -106,7 +89,7 @@ Result<aof::AofFileOpener::Opened> DirectoryAofOpener::Open(const std::string& n
 
 Result<AofLocation> LocateAof(const std::string& path) {
   struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) return OsError("cannot stat", path, errno);
+  if (::stat(path.c_str(), &st) != 0) return OsErrorOrNotFound("cannot stat", path, errno);
   AofLocation loc;
   if (!S_ISDIR(st.st_mode)) {
     auto slash = path.rfind('/');
@@ -120,7 +103,7 @@ Result<AofLocation> LocateAof(const std::string& path) {
     }
     return loc;
   }
-  auto names = ListDir(path);
+  auto names = ListDirectory(path);
   if (!names) return std::unexpected(names.error());
   std::vector<std::string> manifests;
   for (const auto& n : *names)
@@ -177,7 +160,7 @@ Result<std::string> ApplyAofCut(const std::string& dir, const aof::AofCutPlan& p
                                 int64_t unix_time) {
   const std::string path = Join(dir, plan.file);
   struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) return OsError("cannot stat", path, errno);
+  if (::stat(path.c_str(), &st) != 0) return OsErrorOrNotFound("cannot stat", path, errno);
   if (static_cast<uint64_t>(st.st_size) != plan.original_size)
     return MakeError(ErrorCode::kInvalidArgument,
                      "file is " + std::to_string(st.st_size) + " bytes, the plan was made for " +

@@ -8,13 +8,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/os_error.h"
+
 namespace tidemark {
 
 namespace {
-
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(err), -1, path);
-}
 
 std::string DirName(const std::string& path) {
   auto slash = path.rfind('/');

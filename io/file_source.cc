@@ -7,23 +7,21 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/os_error.h"
+
 namespace tidemark {
 
 namespace {
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                   what + ": " + std::strerror(err), -1, path);
-}
 }  // namespace
 
 Result<FileSource> FileSource::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OsError("cannot open", path, errno);
+  if (fd < 0) return OsErrorOrNotFound("cannot open", path, errno);
   struct stat st{};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
-    return OsError("cannot stat", path, err);
+    return OsErrorOrNotFound("cannot stat", path, err);
   }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
@@ -48,7 +46,7 @@ Result<size_t> FileSource::Read(std::span<uint8_t> out) {
     ssize_t n = ::read(fd_, out.data(), out.size());
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
-    return OsError("read failed", path_, errno);
+    return OsErrorOrNotFound("read failed", path_, errno);
   }
 }
 

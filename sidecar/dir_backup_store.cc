@@ -1,6 +1,5 @@
 #include "sidecar/dir_backup_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,9 +10,11 @@
 #include <cstring>
 
 #include "core/backup/backup_name.h"
+#include "io/dir_list.h"
 #include "io/durable_file.h"
 #include "io/file_source.h"
 #include "sidecar/metadata_json.h"
+#include "io/os_error.h"
 
 namespace tidemark::sidecar {
 
@@ -23,18 +24,13 @@ constexpr const char* kLockName = ".tidemark-store.lock";
 constexpr const char* kDataSuffix = ".rdb";
 constexpr const char* kMetadataSuffix = ".json";
 
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                   what + ": " + std::strerror(err), -1, path);
-}
-
 // An exclusive flock on the store's lock file, released when destroyed.
 class StoreLock {
  public:
   static Result<StoreLock> TryAcquire(const std::string& dir) {
     std::string path = dir + "/" + kLockName;
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return OsError("cannot open the store's lock file", path, errno);
+    if (fd < 0) return OsErrorOrNotFound("cannot open the store's lock file", path, errno);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
       ::close(fd);
@@ -42,7 +38,7 @@ class StoreLock {
         return MakeError(ErrorCode::kInvalidArgument,
                          "another backup is in progress in this store; try again when it finishes",
                          -1, dir);
-      return OsError("cannot lock the store", path, err);
+      return OsErrorOrNotFound("cannot lock the store", path, err);
     }
     return StoreLock(fd);
   }
@@ -110,22 +106,12 @@ class DirWriter final : public BackupWriter {
   bool done_ = false;
 };
 
-Result<std::vector<std::string>> ListNames(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return OsError("cannot list the backup store", dir, errno);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 }  // namespace
 
 Result<DirBackupStore> DirBackupStore::Open(const std::string& dir) {
   struct stat st{};
   if (::stat(dir.c_str(), &st) != 0)
-    return OsError("backup store directory", dir, errno);
+    return OsErrorOrNotFound("backup store directory", dir, errno);
   if (!S_ISDIR(st.st_mode))
     return MakeError(ErrorCode::kInvalidArgument, "backup store is not a directory", -1, dir);
   std::string d = dir;
@@ -154,7 +140,7 @@ Result<std::unique_ptr<BackupWriter>> DirBackupStore::BeginPut(const std::string
 }
 
 Result<BackupListing> DirBackupStore::List() {
-  auto names = ListNames(dir_);
+  auto names = ListDirectory(dir_, "cannot list the backup store");
   if (!names) return std::unexpected(names.error());
   BackupListing out;
   for (const auto& file : *names) {
@@ -200,9 +186,9 @@ Status DirBackupStore::Delete(const std::string& name) {
   auto lock = StoreLock::TryAcquire(dir_);
   if (!lock) return std::unexpected(lock.error());
   if (::unlink(MetadataLocation(name).c_str()) != 0 && errno != ENOENT)
-    return OsError("cannot delete backup metadata", MetadataLocation(name), errno);
+    return OsErrorOrNotFound("cannot delete backup metadata", MetadataLocation(name), errno);
   if (::unlink(DataLocation(name).c_str()) != 0 && errno != ENOENT)
-    return OsError("cannot delete backup data", DataLocation(name), errno);
+    return OsErrorOrNotFound("cannot delete backup data", DataLocation(name), errno);
   return SyncDirectory(dir_);
 }
 
@@ -214,7 +200,7 @@ Result<CleanupReport> DirBackupStore::CleanupStale() {
     report.skipped_busy = true;
     return report;
   }
-  auto names = ListNames(dir_);
+  auto names = ListDirectory(dir_, "cannot list the backup store");
   if (!names) return std::unexpected(names.error());
   for (const auto& file : *names) {
     // ".<name>.rdb.tmp-<pid>-<n>" or ".<name>.json.tmp-<pid>-<n>", and nothing else.
@@ -226,7 +212,7 @@ Result<CleanupReport> DirBackupStore::CleanupStale() {
       continue;
     std::string path = dir_ + "/" + file;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-      return OsError("cannot remove a stale temporary file", path, errno);
+      return OsErrorOrNotFound("cannot remove a stale temporary file", path, errno);
     report.removed.push_back(path);
   }
   if (!report.removed.empty())

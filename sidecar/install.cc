@@ -1,6 +1,5 @@
 #include "sidecar/install.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,19 +9,17 @@
 #include "core/backup/utc_time.h"
 #include "core/format/sha256.h"
 #include "core/backup/fan_out_sink.h"
+#include "io/dir_list.h"
 #include "io/durable_file.h"
 #include "sidecar/manifest_rebuild.h"
 #include "sidecar/snapshot_backup.h"
+#include "io/os_error.h"
 
 namespace tidemark::sidecar {
 
 namespace {
 
 constexpr const char* kStagingPrefix = ".tidemark-restore-";
-
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(err), -1, path);
-}
 
 bool Exists(const std::string& path) {
   struct stat st{};
@@ -88,14 +85,8 @@ Result<std::string> MoveAside(const std::string& path, int64_t now_unix, const s
 }
 
 std::vector<std::string> ListNames(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        names.emplace_back(e->d_name);
-    ::closedir(d);
-  }
-  return names;
+  auto names = ListDirectory(dir);
+  return names ? std::move(*names) : std::vector<std::string>{};
 }
 
 std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout) {

@@ -66,7 +66,7 @@ Result<std::string> MoveAside(const std::string& path, int64_t now_unix,
 // (".<appendfilename>.*.tmp-<pid>-<n>"). Returns the paths removed.
 std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout);
 
-// The entry names in `dir` (not "." or ".."), in directory order; empty when it cannot be read.
+// The entry names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
 std::vector<std::string> ListNames(const std::string& dir);
 
 }  // namespace tidemark::sidecar

@@ -17,6 +17,7 @@
 #include "io/file_source.h"
 #include "sidecar/install.h"
 #include "sidecar/json_log.h"
+#include "io/os_error.h"
 
 namespace tidemark::sidecar {
 
@@ -24,10 +25,6 @@ namespace {
 
 constexpr const char* kMarkerName = ".tidemark-point-in-time";
 constexpr const char* kMarkerApiVersion = "tidemark.dev/point-in-time/v1";
-
-std::unexpected<Error> OsError(const std::string& what, const std::string& path, int err) {
-  return MakeError(ErrorCode::kIo, what + ": " + std::strerror(err), -1, path);
-}
 
 std::string Parent(const std::string& path) {
   auto slash = path.rfind('/');

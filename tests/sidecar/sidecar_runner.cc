@@ -1,6 +1,5 @@
 #include "tests/sidecar/sidecar_runner.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 
@@ -10,6 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "io/dir_list.h"
 #include "tests/testing/temp_dir.h"
 
 extern char** environ;
@@ -81,15 +81,8 @@ void WipeDir(const std::string& dir) {
 }
 
 std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-        names.emplace_back(e->d_name);
-    ::closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+  auto names = ListDirectory(dir);
+  return names ? std::move(*names) : std::vector<std::string>{};
 }
 
 void FlipByte(const std::string& path, long offset, unsigned char mask) {
