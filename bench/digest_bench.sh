@@ -5,12 +5,9 @@
 # after. Not a test: prints a table for docs/benchmarks.md.
 # Usage: bench/digest_bench.sh [BUILD_DIR] [DATASET_DIR] [RUNS]
 set -euo pipefail
-build=${1:-build}
-data=${2:-${TIDEMARK_BENCH_DATA:-/var/tmp/tidemark-bench}}
-runs=${3:-2}
-tidemark="$(cd "$build" && pwd)/bin/tidemark"
-here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/make_dataset.sh" "$data"
+source "$(dirname "$0")/common.sh"
+bench_init 2 "$@"
+tidemark="$bin/tidemark"
 rdb="$data/dump.rdb"
 
 work=$(mktemp -d)
@@ -40,16 +37,16 @@ for i in $(seq "$runs"); do
 done
 cat "$results"
 
-median() { awk -v n="$1" -v f="$2" '$1==n{print $f}' "$results" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+col() { awk -v n="$1" -v f="$2" '$1==n{print $f}' "$results" | median; }
 same=$(awk '{print $5}' "$results" | sort -u | wc -l)
 cat <<TABLE
 
-Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(sed -n 's/.*keys=\([0-9]*\).*/\1/p' "$data/keyspace.txt") keys (Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)); median of $runs alternating runs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg).
+Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(bench_context); median of $runs alternating runs.
 
 | command | wall s | CPU s | peak RSS MB |
 |---|---|---|---|
-| \`DEBUG DIGEST\` (server with the data loaded; the call only) | $(median redis 2) | $(median redis 3) | (the server holds the dataset) |
-| \`tidemark digest rdb\` (reads the file) | $(median tidemark 2) | $(median tidemark 3) | $(median tidemark 4) |
+| \`DEBUG DIGEST\` (server with the data loaded; the call only) | $(col redis 2) | $(col redis 3) | (the server holds the dataset) |
+| \`tidemark digest rdb\` (reads the file) | $(col tidemark 2) | $(col tidemark 3) | $(col tidemark 4) |
 
 Digests: $( [ "$same" = 1 ] && echo "all equal ($(awk 'NR==1{print $5}' "$results"))" || echo "DIFFERENT, see above")
 TABLE

@@ -12,13 +12,10 @@
 #            (hybrid policy: AOF watched and verified every second), alternating.
 # Usage: bench/sidecar_bench.sh [BUILD_DIR] [DATASET_DIR] [RUNS]
 set -euo pipefail
-build=${1:-build}
-data=${2:-${TIDEMARK_BENCH_DATA:-/var/tmp/tidemark-bench}}
-runs=${3:-3}
-sidecar="$(cd "$build" && pwd)/bin/tidemark-sidecar"
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/common.sh"
+bench_init 3 "$@"
+sidecar="$bin/tidemark-sidecar"
 golden="$here/../tests/core/policy/golden"
-bash "$here/make_dataset.sh" "$data"
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/tidemark-sidecar-bench.XXXXXX")
 pids=()
@@ -29,7 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 # timed OUT CMD...: GNU time "wall user sys maxrss_kb" into OUT.
 timed() { local out=$1; shift; /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"; }
 
@@ -138,7 +134,7 @@ sha=$(col sha 2); cp_v=$(col backup 2); cp_n=$(col backup-noverify 2)
 r_no=$(col restore-no 2); r_yes=$(col restore-yes 2); l_no=$(col load-no 2); l_yes=$(col load-yes 2)
 cat <<TABLE
 
-Dataset: $mb MB RDB ($(sed -n 's/.*keys=\([0-9]*\).*/\1/p' "$data/keyspace.txt") keys), Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2); median of $runs rounds; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end.
+Dataset: $mb MB RDB, $(bench_context) at the end; median of $runs rounds.
 
 | what | wall s | CPU s (user+sys) | MB/s | peak RSS MB | target |
 |---|---|---|---|---|---|

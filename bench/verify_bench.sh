@@ -3,12 +3,9 @@
 # side on the same ~1 GB files, each run RUNS times (median reported). Not a test: prints a table
 # for docs/benchmarks.md. Usage: bench/verify_bench.sh [BUILD_DIR] [DATASET_DIR] [RUNS]
 set -euo pipefail
-build=${1:-build}
-data=${2:-${TIDEMARK_BENCH_DATA:-/var/tmp/tidemark-bench}}
-runs=${3:-3}
-tidemark="$(cd "$build" && pwd)/bin/tidemark"
-here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/make_dataset.sh" "$data"
+source "$(dirname "$0")/common.sh"
+bench_init 3 "$@"
+tidemark="$bin/tidemark"
 
 rdb="$data/dump.rdb"
 aofdir="$data/appendonlydir"
@@ -26,9 +23,8 @@ measure() {
     read -r w m u s < <(tail -1 "$timing")
     walls+=("$w"); rss+=("$m"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')")
   done
-  median() { printf '%s\n' "$@" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
-  printf '%s %s %s %s\n' "$name" "$(median "${walls[@]}")" \
-    "$(awk -v k="$(median "${rss[@]}")" 'BEGIN{printf "%.1f", k/1024}')" "$(median "${cpus[@]}")"
+  printf '%s %s %s %s\n' "$name" "$(printf '%s\n' "${walls[@]}" | median)" \
+    "$(awk -v k="$(printf '%s\n' "${rss[@]}" | median)" 'BEGIN{printf "%.1f", k/1024}')" "$(printf '%s\n' "${cpus[@]}" | median)"
 }
 
 results=$(mktemp)
@@ -48,7 +44,7 @@ keys=$(sed -n 's/.*keys=\([0-9]*\).*/\1/p' "$data/keyspace.txt")
 rss_budget=$(awk -v k="$keys" 'BEGIN{printf "%.1f", 32 + 8 * k / 1048576}')
 cat <<TABLE
 
-Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(du -m "$aofbase" | cut -f1) MB AOF, $keys keys (Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)); median of $runs runs; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg).
+Dataset: $(du -m "$rdb" | cut -f1) MB RDB, $(du -m "$aofbase" | cut -f1) MB AOF, $(bench_context); median of $runs runs.
 
 | file | command | wall s | CPU s (user+sys) | peak RSS MB | vs tidemark |
 |---|---|---|---|---|---|

@@ -1,0 +1,24 @@
+# Sourced by the bench scripts: their shared arguments and small helpers.
+# Usage in a script: source "$(dirname "$0")/common.sh"; bench_init DEFAULT_RUNS "$@"
+# Arguments every bench takes: [BUILD_DIR] [DATASET_DIR] [RUNS]; the dataset is made if missing.
+
+bench_init() {
+  local default_runs=$1; shift
+  build=${1:-build}
+  data=${2:-${TIDEMARK_BENCH_DATA:-/var/tmp/tidemark-bench}}
+  runs=${3:-$default_runs}
+  bin="$(cd "$build" && pwd)/bin"
+  here=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
+  bash "$here/make_dataset.sh" "$data"
+}
+
+# The median of the numbers on stdin, one per line.
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
+# One line describing where the figures come from, for the report's header.
+bench_context() {
+  printf '%s keys, Redis %s; %s cores, load average %s' \
+    "$(sed -n 's/.*keys=\([0-9]*\).*/\1/p' "$data/keyspace.txt")" \
+    "$(redis-server --version | awk '{print $3}' | cut -d= -f2)" \
+    "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
