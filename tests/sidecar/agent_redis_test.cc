@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -39,6 +40,9 @@ class AgentThread {
         log_(log_file_, clock_, "test-0"),
         store_(*sidecar::DirBackupStore::Open(store_dir)),
         agent_(std::move(options), store_, log_, clock_, metrics_) {
+    // As sidecar/main.cc: a write to a Redis that just died must come back as EPIPE, not end the
+    // process (the test binary died of SIGPIPE when Redis was stopped mid-BGSAVE).
+    ::signal(SIGPIPE, SIG_IGN);
     thread_ = std::thread([this] { agent_.Run(stop_); });
   }
   ~AgentThread() {
