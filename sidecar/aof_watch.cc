@@ -4,6 +4,7 @@
 #include "core/aof/manifest.h"
 #include "io/aof_files.h"
 #include "io/file_source.h"
+#include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
 
@@ -24,7 +25,8 @@ Result<AofWatchResult> AofWatcher::Check(const std::string& aof_dir,
     return out;
   }
   DirectoryAofOpener opener(aof_dir);
-  aof::AofVerifyOptions options;
+  // Redis's own files, verified while it runs: within the sidecar's memory budget.
+  aof::AofVerifyOptions options = BoundedAofVerifyOptions(aof::AofVerifyOptions{}.max_rdb_version);
   if (manifest->base && manifest->base->name != base_) {
     base_ = manifest->base->name;
     auto r = aof::VerifyAofFile(opener, base_, aof::AofPartType::kBase, false, options);

@@ -36,7 +36,8 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
   RdbReport report =
       VerifyRdb(tee, RdbVerifyOptions{.name = source_name,
                                       .max_version = expected.max_rdb_version,
-                                      .check_duplicate_keys = CheckDuplicateKeys(expected.keys)});
+                                      .check_duplicate_keys = CheckDuplicateKeys(expected.keys),
+                                      .max_tracked_members = kDuplicateCheckMaxMembers});
   if (!report.valid()) return std::unexpected(*report.error);
   auto digest = sha.FinishHex();
   if (!digest) return std::unexpected(digest.error());

@@ -17,6 +17,7 @@
 #include "io/file_source.h"
 #include "sidecar/install.h"
 #include "sidecar/json_log.h"
+#include "sidecar/verify_budget.h"
 #include "io/os_error.h"
 
 namespace tidemark::sidecar {
@@ -80,9 +81,8 @@ Result<AofRewind> RewindAofToTime(const std::string& aof_dir, const std::string&
   where.multi_part = true;
   where.dir = aof_dir;
   where.manifest = prefix + ".manifest";
-  aof::AofVerifyOptions vopt;
+  aof::AofVerifyOptions vopt = BoundedAofVerifyOptions(max_rdb_version);
   vopt.truncate_after_timestamp = t;
-  vopt.max_rdb_version = max_rdb_version;
   auto report = VerifyAofAt(where, vopt);
   if (!report) return std::unexpected(report.error());
   AofRewind out;

@@ -14,6 +14,7 @@
 #include "io/durable_file.h"
 #include "io/file_source.h"
 #include "sidecar/manifest_rebuild.h"
+#include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
 
@@ -83,8 +84,7 @@ Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData&
   present = true;
   auto where = LocateAof(dir);
   if (!where) return std::unexpected(where.error());
-  aof::AofVerifyOptions vopt;
-  vopt.max_rdb_version = o.max_rdb_version;
+  aof::AofVerifyOptions vopt = BoundedAofVerifyOptions(o.max_rdb_version);
   auto report = VerifyAofAt(*where, vopt);
   if (!report) return std::unexpected(report.error());
   if (report->verdict == aof::AofVerdict::kTruncated) {
@@ -139,7 +139,8 @@ void InspectRdb(const RestoreOptions& o, LocalData& local, bool candidate) {
   // Redis's own file, of unknown size: the duplicate-key check would cost 8 bytes a key.
   if (src)
     report = VerifyRdb(*src, {.name = path, .max_version = o.max_rdb_version,
-                              .check_duplicate_keys = false});
+                              .check_duplicate_keys = false,
+                              .max_tracked_members = kDuplicateCheckMaxMembers});
   if (!src || !report.valid()) {
     local.unusable.push_back(path);
     if (!candidate) return;

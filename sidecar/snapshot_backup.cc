@@ -74,6 +74,7 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
   RdbReport report = VerifyRdb(tee, RdbVerifyOptions{.name = snapshot_name,
                                                      .max_version = ctx.max_rdb_version,
                                                      .check_duplicate_keys = ctx.check_duplicate_keys,
+                                                     .max_tracked_members = kDuplicateCheckMaxMembers,
                                                      .visitor = &dataset});
   if (!report.valid()) {
     (*writer)->Abort();

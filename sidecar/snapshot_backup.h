@@ -18,19 +18,9 @@
 #include "core/base/error.h"
 #include "core/rdb/rdb_verifier.h"
 #include "sidecar/backup_store.h"
+#include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
-
-// The RDB verifier's duplicate-key check keeps 8 bytes per key, the one cost that grows with
-// the dataset. Within the sidecar's memory budget (16 MB, docs/sidecar.md) it runs for up to
-// 2^20 keys; beyond, everything else is still verified (format, encodings, CRC-64, SHA-256) but
-// duplicate keys are not looked for: a snapshot Redis wrote from its own keyspace cannot hold
-// any, and the CRC-64 shows the bytes are the ones Redis wrote. `tidemark verify rdb` checks
-// them at any size. `keys`: what the snapshot is expected to hold, when known.
-inline constexpr uint64_t kDuplicateCheckMaxKeys = uint64_t{1} << 20;
-inline bool CheckDuplicateKeys(std::optional<uint64_t> keys) {
-  return keys && *keys <= kDuplicateCheckMaxKeys;
-}
 
 struct SnapshotBackupContext {
   int64_t now_unix = 0;       // the backup's time (its name and createdAt)

@@ -274,6 +274,8 @@ AofFileReport VerifyAofFile(AofFileOpener& opener, const std::string& name, AofP
     ro.name = name;
     ro.allow_trailing_data = true;
     ro.max_version = options.max_rdb_version;
+    ro.check_duplicate_keys = options.check_duplicate_keys;
+    ro.max_tracked_members = options.max_tracked_members;
     RdbReport rdb = VerifyRdb(sniffed, ro);
     r.rdb_version = rdb.rdb_version;
     r.rdb_keys = rdb.total_keys();

@@ -45,6 +45,9 @@ struct AofVerifyOptions {
   // ignores such a SELECT and applies the following writes to the previous database.
   uint64_t databases = 16;
   uint32_t max_rdb_version = 12;
+  // For an RDB preamble: RdbVerifyOptions' duplicate checks (their memory grows with the data).
+  bool check_duplicate_keys = true;
+  uint64_t max_tracked_members = uint64_t{1} << 20;
 };
 
 struct AofFileReport {

@@ -64,10 +64,9 @@ Result<std::span<const uint8_t>> ValueChecker::PayloadView(StringValue& v) {
 }
 
 Status ValueChecker::HashedMembers(uint64_t count, int extra, const char* what) {
-  // Duplicate detection keeps 8 bytes per member; past this many members it is skipped so that
-  // memory stays bounded (Redis would still refuse such a duplicate).
-  constexpr uint64_t kMaxTracked = uint64_t{1} << 20;
-  bool track = count <= kMaxTracked;
+  // Duplicate detection keeps 8 bytes per member; past the limit it is skipped so that memory
+  // stays bounded (Redis would still refuse such a duplicate).
+  bool track = count <= max_tracked_members_;
   // A large collection's hashes are bucketed by their top byte as they stream past: the check
   // then never partitions megabytes in place with random accesses.
   constexpr uint64_t kBucketedFrom = 4096;
@@ -263,6 +262,7 @@ Status ValueChecker::CheckHashWithTtl(uint8_t type) {
   if (!n) return std::unexpected(n.error());
   if (auto s = NotEmpty(*n, len_at); !s) return s;
   member_hashes_.clear();
+  const bool track = *n <= max_tracked_members_;
   for (uint64_t i = 0; i < *n; ++i) {
     int64_t tat = static_cast<int64_t>(in_.offset());
     auto ttl = in_.PlainLength("hash field TTL");
@@ -272,7 +272,7 @@ Status ValueChecker::CheckHashWithTtl(uint8_t type) {
       return in_.Corrupt("hash field expire time " + std::to_string(expire_at) + " is past the maximum", tat);
     if (visitor_ && expire_at != 0) visitor_->FieldExpire(expire_at);
     if (auto s = visitor_ ? VisitedString(str_) : in_.ReadString(StringUse::kHash, str_); !s) return s;
-    if (*n <= (uint64_t{1} << 20)) member_hashes_.push_back(str_.hash);
+    if (track) member_hashes_.push_back(str_.hash);
     if (auto s = visitor_ ? VisitedString(payload_) : in_.ReadString(StringUse::kSkip, payload_); !s) return s;
   }
   if (HasDuplicate(member_hashes_))

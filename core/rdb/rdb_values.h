@@ -24,7 +24,9 @@ std::string ModuleName(uint64_t module_id);
 
 class ValueChecker {
  public:
-  explicit ValueChecker(RdbInput& in) : in_(in) {}
+  // Duplicates are looked for in collections of at most `max_tracked_members` members.
+  ValueChecker(RdbInput& in, uint64_t max_tracked_members)
+      : in_(in), max_tracked_members_(max_tracked_members) {}
 
   // Checks the value of `type` at the current position; fills `info`.
   Status Check(uint8_t type, ValueInfo* info);
@@ -58,6 +60,7 @@ class ValueChecker {
   std::unexpected<Error> InPayload(const Error& e, const StringValue& v, const char* what) const;
 
   RdbInput& in_;
+  const uint64_t max_tracked_members_;
   ValueVisitor* visitor_ = nullptr;
   StringValue str_;       // scratch for members and fields
   StringValue payload_;   // scratch for encoded payloads

@@ -30,7 +30,7 @@ using namespace rdb;
 class Walker {
  public:
   Walker(ByteSource& source, const RdbVerifyOptions& options, RdbReport& report)
-      : in_(source, options.name), options_(options), report_(report), values_(in_) {}
+      : in_(source, options.name), options_(options), report_(report), values_(in_, options.max_tracked_members) {}
 
   Status Run() {
     if (auto s = Header(); !s) return s;

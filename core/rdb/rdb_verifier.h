@@ -64,6 +64,9 @@ struct RdbVerifyOptions {
   // Duplicate keys (Redis refuses to load a file with one) are found from an 8-byte hash per
   // key, the one cost that grows with the file; false skips that check.
   bool check_duplicate_keys = true;
+  // Duplicate members of a set, sorted set or hash stored as a hashtable are found the same way,
+  // 8 bytes per member, for collections of at most this many members (memory: 8 x this at most).
+  uint64_t max_tracked_members = uint64_t{1} << 20;
   // Told the content of each key as it is verified (value_visitor.h); null: verification only.
   ValueVisitor* visitor = nullptr;
   // Runs the final duplicate-key check on several cores (not owned; null: on this thread).

@@ -90,6 +90,30 @@ TEST(RdbCrafted, DuplicateMembersAreInvalid) {
   EXPECT_NE(r.error->message.find("duplicate hash field 'f'"), std::string::npos) << Message(r);
 }
 
+TEST(RdbCrafted, MemberDuplicateCheckIsBoundedByItsOption) {
+  // A hashtable-encoded collection larger than max_tracked_members is not tracked (memory stays
+  // bounded); one within it is. The hash-with-field-TTLs path follows the same bound.
+  auto file = [](uint64_t min_expire_or_set) {
+    RdbBuilder b(12);
+    if (min_expire_or_set == 0) {
+      b.Op(kTypeSet).Str("s").Len(3).Str("m").Str("x").Str("m");
+    } else {
+      b.Op(kTypeHashMetadata).Str("h").Le(min_expire_or_set, 8).Len(3);
+      b.Len(0).Str("f").Str("1").Len(0).Str("g").Str("2").Len(0).Str("f").Str("3");
+    }
+    return b.Finish();
+  };
+  for (uint64_t kind : {uint64_t{0}, uint64_t{1}}) {
+    Bytes b = file(kind);
+    SpanSource tracked(b), untracked(b);
+    RdbReport t = VerifyRdb(tracked, RdbVerifyOptions{.name = "crafted.rdb", .max_tracked_members = 3});
+    RdbReport u = VerifyRdb(untracked, RdbVerifyOptions{.name = "crafted.rdb", .max_tracked_members = 2});
+    ASSERT_FALSE(t.valid()) << kind;
+    EXPECT_NE(t.error->message.find("duplicate"), std::string::npos) << Message(t);
+    EXPECT_TRUE(u.valid()) << kind << ": " << Message(u);
+  }
+}
+
 TEST(RdbCrafted, BrokenListpackInsideAValidChecksumIsInvalidWithItsOffset) {
   auto lp = testing::Listpack({std::string("f"), std::string("v")});
   lp[4] = 3;  // wrong element count
