@@ -9,6 +9,8 @@ packages=(
   libssl-dev liblzf-dev libcpprest-dev libyaml-cpp-dev libhiredis-dev libboost-system-dev
   redis-server redis-tools unzip
   clang-16 libclang-rt-16-dev
+  # SigV4 known answers: tests/objstore/botocore_sign.py signs with botocore's own signer.
+  python3-botocore
 )
 
 missing=()
@@ -29,10 +31,13 @@ if ((${#missing[@]})); then
 fi
 
 # Node modules for the CRD schema tests (tests/core/policy/crd_validate.mjs): a real JSON-schema
-# validator (ajv), YAML 1.1 parsing as kubectl does, and a CEL evaluator for the CRD's rules.
+# validator (ajv), YAML 1.1 parsing as kubectl does, and a CEL evaluator for the CRD's rules;
+# s3rver for the object-store tests.
 # Installed into tools/node_modules (git-ignored), pinned; skipped when already there.
 tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools"
-node_tools=(ajv@8.17.1 ajv-formats@3.0.1 yaml@2.8.1 @marcbachmann/cel-js@8.0.0)
+node_tools=(ajv@8.17.1 ajv-formats@3.0.1 yaml@2.8.1 @marcbachmann/cel-js@8.0.0
+  # An S3-compatible server for the object-store client's tests (tests/objstore/s3rver.h).
+  s3rver@3.7.1)
 if ! command -v npm >/dev/null 2>&1; then
   if [[ $(id -u) -ne 0 ]]; then
     echo "setup: npm is missing; run as root (or: sudo apt-get install -y nodejs npm)" >&2
