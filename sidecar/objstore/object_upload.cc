@@ -1,0 +1,116 @@
+#include <string>
+
+#include "sidecar/objstore/s3_call.h"
+#include "sidecar/objstore/s3_client.h"
+
+namespace tidemark::objstore {
+
+namespace {
+constexpr size_t kMaxParts = 10'000;
+}  // namespace
+
+ObjectUpload::ObjectUpload(S3Client& client, std::string key, UserMetadata metadata)
+    : client_(client), key_(std::move(key)), metadata_(std::move(metadata)) {}
+
+ObjectUpload::~ObjectUpload() {
+  if (!done_) (void)Abort();
+}
+
+Status ObjectUpload::Fail(Error error) {
+  if (auto aborted = Abort(); !aborted)
+    error.message += "; and aborting upload " + upload_id_ + " failed too: " + aborted.error().message;
+  return std::unexpected(std::move(error));
+}
+
+Status ObjectUpload::Update(std::span<const uint8_t> chunk) {
+  if (done_) return MakeError(ErrorCode::kInvalidArgument, "upload already finished or aborted", -1, client_.Url(key_));
+  const size_t part_size = client_.config().part_size;
+  while (!chunk.empty()) {
+    if (part_.capacity() < part_size) part_.reserve(part_size);
+    size_t n = std::min(chunk.size(), part_size - part_.size());
+    part_.insert(part_.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    chunk = chunk.subspan(n);
+    bytes_ += n;
+    // A full part is sent only once more bytes follow, so an object of exactly one part is
+    // still a single PutObject.
+    if (part_.size() == part_size && !chunk.empty())
+      if (auto s = SendPart(); !s) return s;
+  }
+  return {};
+}
+
+Status ObjectUpload::SendPart() {
+  auto& impl = *client_.impl_;
+  if (upload_id_.empty()) {
+    S3Call create{"POST", key_};
+    create.query = {{"uploads", ""}};
+    for (const auto& [name, value] : metadata_) create.headers.emplace_back("x-amz-meta-" + name, value);
+    auto reply = impl.ExecuteRead(create);
+    if (!reply) return Fail(reply.error());
+    auto id = ParseInitiateMultipartUpload(*reply);
+    if (!id) return Fail(id.error());
+    upload_id_ = *id;
+  }
+  if (parts_.size() >= kMaxParts)
+    return Fail(Error{ErrorCode::kInvalidArgument, client_.Url(key_), -1,
+                      "more than 10,000 parts of " + std::to_string(client_.config().part_size) +
+                          " bytes: raise the part size"});
+  int number = static_cast<int>(parts_.size()) + 1;
+  S3Call put{"PUT", key_};
+  put.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}};
+  put.body = part_;
+  auto head = impl.Execute(put);
+  if (!head) return Fail(head.error());
+  std::string etag = head->Header("ETag");
+  auto rest = impl.connection->ReadBodyString(64 << 10);
+  if (etag.empty())
+    return Fail(Error{ErrorCode::kIo, client_.Url(key_), -1,
+                      "UploadPart " + std::to_string(number) + ": the reply has no ETag"});
+  if (!rest) impl.connection->Close();
+  parts_.push_back({number, etag});
+  part_.clear();
+  return {};
+}
+
+Result<std::string> ObjectUpload::Finish() {
+  if (done_) return MakeError(ErrorCode::kInvalidArgument, "upload already finished or aborted", -1, client_.Url(key_));
+  auto& impl = *client_.impl_;
+  if (upload_id_.empty()) {
+    S3Call put{"PUT", key_};
+    put.body = part_;
+    for (const auto& [name, value] : metadata_) put.headers.emplace_back("x-amz-meta-" + name, value);
+    auto head = impl.Execute(put);
+    if (!head) {
+      done_ = true;
+      return std::unexpected(head.error());
+    }
+    std::string etag = head->Header("ETag");
+    if (!impl.connection->ReadBodyString(64 << 10)) impl.connection->Close();
+    done_ = true;
+    if (etag.size() >= 2 && etag.front() == '"') etag = etag.substr(1, etag.size() - 2);
+    return etag;
+  }
+  if (!part_.empty())
+    if (auto s = SendPart(); !s) return std::unexpected(s.error());
+  std::string body = CompleteMultipartUploadBody(parts_);
+  S3Call complete{"POST", key_};
+  complete.query = {{"uploadId", upload_id_}};
+  complete.body = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  auto reply = impl.ExecuteRead(complete);
+  if (!reply) return std::unexpected(Fail(reply.error()).error());
+  auto etag = ParseCompleteMultipartUpload(*reply);
+  if (!etag) return std::unexpected(Fail(etag.error()).error());
+  done_ = true;
+  part_ = {};
+  return etag;
+}
+
+Status ObjectUpload::Abort() {
+  if (done_) return {};
+  done_ = true;
+  part_ = {};
+  if (upload_id_.empty()) return {};
+  return client_.AbortMultipartUpload(key_, upload_id_);
+}
+
+}  // namespace tidemark::objstore
