@@ -63,6 +63,7 @@ struct HttpConnection::Impl {
   beast::flat_buffer buffer;
   std::optional<http::response_parser<http::buffer_body>> parser;
   bool keep_alive = false;
+  std::chrono::steady_clock::time_point last_used;  // end of the last response
 
   beast::tcp_stream& Tcp() { return secure ? secure->next_layer() : *plain; }
   bool Open() const { return plain.has_value() || secure.has_value(); }
@@ -137,8 +138,9 @@ struct HttpConnection::Impl {
       std::string why = verify != X509_V_OK ? std::string(X509_verify_cert_error_string(verify)) + " (" + ec.message() + ")"
                                             : ec.message();
       Reset();
-      return MakeError(ErrorCode::kIo, "TLS handshake: " + why, -1,
-                       peer.host + ":" + std::to_string(peer.port));
+      // An untrusted or misnamed certificate stays so: a configuration error, not retried.
+      return MakeError(verify != X509_V_OK ? ErrorCode::kInvalidArgument : ErrorCode::kIo,
+                       "TLS handshake: " + why, -1, peer.host + ":" + std::to_string(peer.port));
     }
     return {};
   }
@@ -158,10 +160,10 @@ void HttpConnection::Close() { impl_->Reset(); }
 
 Status HttpConnection::Send(std::string_view head, std::span<const uint8_t> body) {
   // A response not read to its end leaves the stream mid-message: start afresh.
-  if (impl_->Open() && (!impl_->keep_alive || (impl_->parser && !impl_->parser->is_done())))
+  if (impl_->Open() && (!impl_->keep_alive || (impl_->parser && !impl_->parser->is_done()) ||
+                        std::chrono::steady_clock::now() - impl_->last_used > kMaxIdle))
     impl_->Reset();
-  reused_ = impl_->Open();
-  if (!reused_)
+  if (!impl_->Open())
     if (auto s = impl_->Connect(); !s) return s;
   impl_->parser.reset();
   std::array<net::const_buffer, 2> buffers{net::buffer(head.data(), head.size()),
@@ -201,6 +203,7 @@ Result<size_t> HttpConnection::ReadBody(std::span<uint8_t> out) {
     if (n > 0) return n;
   }
   if (!impl_->keep_alive) impl_->Reset();
+  impl_->last_used = std::chrono::steady_clock::now();
   return size_t{0};
 }
 

@@ -57,10 +57,11 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
 
   // Writes `head` (request line + headers + blank line) then `body`, connecting first when
-  // there is no open connection. reused() then says whether an existing one was used (a server
-  // may have closed an idle connection: the caller may resend at once).
+  // there is no open connection. A connection idle for more than kMaxIdle is not reused:
+  // servers close idle connections (Node's default after 5 s, S3 after about 20 s), and a
+  // request sent into one that is closing fails in a way that cannot be told from a real reset.
+  static constexpr std::chrono::milliseconds kMaxIdle{2'000};
   Status Send(std::string_view head, std::span<const uint8_t> body);
-  bool reused() const { return reused_; }
   // Reads the response's status line and headers. `head_request`: the response has no body.
   Result<HttpResponseHead> ReadHead(bool head_request);
   // Fills a prefix of `out` with body bytes; 0 at the end of the body. After the end, the
@@ -73,7 +74,6 @@ class HttpConnection {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  bool reused_ = false;
 };
 
 }  // namespace tidemark::objstore

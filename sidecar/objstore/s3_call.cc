@@ -45,18 +45,9 @@ Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::
     head += "content-length: " + std::to_string(call.body.size()) + "\r\n";
   head += "user-agent: tidemark\r\n\r\n";
 
-  // A kept-alive connection the server has meanwhile closed fails on first use; that says
-  // nothing about the server's health, so it is resent at once, once.
-  for (int fresh = 0;; ++fresh) {
-    auto sent = connection->Send(head, call.body);
-    bool reused = connection->reused();
-    if (sent) {
-      auto response = connection->ReadHead(call.method == "HEAD");
-      if (response || !reused || fresh > 0) return response;
-    } else if (!reused || fresh > 0) {
-      return std::unexpected(sent.error());
-    }
-  }
+  auto sent = connection->Send(head, call.body);
+  if (!sent) return std::unexpected(sent.error());
+  return connection->ReadHead(call.method == "HEAD");
 }
 
 Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
@@ -68,6 +59,10 @@ Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
     bool last = attempt >= config.retry.max_attempts;
     auto response = Attempt(call, payload_hash);
     if (!response) {
+      if (response.error().code == ErrorCode::kInvalidArgument)
+        return MakeError(ErrorCode::kInvalidArgument,
+                         call.method + ": " + response.error().message + " (" + response.error().where + ")",
+                         -1, Where(call));
       if (last)
         return MakeError(ErrorCode::kIo,
                          call.method + " failed after " + std::to_string(attempt) +

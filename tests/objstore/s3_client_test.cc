@@ -6,34 +6,15 @@
 
 #include "sidecar/clock.h"
 #include "sidecar/objstore/s3_client.h"
+#include "tests/objstore/s3_test_util.h"
 #include "tests/objstore/s3rver.h"
 
 namespace tidemark::objstore {
 namespace {
 
-class StringSink final : public ByteSink {
- public:
-  Status Update(std::span<const uint8_t> chunk) override {
-    data.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
-    return {};
-  }
-  std::string data;
-};
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-// Bytes that differ at every offset, so a part in the wrong place or a byte lost shows.
-std::string Pattern(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  uint32_t x = seed;
-  for (size_t i = 0; i < n; ++i) {
-    x = x * 1664525u + 1013904223u;
-    out[i] = static_cast<char>(x >> 24);
-  }
-  return out;
-}
+using testing::Bytes;
+using testing::Pattern;
+using testing::StringSink;
 
 class S3ClientTest : public ::testing::Test {
  protected:

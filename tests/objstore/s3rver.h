@@ -4,10 +4,9 @@
 // it accepts only the access key "S3RVER". Stopped when the object goes away.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 
+#include "tests/objstore/spawn_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::testing {
@@ -19,16 +18,15 @@ class S3rver {
   S3rver(const S3rver&) = delete;
   S3rver& operator=(const S3rver&) = delete;
 
-  int port() const { return port_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return server_.port; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(server_.port); }
   // Where s3rver keeps the bucket's files (objects, and open multipart uploads under
-  // "<bucket>/._S3rver_uploads" style paths).
+  // "<bucket>/._S3rver_uploads/<upload id>/").
   const std::string& storage_dir() const { return dir_.path(); }
 
  private:
   TempDir dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  SpawnedServer server_;
 };
 
 }  // namespace tidemark::testing

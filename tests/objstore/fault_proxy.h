@@ -1,0 +1,38 @@
+// The fault-injecting proxy (fault_proxy.py) in front of an upstream server, for tests: which
+// faults to inject next, and the log of the requests it saw. Stopped with the object.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tests/objstore/spawn_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::testing {
+
+struct FaultProxyOptions {
+  std::string tls_cert, tls_key;  // PEM files: terminate TLS
+  std::string s3rver_storage;     // perform AbortMultipartUpload on s3rver's files
+};
+
+class FaultProxy {
+ public:
+  FaultProxy(int upstream_port, const FaultProxyOptions& options = {});
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  int port() const { return server_.port; }
+  // Replaces the pending rules (see fault_proxy.py), one per line.
+  void SetFaults(const std::string& rules);
+  // "METHOD TARGET ACTION" per request seen so far.
+  std::vector<std::string> Log() const;
+  // The log's lines containing `needle`.
+  std::vector<std::string> LogLinesWith(const std::string& needle) const;
+
+ private:
+  TempDir dir_;
+  SpawnedServer server_;
+};
+
+}  // namespace tidemark::testing

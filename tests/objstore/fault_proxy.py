@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""A test-only HTTP/1.1 proxy in front of s3rver that injects faults: error statuses, connections
+reset in the middle of a request or a response, dropped connections and slow responses. With
+--tls-cert/--tls-key it also terminates TLS, so the client's certificate checks meet a real
+handshake.
+
+Faults come from a file the test writes (--faults), one rule per line, consumed in order:
+    ACTION [ARGS...] [@SUBSTRING]
+the first rule whose SUBSTRING occurs in "METHOD TARGET" (every request when absent) is applied
+to that request and removed. Actions:
+    status CODE [S3CODE]   answer CODE with an S3 <Error> document (default S3CODE InternalError)
+    reset-request          read half the request body, then reset the connection (RST)
+    reset-response         forward, send the response head and half its body, then reset
+    drop                   read the request, close without answering
+    delay MS               forward, wait MS milliseconds before answering
+Every request is appended to --log as "METHOD TARGET ACTION", every connection as "accept".
+
+s3rver 3.7.1 answers AbortMultipartUpload with 405 (not implemented). With --s3rver-storage DIR
+the proxy performs it on s3rver's files instead (removes the upload's directory, answers 204),
+so tests can check that an aborted upload leaves nothing open.
+
+Prints "listening on PORT" once bound. Standard library only."""
+import argparse
+import os
+import shutil
+import socket
+import socketserver
+import ssl
+import struct
+import sys
+import threading
+import time
+from urllib.parse import parse_qs, urlsplit
+
+LOCK = threading.Lock()
+
+
+def take_rule(path, request_line):
+    with LOCK:
+        try:
+            with open(path) as f:
+                lines = [l.rstrip("\n") for l in f if l.strip()]
+        except FileNotFoundError:
+            return None
+        for i, line in enumerate(lines):
+            words = line.split()
+            match = next((w[1:] for w in words if w.startswith("@")), None)
+            if match is None or match in request_line:
+                del lines[i]
+                with open(path + ".tmp", "w") as f:
+                    f.write("".join(l + "\n" for l in lines))
+                os.replace(path + ".tmp", path)
+                return [w for w in words if not w.startswith("@")]
+    return None
+
+
+def log(path, text):
+    with LOCK:
+        with open(path, "a") as f:
+            f.write(text + "\n")
+
+
+def read_head(sock_file):
+    lines = []
+    while True:
+        line = sock_file.readline(65537)
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            return lines
+        lines.append(line.decode("latin-1").rstrip("\r\n"))
+
+
+def header(lines, name):
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        if k.strip().lower() == name:
+            return v.strip()
+    return None
+
+
+def reset(sock):
+    # SO_LINGER with a zero timeout makes close() send RST: a connection reset, not a clean EOF.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def read_body(f, lines, is_head_response=False, status=200):
+    if is_head_response or status in (204, 304) or 100 <= status < 200:
+        return b""
+    if (header(lines, "transfer-encoding") or "").lower() == "chunked":
+        out = b""
+        while True:
+            size_line = f.readline()
+            size = int(size_line.split(b";")[0], 16)
+            chunk = f.read(size + 2)[:size]
+            out += chunk
+            if size == 0:
+                while f.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return out
+    length = header(lines, "content-length")
+    if length is not None:
+        return f.read(int(length))
+    return f.read()  # until the upstream closes
+
+
+def error_body(code, s3code):
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{s3code}</Code>'
+            f"<Message>injected by fault_proxy (HTTP {code})</Message>"
+            f"<RequestId>fault-{int(time.time() * 1000)}</RequestId></Error>").encode()
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        args = self.server.args
+        client = self.request
+        log(args.log, "accept")
+        if args.tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(args.tls_cert, args.tls_key)
+            try:
+                client = context.wrap_socket(client, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                log(args.log, f"TLS handshake refused: {e}")
+                return
+        upstream = None
+        cf = client.makefile("rb")
+        try:
+            while True:
+                lines = read_head(cf)
+                if not lines:
+                    return
+                method, target = lines[0].split(" ")[:2]
+                request_line = f"{method} {target}"
+                length = int(header(lines, "content-length") or 0)
+                rule = take_rule(args.faults, request_line) if args.faults else None
+                action = rule[0] if rule else "pass"
+                log(args.log, f"{request_line} {' '.join(rule) if rule else 'pass'}")
+                if action == "reset-request":
+                    cf.read(length // 2)
+                    reset(client)
+                    return
+                body = cf.read(length) if length else b""
+                if action == "drop":
+                    client.close()
+                    return
+                if action == "status":
+                    code = int(rule[1])
+                    payload = error_body(code, rule[2] if len(rule) > 2 else "InternalError")
+                    client.sendall(f"HTTP/1.1 {code} Injected\r\nContent-Type: application/xml\r\n"
+                                   f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                    continue
+                query = parse_qs(urlsplit(target).query, keep_blank_values=True)
+                if args.s3rver_storage and method == "DELETE" and "uploadId" in query:
+                    bucket = urlsplit(target).path.split("/")[1]
+                    upload = os.path.join(args.s3rver_storage, bucket, "._S3rver_uploads",
+                                          os.path.basename(query["uploadId"][0]))
+                    status = "204 No Content" if os.path.isdir(upload) else "404 Not Found"
+                    shutil.rmtree(upload, ignore_errors=True)
+                    client.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+                    continue
+                if upstream is None:
+                    upstream = socket.create_connection((args.upstream_host, args.upstream_port))
+                    uf = upstream.makefile("rb")
+                upstream.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+                response = read_head(uf)
+                if response is None:
+                    client.close()
+                    return
+                status = int(response[0].split(" ")[1])
+                rbody = read_body(uf, response, method == "HEAD", status)
+                # Re-frame the body with a Content-Length: the proxy has it whole.
+                head = [l for l in response if not l.lower().startswith(("transfer-encoding:", "content-length:"))]
+                if method != "HEAD" or header(response, "content-length") is not None:
+                    head.append(f"Content-Length: {header(response, 'content-length') if method == 'HEAD' else len(rbody)}")
+                raw_head = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+                if action == "delay":
+                    time.sleep(int(rule[1]) / 1000.0)
+                if action == "reset-response":
+                    client.sendall(raw_head + rbody[: len(rbody) // 2])
+                    reset(client)
+                    return
+                client.sendall(raw_head + rbody)
+                if (header(response, "connection") or "").lower() == "close":
+                    return
+        except (ConnectionError, BrokenPipeError, ssl.SSLError, OSError):
+            return
+        finally:
+            if upstream is not None:
+                upstream.close()
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--upstream", required=True, help="host:port of s3rver")
+    p.add_argument("--faults", help="file of fault rules, consumed in order")
+    p.add_argument("--log", default=os.devnull)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.add_argument("--s3rver-storage")
+    args = p.parse_args()
+    args.upstream_host, port = args.upstream.rsplit(":", 1)
+    args.upstream_port = int(port)
+    server = Server(("127.0.0.1", 0), Handler)
+    server.args = args
+    print(f"listening on {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
