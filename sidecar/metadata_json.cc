@@ -52,6 +52,14 @@ std::string RenderBackupMetadata(const BackupMetadata& m) {
   } else {
     v["datasetDigest"] = json::value::null();
   }
+  if (m.encryption_key_id) {
+    json::value e = json::value::object();
+    e["algorithm"] = json::value::string(std::string(kEncryptionAlgorithm));
+    e["keyId"] = json::value::string(*m.encryption_key_id);
+    v["encryption"] = e;
+  } else {
+    v["encryption"] = json::value::null();
+  }
   return v.serialize() + "\n";
 }
 
@@ -169,6 +177,17 @@ Result<BackupMetadata> Parse(const json::value& v, const std::string& where) {
       return r.Bad("datasetDigest", "expected {value: 40 lowercase hex digits, for} or null");
     m.dataset_digest = *value;
     m.dataset_digest_for = *for_;
+  }
+  if (r.Get("encryption") && !r.IsNull("encryption")) {  // absent in older metadata
+    Reader er(*r.Get("encryption"), where);
+    auto algorithm = er.Str("algorithm");
+    auto key_id = er.Str("keyId");
+    if (!algorithm || !key_id || key_id->empty())
+      return r.Bad("encryption", "expected {algorithm, keyId} or null");
+    if (*algorithm != kEncryptionAlgorithm)
+      return r.Bad("encryption", "algorithm '" + *algorithm + "' is not known (expected " +
+                                     std::string(kEncryptionAlgorithm) + ")");
+    m.encryption_key_id = *key_id;
   }
   return m;
 }

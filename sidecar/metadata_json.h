@@ -7,7 +7,10 @@
 //    "sizeBytes": 1234, "sha256": "<64 hex>", "rdbVersion": 10, "redisVersion": "7.0.15",
 //    "keys": 3, "dbs": [{"db": 0, "keys": 3, "expires": 0}], "sourcePod": "cache-0",
 //    "policyGeneration": 4 | null, "replication": {"id": "<40 hex>", "offset": 0} | null,
-//    "verified": true}
+//    "verified": true, "datasetDigest": {"value": "<40 hex>", "for": "redis<7.2"} | null,
+//    "encryption": {"algorithm": "aes-256-gcm-framed/v1", "keyId": "k1"} | null}
+//
+// datasetDigest and encryption may be absent (metadata written before them): read as null.
 //
 // Parsing is strict (a metadata file that does not parse means the backup is not listed): the
 // apiVersion must be known, the name must be a generated name, the sha256 64 hex digits, and
@@ -23,6 +26,8 @@
 namespace tidemark::sidecar {
 
 inline constexpr std::string_view kBackupMetadataApiVersion = "tidemark.dev/backup/v1";
+// encryption.algorithm: the format of docs/formats.md, "Encrypted backups".
+inline constexpr std::string_view kEncryptionAlgorithm = "aes-256-gcm-framed/v1";
 
 std::string RenderBackupMetadata(const backup::BackupMetadata& metadata);
 

@@ -62,6 +62,55 @@ struct Walk {
     lhs = *tmp_;                                          \
   } while (0)
 
+Result<backup::RetentionRules> ParseRetention(const Walk& w, const json::value& parent,
+                                              const std::string& path) {
+  const json::value* ret;
+  TRY_ASSIGN(ret, w.Member(parent, path, "retention"));
+  const std::string at = path + ".retention";
+  backup::RetentionRules rules;
+  TRY_ASSIGN(rules.keep_last, w.Count(*ret, at, "keepLast"));
+  TRY_ASSIGN(rules.keep_daily, w.Count(*ret, at, "keepDaily"));
+  TRY_ASSIGN(rules.keep_weekly, w.Count(*ret, at, "keepWeekly"));
+  return rules;
+}
+
+// A member that is a string or null.
+Result<std::optional<std::string>> OptStr(const Walk& w, const json::value& o,
+                                          const std::string& path, const std::string& key) {
+  const json::value* v;
+  TRY_ASSIGN(v, w.Member(o, path, key));
+  if (v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return w.Bad(path + "." + key, "expected a string or null");
+  return std::optional<std::string>(v->as_string());
+}
+
+Result<ObjectStorePolicy> ParseObjectStore(const Walk& w, const json::value& o, bool allow_empty) {
+  const std::string at = "backup.objectStore";
+  ObjectStorePolicy s;
+  TRY_ASSIGN(s.endpoint, w.Str(o, at, "endpoint"));
+  TRY_ASSIGN(s.bucket, w.Str(o, at, "bucket"));
+  TRY_ASSIGN(s.prefix, w.Str(o, at, "prefix"));
+  TRY_ASSIGN(s.region, w.Str(o, at, "region"));
+  std::string addressing;
+  TRY_ASSIGN(addressing, w.Str(o, at, "addressing"));
+  if (addressing != "path" && addressing != "virtual")
+    return w.Bad(at + ".addressing", "expected path or virtual");
+  s.virtual_hosted = addressing == "virtual";
+  TRY_ASSIGN(s.access_key_id_file, w.Str(o, at, "accessKeyIdFile"));
+  TRY_ASSIGN(s.secret_access_key_file, w.Str(o, at, "secretAccessKeyFile"));
+  TRY_ASSIGN(s.session_token_file, OptStr(w, o, at, "sessionTokenFile"));
+  TRY_ASSIGN(s.ca_bundle_file, OptStr(w, o, at, "caBundleFile"));
+  const json::value* enc;
+  TRY_ASSIGN(enc, w.Member(o, at, "encryption"));
+  if (!enc->is_null()) {
+    TRY_ASSIGN(s.encryption_key_id, w.Str(*enc, at + ".encryption", "keyId"));
+    TRY_ASSIGN(s.encryption_key_file, w.Str(*enc, at + ".encryption", "keyFile"));
+  }
+  TRY_ASSIGN(s.retention, ParseRetention(w, o, at));
+  s.retention.allow_empty = allow_empty;
+  return s;
+}
+
 Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   Walk w{where};
   SidecarPolicy p;
@@ -112,16 +161,27 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
     TRY_ASSIGN(schedule, w.Member(*backup, "backup", "schedule"));
     if (schedule->is_string()) p.backup_schedule = schedule->as_string();
     else if (!schedule->is_null()) return w.Bad("backup.schedule", "expected a string or null");
-    const json::value* ret;
-    TRY_ASSIGN(ret, w.Member(*backup, "backup", "retention"));
     backup::RetentionRules rules;
-    TRY_ASSIGN(rules.keep_last, w.Count(*ret, "backup.retention", "keepLast"));
-    TRY_ASSIGN(rules.keep_daily, w.Count(*ret, "backup.retention", "keepDaily"));
-    TRY_ASSIGN(rules.keep_weekly, w.Count(*ret, "backup.retention", "keepWeekly"));
+    TRY_ASSIGN(rules, ParseRetention(w, *backup, "backup"));
     TRY_ASSIGN(p.verify_after_copy, w.Bool(*backup, "backup", "verifyAfterCopy"));
     TRY_ASSIGN(p.allow_empty, w.Bool(*backup, "backup", "allowEmpty"));
     rules.allow_empty = p.allow_empty;
     p.retention = rules;
+    if (backup->has_field("destinations")) {
+      std::string d;
+      TRY_ASSIGN(d, w.Str(*backup, "backup", "destinations"));
+      if (d != "local" && d != "objectStore" && d != "both")
+        return w.Bad("backup.destinations", "expected local, objectStore or both");
+      p.backup_local = d != "objectStore";
+      p.backup_object_store = d != "local";
+    }
+    if (backup->has_field("objectStore") && !backup->at("objectStore").is_null()) {
+      auto store = ParseObjectStore(w, backup->at("objectStore"), p.allow_empty);
+      if (!store) return std::unexpected(store.error());
+      p.object_store = *store;
+    }
+    if (p.backup_object_store && !p.object_store)
+      return w.Bad("backup.objectStore", "missing, but backup.destinations names it");
   }
   const json::value* restore;
   TRY_ASSIGN(restore, w.Member(doc, "", "restore"));

@@ -13,6 +13,22 @@
 
 namespace tidemark::sidecar {
 
+// backup.objectStore: the bucket and the files holding its secrets (mounted by the operator).
+struct ObjectStorePolicy {
+  std::string endpoint;
+  std::string bucket;
+  std::string prefix;  // "" or segments without a trailing '/'
+  std::string region = "us-east-1";
+  bool virtual_hosted = false;  // addressing: path (false) | virtual
+  std::string access_key_id_file;
+  std::string secret_access_key_file;
+  std::optional<std::string> session_token_file;
+  std::optional<std::string> ca_bundle_file;
+  std::optional<std::string> encryption_key_id;  // with encryption_key_file: encrypt uploads
+  std::optional<std::string> encryption_key_file;
+  backup::RetentionRules retention;  // allow_empty follows backup.allowEmpty
+};
+
 struct SidecarPolicy {
   std::string resource_namespace;
   std::string resource_name;
@@ -26,6 +42,10 @@ struct SidecarPolicy {
   std::optional<std::string> backup_schedule;  // backup.schedule: 5-field cron, UTC
   bool verify_after_copy = true;
   bool allow_empty = false;  // backup.allowEmpty: the refuse-empty guard
+  // backup.destinations (absent in older files: local). Restores read every store configured.
+  bool backup_local = true;
+  bool backup_object_store = false;
+  std::optional<ObjectStorePolicy> object_store;  // backup.objectStore
   bool restore_enabled = true;                     // restore.when: auto (true) | never
   std::optional<std::string> restore_backup_name;  // restore.source.backupName
   std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (RFC 3339)

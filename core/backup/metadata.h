@@ -36,6 +36,9 @@ struct BackupMetadata {
   // holds module values (only the module can digest those) or for backups made before.
   std::optional<std::string> dataset_digest;
   std::string dataset_digest_for;
+  // Set when the stored bytes are encrypted (framed AES-256-GCM, core/crypto/framed_aead.h):
+  // the id of the key a restore needs. size_bytes and sha256 stay those of the plain RDB.
+  std::optional<std::string> encryption_key_id;
 
   uint64_t total_keys() const {
     uint64_t n = 0;

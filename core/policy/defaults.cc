@@ -9,6 +9,9 @@ void ApplyDefaults(RedisPersistenceSpec& spec) {
     else
       spec.rdb.save_points.emplace();
   }
+  if (spec.backup && !spec.backup->destinations)
+    spec.backup->destinations =
+        spec.backup->object_store ? BackupDestinations::kBoth : BackupDestinations::kLocal;
 }
 
 }  // namespace tidemark::policy

@@ -5,6 +5,7 @@
 // defaults that depend on another field cannot be written in the CRD and are resolved here:
 //   spec.rdb.savePoints   mode rdb or hybrid: Redis's own defaults (3600 1, 300 100, 60 10000)
 //                         mode aof or none:   none
+//   spec.backup.destinations   both when spec.backup.objectStore is set, local otherwise
 #pragma once
 
 #include <array>

@@ -44,4 +44,18 @@ std::string_view RestoreSourceTypeName(RestoreSourceType type) {
   return "?";
 }
 
+std::string_view BackupDestinationsName(BackupDestinations d) {
+  switch (d) {
+    case BackupDestinations::kLocal:
+      return "local";
+    case BackupDestinations::kObjectStore:
+      return "objectStore";
+    case BackupDestinations::kBoth:
+      return "both";
+  }
+  return "?";
+}
+
+std::string_view AddressingName(Addressing a) { return a == Addressing::kPath ? "path" : "virtual"; }
+
 }  // namespace tidemark::policy

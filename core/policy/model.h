@@ -112,12 +112,54 @@ struct Retention {
   int64_t keep_weekly = 4;
 };
 
-// spec.backup. A later version adds `objectStore` beside the backup volume.
+// spec.backup.destinations: where each backup goes.
+enum class BackupDestinations { kLocal, kObjectStore, kBoth };
+enum class Addressing { kPath, kVirtual };  // https://endpoint/bucket/key | https://bucket.endpoint/key
+std::string_view BackupDestinationsName(BackupDestinations d);
+std::string_view AddressingName(Addressing a);
+
+// spec.backup.objectStore.credentials: the keys of one Secret (never inline values).
+struct ObjectStoreCredentials {
+  std::string secret_name;  // required
+  std::string access_key_id_key = "accessKeyId";
+  std::string secret_access_key_key = "secretAccessKey";
+  std::optional<std::string> session_token_key;
+};
+
+// spec.backup.objectStore.caBundle: a PEM bundle from exactly one of a Secret or a ConfigMap.
+struct CaBundle {
+  std::optional<SecretKeyRef> secret_ref;     // key defaults to ca.crt (parse.cc)
+  std::optional<SecretKeyRef> config_map_ref;  // same shape: a name and a key
+};
+
+// spec.backup.objectStore.encryption: client-side AES-256-GCM (docs/formats.md).
+struct Encryption {
+  SecretKeyRef key_secret_ref{"", "key"};  // 32 bytes, as 64 hex digits or base64
+  std::string key_id;                      // required; written into every object it encrypts
+};
+
+// spec.backup.objectStore: an S3-compatible bucket, with its own retention.
+struct ObjectStore {
+  std::string endpoint;  // http(s)://host[:port], required
+  std::string bucket;    // required
+  std::string prefix;    // "" (the bucket's root) or key segments such as "prod/shop"
+  std::string region = "us-east-1";
+  Addressing addressing = Addressing::kPath;
+  ObjectStoreCredentials credentials;
+  std::optional<CaBundle> ca_bundle;
+  std::optional<Encryption> encryption;
+  Retention retention;
+};
+
+// spec.backup.
 struct Backup {
   std::string schedule;  // 5-field cron, required
-  Retention retention;
+  Retention retention;   // of the backup volume
   bool verify_after_copy = true;
   bool allow_empty = false;  // may a zero-key snapshot rotate out a non-empty backup?
+  // nullopt until ApplyDefaults: both with an objectStore, local without.
+  std::optional<BackupDestinations> destinations;
+  std::optional<ObjectStore> object_store;
 };
 
 struct RestoreSource {

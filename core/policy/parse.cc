@@ -176,13 +176,7 @@ class Parser {
         return true;
       }
       if (key == "passwordSecretRef") {
-        SecretKeyRef& ref = w.password_secret_ref.emplace();
-        Object(v, p, [&](const std::string& k, const YAML::Node& sv, const std::string& sp) {
-          if (k == "name") return String(sv, sp, ref.name), true;
-          if (k == "key") return String(sv, sp, ref.key), true;
-          return false;
-        });
-        return true;
+        return KeyRef(v, p, w.password_secret_ref.emplace()), true;
       }
       return false;
     });
@@ -265,20 +259,80 @@ class Parser {
     });
   }
 
-  void BackupSpec(const YAML::Node& n, const std::string& path, Backup& b) {
+  void RetentionSpec(const YAML::Node& n, const std::string& path, Retention& r) {
+    Object(n, path, [&](const std::string& k, const YAML::Node& v, const std::string& p) {
+      if (k == "keepLast") return Int(v, p, r.keep_last), true;
+      if (k == "keepDaily") return Int(v, p, r.keep_daily), true;
+      if (k == "keepWeekly") return Int(v, p, r.keep_weekly), true;
+      return false;
+    });
+  }
+
+  // A {name, key} reference to a Secret or ConfigMap key.
+  void KeyRef(const YAML::Node& n, const std::string& path, SecretKeyRef& ref) {
+    Object(n, path, [&](const std::string& k, const YAML::Node& v, const std::string& p) {
+      if (k == "name") return String(v, p, ref.name), true;
+      if (k == "key") return String(v, p, ref.key), true;
+      return false;
+    });
+  }
+
+  void ObjectStoreSpec(const YAML::Node& n, const std::string& path, ObjectStore& o) {
+    static constexpr std::array<std::pair<std::string_view, Addressing>, 2> kAddressing = {
+        {{"path", Addressing::kPath}, {"virtual", Addressing::kVirtual}}};
     Object(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
-      if (key == "schedule") return String(v, p, b.schedule), true;
-      if (key == "verifyAfterCopy") return Bool(v, p, b.verify_after_copy), true;
-      if (key == "allowEmpty") return Bool(v, p, b.allow_empty), true;
-      if (key == "retention") {
-        Object(v, p, [&](const std::string& k, const YAML::Node& rv, const std::string& rp) {
-          if (k == "keepLast") return Int(rv, rp, b.retention.keep_last), true;
-          if (k == "keepDaily") return Int(rv, rp, b.retention.keep_daily), true;
-          if (k == "keepWeekly") return Int(rv, rp, b.retention.keep_weekly), true;
+      if (key == "endpoint") return String(v, p, o.endpoint), true;
+      if (key == "bucket") return String(v, p, o.bucket), true;
+      if (key == "prefix") return String(v, p, o.prefix), true;
+      if (key == "region") return String(v, p, o.region), true;
+      if (key == "addressing") return Enum(v, p, o.addressing, kAddressing), true;
+      if (key == "retention") return RetentionSpec(v, p, o.retention), true;
+      if (key == "credentials") {
+        ObjectStoreCredentials& c = o.credentials;
+        Object(v, p, [&](const std::string& k, const YAML::Node& cv, const std::string& cp) {
+          if (k == "secretName") return String(cv, cp, c.secret_name), true;
+          if (k == "accessKeyIdKey") return String(cv, cp, c.access_key_id_key), true;
+          if (k == "secretAccessKeyKey") return String(cv, cp, c.secret_access_key_key), true;
+          if (k == "sessionTokenKey") return String(cv, cp, c.session_token_key.emplace()), true;
           return false;
         });
         return true;
       }
+      if (key == "caBundle") {
+        CaBundle& ca = o.ca_bundle.emplace();
+        Object(v, p, [&](const std::string& k, const YAML::Node& cv, const std::string& cp) {
+          if (k == "secretRef") return KeyRef(cv, cp, ca.secret_ref.emplace(SecretKeyRef{"", "ca.crt"})), true;
+          if (k == "configMapRef")
+            return KeyRef(cv, cp, ca.config_map_ref.emplace(SecretKeyRef{"", "ca.crt"})), true;
+          return false;
+        });
+        return true;
+      }
+      if (key == "encryption") {
+        Encryption& e = o.encryption.emplace();
+        Object(v, p, [&](const std::string& k, const YAML::Node& ev, const std::string& ep) {
+          if (k == "keySecretRef") return KeyRef(ev, ep, e.key_secret_ref), true;
+          if (k == "keyId") return String(ev, ep, e.key_id), true;
+          return false;
+        });
+        return true;
+      }
+      return false;
+    });
+  }
+
+  void BackupSpec(const YAML::Node& n, const std::string& path, Backup& b) {
+    static constexpr std::array<std::pair<std::string_view, BackupDestinations>, 3> kDestinations =
+        {{{"local", BackupDestinations::kLocal},
+          {"objectStore", BackupDestinations::kObjectStore},
+          {"both", BackupDestinations::kBoth}}};
+    Object(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "schedule") return String(v, p, b.schedule), true;
+      if (key == "verifyAfterCopy") return Bool(v, p, b.verify_after_copy), true;
+      if (key == "allowEmpty") return Bool(v, p, b.allow_empty), true;
+      if (key == "retention") return RetentionSpec(v, p, b.retention), true;
+      if (key == "destinations") return Enum(v, p, b.destinations.emplace(), kDestinations), true;
+      if (key == "objectStore") return ObjectStoreSpec(v, p, b.object_store.emplace()), true;
       return false;
     });
   }

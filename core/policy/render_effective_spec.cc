@@ -103,18 +103,65 @@ void WriteAof(JsonWriter& w, const AofSettings& a) {
   w.EndObject();
 }
 
+void WriteRetention(JsonWriter& w, const Retention& r) {
+  w.Key("retention");
+  w.BeginObject();
+  Int(w, "keepLast", r.keep_last);
+  Int(w, "keepDaily", r.keep_daily);
+  Int(w, "keepWeekly", r.keep_weekly);
+  w.EndObject();
+}
+
+void WriteKeyRef(JsonWriter& w, std::string_view key, const SecretKeyRef& ref) {
+  w.Key(key);
+  w.BeginObject();
+  Str(w, "name", ref.name);
+  Str(w, "key", ref.key);
+  w.EndObject();
+}
+
+void WriteObjectStore(JsonWriter& w, const ObjectStore& o) {
+  w.Key("objectStore");
+  w.BeginObject();
+  Str(w, "endpoint", o.endpoint);
+  Str(w, "bucket", o.bucket);
+  if (!o.prefix.empty()) Str(w, "prefix", o.prefix);
+  Str(w, "region", o.region);
+  Str(w, "addressing", AddressingName(o.addressing));
+  w.Key("credentials");
+  w.BeginObject();
+  Str(w, "secretName", o.credentials.secret_name);
+  Str(w, "accessKeyIdKey", o.credentials.access_key_id_key);
+  Str(w, "secretAccessKeyKey", o.credentials.secret_access_key_key);
+  if (o.credentials.session_token_key) Str(w, "sessionTokenKey", *o.credentials.session_token_key);
+  w.EndObject();
+  if (o.ca_bundle) {
+    w.Key("caBundle");
+    w.BeginObject();
+    if (o.ca_bundle->secret_ref) WriteKeyRef(w, "secretRef", *o.ca_bundle->secret_ref);
+    if (o.ca_bundle->config_map_ref) WriteKeyRef(w, "configMapRef", *o.ca_bundle->config_map_ref);
+    w.EndObject();
+  }
+  if (o.encryption) {
+    w.Key("encryption");
+    w.BeginObject();
+    WriteKeyRef(w, "keySecretRef", o.encryption->key_secret_ref);
+    Str(w, "keyId", o.encryption->key_id);
+    w.EndObject();
+  }
+  WriteRetention(w, o.retention);
+  w.EndObject();
+}
+
 void WriteBackup(JsonWriter& w, const Backup& b) {
   w.Key("backup");
   w.BeginObject();
   Str(w, "schedule", b.schedule);
-  w.Key("retention");
-  w.BeginObject();
-  Int(w, "keepLast", b.retention.keep_last);
-  Int(w, "keepDaily", b.retention.keep_daily);
-  Int(w, "keepWeekly", b.retention.keep_weekly);
-  w.EndObject();
+  WriteRetention(w, b.retention);
   Bool(w, "verifyAfterCopy", b.verify_after_copy);
   Bool(w, "allowEmpty", b.allow_empty);
+  if (b.destinations) Str(w, "destinations", BackupDestinationsName(*b.destinations));
+  if (b.object_store) WriteObjectStore(w, *b.object_store);
   w.EndObject();
 }
 

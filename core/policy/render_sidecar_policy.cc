@@ -52,25 +52,74 @@ void WriteAof(JsonWriter& w, const RedisPersistenceSpec& spec) {
   w.EndObject();
 }
 
-void WriteBackup(JsonWriter& w, const std::optional<Backup>& backup) {
-  w.Key("backup");
-  if (!backup) return w.Null();
-  w.BeginObject();
-  w.Key("schedule");
-  w.String(backup->schedule);
+void WriteRetention(JsonWriter& w, const Retention& r) {
   w.Key("retention");
   w.BeginObject();
   w.Key("keepLast");
-  w.Int(backup->retention.keep_last);
+  w.Int(r.keep_last);
   w.Key("keepDaily");
-  w.Int(backup->retention.keep_daily);
+  w.Int(r.keep_daily);
   w.Key("keepWeekly");
-  w.Int(backup->retention.keep_weekly);
+  w.Int(r.keep_weekly);
   w.EndObject();
+}
+
+void WriteFile(JsonWriter& w, std::string_view key, bool present, std::string_view file) {
+  w.Key(key);
+  if (present)
+    w.String(std::string(kObjectStoreDir) + "/" + std::string(file));
+  else
+    w.Null();
+}
+
+void WriteObjectStore(JsonWriter& w, const std::optional<ObjectStore>& store) {
+  w.Key("objectStore");
+  if (!store) return w.Null();
+  w.BeginObject();
+  w.Key("endpoint");
+  w.String(store->endpoint);
+  w.Key("bucket");
+  w.String(store->bucket);
+  w.Key("prefix");
+  w.String(store->prefix);
+  w.Key("region");
+  w.String(store->region);
+  w.Key("addressing");
+  w.String(AddressingName(store->addressing));
+  WriteFile(w, "accessKeyIdFile", true, kAccessKeyIdFile);
+  WriteFile(w, "secretAccessKeyFile", true, kSecretAccessKeyFile);
+  WriteFile(w, "sessionTokenFile", store->credentials.session_token_key.has_value(),
+            kSessionTokenFile);
+  WriteFile(w, "caBundleFile", store->ca_bundle.has_value(), kCaBundleFile);
+  w.Key("encryption");
+  if (store->encryption) {
+    w.BeginObject();
+    w.Key("keyId");
+    w.String(store->encryption->key_id);
+    WriteFile(w, "keyFile", true, kEncryptionKeyFile);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  WriteRetention(w, store->retention);
+  w.EndObject();
+}
+
+void WriteBackup(JsonWriter& w, const std::optional<Backup>& backup) {
+  w.Key("backup");
+  if (!backup) return w.Null();
+  if (!backup->destinations) std::abort();  // ApplyDefaults sets it
+  w.BeginObject();
+  w.Key("schedule");
+  w.String(backup->schedule);
+  WriteRetention(w, backup->retention);
   w.Key("verifyAfterCopy");
   w.Bool(backup->verify_after_copy);
   w.Key("allowEmpty");
   w.Bool(backup->allow_empty);
+  w.Key("destinations");
+  w.String(BackupDestinationsName(*backup->destinations));
+  WriteObjectStore(w, backup->object_store);
   w.EndObject();
 }
 

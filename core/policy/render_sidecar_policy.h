@@ -17,6 +17,16 @@ namespace tidemark::policy {
 
 inline constexpr std::string_view kSidecarPolicyApiVersion = "tidemark.dev/sidecar-policy/v1";
 
+// Where the pod has the object store's Secret and ConfigMap keys as files (one projected volume,
+// mounted read-only into the sidecar and the restore container by the operator's pod template);
+// the policy names these paths, never the values.
+inline constexpr std::string_view kObjectStoreDir = "/etc/tidemark/object-store";
+inline constexpr std::string_view kAccessKeyIdFile = "access-key-id";
+inline constexpr std::string_view kSecretAccessKeyFile = "secret-access-key";
+inline constexpr std::string_view kSessionTokenFile = "session-token";
+inline constexpr std::string_view kCaBundleFile = "ca.crt";
+inline constexpr std::string_view kEncryptionKeyFile = "encryption-key";
+
 // Precondition: `resource` passed Validate and ApplyDefaults (else: a bug; aborts).
 std::string RenderSidecarPolicy(const RedisPersistence& resource);
 

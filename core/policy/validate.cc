@@ -54,6 +54,47 @@ bool IsDnsLabel(std::string_view s) {
          text::All(s, [](char c) { return text::IsLowerAlnum(c) || c == '-'; });
 }
 
+// http(s)://host[:port][/]: the object store's endpoint; the bucket and keys come after it.
+bool IsEndpointUrl(std::string_view s) {
+  std::string_view rest = s;
+  if (rest.starts_with("https://")) rest.remove_prefix(8);
+  else if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else return false;
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  std::string_view host = rest.substr(0, rest.find(':'));
+  if (host.empty() || !text::All(host, [](char c) { return IsAlnum(c) || c == '.' || c == '-'; }))
+    return false;
+  if (host.size() == rest.size()) return true;
+  std::string_view port = rest.substr(host.size() + 1);
+  return !port.empty() && port.size() <= 5 && text::All(port, IsDigit);
+}
+
+// S3's bucket rules: 3-63 of [a-z0-9.-], starting and ending with a letter or digit.
+bool IsBucketName(std::string_view s) {
+  return s.size() >= 3 && s.size() <= 63 && text::IsLowerAlnum(s.front()) &&
+         text::IsLowerAlnum(s.back()) &&
+         text::All(s, [](char c) { return text::IsLowerAlnum(c) || c == '.' || c == '-'; });
+}
+
+// Segments of [A-Za-z0-9._-] not starting with '.', joined by '/': no "..", no empty segment,
+// so a prefix can never climb out of where it points.
+bool IsKeyPrefix(std::string_view s) {
+  if (s.size() > 256) return false;
+  while (true) {
+    size_t slash = s.find('/');
+    if (!IsPlainFileName(s.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) return true;
+    s.remove_prefix(slash + 1);
+  }
+}
+
+bool IsRegion(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         text::All(s, [](char c) { return text::IsLowerAlnum(c) || c == '-'; });
+}
+
+bool IsKeyId(std::string_view s) { return !s.empty() && s.size() <= 64 && text::All(s, IsNameChar); }
+
 class Checker {
  public:
   Problems problems;
@@ -164,11 +205,63 @@ class Checker {
       Fail("spec.storage.aof",
            "is not supported: Redis 7 writes a rewritten AOF in dir and renames it into appendonlydir, which fails across volumes (EXDEV), so the AOF must stay on the data volume; size spec.storage.data for the snapshot and the AOF together");
     if (spec.storage.backup) CheckVolume("spec.storage.backup", *spec.storage.backup);
-    const bool needs_store = spec.backup || spec.restore.source.type != RestoreSourceType::kLatest;
+    const bool keeps_local =
+        spec.backup && spec.backup->destinations != BackupDestinations::kObjectStore;
+    const bool needs_store = keeps_local || spec.restore.source.type != RestoreSourceType::kLatest;
     if (needs_store && !spec.storage.backup)
       Fail("spec.storage.backup",
-           "is required when spec.backup is set or spec.restore.source.type is backup or "
-           "pointInTime");
+           "is required when spec.backup keeps backups locally (destinations local or both) or "
+           "spec.restore.source.type is backup or pointInTime");
+  }
+
+  void CheckRetention(const std::string& path, const Retention& r) {
+    AtLeast(path + ".keepLast", r.keep_last, 1);
+    AtLeast(path + ".keepDaily", r.keep_daily, 0);
+    AtLeast(path + ".keepWeekly", r.keep_weekly, 0);
+  }
+
+  void CheckKeyRef(const std::string& path, const SecretKeyRef& ref) {
+    Required(path + ".name", ref.name);
+    Required(path + ".key", ref.key);
+  }
+
+  void CheckObjectStore(const std::string& path, const ObjectStore& o) {
+    if (o.endpoint.empty()) Fail(path + ".endpoint", "is required");
+    else
+      Matches(path + ".endpoint", o.endpoint, IsEndpointUrl,
+              "must be an http:// or https:// URL of a host and optional port, such as "
+              "https://s3.eu-west-1.amazonaws.com");
+    if (o.bucket.empty()) Fail(path + ".bucket", "is required");
+    else
+      Matches(path + ".bucket", o.bucket, IsBucketName,
+              "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' or '-', "
+              "starting and ending with a letter or digit");
+    if (!o.prefix.empty())
+      Matches(path + ".prefix", o.prefix, IsKeyPrefix,
+              "must be key segments separated by '/' (letters, digits, '.', '_' or '-', none "
+              "starting with '.'), without a leading or trailing '/'");
+    Matches(path + ".region", o.region, IsRegion,
+            "must be 1 to 64 lowercase letters, digits or '-', such as eu-west-1");
+    const ObjectStoreCredentials& c = o.credentials;
+    Required(path + ".credentials.secretName", c.secret_name);
+    Required(path + ".credentials.accessKeyIdKey", c.access_key_id_key);
+    Required(path + ".credentials.secretAccessKeyKey", c.secret_access_key_key);
+    if (c.session_token_key) Required(path + ".credentials.sessionTokenKey", *c.session_token_key);
+    if (o.ca_bundle) {
+      if (o.ca_bundle->secret_ref.has_value() == o.ca_bundle->config_map_ref.has_value())
+        Fail(path + ".caBundle", "must name exactly one of secretRef and configMapRef");
+      if (o.ca_bundle->secret_ref) CheckKeyRef(path + ".caBundle.secretRef", *o.ca_bundle->secret_ref);
+      if (o.ca_bundle->config_map_ref)
+        CheckKeyRef(path + ".caBundle.configMapRef", *o.ca_bundle->config_map_ref);
+    }
+    if (o.encryption) {
+      CheckKeyRef(path + ".encryption.keySecretRef", o.encryption->key_secret_ref);
+      if (o.encryption->key_id.empty()) Fail(path + ".encryption.keyId", "is required");
+      else
+        Matches(path + ".encryption.keyId", o.encryption->key_id, IsKeyId,
+                "must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    CheckRetention(path + ".retention", o.retention);
   }
 
   void CheckBackup(const Backup& b) {
@@ -177,9 +270,10 @@ class Checker {
     } else if (Status s = ValidateCron(b.schedule); !s) {
       Fail("spec.backup.schedule", s.error().message);
     }
-    AtLeast("spec.backup.retention.keepLast", b.retention.keep_last, 1);
-    AtLeast("spec.backup.retention.keepDaily", b.retention.keep_daily, 0);
-    AtLeast("spec.backup.retention.keepWeekly", b.retention.keep_weekly, 0);
+    CheckRetention("spec.backup.retention", b.retention);
+    if (b.destinations && *b.destinations != BackupDestinations::kLocal && !b.object_store)
+      Fail("spec.backup.destinations", "must be local when spec.backup.objectStore is not set");
+    if (b.object_store) CheckObjectStore("spec.backup.objectStore", *b.object_store);
   }
 
   void CheckRestore(const Restore& r) {

@@ -78,6 +78,9 @@ inline constexpr std::string_view kBackupVolume = "backup";
 inline constexpr std::string_view kConfigVolume = "config";
 inline constexpr std::string_view kSecretVolume = "redis-password";
 inline constexpr std::string_view kSocketVolume = "run";
+// The object store's credentials, CA bundle and encryption key as files, mounted at
+// policy::kObjectStoreDir (core/policy/render_sidecar_policy.h).
+inline constexpr std::string_view kObjectStoreVolume = "object-store";
 
 // The UID/GID of the redis user in the official Redis images; the sidecar image uses the same,
 // so both containers own the socket and the files on the volumes.

@@ -1,5 +1,6 @@
 #include "operator/reconcile/pod_template.h"
 
+#include "core/policy/render_sidecar_policy.h"
 #include "operator/reconcile/desired.h"
 #include "operator/reconcile/pod_commands.h"
 #include "operator/reconcile/restart_table.h"
@@ -59,9 +60,53 @@ std::vector<Json> DataMounts() {
   return {Mount(kDataVolume, kDataDir), Mount(kConfigVolume, kConfigDir, true)};
 }
 
+const policy::ObjectStore* ObjectStoreOf(const policy::RedisPersistence& r) {
+  return r.spec.backup && r.spec.backup->object_store ? &*r.spec.backup->object_store : nullptr;
+}
+
+// The restore container and the sidecar both reach the bucket: the same read-only files.
+void AddObjectStoreMount(const policy::RedisPersistence& r, std::vector<Json>& mounts) {
+  if (ObjectStoreOf(r)) mounts.push_back(Mount(kObjectStoreVolume, policy::kObjectStoreDir, true));
+}
+
+Json KeyToPath(std::string_view key, std::string_view path) {
+  return Obj({{"key", Str(key)}, {"path", Str(path)}});
+}
+
+Json Projection(std::string_view kind, std::string_view name, std::vector<Json> items) {
+  return Obj({{std::string(kind), Obj({{"name", Str(name)}, {"items", Arr(std::move(items))}})}});
+}
+
+// One projected volume of the keys the sidecar reads as files (kubelet refreshes them, e.g.
+// rotated session tokens); nothing of them goes into the pod spec or the environment, and the
+// operator never reads the Secrets itself.
+Json ObjectStoreVolume(const policy::ObjectStore& o) {
+  const auto& c = o.credentials;
+  std::vector<Json> credential_items = {KeyToPath(c.access_key_id_key, policy::kAccessKeyIdFile),
+                                        KeyToPath(c.secret_access_key_key, policy::kSecretAccessKeyFile)};
+  if (c.session_token_key)
+    credential_items.push_back(KeyToPath(*c.session_token_key, policy::kSessionTokenFile));
+  std::vector<Json> sources = {Projection("secret", c.secret_name, std::move(credential_items))};
+  if (o.ca_bundle) {
+    const bool from_secret = o.ca_bundle->secret_ref.has_value();
+    const policy::SecretKeyRef& ref =
+        from_secret ? *o.ca_bundle->secret_ref : *o.ca_bundle->config_map_ref;
+    sources.push_back(Projection(from_secret ? "secret" : "configMap", ref.name,
+                                 {KeyToPath(ref.key, policy::kCaBundleFile)}));
+  }
+  if (o.encryption) {
+    const policy::SecretKeyRef& ref = o.encryption->key_secret_ref;
+    sources.push_back(Projection("secret", ref.name, {KeyToPath(ref.key, policy::kEncryptionKeyFile)}));
+  }
+  return Obj({{"name", Str(kObjectStoreVolume)},
+              {"projected", Obj({{"defaultMode", Json::number(0440)},
+                                 {"sources", Arr(std::move(sources))}})}});
+}
+
 Json RestoreContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
   std::vector<Json> mounts = DataMounts();
   if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
+  AddObjectStoreMount(r, mounts);
   return Obj({{"name", Str(kRestoreContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
@@ -114,6 +159,7 @@ Json SidecarContainer(const policy::RedisPersistence& r, const RenderOptions& o)
   mounts.push_back(Mount(kBackupVolume, kBackupDir));
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
   if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));
+  AddObjectStoreMount(r, mounts);
   return Obj({{"name", Str(kSidecarContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
@@ -141,6 +187,7 @@ std::vector<Json> PodVolumes(const ResourceMeta& meta, const policy::RedisPersis
                          {"items", Arr({Obj({{"key", Str(ref->key)},
                                              {"path", Str(kPasswordFile)}})})}})}}));
   }
+  if (const policy::ObjectStore* store = ObjectStoreOf(r)) volumes.push_back(ObjectStoreVolume(*store));
   // `tidemark-sidecar run` needs a store; without a backup volume (no scheduled backups) an
   // on-demand backup lands in pod-local scratch space.
   if (!r.spec.storage.backup)

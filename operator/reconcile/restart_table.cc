@@ -65,6 +65,23 @@ constexpr SettingRule kRules[] = {
      [](const RedisPersistence& r, const RenderOptions&) {
        return VolumeText(r.spec.storage.backup);
      }},
+    {"spec.backup.objectStore (set or not), its Secret and ConfigMap references", ChangeEffect::kRestart,
+     "the credentials, CA bundle and encryption key are a projected volume of the pod: volumes change",
+     [](const RedisPersistence& r, const RenderOptions&) {
+       if (!r.spec.backup || !r.spec.backup->object_store) return std::string("<unset>");
+       const policy::ObjectStore& o = *r.spec.backup->object_store;
+       std::string out = o.credentials.secret_name + "/" + o.credentials.access_key_id_key + "/" +
+                         o.credentials.secret_access_key_key + "/" +
+                         Opt(o.credentials.session_token_key);
+       if (o.ca_bundle) {
+         const auto& ref = o.ca_bundle->secret_ref ? *o.ca_bundle->secret_ref : *o.ca_bundle->config_map_ref;
+         out += std::string(";ca:") + (o.ca_bundle->secret_ref ? "secret/" : "configMap/") +
+                ref.name + "/" + ref.key;
+       }
+       if (o.encryption)
+         out += ";key:" + o.encryption->key_secret_ref.name + "/" + o.encryption->key_secret_ref.key;
+       return out;
+     }},
     {"spec.restore.when", ChangeEffect::kRestart,
      "decides the restore init container's --allow-empty flag (auto: a first start may be empty)",
      [](const RedisPersistence& r, const RenderOptions&) {
@@ -118,7 +135,8 @@ constexpr SettingRule kRules[] = {
        return w ? w->start + "-" + w->end : std::string("<unset>");
      }},
     {"spec.backup", ChangeEffect::kLive,
-     "sidecar policy: schedule, retention, verifyAfterCopy, allowEmpty",
+     "sidecar policy: schedule, retention, verifyAfterCopy, allowEmpty, destinations, the object "
+     "store's endpoint, bucket, prefix, region, addressing, key id and retention (read at each backup)",
      [](const RedisPersistence& r, const RenderOptions&) {
        const auto& b = r.spec.backup;
        if (!b) return std::string("<unset>");

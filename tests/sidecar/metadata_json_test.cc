@@ -74,6 +74,23 @@ TEST(MetadataJson, NullsForUnknownFacts) {
   EXPECT_FALSE(older->dataset_digest);
 }
 
+TEST(MetadataJson, EncryptionKeyIdRoundTripsAndUnknownAlgorithmsAreRefused) {
+  auto m = Sample();
+  EXPECT_NE(RenderBackupMetadata(m).find("\"encryption\":null"), std::string::npos);
+  EXPECT_FALSE(ParseBackupMetadata(RenderBackupMetadata(m), "x.json")->encryption_key_id);
+  m.encryption_key_id = "ledger-2026-11";
+  std::string text = RenderBackupMetadata(m);
+  auto back = ParseBackupMetadata(text, "x.json");
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->encryption_key_id, "ledger-2026-11");
+  auto pos = text.find("aes-256-gcm-framed/v1");
+  ASSERT_NE(pos, std::string::npos) << text;
+  auto other = ParseBackupMetadata(text.replace(pos, 21, "rot13"), "x.json");
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("algorithm 'rot13' is not known"), std::string::npos)
+      << other.error().ToString();
+}
+
 TEST(MetadataJson, RejectsWhatCannotBeTrusted) {
   std::string good = RenderBackupMetadata(Sample());
   auto bad = [&](const std::string& from, const std::string& to, const std::string& expect) {

@@ -28,6 +28,45 @@ TEST(SidecarPolicy, ReadsWhatTheOperatorRenders) {
   EXPECT_TRUE(p->allow_aof_tail_repair);
 }
 
+TEST(SidecarPolicy, ReadsTheObjectStoreAndWhereItsSecretsAre) {
+  auto p = LoadSidecarPolicy(kGolden + "offsite.policy.json");
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_TRUE(p->backup_local);
+  EXPECT_TRUE(p->backup_object_store);
+  ASSERT_TRUE(p->object_store);
+  const ObjectStorePolicy& s = *p->object_store;
+  EXPECT_EQ(s.endpoint, "https://minio.storage.svc:9000");
+  EXPECT_EQ(s.bucket, "redis-backups");
+  EXPECT_EQ(s.prefix, "prod/billing/ledger");
+  EXPECT_FALSE(s.virtual_hosted);
+  EXPECT_EQ(s.access_key_id_file, "/etc/tidemark/object-store/access-key-id");
+  EXPECT_EQ(s.secret_access_key_file, "/etc/tidemark/object-store/secret-access-key");
+  EXPECT_FALSE(s.session_token_file);
+  EXPECT_EQ(s.ca_bundle_file, "/etc/tidemark/object-store/ca.crt");
+  EXPECT_EQ(s.encryption_key_id, "ledger-2026-11");
+  EXPECT_EQ(s.encryption_key_file, "/etc/tidemark/object-store/encryption-key");
+  EXPECT_EQ(s.retention.keep_last, 48u);
+  EXPECT_EQ(s.retention.keep_weekly, 12u);
+  ASSERT_TRUE(p->retention);
+  EXPECT_EQ(p->retention->keep_last, 6u);  // the volume's own
+
+  // Without an objectStore: local only, whatever older files say (no destinations member).
+  auto local = LoadSidecarPolicy(kGolden + "hybrid.policy.json");
+  ASSERT_TRUE(local);
+  EXPECT_TRUE(local->backup_local);
+  EXPECT_FALSE(local->backup_object_store);
+  EXPECT_FALSE(local->object_store);
+  std::string text = testing::ReadFile(kGolden + "offsite.policy.json");
+  auto pos = text.find("\"objectStore\": {");
+  ASSERT_NE(pos, std::string::npos);
+  auto end = text.find("\n    }\n", pos);
+  ASSERT_NE(end, std::string::npos);
+  auto missing = ParseSidecarPolicy(text.substr(0, pos) + "\"objectStore\": null" + text.substr(end + 6), "p");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("backup.objectStore: missing, but backup.destinations"),
+            std::string::npos) << missing.error().ToString();
+}
+
 TEST(SidecarPolicy, EveryGoldenRenderingReads) {
   std::string out;
   testing::RunCommand("ls " + kGolden + " | grep 'policy.json$'", &out);

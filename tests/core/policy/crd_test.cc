@@ -155,11 +155,37 @@ spec:
   workload: {passwordSecretRef: {name: s}}
   aof: {rewrite: {}}
   storage: {backup: {}}
-  backup: {schedule: "0 * * * *"}
+  backup:
+    schedule: "0 * * * *"
+    objectStore:
+      endpoint: http://127.0.0.1:9000
+      bucket: b-1
+      credentials: {secretName: s3}
+      caBundle: {secretRef: {name: ca}}
+      encryption: {keySecretRef: {name: k}, keyId: k1}
 )");
   ASSERT_TRUE(r) << FormatProblems(r.error());
   std::map<std::string, std::string> model;
   Leaves(YAML::Load(RenderEffectiveResource(*r)), "", model);
+  // caBundle takes one of its two references: the other one's defaults from a second manifest.
+  auto config_map = LoadRedisPersistence(R"(apiVersion: tidemark.dev/v1alpha1
+kind: RedisPersistence
+metadata: {name: d}
+spec:
+  storage: {backup: {}}
+  backup:
+    schedule: "0 * * * *"
+    objectStore:
+      endpoint: http://127.0.0.1:9000
+      bucket: b-1
+      credentials: {secretName: s3}
+      caBundle: {configMapRef: {name: ca}}
+)");
+  ASSERT_TRUE(config_map) << FormatProblems(config_map.error());
+  std::map<std::string, std::string> second;
+  Leaves(YAML::Load(RenderEffectiveResource(*config_map)), "", second);
+  for (const auto& [path, value] : second)
+    if (path.starts_with("spec.backup.objectStore.caBundle.configMapRef")) model[path] = value;
   model["spec.mode"] = ModeName(RedisPersistenceSpec{}.mode);  // the manifest had to set it
 
   for (const auto& [path, value] : crd_defaults) {
@@ -172,7 +198,15 @@ spec:
   const std::set<std::string> not_defaulted = {
       "apiVersion",           "kind",
       "metadata.name",        "spec.workload.passwordSecretRef.name",
-      "spec.backup.schedule", "spec.rdb.savePoints"};
+      "spec.backup.schedule", "spec.rdb.savePoints",
+      // Mode-dependent (defaults.h): both with an objectStore, local without.
+      "spec.backup.destinations",
+      "spec.backup.objectStore.endpoint", "spec.backup.objectStore.bucket",
+      "spec.backup.objectStore.credentials.secretName",
+      "spec.backup.objectStore.caBundle.secretRef.name",
+      "spec.backup.objectStore.caBundle.configMapRef.name",
+      "spec.backup.objectStore.encryption.keySecretRef.name",
+      "spec.backup.objectStore.encryption.keyId"};
   for (const auto& [path, value] : model) {
     if (not_defaulted.count(path)) continue;
     EXPECT_TRUE(crd_defaults.count(path))

@@ -58,8 +58,8 @@ spec:
   EXPECT_EQ(FormatProblems(r.error()),
             "spec.workload.replicas: must be at least 1\n"
             "spec.aof.rdbPreamble: must be true when mode is hybrid\n"
-            "spec.storage.backup: is required when spec.backup is set or spec.restore.source.type "
-            "is backup or pointInTime\n"
+            "spec.storage.backup: is required when spec.backup keeps backups locally (destinations "
+            "local or both) or spec.restore.source.type is backup or pointInTime\n"
             "spec.backup.schedule: minute: 61 is out of range 0-59\n");
 }
 

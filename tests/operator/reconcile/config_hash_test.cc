@@ -32,6 +32,8 @@ const std::map<std::string, ChangeEffect> kExpectedEffect = {
     {"appenddirname, appendfilename (fixed)", ChangeEffect::kRestart},
     {"spec.storage.aof (set or not)", ChangeEffect::kRestart},
     {"spec.storage.backup (set or not)", ChangeEffect::kRestart},
+    {"spec.backup.objectStore (set or not), its Secret and ConfigMap references",
+     ChangeEffect::kRestart},
     {"spec.restore.when", ChangeEffect::kRestart},
     {"operator.sidecarImage", ChangeEffect::kRestart},
     {"spec.mode", ChangeEffect::kLive},
@@ -71,6 +73,14 @@ std::vector<Change> Changes() {
        [](R& r, O&) {
          r.spec.storage.backup.reset();
          r.spec.backup.reset();
+       }},
+      {"spec.backup.objectStore (set or not), its Secret and ConfigMap references",
+       [](R& r, O&) {
+         policy::ObjectStore store;
+         store.endpoint = "http://127.0.0.1:9000";
+         store.bucket = "backups";
+         store.credentials.secret_name = "s3";
+         r.spec.backup->object_store = store;
        }},
       {"spec.restore.when", [](R& r, O&) { r.spec.restore.when = policy::RestoreWhen::kNever; }},
       {"operator.sidecarImage", [](R&, O& o) { o.sidecar_image = "tidemark-sidecar:next"; }},

@@ -157,6 +157,50 @@ TEST(Desired, PasswordComesFromTheSecretNeverInline) {
   EXPECT_EQ(text.find("--password-file"), std::string::npos);
 }
 
+TEST(Desired, ObjectStoreSecretsAreMountedFilesNeverEnvOrInline) {
+  DesiredObjects d = Render("offsite");
+  const Json& sts = d.stateful_set;
+  for (const char* name : {"sidecar", "restore"}) {
+    const Json& c = *Container(sts, name);
+    EXPECT_EQ(MountsOf(c)["/etc/tidemark/object-store"], "object-store") << name;
+    for (const auto& m : c.at("volumeMounts").as_array())
+      if (m.at("name").as_string() == "object-store") {
+        EXPECT_TRUE(m.at("readOnly").as_bool());
+      }
+  }
+  EXPECT_EQ(MountsOf(*Container(sts, "redis")).count("/etc/tidemark/object-store"), 0u);
+  const Json* volumes = FindPath(sts, {"spec", "template", "spec", "volumes"});
+  ASSERT_TRUE(volumes);
+  const Json* projected = nullptr;
+  for (const auto& v : volumes->as_array())
+    if (v.at("name").as_string() == "object-store") projected = Find(v, "projected");
+  ASSERT_TRUE(projected);
+  EXPECT_EQ(projected->at("defaultMode").as_integer(), 0440);
+  // Each key to the file the sidecar policy names.
+  std::map<std::string, std::string> files;  // path -> "kind/name/key"
+  for (const auto& source : projected->at("sources").as_array())
+    for (const char* kind : {"secret", "configMap"})
+      if (const Json* ref = Find(source, kind))
+        for (const auto& item : ref->at("items").as_array())
+          files[item.at("path").as_string()] = std::string(kind) + "/" +
+                                                ref->at("name").as_string() + "/" +
+                                                item.at("key").as_string();
+  EXPECT_EQ(files, (std::map<std::string, std::string>{
+                       {"access-key-id", "secret/ledger-s3/accessKeyId"},
+                       {"secret-access-key", "secret/ledger-s3/secretAccessKey"},
+                       {"ca.crt", "configMap/minio-ca/ca.crt"},
+                       {"encryption-key", "secret/ledger-backup-key/key"}}));
+  const std::string policy = d.config_map.at("data").at("policy.json").as_string();
+  for (const auto& [file, ref] : files)
+    EXPECT_NE(policy.find("/etc/tidemark/object-store/" + file), std::string::npos) << file;
+  // No key of those Secrets reaches the environment of any container.
+  for (const auto& c : AllContainers(sts))
+    EXPECT_EQ(c.serialize().find("ledger-s3"), std::string::npos) << c.at("name").as_string();
+
+  // Without an objectStore: no such volume.
+  EXPECT_EQ(Render("hybrid").stateful_set.serialize().find("object-store"), std::string::npos);
+}
+
 TEST(Desired, StorageLayoutFollowsTheSpec) {
   // high-safety: data and backup volumes, class fast-ssd on the data one. The AOF directory is
   // inside /data on the same volume: nothing is mounted below /data (Redis renames rewritten AOF
