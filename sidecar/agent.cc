@@ -1,10 +1,12 @@
 #include "sidecar/agent.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/backup/utc_time.h"
 #include "io/file_source.h"
 #include "sidecar/backup_job.h"
+#include "sidecar/persistence_metrics.h"
 #include "sidecar/redis_persistence.h"
 
 namespace tidemark::sidecar {
@@ -24,6 +26,13 @@ std::string JsonList(const std::vector<std::string>& items) {
 
 std::string JsonTime(int64_t t) { return t > 0 ? JsonQuote(backup::FormatIsoUtc(t)) : "null"; }
 
+// The snapshot or the copy in the store broke the format or differs from what was read: the
+// backup was refused by verification, not by the system.
+bool IsVerificationFailure(const Error& e) {
+  return e.code == ErrorCode::kCorrupt || e.code == ErrorCode::kTruncated ||
+         e.code == ErrorCode::kUnsupported;
+}
+
 }  // namespace
 
 Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& clock,
@@ -33,11 +42,28 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
   metrics_.Set("tidemark_policy_drift", {}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "success"}}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "failure"}}, 0);
+  // Counters exist at 0 from the start: increase() sees their first event (a series that
+  // appears at 1 has no increase), so alerts on them fire and dashboards show 0, not nothing.
+  for (const char* counter :
+       {"tidemark_backup_verification_failures_total", "tidemark_aof_verify_problems_total",
+        "tidemark_aof_verified_bytes_total", "tidemark_aof_rewrites_triggered_total",
+        "tidemark_redis_reconnects_total"})
+    metrics_.Add(counter, {}, 0);
+  metrics_.Add("tidemark_policy_applies_total", {{"result", "applied"}}, 0);
+  metrics_.Add("tidemark_policy_applies_total", {{"result", "refused"}}, 0);
+  metrics_.Set("tidemark_backup_schedule_interval_seconds", {}, 0);
+  metrics_.Set("tidemark_aof_max_size_bytes", {}, 0);
+  metrics_.Set("tidemark_sidecar_start_time_seconds", {}, static_cast<double>(clock_.NowUnix()));
 }
 
 void Agent::Run(const std::atomic<bool>& stop) {
-  if (auto listing = store_.List())
+  if (auto listing = store_.List()) {
     metrics_.Set("tidemark_backups_stored", {}, static_cast<double>(listing->backups.size()));
+    // A restarted sidecar still knows its last backup: the "backup overdue" alert must not reset
+    // with every pod restart, nor the dashboard lose the backup's size until the next one.
+    if (!listing->backups.empty())  // newest first
+      ExportLastBackup(listing->backups.front(), listing->backups.front().created_unix);
+  }
   log_.Info("sidecar running", {LogField::Str("redis", options_.endpoint.ToString()),
                                 LogField::Str("store", store_.dir())});
   while (!stop.load()) {
@@ -120,9 +146,14 @@ void Agent::ReloadFiles() {
         policy_ = *parsed;
         schedule_ = schedule;
         changed = true;
+        const int64_t now = clock_.NowUnix();
+        metrics_.Set("tidemark_backup_schedule_interval_seconds", {},
+                     schedule_ ? static_cast<double>(ScheduleIntervalSeconds(*schedule_, now)) : 0.0);
+        metrics_.Set("tidemark_aof_max_size_bytes", {},
+                     static_cast<double>(policy_->aof_rewrite.max_size.value_or(0)));
         std::lock_guard lock(mu_);
         status_.policy_error.clear();
-        status_.next_scheduled_unix = schedule_ ? schedule_->NextAfter(clock_.NowUnix()) : -1;
+        status_.next_scheduled_unix = schedule_ ? schedule_->NextAfter(now) : -1;
       }
     }
   }
@@ -208,6 +239,7 @@ void Agent::CheckAof() {
     auto it = info->find(key);
     return it == info->end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
   };
+  ExportPersistenceInfo(*info, metrics_);
   AofState s;
   s.enabled = num("aof_enabled") == 1;
   s.rewrite_in_progress = num("aof_rewrite_in_progress") == 1;
@@ -303,17 +335,17 @@ void Agent::Backup() {
   const int64_t now = clock_.NowUnix();
   if (!done) {
     metrics_.Add("tidemark_backups_total", {{"result", "failure"}});
+    metrics_.Set("tidemark_backup_last_failure_timestamp_seconds", {}, static_cast<double>(now));
+    if (IsVerificationFailure(done.error()))
+      metrics_.Add("tidemark_backup_verification_failures_total", {});
     log_.Error("backup failed", {LogField::Str("error", done.error().ToString())});
     if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(options_.endpoint.ToString()))
       Disconnect(done.error());
   } else {
     metrics_.Add("tidemark_backups_total", {{"result", "success"}});
-    metrics_.Set("tidemark_backup_last_success_timestamp_seconds", {}, static_cast<double>(now));
+    ExportLastBackup(done->metadata, now);
     metrics_.Set("tidemark_backup_last_duration_seconds", {},
                  static_cast<double>(done->duration_ms) / 1000.0);
-    metrics_.Set("tidemark_backup_last_size_bytes", {},
-                 static_cast<double>(done->metadata.size_bytes));
-    metrics_.Set("tidemark_backup_last_keys", {}, static_cast<double>(done->metadata.total_keys()));
   }
   if (auto listing = store_.List())
     metrics_.Set("tidemark_backups_stored", {}, static_cast<double>(listing->backups.size()));
@@ -332,6 +364,12 @@ void Agent::Backup() {
               {LogField::Str("retry_at", backup::FormatIsoUtc(retry_at_unix_)),
                LogField::Int("retries_left", retries_left_)});
   }
+}
+
+void Agent::ExportLastBackup(const backup::BackupMetadata& m, int64_t at_unix) {
+  metrics_.Set("tidemark_backup_last_success_timestamp_seconds", {}, static_cast<double>(at_unix));
+  metrics_.Set("tidemark_backup_last_size_bytes", {}, static_cast<double>(m.size_bytes));
+  metrics_.Set("tidemark_backup_last_keys", {}, static_cast<double>(m.total_keys()));
 }
 
 std::string Agent::StatusJson() {

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "core/backup/cron_schedule.h"
+#include "core/backup/metadata.h"
 #include "sidecar/aof_watch.h"
 #include "sidecar/clock.h"
 #include "sidecar/dir_backup_store.h"
@@ -85,6 +86,8 @@ class Agent final : public HttpHandler {
   void Disconnect(const Error& why);
   void Apply(const char* reason);
   void Backup();
+  // The last-backup gauges, from a backup just published or the newest found in the store.
+  void ExportLastBackup(const backup::BackupMetadata& metadata, int64_t at_unix);
   void CheckAof();
   void WatchAof();
   std::string StatusJson();

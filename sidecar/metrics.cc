@@ -73,6 +73,8 @@ void DeclareSidecarMetrics(Metrics& m) {
   m.Declare("tidemark_backups_total", T::kCounter, "Backups attempted, by result (success, failure).");
   m.Declare("tidemark_backup_last_success_timestamp_seconds", T::kGauge,
             "Unix time of the last published backup.");
+  m.Declare("tidemark_backup_last_failure_timestamp_seconds", T::kGauge,
+            "Unix time of the last failed backup attempt.");
   m.Declare("tidemark_backup_last_duration_seconds", T::kGauge,
             "Duration of the last backup (BGSAVE, copy, verification).");
   m.Declare("tidemark_backup_last_size_bytes", T::kGauge, "Size of the last published backup.");
@@ -92,6 +94,30 @@ void DeclareSidecarMetrics(Metrics& m) {
             "Problems found in the AOF Redis is writing (each reported once).");
   m.Declare("tidemark_redis_up", T::kGauge, "1 when the sidecar is connected to Redis.");
   m.Declare("tidemark_redis_reconnects_total", T::kCounter, "Connections (re)established to Redis.");
+  m.Declare("tidemark_sidecar_start_time_seconds", T::kGauge, "Unix time the sidecar started.");
+  m.Declare("tidemark_backup_schedule_interval_seconds", T::kGauge,
+            "Seconds between the backup schedule's next two runs (0: no schedule).");
+  m.Declare("tidemark_backup_verification_failures_total", T::kCounter,
+            "Backups refused because the snapshot or its copy in the store did not verify.");
+  m.Declare("tidemark_aof_max_size_bytes", T::kGauge,
+            "The policy's AOF size cap (aof.rewrite.maxSize; 0: none).");
+  // From INFO persistence (persistence_metrics.h).
+  m.Declare("tidemark_rdb_last_bgsave_ok", T::kGauge,
+            "1 when Redis's last BGSAVE succeeded (rdb_last_bgsave_status).");
+  m.Declare("tidemark_rdb_saves_total", T::kCounter, "RDB saves since Redis started (rdb_saves).");
+  m.Declare("tidemark_rdb_last_save_timestamp_seconds", T::kGauge,
+            "Unix time of Redis's last successful save (rdb_last_save_time).");
+  m.Declare("tidemark_rdb_changes_since_last_save", T::kGauge,
+            "Writes since Redis's last save (rdb_changes_since_last_save).");
+  m.Declare("tidemark_aof_enabled", T::kGauge, "1 while Redis's AOF is on (aof_enabled).");
+  m.Declare("tidemark_aof_last_write_ok", T::kGauge,
+            "1 when Redis's last AOF write succeeded (aof_last_write_status).");
+  m.Declare("tidemark_aof_last_rewrite_ok", T::kGauge,
+            "1 when Redis's last AOF rewrite succeeded (aof_last_bgrewrite_status).");
+  m.Declare("tidemark_aof_rewrite_in_progress", T::kGauge,
+            "1 while Redis rewrites the AOF (aof_rewrite_in_progress).");
+  m.Declare("tidemark_aof_rewrites_total", T::kCounter,
+            "AOF rewrites since Redis started, by anyone (aof_rewrites).");
 }
 
 }  // namespace tidemark::sidecar

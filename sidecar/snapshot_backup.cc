@@ -109,7 +109,7 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
     if (!read || crc_back.value() != crc.value() || crc_back.bytes() != crc.bytes()) {
       (*writer)->Abort();
       Error e = !read ? read.error()
-                      : Error{ErrorCode::kIo, store.DataLocation(name), -1,
+                      : Error{ErrorCode::kCorrupt, store.DataLocation(name), -1,
                               "the copy read back differs from the snapshot (CRC-64 over " +
                                   std::to_string(crc_back.bytes()) + " of " +
                                   std::to_string(crc.bytes()) +

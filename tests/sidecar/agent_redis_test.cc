@@ -118,6 +118,38 @@ TEST_F(AgentRedis, RedisDyingDuringAScheduledBackupIsReportedAndTheBackupRetried
   EXPECT_GE(rdbs, 1u);
 }
 
+// What alerts watch between backups: Redis's own save status, from INFO persistence.
+TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds) {
+  WriteFile(tmp_.File("policy.json"), ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
+                                               "/tests/core/policy/golden/rdb-only.policy.json"));
+  RedisServer redis(data_);
+  redis.Cli({"SET", "k", "v"});
+  AgentOptions o = Options(redis);
+  o.policy_path = tmp_.File("policy.json");
+  AgentThread agent(o, store_, tmp_.File("agent.log"));
+  auto metric = [&](const std::string& line) {
+    return agent.Get("/metrics").find("\n" + line + "\n") != std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 1"); }, 10000))
+      << agent.Get("/metrics");
+  EXPECT_TRUE(metric("tidemark_backup_schedule_interval_seconds 3600"));  // "0 * * * *"
+  EXPECT_TRUE(metric("tidemark_aof_enabled 0"));
+
+  // A save into a directory that no longer exists fails, for root too.
+  const std::string gone = tmp_.File("gone");
+  ASSERT_EQ(::mkdir(gone.c_str(), 0755), 0);
+  redis.Cli({"CONFIG", "SET", "dir", gone});
+  ASSERT_EQ(::rmdir(gone.c_str()), 0);
+  redis.Cli({"BGSAVE"});
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 0"); }, 10000))
+      << agent.Get("/metrics");
+
+  redis.Cli({"CONFIG", "SET", "dir", data_});
+  redis.Cli({"BGSAVE"});
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 1"); }, 10000))
+      << agent.Get("/metrics");
+}
+
 TEST_F(AgentRedis, ASettingChangedBehindTheSidecarsBackIsReportedAsDriftAndPutBack) {
   RedisServer redis(data_);
   WriteFile(tmp_.File("redis.conf"), "appendfsync always\nhz 20\n");

@@ -1,8 +1,11 @@
-// Pure parts of `tidemark-sidecar run`: the Prometheus rendering and the redis.conf fragment.
+// Pure parts of `tidemark-sidecar run`: the Prometheus rendering, the redis.conf fragment, the
+// schedule's interval for the "backup overdue" alert.
 #include <gtest/gtest.h>
 
+#include "core/backup/utc_time.h"
 #include "sidecar/live_config.h"
 #include "sidecar/metrics.h"
+#include "sidecar/persistence_metrics.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::sidecar {
@@ -29,6 +32,17 @@ TEST(Metrics, RendersPrometheusTextWithHelpTypeAndEscapedLabels) {
 TEST(Metrics, UndeclaredMetricIsABug) {
   Metrics m;
   EXPECT_DEATH(m.Add("nope", {}), "");
+}
+
+TEST(ScheduleInterval, IsTheGapBetweenTheNextTwoRunsAndZeroForAScheduleThatNeverRepeats) {
+  const int64_t now = *backup::ParseIsoUtc("2026-11-28T12:00:30Z");
+  auto interval = [&](const char* cron) {
+    return ScheduleIntervalSeconds(*backup::CronSchedule::Parse(cron), now);
+  };
+  EXPECT_EQ(interval("0 * * * *"), 3600);
+  EXPECT_EQ(interval("30 */6 * * *"), 6 * 3600);  // 18:30, then 00:30
+  EXPECT_EQ(interval("*/5 * * * *"), 300);
+  EXPECT_EQ(interval("0 0 31 2 *"), 0);  // never fires
 }
 
 TEST(ConfFragment, ReadsWhatTheOperatorRenders) {

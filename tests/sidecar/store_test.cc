@@ -174,6 +174,7 @@ TEST(SnapshotBackup, CopyThatReadsBackDifferentlyIsNotPublished) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("the copy read back differs"), std::string::npos)
       << r.error().message;
+  EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);  // a verification failure, not a system error
   EXPECT_TRUE(dir->List()->backups.empty());
   ctx.verify_after_copy = false;  // the check is what caught it
   SpanSource again(Bytes(rdb));
