@@ -11,6 +11,9 @@ packages=(
   clang-16 libclang-rt-16-dev
   # SigV4 known answers: tests/objstore/botocore_sign.py signs with botocore's own signer.
   python3-botocore
+  # The Prometheus server and promtool: tests/monitoring checks the alert rules with promtool and
+  # runs them, with the dashboard's queries, on a real server (loopback, its own temp storage).
+  prometheus
 )
 
 missing=()

@@ -1,9 +1,13 @@
 // docs/metrics.md lists every metric the sidecar and the operator export, with its type, and
 // nothing else: the sets are rendered by the code that serves /metrics (DeclareSidecarMetrics,
-// RenderMetrics) and compared with the doc's table rows "| `name` | type | ...".
+// RenderMetrics) and compared with the doc's table rows "| `name` | type | ...". And every
+// metric name the alert rules, the dashboard, the chart or any doc mentions is one of them.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -58,6 +62,46 @@ std::map<std::string, std::string> Documented() {
     out[name] = type;
   }
   return out;
+}
+
+// Every "tidemark_<name>" token in the files under `dir` (recursively) whose name ends with one
+// of `extensions`, with the file it was found in.
+std::map<std::string, std::string> MentionedNames(const std::string& dir,
+                                                  const std::set<std::string>& extensions) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file() || !extensions.count(entry.path().extension().string())) continue;
+    const std::string text = testing::ReadFile(entry.path().string());
+    for (size_t at = text.find("tidemark_"); at != std::string::npos;
+         at = text.find("tidemark_", at + 1)) {
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_'))
+        continue;  // inside a longer word
+      size_t end = at;
+      while (end < text.size() && (std::islower(static_cast<unsigned char>(text[end])) ||
+                                   std::isdigit(static_cast<unsigned char>(text[end])) ||
+                                   text[end] == '_'))
+        ++end;
+      out.emplace(text.substr(at, end - at), entry.path().string());
+    }
+  }
+  return out;
+}
+
+TEST(MetricsDoc, EveryMetricNamedInRulesDashboardChartAndDocsIsExported) {
+  const auto exported = Exported();
+  const std::string root = TIDEMARK_SOURCE_DIR;
+  size_t seen = 0;
+  for (const auto& [dir, extensions] :
+       std::vector<std::pair<std::string, std::set<std::string>>>{
+           {root + "/helm/tidemark", {".yaml", ".json", ".txt", ".tpl"}},
+           {root + "/docs", {".md"}},
+           {root + "/examples", {".yaml", ".md"}}}) {
+    for (const auto& [name, file] : MentionedNames(dir, extensions)) {
+      ++seen;
+      EXPECT_TRUE(exported.count(name)) << file << " names " << name << ", which neither binary exports";
+    }
+  }
+  ASSERT_GT(seen, 20u);  // the rules and docs were found and read
 }
 
 TEST(MetricsDoc, EveryExportedMetricIsDocumentedWithItsType) {
