@@ -30,6 +30,13 @@ function render(...set) {
   const out = helm('template', 'rel', args.chart, '--namespace', 'ops', ...set.flatMap(s => ['--set', s]))
   return YAML.parseAllDocuments(out).map(d => d.toJS()).filter(Boolean)
 }
+// The first object (depth first) in `o` for which `pred` holds.
+function findDeep(o, pred) {
+  if (!o || typeof o !== 'object') return null
+  if (!Array.isArray(o) && pred(o)) return o
+  for (const v of Object.values(o)) { const r = findDeep(v, pred); if (r) return r }
+  return null
+}
 const find = (docs, kind, name) => docs.filter(d => d.kind === kind && (!name || d.metadata.name === name))
 
 let passed = 0, failed = 0
@@ -128,6 +135,58 @@ check('metrics Service by default; ServiceMonitor only when asked', () => {
   assert.equal(sm.length, 1)
   assert.equal(sm[0].spec.endpoints[0].path, '/metrics')
   assert.ok(helmFails('template', 'rel', args.chart, '--set', 'metrics.serviceMonitor.enabled=true,metrics.service.enabled=false'))
+})
+
+check('monitoring: nothing by default; the alerts, PodMonitor and dashboard only when asked, and they lint', () => {
+  const docs = render()
+  assert.equal(find(docs, 'PrometheusRule').length + find(docs, 'PodMonitor').length + find(docs, 'ConfigMap').length, 0)
+  helm('lint', '--strict', args.chart, '--set',
+       'monitoring.prometheusRule.enabled=true,monitoring.podMonitor.enabled=true,monitoring.dashboard.enabled=true')
+  assert.ok(helmFails('template', 'rel', args.chart, '--set', 'monitoring.podMonitor.interval=often'))
+  assert.ok(helmFails('template', 'rel', args.chart, '--set', 'monitoring.alerts=true'))
+})
+
+check('the PrometheusRule is the plain rules file, unchanged', () => {
+  const rules = find(render('monitoring.prometheusRule.enabled=true', 'monitoring.prometheusRule.labels.release=kps'), 'PrometheusRule')
+  assert.equal(rules.length, 1)
+  assert.equal(rules[0].metadata.namespace, 'ops')
+  assert.equal(rules[0].metadata.labels.release, 'kps')
+  const file = YAML.parse(fs.readFileSync(path.join(args.chart, 'files/tidemark-alerts.yaml'), 'utf8'))
+  assert.deepEqual(rules[0].spec, file)
+  assert.ok(rules[0].spec.groups[0].rules.length >= 12)
+})
+
+check('the PodMonitor scrapes the sidecar port of the pods the operator renders, with the labels the rules expect', () => {
+  // The operator's rendering of an example (tests/operator/reconcile keeps it current).
+  const golden = JSON.parse(fs.readFileSync(path.join(args.chart, '../../tests/operator/reconcile/golden/hybrid.json'), 'utf8'))
+  const sts = findDeep(golden, o => o.kind === 'StatefulSet')
+  assert.ok(sts, 'no StatefulSet in the golden file')
+  const podLabels = sts.spec.template.metadata.labels
+  const sidecar = sts.spec.template.spec.containers.find(c => c.name === 'sidecar')
+  const pm = find(render('monitoring.podMonitor.enabled=true'), 'PodMonitor')
+  assert.equal(pm.length, 1)
+  for (const [k, v] of Object.entries(pm[0].spec.selector.matchLabels)) assert.equal(podLabels[k], v, `pod label ${k}`)
+  assert.deepEqual(pm[0].spec.namespaceSelector, {any: true})
+  const ep = pm[0].spec.podMetricsEndpoints[0]
+  assert.ok(sidecar.ports.some(p => p.name === ep.port), `the sidecar container has no port ${ep.port}`)
+  assert.equal(ep.path, '/metrics')
+  assert.deepEqual(ep.relabelings.find(r => r.targetLabel === 'job'), {targetLabel: 'job', replacement: 'tidemark-sidecar'})
+  const resource = ep.relabelings.find(r => r.targetLabel === 'resource')
+  assert.deepEqual(resource.sourceLabels, ['__meta_kubernetes_pod_label_app_kubernetes_io_instance'])
+  assert.equal(podLabels['app.kubernetes.io/instance'], sts.metadata.name)  // the resource's name
+  const scoped = find(render('monitoring.podMonitor.enabled=true', 'watchNamespace=apps'), 'PodMonitor')[0]
+  assert.deepEqual(scoped.spec.namespaceSelector, {matchNames: ['apps']})
+})
+
+check('the dashboard ConfigMap carries the Grafana sidecar label and the dashboard file, unchanged', () => {
+  const cms = find(render('monitoring.dashboard.enabled=true'), 'ConfigMap')
+  assert.equal(cms.length, 1)
+  assert.equal(cms[0].metadata.labels.grafana_dashboard, '1')
+  assert.equal(cms[0].metadata.namespace, 'ops')
+  const file = fs.readFileSync(path.join(args.chart, 'files/tidemark-dashboard.json'), 'utf8')
+  assert.deepEqual(JSON.parse(cms[0].data['tidemark-persistence.json']), JSON.parse(file))
+  const elsewhere = find(render('monitoring.dashboard.enabled=true', 'monitoring.dashboard.namespace=grafana'), 'ConfigMap')[0]
+  assert.equal(elsewhere.metadata.namespace, 'grafana')
 })
 
 check('the chart CRD is the same file as crds/', () => {
