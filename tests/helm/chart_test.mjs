@@ -211,6 +211,7 @@ check('NOTES.txt names the next steps', () => {
   assert.match(notes, /tidemark\.dev\/backup-now=/)  // the annotation the operator relays
   assert.match(notes, /POST http:\/\/127\.0\.0\.1:9121\/v1\/backups/)  // the sidecar's own API
   assert.match(notes, /rollout status/)
+  assert.match(notes, /monitoring\.prometheusRule\.enabled=true/)  // the alerts are opt-in: say so
 })
 
 console.log(`${passed} passed, ${failed} failed`)
