@@ -122,7 +122,8 @@ TEST_F(AgentRedis, RedisDyingDuringAScheduledBackupIsReportedAndTheBackupRetried
 TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds) {
   WriteFile(tmp_.File("policy.json"), ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
                                                "/tests/core/policy/golden/rdb-only.policy.json"));
-  RedisServer redis(data_);
+  // Redis 7 protects `dir`; the test's local connection may change it.
+  RedisServer redis(data_, {"enable-protected-configs local"});
   redis.Cli({"SET", "k", "v"});
   AgentOptions o = Options(redis);
   o.policy_path = tmp_.File("policy.json");
@@ -138,7 +139,7 @@ TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds
   // A save into a directory that no longer exists fails, for root too.
   const std::string gone = tmp_.File("gone");
   ASSERT_EQ(::mkdir(gone.c_str(), 0755), 0);
-  redis.Cli({"CONFIG", "SET", "dir", gone});
+  ASSERT_EQ(redis.Cli({"CONFIG", "SET", "dir", gone}), "OK");
   ASSERT_EQ(::rmdir(gone.c_str()), 0);
   redis.Cli({"BGSAVE"});
   ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 0"); }, 10000))
