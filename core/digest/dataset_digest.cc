@@ -1,10 +1,5 @@
 #include "core/digest/dataset_digest.h"
 
-// SHA1_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, whose per-call setup
-// costs more than hashing the short strings a digest is made of (two SHA-1s per element).
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include <cstdio>
 #include <cstring>
 
@@ -14,45 +9,15 @@ namespace tidemark {
 
 namespace {
 
-using Sha1 = DatasetDigest::Sha1;
-
-// SHA-1 with the padding done here: whole blocks go straight to the block function and the
-// state is read off, skipping SHA1_Final's bookkeeping and cleansing, which cost more than the
-// hashing itself for the short strings a digest is made of (a key, a 20-byte digest).
-void Sha1Of(const void* p, size_t n, uint8_t* out) {
-  SHA_CTX ctx;
-  SHA1_Init(&ctx);
-  const size_t whole = n & ~size_t{63};
-  if (whole) SHA1_Update(&ctx, p, whole);
-  uint8_t tail[128];
-  const size_t rest = n - whole;
-  const size_t blocks = rest < 56 ? 1 : 2;
-  std::memcpy(tail, static_cast<const uint8_t*>(p) + whole, rest);
-  tail[rest] = 0x80;
-  std::memset(tail + rest + 1, 0, blocks * 64 - rest - 1);
-  const uint64_t bits = uint64_t{n} * 8;
-  for (int i = 0; i < 8; ++i) tail[blocks * 64 - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-  SHA1_Update(&ctx, tail, blocks * 64);  // block-aligned: processed at once, nothing buffered
-  const SHA_LONG h[5] = {ctx.h0, ctx.h1, ctx.h2, ctx.h3, ctx.h4};
-  for (int i = 0; i < 5; ++i)
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
+Sha1Digest Sha1Of(std::string_view s) {
+  Sha1Digest d;
+  Sha1One({reinterpret_cast<const uint8_t*>(s.data()), s.size()}, d.data());
+  return d;
 }
 
-void XorDigest(Sha1& d, const void* p, size_t n) {
-  uint8_t h[20];
-  Sha1Of(p, n, h);
-  for (int i = 0; i < 20; ++i) d[i] ^= h[i];
-}
-
-void MixDigest(Sha1& d, const void* p, size_t n) {
-  XorDigest(d, p, n);
-  Sha1Of(d.data(), d.size(), d.data());
-}
-
-void MixU32(Sha1& d, uint32_t v) {
-  uint8_t be[4] = {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
-                   static_cast<uint8_t>(v)};
-  MixDigest(d, be, 4);
+std::array<uint8_t, 4> BigEndian(uint32_t v) {
+  return {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
+          static_cast<uint8_t>(v)};
 }
 
 // Redis's object type numbers (server.h), which the digest mixes in: not the RDB type codes.
@@ -69,13 +34,20 @@ uint32_t ObjectType(uint8_t rdb_type) {
   }
 }
 
+std::span<const uint8_t> Bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
 }  // namespace
 
 DatasetDigest::DatasetDigest(const DigestOptions& options)
     : at_ms_(options.at_ms),
       format_(options.score_format.value_or(ScoreFormat::kGrisu)),
       format_fixed_(options.score_format.has_value()),
-      fail_on_module_(options.fail_on_module) {}
+      fail_on_module_(options.fail_on_module),
+      batch_(options.sha1_level.value_or(BestSha1Level())),
+      expire_hash_(Sha1Of("!!expire!!")),
+      hexpire_hash_(Sha1Of("!!hexpire!!")) {
+  for (uint32_t t = 0; t < type_hashes_.size(); ++t) Sha1One(BigEndian(t), type_hashes_[t].data());
+}
 
 void DatasetDigest::Aux(std::string_view key, std::string_view value) {
   if (format_fixed_ || key != "redis-ver") return;
@@ -99,15 +71,15 @@ bool DatasetDigest::BeginKey(const KeyStart& key) {
   second_ = false;
   field_has_ttl_ = field_expired_ = false;
   fields_kept_ = 0;
-  key_.fill(0);
   type_ = type;  // mixed in right after the name (the first Element)
+  batch_.BeginKey(key.db);
   return true;
 }
 
 void DatasetDigest::Element(std::span<const uint8_t> b) {
   if (!named_) {
-    MixDigest(key_, b.data(), b.size());
-    MixU32(key_, type_);
+    batch_.MixKey(b);
+    batch_.MixKeyHash(type_hashes_[type_]);
     named_ = true;
     return;
   }
@@ -115,21 +87,21 @@ void DatasetDigest::Element(std::span<const uint8_t> b) {
     case Kind::kString:
     case Kind::kList:
     case Kind::kStream:
-      MixDigest(key_, b.data(), b.size());
+      batch_.MixKey(b);
       break;
     case Kind::kSet:
-      XorDigest(key_, b.data(), b.size());
+      batch_.XorKey(b);
       break;
     case Kind::kZset:
-      element_.fill(0);
-      MixDigest(element_, b.data(), b.size());
+      batch_.BeginField();
+      batch_.MixField(b);
       break;
     case Kind::kHash:
       if (!second_) {
         second_ = true;
         if (field_expired_) return;
-        element_.fill(0);
-        MixDigest(element_, b.data(), b.size());
+        batch_.BeginField();
+        batch_.MixField(b);
         return;
       }
       second_ = false;
@@ -137,9 +109,8 @@ void DatasetDigest::Element(std::span<const uint8_t> b) {
         field_expired_ = field_has_ttl_ = false;
         return;
       }
-      MixDigest(element_, b.data(), b.size());
-      if (field_has_ttl_) XorDigest(element_, "!!hexpire!!", 11);
-      XorDigest(key_, element_.data(), element_.size());
+      batch_.MixField(b);
+      batch_.EndField(field_has_ttl_ ? &hexpire_hash_ : nullptr);
       field_has_ttl_ = false;
       ++fields_kept_;
       break;
@@ -149,8 +120,8 @@ void DatasetDigest::Element(std::span<const uint8_t> b) {
 void DatasetDigest::Score(double score) {
   char buf[32];
   size_t n = FormatScore(score, format_, buf);
-  MixDigest(element_, buf, n);
-  XorDigest(key_, element_.data(), element_.size());
+  batch_.MixField(Bytes({buf, n}));
+  batch_.EndField(nullptr);
 }
 
 void DatasetDigest::FieldExpire(uint64_t expire_ms) {
@@ -160,7 +131,7 @@ void DatasetDigest::FieldExpire(uint64_t expire_ms) {
 
 void DatasetDigest::StreamEntry(uint64_t ms, uint64_t seq) {
   std::string id = std::to_string(ms) + "." + std::to_string(seq);
-  MixDigest(key_, id.data(), id.size());
+  batch_.MixKey(Bytes(id));
 }
 
 Status DatasetDigest::Module(const std::string& module_name) {
@@ -174,21 +145,25 @@ Status DatasetDigest::Module(const std::string& module_name) {
 
 void DatasetDigest::EndKey() {
   if (kind_ == Kind::kHash && fields_kept_ == 0) {  // every field expired: Redis deletes the hash
+    batch_.DropKey();
     ++counts_[db_].expired;
     return;
   }
-  if (has_expire_) XorDigest(key_, "!!expire!!", 10);
   // Redis xors the SHA-1 of the key's digest into the dataset's, not the digest itself.
-  XorDigest(dbs_[db_], key_.data(), key_.size());
+  batch_.EndKey(has_expire_ ? &expire_hash_ : nullptr);
   ++counts_[db_].keys;
 }
 
-std::string DatasetDigest::Hex() const {
-  Sha1 final{};
-  for (const auto& [index, xored] : dbs_) {
+std::string DatasetDigest::Hex() {
+  Sha1Digest final{};
+  for (const auto& [index, xored] : batch_.Finish()) {
     auto it = counts_.find(index);
     if (it == counts_.end() || it->second.keys == 0) continue;
-    MixU32(final, static_cast<uint32_t>(index));
+    // mix(final, big-endian index)
+    Sha1Digest h;
+    Sha1One(BigEndian(static_cast<uint32_t>(index)), h.data());
+    for (int i = 0; i < 20; ++i) final[i] ^= h[i];
+    Sha1One(final, final.data());
     for (int i = 0; i < 20; ++i) final[i] ^= xored[i];
   }
   static const char kHex[] = "0123456789abcdef";

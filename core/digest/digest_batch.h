@@ -1,0 +1,96 @@
+// The dataset digest's SHA-1 work, deferred and batched so it can run in SIMD lanes (sha1_multi.h).
+//
+// DatasetDigest (dataset_digest.h) describes each key as calls here, in walk order; the hashing
+// happens when the batch fills up and at Finish(). It gives exactly the bytes hashing each call
+// at once would, because of where the algorithm has independence:
+//   - SHA1(element) of every element is independent of everything else;
+//   - a key's chain  k = SHA1(k ^ SHA1(element))  is serial within the key, but keys are
+//     independent: the chains of all keys in a batch advance together, one step per round;
+//   - a sorted-set member's or hash field's own chain  e = SHA1(e ^ ...)  is independent of the
+//     key's; SHA1(e) is xored into k, as are SHA1(member) of set members: xor is order-free, so
+//     these are applied whenever ready (SHA1(e) is one more step of the field's chain);
+//   - a key's final SHA1(k), xored into its database's digest, is independent across keys.
+//
+// Memory: element bytes up to kMaxLaneBytes are copied (the visitor's views die with the call)
+// into a buffer of at most about kBatchBytes, plus per element 20 bytes of hash and 12 of
+// bookkeeping, at most kBatchElements of them; longer elements are hashed at once, not copied.
+// A key bigger than a batch is carried across flushes with its chain state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "core/digest/sha1_multi.h"
+
+namespace tidemark {
+
+class DigestBatch {
+ public:
+  static constexpr size_t kBatchBytes = size_t{512} << 10;
+  static constexpr size_t kBatchElements = 8192;
+
+  explicit DigestBatch(Sha1Level level);
+
+  // Calls for one key, in this order: BeginKey, then any of MixKey/MixKeyHash/XorKey and
+  // BeginField -> MixField... -> EndField groups, then EndKey or DropKey.
+  void BeginKey(uint64_t db);
+  void MixKey(std::span<const uint8_t> bytes);  // k = SHA1(k ^ SHA1(bytes))
+  void MixKeyHash(const Sha1Digest& hash);      // k = SHA1(k ^ hash), the hash known already
+  void XorKey(std::span<const uint8_t> bytes);  // k ^= SHA1(bytes)
+  void BeginField();                            // e = 0
+  void MixField(std::span<const uint8_t> bytes);  // e = SHA1(e ^ SHA1(bytes))
+  void EndField(const Sha1Digest* xor_first);   // [e ^= *xor_first]; k ^= SHA1(e)
+  void EndKey(const Sha1Digest* xor_first);     // [k ^= *xor_first]; digest[db] ^= SHA1(k)
+  void DropKey();                               // the key does not count
+
+  // Hashes what is pending; then the XOR of SHA1(k) over the ended keys, per database.
+  const std::map<uint64_t, Sha1Digest>& Finish();
+
+ private:
+  // A serial chain state = SHA1(state ^ hashes_[i]) for i in [begin, end): a key's or a field's.
+  struct Chain {
+    Sha1Digest state{};
+    uint32_t begin = 0, end = 0;
+    uint32_t key = 0;         // a field's key (index in keys_)
+    bool field = false;
+    bool closed = false;  // a field whose EndField came: its state is SHA1(e) now
+  };
+  struct Key {
+    Sha1Digest acc{};  // set members and finished fields, xored
+    uint64_t db = 0;
+    uint32_t chain = 0;
+    bool ended = false, dropped = false, xor_after = false;
+    Sha1Digest after{};
+  };
+  struct Pending {
+    uint32_t slot, offset, size;
+  };
+
+  uint32_t AddHash(std::span<const uint8_t> bytes);
+  void AddStep(Chain& chain, uint32_t slot);
+  void MaybeFlush();
+  void Flush();
+  void HashPending();
+  void RunChains();
+  void FinishKeys();
+  void KeepOpenKey();
+  // Sha1Many over 20-byte messages in msgs_, into out_.
+  void HashMessages();
+
+  Sha1Level level_;
+  std::vector<uint8_t> bytes_;
+  std::vector<Pending> pending_;
+  std::vector<Sha1Digest> hashes_;
+  std::vector<Chain> chains_;
+  std::vector<Key> keys_;
+  std::vector<std::pair<uint32_t, uint32_t>> xors_;  // (slot, key): k ^= hashes_[slot]
+  std::map<uint64_t, Sha1Digest> dbs_;
+  // Scratch reused across flushes.
+  std::vector<std::span<const uint8_t>> spans_;
+  std::vector<Sha1Digest> msgs_, out_;
+  std::vector<uint32_t> active_;
+};
+
+}  // namespace tidemark
