@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/backup/utc_time.h"
+
 namespace tidemark::objstore {
 
 bool IsRetryableStatus(int status, std::string_view s3_code) {
@@ -18,21 +20,15 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int attempt, d
 }
 
 std::optional<int64_t> ParseServerTime(std::string_view text) {
+  if (auto iso = backup::ParseRfc3339(text)) return iso;
+  // The Date header's form, which RFC 3339 does not cover.
   std::string s(text);
   std::tm tm{};
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!end) end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end) return std::nullopt;
+  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end || *end != '\0') return std::nullopt;
   return static_cast<int64_t>(timegm(&tm));
 }
 
-std::string FormatIsoTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string FormatIsoTime(int64_t unix_seconds) { return backup::FormatIsoUtc(unix_seconds); }
 
 }  // namespace tidemark::objstore

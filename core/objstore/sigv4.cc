@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
+
+#include "core/backup/utc_time.h"
 
 namespace tidemark::objstore {
 
@@ -96,14 +97,7 @@ std::string CanonicalQuery(const QueryList& query) {
   return out;
 }
 
-std::string AmzDate(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string AmzDate(int64_t unix_seconds) { return backup::FormatCompactUtc(unix_seconds); }
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
