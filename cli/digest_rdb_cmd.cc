@@ -50,10 +50,9 @@ int RunDigestRdb(const Args& args) {
         if (v.empty() || *end != '\0' || seconds < 0) return Usage("--at expects Unix seconds, got '" + v + "'");
         options.at_ms = static_cast<int64_t>(seconds * 1000);
       } else {
-        unsigned major = 0, minor = 0;
-        if (std::sscanf(v.c_str(), "%u.%u", &major, &minor) != 2)
+        options.score_format = ScoreFormatForRedis(v);
+        if (!options.score_format)
           return Usage("--redis-version expects MAJOR.MINOR (e.g. 7.0, 7.4), got '" + v + "'");
-        options.score_format = (major < 7 || (major == 7 && minor < 2)) ? ScoreFormat::kPrintf17g : ScoreFormat::kGrisu;
       }
     } else if (!a.empty() && a[0] == '-') {
       return Usage("unknown option '" + a + "'");

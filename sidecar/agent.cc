@@ -7,7 +7,9 @@
 #include "io/file_source.h"
 #include "sidecar/backup_job.h"
 #include "sidecar/persistence_metrics.h"
+#include "sidecar/drill.h"
 #include "sidecar/redis_persistence.h"
+#include "sidecar/restore_record.h"
 
 namespace tidemark::sidecar {
 
@@ -54,6 +56,11 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
   metrics_.Set("tidemark_backup_schedule_interval_seconds", {}, 0);
   metrics_.Set("tidemark_aof_max_size_bytes", {}, 0);
   metrics_.Set("tidemark_sidecar_start_time_seconds", {}, static_cast<double>(clock_.NowUnix()));
+  for (const char* r : {"success", "failure", "skipped"})
+    metrics_.Add("tidemark_drill_runs_total", {{"result", r}}, 0);
+  metrics_.Set("tidemark_drill_last_success_timestamp_seconds", {}, 0);
+  for (const char* r : {"verified", "mismatch", "unverifiable"})
+    metrics_.Add("tidemark_restore_checks_total", {{"result", r}}, 0);
 }
 
 void Agent::Run(const std::atomic<bool>& stop) {
@@ -86,6 +93,7 @@ void Agent::Tick() {
     }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
+  if (redis_ && !restore_checked_) CheckRestore();
   if (redis_ && (needs_apply_ || now_ms >= next_drift_check_ms_)) {
     next_drift_check_ms_ = now_ms + options_.drift_check_ms;
     Apply(needs_apply_ ? "policy changed or Redis (re)connected" : kPeriodicCheck);
@@ -116,6 +124,21 @@ void Agent::Tick() {
     }
   }
   if (run) Backup();
+  bool drill = false;
+  {
+    std::lock_guard lock(mu_);
+    if (drill_schedule_ && status_.next_drill_unix >= 0 && now >= status_.next_drill_unix) {
+      status_.next_drill_unix = drill_schedule_->NextAfter(now);
+      status_.drill_pending = true;
+    }
+    // A backup first: a drill would delay it by a whole load.
+    drill = status_.drill_pending && !(status_.backup_pending && redis_);
+    if (drill) {
+      status_.drill_pending = false;
+      status_.drill_running = true;
+    }
+  }
+  if (drill) Drill();
 }
 
 void Agent::ReloadFiles() {
@@ -127,15 +150,20 @@ void Agent::ReloadFiles() {
       policy_text_ = content;
       auto parsed = text ? LoadSidecarPolicy(*options_.policy_path)
                          : Result<SidecarPolicy>(std::unexpected(text.error()));
-      std::optional<backup::CronSchedule> schedule;
-      if (parsed && parsed->backup_schedule) {
-        auto s = backup::CronSchedule::Parse(*parsed->backup_schedule);
+      std::optional<backup::CronSchedule> schedule, drill_schedule;
+      auto cron = [&](const std::optional<std::string>& text, const char* member,
+                      std::optional<backup::CronSchedule>& out) {
+        if (!parsed || !text) return;
+        auto s = backup::CronSchedule::Parse(*text);
         if (!s)
-          parsed = MakeError(ErrorCode::kInvalidArgument, "backup.schedule: " + s.error().message,
+          parsed = MakeError(ErrorCode::kInvalidArgument, std::string(member) + ": " + s.error().message,
                              -1, *options_.policy_path);
         else
-          schedule = *s;
-      }
+          out = *s;
+      };
+      cron(parsed ? parsed->backup_schedule : std::nullopt, "backup.schedule", schedule);
+      cron(parsed && parsed->drill ? std::optional(parsed->drill->schedule) : std::nullopt,
+           "backup.drill.schedule", drill_schedule);
       if (!parsed) {
         metrics_.Add("tidemark_policy_applies_total", {{"result", "refused"}});
         log_.Error("policy file refused; the previous policy stays in force",
@@ -145,6 +173,7 @@ void Agent::ReloadFiles() {
       } else {
         policy_ = *parsed;
         schedule_ = schedule;
+        drill_schedule_ = drill_schedule;
         changed = true;
         const int64_t now = clock_.NowUnix();
         metrics_.Set("tidemark_backup_schedule_interval_seconds", {},
@@ -154,6 +183,7 @@ void Agent::ReloadFiles() {
         std::lock_guard lock(mu_);
         status_.policy_error.clear();
         status_.next_scheduled_unix = schedule_ ? schedule_->NextAfter(now) : -1;
+        status_.next_drill_unix = drill_schedule_ ? drill_schedule_->NextAfter(now) : -1;
       }
     }
   }
@@ -372,6 +402,138 @@ void Agent::ExportLastBackup(const backup::BackupMetadata& m, int64_t at_unix) {
   metrics_.Set("tidemark_backup_last_keys", {}, static_cast<double>(m.total_keys()));
 }
 
+void Agent::CheckRestore() {
+  if (!options_.data_dir) {
+    restore_checked_ = true;
+    return;
+  }
+  auto record = ReadRestoreRecord(*options_.data_dir);
+  if (!record || !*record) {
+    restore_checked_ = true;
+    if (!record)
+      log_.Warn("the restore record does not read; the restore stays unverified",
+                {LogField::Str("error", record.error().ToString())});
+    return;
+  }
+  RestoreRecord& r = **record;
+  const backup::BackupMetadata& m = r.backup;
+  if (!r.check) {
+    auto info = Info(*redis_, "persistence");
+    if (!info) return Disconnect(info.error());
+    if (info->count("loading") && info->at("loading") != "0") return;  // next tick
+    RestoreCheck c;
+    c.checked_unix = clock_.NowUnix();
+    c.expected = m.dataset_digest.value_or("");
+    auto digest = redis_->Command({"DEBUG", "DIGEST"});
+    if (!digest) return Disconnect(digest.error());
+    const uint64_t changes = info->count("rdb_changes_since_last_save")
+                                 ? std::strtoull(info->at("rdb_changes_since_last_save").c_str(), nullptr, 10)
+                                 : 0;
+    if (digest->type == RedisReply::Type::kError) {
+      c.result = "unverifiable";
+      c.reason = digest->str.find("not allowed") != std::string::npos
+                     ? "DEBUG command disabled (enable-debug-command): cannot compare the dataset digest"
+                     : "DEBUG DIGEST failed: " + digest->str;
+    } else {
+      c.actual = digest->str;
+      if (!m.dataset_digest) {
+        c.result = "unverifiable";
+        c.reason = "the backup's metadata has no dataset digest (module values, or made before digests)";
+      } else if (c.actual == c.expected) {
+        c.result = "verified";
+      } else if (changes > 0) {
+        c.result = "unverifiable";
+        c.reason = std::to_string(changes) +
+                   " writes reached Redis after it loaded the backup and before the check";
+      } else {
+        auto server = Info(*redis_, "server");
+        auto keyspace = Info(*redis_, "keyspace");
+        if (!server || !keyspace) return Disconnect((!server ? server : keyspace).error());
+        const std::string version = server->count("redis_version") ? server->at("redis_version") : "";
+        const SnapshotOpener open = [&] { return store_.OpenForRead(m.name); };
+        std::string note;
+        std::string why = CompareWithBackup(m, open, version, clock_.NowUnix() * 1000, c.actual,
+                                            KeysPerDb(*keyspace), note);
+        c.result = why.empty() ? "verified" : "mismatch";
+        c.reason = why.empty() ? note : why;
+      }
+    }
+    r.check = c;
+    if (auto s = WriteRestoreRecord(*options_.data_dir, r); !s)
+      log_.Warn("cannot store the restore check in the record",
+                {LogField::Str("error", s.error().ToString())});
+  }
+  restore_checked_ = true;
+  const RestoreCheck& c = *r.check;
+  metrics_.Add("tidemark_restore_checks_total", {{"result", c.result}});
+  const std::vector<LogField> fields = {
+      LogField::Str("backup", m.name), LogField::Str("result", c.result),
+      LogField::Str("expected_digest", c.expected), LogField::Str("actual_digest", c.actual),
+      LogField::Str("reason", c.reason)};
+  if (c.result == "verified") log_.Info("restore verified: Redis holds the backup's data", fields);
+  else if (c.result == "mismatch") log_.Error("restore mismatch: Redis does not hold the backup's data", fields);
+  else log_.Warn("restore unverifiable", fields);
+  auto q = [](const std::string& s) { return s.empty() ? std::string("null") : JsonQuote(s); };
+  std::lock_guard lock(mu_);
+  status_.restore_json = "{\"backup\":" + JsonQuote(m.name) +
+                         ",\"installedAt\":" + JsonTime(r.installed_unix) +
+                         ",\"result\":" + JsonQuote(c.result) + ",\"expectedDigest\":" + q(c.expected) +
+                         ",\"actualDigest\":" + q(c.actual) + ",\"reason\":" + q(c.reason) +
+                         ",\"checkedAt\":" + JsonTime(c.checked_unix) + "}";
+}
+
+void Agent::Drill() {
+  DrillOptions o;
+  o.redis_server = options_.redis_server;
+  o.work_dir = options_.work_dir;
+  const bool every_new = policy_ && policy_->drill && policy_->drill->every_new;
+  if (policy_ && policy_->drill) o.memory_budget_bytes = policy_->drill->memory_budget_bytes;
+  if (redis_) {
+    if (auto info = Info(*redis_, "server"); info && info->count("redis_version"))
+      o.live_redis_version = info->at("redis_version");
+  }
+  std::vector<DrillReport> reports;
+  auto listing = store_.List();
+  if (!listing) {
+    DrillReport r;
+    r.time_unix = clock_.NowUnix();
+    r.result = "failure";
+    r.reason = "cannot list the backup store: " + listing.error().ToString();
+    log_.Error("drill failed", {LogField::Str("reason", r.reason)});
+    reports.push_back(r);
+  } else {
+    auto chosen = SelectDrillBackups(listing->backups,
+                                     every_new ? DrillWhat::kEveryNew : DrillWhat::kNewest,
+                                     last_drilled_unix_);
+    if (listing->backups.empty()) {
+      DrillReport r;
+      r.time_unix = clock_.NowUnix();
+      r.result = "skipped";
+      r.reason = "the store holds no backup";
+      log_.Warn("drill skipped: the store holds no backup");
+      reports.push_back(r);
+    } else if (chosen.empty()) {
+      log_.Info("drill: no backup taken since the last drill",
+                {LogField::Str("last_drilled", backup::FormatIsoUtc(*last_drilled_unix_))});
+    }
+    for (const auto& m : chosen) {
+      reports.push_back(RunDrill(store_, m, o, log_, clock_));
+      last_drilled_unix_ = std::max(last_drilled_unix_.value_or(0), m.created_unix);
+    }
+  }
+  for (const auto& r : reports) {
+    metrics_.Add("tidemark_drill_runs_total", {{"result", r.result}});
+    if (r.result == "success") {
+      metrics_.Set("tidemark_drill_last_success_timestamp_seconds", {},
+                   static_cast<double>(clock_.NowUnix()));
+      metrics_.Set("tidemark_drill_load_seconds", {}, r.load_seconds);
+    }
+  }
+  std::lock_guard lock(mu_);
+  status_.drill_running = false;
+  if (!reports.empty()) status_.last_drill_json = reports.back().ToJson();
+}
+
 std::string Agent::StatusJson() {
   std::lock_guard lock(mu_);
   const Status& s = status_;
@@ -389,7 +551,12 @@ std::string Agent::StatusJson() {
          (s.last_backup_name.empty() ? "null" : JsonQuote(s.last_backup_name)) +
          ",\"lastSuccessAt\":" + JsonTime(s.last_success_unix) +
          ",\"nextScheduledAt\":" + JsonTime(s.next_scheduled_unix) + "},\"aof\":{\"problem\":" +
-         (s.aof_problem.empty() ? "null" : JsonQuote(s.aof_problem)) + "}}\n";
+         (s.aof_problem.empty() ? "null" : JsonQuote(s.aof_problem)) +
+         "},\"drill\":{\"running\":" + (s.drill_running ? "true" : "false") +
+         ",\"pending\":" + (s.drill_pending ? "true" : "false") +
+         ",\"nextScheduledAt\":" + JsonTime(s.next_drill_unix) + "},\"lastDrill\":" +
+         (s.last_drill_json.empty() ? "null" : s.last_drill_json) + ",\"restore\":" +
+         (s.restore_json.empty() ? "null" : s.restore_json) + "}\n";
 }
 
 std::string Agent::BackupsJson() {
@@ -425,6 +592,13 @@ HttpResponse Agent::Handle(const std::string& method, const std::string& path) {
     if (status_.backup_pending || status_.backup_running)
       return {409, json, "{\"error\":\"a backup is already pending or running; try again when it finishes\"}\n"};
     status_.backup_pending = true;
+    return {202, json, "{\"accepted\":true}\n"};
+  }
+  if (method == "POST" && path == "/v1/drills") {
+    std::lock_guard lock(mu_);
+    if (status_.drill_pending || status_.drill_running)
+      return {409, json, "{\"error\":\"a drill is already pending or running; try again when it finishes\"}\n"};
+    status_.drill_pending = true;
     return {202, json, "{\"accepted\":true}\n"};
   }
   return {404, "text/plain; charset=utf-8", "not found\n"};

@@ -12,13 +12,22 @@
 //   - applies the redis.conf fragment (live_config.h) after a change and re-checks it
 //     periodically, reporting drift;
 //   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested
-//     over HTTP; a failed scheduled backup is retried (30 s later, up to 3 times).
+//     over HTTP; a failed scheduled backup is retried (30 s later, up to 3 times);
+//   - once per process, when --data-dir is given and the restore step left a record of the backup
+//     it installed (restore_record.h): waits until Redis finished loading, then compares
+//     DEBUG DIGEST with the backup's digest and reports verified / mismatch / unverifiable
+//     (DEBUG disabled, writes before the check, no digest), storing the result in the record;
+//   - runs a restore drill (drill.h) when the policy's backup.drill schedule fires or one was
+//     requested over HTTP (`POST /v1/drills`), on this thread: the scratch server gets the
+//     parent-death signal of the thread that forks it, and this thread lives as long as the
+//     process. The loop waits while a drill loads (as during a backup's copy).
 // The HTTP side (Handle, called on the listener's threads) only reads a snapshot of the status
 // under a mutex and sets the "backup requested" flag; one backup runs at a time, a second
 // request while one is pending or running is answered 409.
 //
 // Endpoints: GET /healthz, GET /readyz (503 until Redis answers and the policy applied),
-// GET /metrics, GET /v1/status (JSON for the operator), GET /v1/backups, POST /v1/backups.
+// GET /metrics, GET /v1/status (JSON for the operator), GET /v1/backups, POST /v1/backups,
+// POST /v1/drills (202 queued, 409 when a drill is pending or running).
 #pragma once
 
 #include <atomic>
@@ -52,6 +61,8 @@ struct AgentOptions {
   int64_t tick_ms = 200;
   int64_t files_check_ms = 1000;
   int64_t drift_check_ms = 10000;
+  std::string redis_server = "redis-server";  // for drills: the pod's Redis binary
+  std::string work_dir = "/tmp";              // drills' scratch directories
 };
 
 class Agent final : public HttpHandler {
@@ -78,6 +89,11 @@ class Agent final : public HttpHandler {
     int64_t last_success_unix = 0;
     int64_t next_scheduled_unix = -1;
     std::string aof_problem;  // the first problem the AOF watcher found, "" when none
+    bool drill_pending = false;
+    bool drill_running = false;
+    std::string last_drill_json;  // DrillReport::ToJson of the last drill, "" before one
+    int64_t next_drill_unix = -1;
+    std::string restore_json;  // the restore check, "" when there is nothing to report
   };
 
   void Tick();
@@ -88,6 +104,8 @@ class Agent final : public HttpHandler {
   void Backup();
   // The last-backup gauges, from a backup just published or the newest found in the store.
   void ExportLastBackup(const backup::BackupMetadata& metadata, int64_t at_unix);
+  void Drill();
+  void CheckRestore();
   void CheckAof();
   void WatchAof();
   std::string StatusJson();
@@ -111,6 +129,9 @@ class Agent final : public HttpHandler {
   std::optional<SidecarPolicy> policy_;
   std::optional<ConfigDirectives> conf_;
   std::optional<backup::CronSchedule> schedule_;
+  std::optional<backup::CronSchedule> drill_schedule_;
+  std::optional<int64_t> last_drilled_unix_;
+  bool restore_checked_ = false;  // creation time of the newest backup drilled
   bool needs_apply_ = false;
   int retries_left_ = 0;
   int64_t retry_at_unix_ = -1;

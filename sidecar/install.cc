@@ -26,8 +26,8 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-// Pulls the snapshot through the verifier, hashing and writing every chunk to `out`; checks
-// the result against `expected`.
+}  // namespace
+
 Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_name,
                                const ExpectedSnapshot& expected, ByteSink& out) {
   Sha256 sha;
@@ -58,6 +58,8 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
                      -1, source_name);
   return report;
 }
+
+namespace {
 
 Result<std::vector<std::string>> MoveAll(const std::vector<std::string>& paths, int64_t now,
                                          const std::string& label) {

@@ -45,6 +45,13 @@ struct InstallOutcome {
   RdbReport report;                      // what the installed snapshot holds
 };
 
+// Pulls `source` through the RDB verifier, hashing (SHA-256) and writing every chunk to `out` in
+// the same pass; then checks size, SHA-256 and key count against `expected`. kCorrupt/kTruncated/
+// kUnsupported: the snapshot does not verify (or is newer than expected.max_rdb_version);
+// kCorrupt: it differs from `expected`; errors of `out` as they come.
+Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_name,
+                               const ExpectedSnapshot& expected, ByteSink& out);
+
 // Copies `source` (named `source_name` in errors) into `layout`. Before publishing, every path
 // in `replace` (absolute, inside the data dir) that exists is moved aside (MoveAside with
 // `aside_label`). On error nothing was

@@ -28,6 +28,8 @@ commands:
            take one verified snapshot backup now (BGSAVE, one-pass copy + SHA-256 + verify)
   restore  --data-dir DIR [--store DIR] [--policy F] [--appendonly yes|no] [--allow-empty]
            before Redis starts: keep, repair or restore its data (see --help of each)
+  drill    --store DIR [--backup NAME] [--redis-server PATH] [--memory-budget Q]
+           restore a backup into a scratch redis-server and compare it with its metadata
 )";
 
 }  // namespace
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (args[0] == "backup") return RunBackupCommand(rest);
   if (args[0] == "restore") return RunRestoreCommand(rest);
   if (args[0] == "run") return RunRunCommand(rest);
+  if (args[0] == "drill") return RunDrillCommand(rest);
   std::cerr << "tidemark-sidecar: unknown command '" << args[0] << "'\n\n" << kUsage;
   return kExitUsage;
 }

@@ -118,6 +118,14 @@ void DeclareSidecarMetrics(Metrics& m) {
             "1 while Redis rewrites the AOF (aof_rewrite_in_progress).");
   m.Declare("tidemark_aof_rewrites_total", T::kCounter,
             "AOF rewrites since Redis started, by anyone (aof_rewrites).");
+  m.Declare("tidemark_drill_runs_total", T::kCounter,
+            "Restore drills (backup loaded into a scratch redis-server), by result (success, failure, skipped).");
+  m.Declare("tidemark_drill_last_success_timestamp_seconds", T::kGauge,
+            "Unix time of the last successful restore drill.");
+  m.Declare("tidemark_drill_load_seconds", T::kGauge,
+            "Load time (start to loading:0) of the last successful drill: the expected recovery time.");
+  m.Declare("tidemark_restore_checks_total", T::kCounter,
+            "Checks of a restored backup against Redis's DEBUG DIGEST, by result (verified, mismatch, unverifiable).");
 }
 
 }  // namespace tidemark::sidecar

@@ -5,6 +5,7 @@
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
 #include "sidecar/restore.h"
+#include "sidecar/restore_record.h"
 #include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
@@ -113,6 +114,20 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
               {LogField::Str("error", outcome.error().ToString())});
     return kExitFailed;
   }
+  // The record of what was installed, for the restore proof of `tidemark-sidecar run`; any other
+  // outcome removes an older record, which would describe data Redis no longer starts from.
+  std::optional<backup::BackupMetadata> installed;
+  if (outcome->action == RestoreAction::kInstalledBackup && store)
+    if (auto listing = store->List())
+      for (const auto& m : listing->backups)
+        if (m.name == outcome->source) installed = m;
+  const Status recorded =
+      installed ? WriteRestoreRecord(o.layout.data_dir,
+                                     RestoreRecord{RealClock().NowUnix(), *installed, std::nullopt})
+                : RemoveRestoreRecord(o.layout.data_dir);
+  if (!recorded)
+    log.Warn("cannot write the restore record: the restore stays unverified",
+             {LogField::Str("error", recorded.error().ToString())});
   log.Info("restore done", {LogField::Str("action", RestoreActionName(outcome->action)),
                             LogField::Str("source", outcome->source),
                             LogField::Str("installed", outcome->installed)});

@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: tidemark-sidecar run --redis unix:/path/redis.sock|tcp://host:port --store DIR\n"
     "         [--password-file FILE] [--policy FILE] [--redis-conf FILE] [--data-dir DIR]\n"
-    "         [--listen HOST:PORT (default 0.0.0.0:9121)] [--policy-generation N]\n";
+    "         [--listen HOST:PORT (default 0.0.0.0:9121)] [--policy-generation N]\n"
+    "         [--redis-server PATH (drills; default redis-server on PATH)] [--work-dir DIR]\n";
 
 std::atomic<bool> g_stop{false};
 
@@ -27,7 +28,8 @@ extern "C" void OnSignal(int) { g_stop.store(true); }
 int RunRunCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
-                             "--data-dir", "--listen", "--policy-generation"},
+                             "--data-dir", "--listen", "--policy-generation", "--redis-server",
+                             "--work-dir"},
                             {});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
@@ -47,6 +49,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
   o.conf_path = flags->Get("--redis-conf");
   o.data_dir = flags->Get("--data-dir");
   o.pod = PodName();
+  o.redis_server = flags->Get("--redis-server").value_or("redis-server");
+  o.work_dir = flags->Get("--work-dir").value_or(DefaultWorkDir());
   if (auto g = flags->Get("--policy-generation")) {
     int64_t v = 0;
     auto [end, ec] = std::from_chars(g->data(), g->data() + g->size(), v);

@@ -182,6 +182,21 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
     }
     if (p.backup_object_store && !p.object_store)
       return w.Bad("backup.objectStore", "missing, but backup.destinations names it");
+    // Absent in policies rendered before drills existed: the same as null.
+    if (backup->has_field("drill") && !backup->at("drill").is_null()) {
+      const json::value& d = backup->at("drill");
+      const std::string at = "backup.drill";
+      SidecarPolicy::Drill drill;
+      TRY_ASSIGN(drill.schedule, w.Str(d, at, "schedule"));
+      const json::value* budget;
+      TRY_ASSIGN(budget, w.Member(d, at, "memoryBudgetBytes"));
+      if (!budget->is_null()) TRY_ASSIGN(drill.memory_budget_bytes, w.Size(d, at, "memoryBudgetBytes"));
+      std::string what;
+      TRY_ASSIGN(what, w.Str(d, at, "what"));
+      if (what != "newest" && what != "everyNew") return w.Bad(at + ".what", "expected newest or everyNew");
+      drill.every_new = what == "everyNew";
+      p.drill = drill;
+    }
   }
   const json::value* restore;
   TRY_ASSIGN(restore, w.Member(doc, "", "restore"));

@@ -46,6 +46,13 @@ struct SidecarPolicy {
   bool backup_local = true;
   bool backup_object_store = false;
   std::optional<ObjectStorePolicy> object_store;  // backup.objectStore
+  // backup.drill (null or absent: no scheduled drills). what: "newest" | "everyNew".
+  struct Drill {
+    std::string schedule;  // 5-field cron, UTC
+    std::optional<uint64_t> memory_budget_bytes;
+    bool every_new = false;
+  };
+  std::optional<Drill> drill;
   bool restore_enabled = true;                     // restore.when: auto (true) | never
   std::optional<std::string> restore_backup_name;  // restore.source.backupName
   std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (RFC 3339)

@@ -51,10 +51,7 @@ DatasetDigest::DatasetDigest(const DigestOptions& options)
 
 void DatasetDigest::Aux(std::string_view key, std::string_view value) {
   if (format_fixed_ || key != "redis-ver") return;
-  unsigned major = 0, minor = 0;
-  std::string text(value);
-  if (std::sscanf(text.c_str(), "%u.%u", &major, &minor) == 2)
-    format_ = (major < 7 || (major == 7 && minor < 2)) ? ScoreFormat::kPrintf17g : ScoreFormat::kGrisu;
+  if (auto f = ScoreFormatForRedis(value)) format_ = *f;
 }
 
 bool DatasetDigest::BeginKey(const KeyStart& key) {

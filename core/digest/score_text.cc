@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace tidemark {
@@ -303,6 +304,13 @@ size_t GrisuText(double d, char* out) {
 
 const char* ScoreFormatName(ScoreFormat format) {
   return format == ScoreFormat::kGrisu ? "redis>=7.2" : "redis<7.2";
+}
+
+std::optional<ScoreFormat> ScoreFormatForRedis(std::string_view version) {
+  unsigned major = 0, minor = 0;
+  std::string text(version);
+  if (std::sscanf(text.c_str(), "%u.%u", &major, &minor) != 2) return std::nullopt;
+  return (major < 7 || (major == 7 && minor < 2)) ? ScoreFormat::kPrintf17g : ScoreFormat::kGrisu;
 }
 
 size_t FormatScore(double score, ScoreFormat format, char (&buf)[32]) {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
 
 namespace tidemark {
 
@@ -17,6 +19,10 @@ enum class ScoreFormat {
 
 // The servers a format stands for, as the CLI and backup metadata name them.
 const char* ScoreFormatName(ScoreFormat format);  // "redis<7.2" or "redis>=7.2"
+
+// The format of a server by its version text ("7.0.15", "7.4"); nullopt when it is not
+// MAJOR.MINOR[...].
+std::optional<ScoreFormat> ScoreFormatForRedis(std::string_view version);
 
 // Writes the text into buf (no terminator) and returns its length; at most 32 characters.
 size_t FormatScore(double score, ScoreFormat format, char (&buf)[32]);

@@ -1,7 +1,6 @@
 #include "operator/reconcile/pod_commands.h"
 
-#include <charconv>
-
+#include "core/backup/rdb_versions.h"
 #include "operator/reconcile/names.h"
 
 namespace tidemark::reconcile {
@@ -77,21 +76,7 @@ std::optional<int> MaxRdbVersionForImage(std::string_view image) {
   if (auto at = image.find('@'); at != std::string_view::npos) image = image.substr(0, at);
   auto colon = image.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view tag = image.substr(colon + 1);
-  int major = 0, minor = -1;
-  auto [p, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), major);
-  if (ec != std::errc()) return std::nullopt;
-  if (p != tag.data() + tag.size() && *p == '.') {
-    auto [q, ec2] = std::from_chars(p + 1, tag.data() + tag.size(), minor);
-    if (ec2 != std::errc()) minor = -1;
-    (void)q;
-  }
-  if (major == 6) return 9;
-  if (major == 7 && minor == 0) return 10;
-  if (major == 7 && minor == 2) return 11;
-  if (major == 7 && minor == 4) return 12;
-  if (major == 8 && minor == 0) return 12;
-  return std::nullopt;
+  return backup::MaxRdbVersionForRedis(image.substr(colon + 1));
 }
 
 }  // namespace tidemark::reconcile

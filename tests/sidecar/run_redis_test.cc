@@ -23,18 +23,6 @@
 namespace tidemark::testing {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // The sidecar as a child process, its stdout in a file; SIGTERM on destruction.
 class RunningSidecar {
  public:
@@ -198,6 +186,42 @@ TEST_F(SidecarRun, BackupOnRequestOneAtATimeWithMetricsAndListing) {
   EXPECT_EQ(rdbs, 1u);
   EXPECT_EQ(sidecar.Stop(), 0) << sidecar.Log();
   EXPECT_NE(sidecar.Log().find("\"msg\":\"sidecar stopping\""), std::string::npos);
+}
+
+TEST_F(SidecarRun, ADrillOnRequestLoadsTheNewestBackupAndReportsItInStatusAndMetrics) {
+  RedisServer redis(data_, {});
+  redis.Cli({"DEBUG", "POPULATE", "300"});
+  const std::string digest = redis.Digest();
+  WriteFile(tmp_.File("policy.json"), Policy());
+  WriteFile(tmp_.File("redis.conf"), "appendfsync everysec\n");
+  const std::string work = tmp_.File("work");
+  ::mkdir(work.c_str(), 0700);
+  auto args = Args(redis);
+  args.insert(args.end(), {"--work-dir", work});
+  RunningSidecar sidecar(args, tmp_.File("run.log"));
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
+      << sidecar.Log();
+  EXPECT_NE(Http(port_, "GET", "/v1/status").body.find("\"lastDrill\":null"), std::string::npos);
+  ASSERT_EQ(Http(port_, "POST", "/v1/backups").status, 202);
+  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/v1/status").body.find(
+                                       "\"lastResult\":\"success\"") != std::string::npos; },
+                      10000))
+      << sidecar.Log();
+  auto drill = Http(port_, "POST", "/v1/drills");
+  EXPECT_EQ(drill.status, 202) << drill.body;
+  std::string status;
+  ASSERT_TRUE(WaitFor([&] {
+    status = Http(port_, "GET", "/v1/status").body;
+    return status.find("\"result\":\"success\"") != std::string::npos;
+  }, 10000)) << status << sidecar.Log();
+  EXPECT_NE(status.find("\"actualDigest\":\"" + digest + "\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"keys\":300,\"loadSeconds\":"), std::string::npos) << status;
+  auto metrics = Http(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tidemark_drill_runs_total{result=\"success\"} 1\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("tidemark_drill_runs_total{result=\"failure\"} 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("tidemark_drill_load_seconds "), std::string::npos);
+  EXPECT_EQ(ListDir(work), std::vector<std::string>{});
 }
 
 TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {

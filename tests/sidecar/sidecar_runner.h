@@ -29,6 +29,8 @@ SidecarRun RunSidecar(const std::vector<std::string>& args);
 // Starts tidemark-sidecar with `args` in the background, stdout and stderr to the file `log`;
 // returns its pid (-1 if it could not start). The caller waits for it.
 pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log);
+// A loopback TCP port free at the time of the call (for --listen 127.0.0.1:PORT).
+int FreePort();
 // Polls `done` every `step_ms` until it holds or `ms` passed; returns its last value.
 bool WaitFor(const std::function<bool()>& done, int ms, int step_ms = 20);
 
