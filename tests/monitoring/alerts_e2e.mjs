@@ -262,6 +262,12 @@ try {
 } finally {
   if (failed) for (const log of ['sidecar.log', 'redis.log', 'prometheus.log']) console.log(`--- ${log} (tail)\n${logTail(log)}`)
   for (const c of [...children]) await stop(c)
+  // Under the sanitizer build, a report in the sidecar's output (written as it exits) fails the test.
+  const sidecarLog = fs.readFileSync(path.join(tmp, 'sidecar.log'), 'utf8')
+  if (/ERROR: (Address|Leak)Sanitizer|runtime error:/.test(sidecarLog)) {
+    failed++
+    console.log(`FAIL the sidecar's output has a sanitizer report:\n${sidecarLog.slice(-4000)}`)
+  }
   fs.rmSync(tmp, {recursive: true, force: true})
 }
 console.log(`${passed} passed, ${failed} failed`)
