@@ -54,8 +54,17 @@ Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
       queue_(options_.queue) {
   kube::InformerOptions resource_options;
   resource_options.namespace_ = options_.watch_namespace;
+  // The caches hold every object the operator watches, so they keep only what a reconcile
+  // reads: managedFields (the API server's field ownership, as large as the spec it describes)
+  // never, and of a pod its labels, IP and phase (observe.h).
+  resource_options.drop_fields = {"metadata.managedFields"};
   kube::InformerOptions owned_options = resource_options;
   owned_options.label_selector = kManagedSelector;
+  kube::InformerOptions pod_options = owned_options;
+  pod_options.drop_fields = {"metadata.managedFields",       "metadata.annotations",
+                             "metadata.ownerReferences",     "spec",
+                             "status.conditions",            "status.containerStatuses",
+                             "status.initContainerStatuses", "status.ephemeralContainerStatuses"};
   informers_.push_back(std::make_unique<kube::Informer>(
       watch_client, kube::resources::RedisPersistences(), resource_options,
       [this](kube::EventType type, const kube::Object& object) {
@@ -72,7 +81,7 @@ Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
   }
   // Pods are the StatefulSet's, not ours: they name their resource in the instance label.
   informers_.push_back(std::make_unique<kube::Informer>(
-      watch_client, kube::resources::Pods(), owned_options,
+      watch_client, kube::resources::Pods(), pod_options,
       [this](kube::EventType type, const kube::Object& pod) {
         auto instance = pod.labels.find(std::string(reconcile::kLabelInstance));
         if (type != kube::EventType::kBookmark && instance != pod.labels.end())

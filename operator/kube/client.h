@@ -43,10 +43,17 @@ struct Object {
   std::map<std::string, std::string> labels;
 };
 
+// Fields of the listed or watched objects that the caller never reads, removed before each
+// object is kept as text (controller-runtime's cache transform, e.g. metadata.managedFields,
+// which is often as large as the object's spec): dotted paths, "metadata.managedFields". The
+// identity fields of Object are read before. A path that is absent is ignored.
+using DroppedFields = std::vector<std::string>;
+
 struct ListOptions {
   std::string label_selector;  // "app=a,tier!=cache"; empty: everything
   int64_t limit = 0;           // page size; 0: the server's choice (everything)
   std::string continue_token;  // from the previous page
+  DroppedFields drop_fields;
 };
 
 struct ObjectList {
@@ -69,6 +76,7 @@ struct WatchOptions {
   std::string label_selector;
   int timeout_seconds = 300;  // asked of the server; the client's deadline is a bit longer
   bool allow_bookmarks = true;
+  DroppedFields drop_fields;
 };
 
 struct WatchEnd {

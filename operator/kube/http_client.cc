@@ -98,8 +98,26 @@ std::string Str(const Json& v, const char* key) {
   return v.is_object() && v.has_field(key) && v.at(key).is_string() ? v.at(key).as_string() : "";
 }
 
-Object ToObject(const Json& v) {
+// Erases one dotted path ("metadata.managedFields") from `v`; absent parts end the walk.
+void DropField(Json& v, const std::string& path) {
+  Json* at = &v;
+  size_t begin = 0;
+  while (at->is_object()) {
+    const size_t dot = path.find('.', begin);
+    const std::string key = path.substr(begin, dot == std::string::npos ? dot : dot - begin);
+    if (!at->has_field(key)) return;
+    if (dot == std::string::npos) {
+      at->erase(key);
+      return;
+    }
+    at = &at->at(key);
+    begin = dot + 1;
+  }
+}
+
+Object ToObject(Json& v, const DroppedFields& drop = {}) {
   Object o;
+  for (const std::string& path : drop) DropField(v, path);
   o.json = v.serialize();
   if (!v.is_object() || !v.has_field("metadata")) return o;
   const Json& m = v.at("metadata");
@@ -209,7 +227,8 @@ class HttpKubeClient : public KubeClient {
         list.remaining_item_count = meta.at("remainingItemCount").as_number().to_int64();
       }
       if (v.has_field("items") && v.at("items").is_array()) {
-        for (const Json& item : v.at("items").as_array()) list.items.push_back(ToObject(item));
+        for (Json& item : v.at("items").as_array())
+          list.items.push_back(ToObject(item, options.drop_fields));
       }
       return list;
     } catch (const std::exception& e) {
@@ -271,7 +290,7 @@ class HttpKubeClient : public KubeClient {
         }
         Json event = Json::parse(line);
         std::string kind = Str(event, "type");
-        const Json& obj = event.at("object");
+        Json& obj = event.at("object");
         if (kind == "ERROR") {
           int code = obj.has_field("code") ? obj.at("code").as_integer() : 0;
           if (code == 410) {
@@ -292,7 +311,7 @@ class HttpKubeClient : public KubeClient {
           ev.type = EventType::kBookmark;
         else
           continue;
-        ev.object = ToObject(obj);
+        ev.object = ToObject(obj, options.drop_fields);
         if (!ev.object.resource_version.empty()) end.resource_version = ev.object.resource_version;
         ++end.events;
         if (!on_event(ev)) break;
@@ -411,7 +430,8 @@ class HttpKubeClient : public KubeClient {
         Call(m, path_query, body, content_type, label, m == web::http::methods::GET, *client_);
     if (!raw) return std::unexpected(raw.error());
     try {
-      return ToObject(Json::parse(raw->body));
+      Json v = Json::parse(raw->body);
+      return ToObject(v);
     } catch (const std::exception& e) {
       return MakeKubeError(Reason::kUnknown, std::string("answer is not JSON: ") + e.what(), label);
     }

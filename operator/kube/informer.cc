@@ -22,13 +22,13 @@ std::optional<Object> Informer::Get(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
-  return it->second;
+  return Unpack(it->second);
 }
 
 std::vector<Object> Informer::List() const {
   std::lock_guard lock(mu_);
   std::vector<Object> out;
-  for (const auto& [k, v] : cache_) out.push_back(v);
+  for (const auto& [k, v] : cache_) out.push_back(Unpack(v));
   return out;
 }
 
@@ -47,25 +47,26 @@ bool Informer::Relist() {
   ListOptions list_options;
   list_options.label_selector = options_.label_selector;
   list_options.limit = options_.page_size;
+  list_options.drop_fields = options_.drop_fields;
   auto list = ListAll(client_, type_, options_.namespace_, list_options);
   if (!list) return false;
   lists_.fetch_add(1);
   std::vector<std::pair<EventType, Object>> changes;
   {
     std::lock_guard lock(mu_);
-    std::map<std::string, Object> fresh;
+    std::map<std::string, PackedObject> fresh;
     for (Object& item : list->items) {
       std::string key = ObjectKey(item);
       auto old = cache_.find(key);
       if (old == cache_.end()) {
         changes.emplace_back(EventType::kAdded, item);
-      } else if (old->second.resource_version != item.resource_version) {
+      } else if (old->second.object.resource_version != item.resource_version) {
         changes.emplace_back(EventType::kModified, item);
       }
-      fresh.emplace(key, std::move(item));
+      fresh.emplace(key, Pack(std::move(item)));
     }
     for (const auto& [key, obj] : cache_) {
-      if (!fresh.count(key)) changes.emplace_back(EventType::kDeleted, obj);
+      if (!fresh.count(key)) changes.emplace_back(EventType::kDeleted, Unpack(obj));
     }
     cache_ = std::move(fresh);
     resource_version_ = list->resource_version;
@@ -86,7 +87,7 @@ void Informer::Apply(const WatchEvent& event) {
     if (event.type == EventType::kDeleted) {
       cache_.erase(key);
     } else {
-      cache_[key] = event.object;
+      cache_[key] = Pack(event.object);
     }
   }
   handler_(event.type, event.object);
@@ -106,6 +107,7 @@ void Informer::Run(const std::atomic<bool>& stop) {
     WatchOptions watch;
     watch.resource_version = last_resource_version();
     watch.label_selector = options_.label_selector;
+    watch.drop_fields = options_.drop_fields;
     watch.timeout_seconds = options_.watch_timeout_seconds;
     auto end = client_.Watch(type_, options_.namespace_, watch, [&](const WatchEvent& e) {
       if (stop.load()) return false;

@@ -7,7 +7,7 @@
 //    and the handler told what changed meanwhile (including DELETED for objects that vanished);
 //  - other errors wait (bounded backoff) and try again.
 // The handler runs on the informer's thread after the cache was updated; it should only enqueue
-// keys (see WorkQueue). Cache reads are thread-safe. Run() returns after `stop` is set and the
+// keys (see WorkQueue). Cache reads are thread-safe; each returns a copy of the object. Run() returns after `stop` is set and the
 // current request returns: KubeClient::Stop() cuts a running watch short.
 #pragma once
 
@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "operator/kube/client.h"
+#include "operator/kube/packed_object.h"
 
 namespace tidemark::kube {
 
 struct InformerOptions {
   std::string namespace_;  // "" : all namespaces
   std::string label_selector;
+  DroppedFields drop_fields;  // not kept in the cache (client.h)
   int64_t page_size = 500;
   int watch_timeout_seconds = 300;
   std::chrono::milliseconds error_backoff{500};
@@ -61,7 +63,7 @@ class Informer {
   InformerOptions options_;
   Handler handler_;
   mutable std::mutex mu_;
-  std::map<std::string, Object> cache_;
+  std::map<std::string, PackedObject> cache_;  // packed_object.h: why
   std::string resource_version_;
   std::atomic<bool> synced_{false};
   std::atomic<int> lists_{0};

@@ -39,8 +39,9 @@ class InformerTest : public ::testing::Test {
     writer_ = std::move(*MakeHttpKubeClient(config, client_options));
   }
 
-  void StartInformer() {
+  void StartInformer(DroppedFields drop_fields = {}) {
     InformerOptions options;
+    options.drop_fields = std::move(drop_fields);
     options.namespace_ = "rec";
     options.page_size = 2;
     options.watch_timeout_seconds = 30;
@@ -135,6 +136,47 @@ TEST_F(InformerTest, RelistsAfterCompactionAndReportsWhatChangedMeanwhile) {
   EXPECT_FALSE(informer_->Get("rec/gone-later").has_value());
   EXPECT_TRUE(informer_->Get("rec/stays").has_value());
   EXPECT_NE(informer_->last_resource_version(), resume_from);
+}
+
+TEST_F(InformerTest, KeepsObjectsWithoutTheDroppedFieldsAndOtherwiseAsServed) {
+  const std::string big(20000, 'x');  // packed in the cache: must come back byte for byte
+  ASSERT_TRUE(writer_->Create(
+      resources::ConfigMaps(), "rec",
+      R"({"metadata":{"name":"listed","labels":{"k":"v"}},"data":{"v":"1","drop":"d","big":")" +
+          big + R"("}})"));
+  StartInformer({"metadata.managedFields", "data.drop", "no.such.path", "data.v.not-an-object"});
+  ASSERT_TRUE(Eventually([&] { return informer_->HasSynced() && fake_->active_watches() == 1; }));
+  ASSERT_TRUE(writer_->Create(resources::ConfigMaps(), "rec",
+                              R"({"metadata":{"name":"watched"},"data":{"v":"2","drop":"d"}})"));
+  ASSERT_TRUE(Eventually([&] { return Saw("ADDED rec/watched"); }));
+  for (const char* name : {"listed", "watched"}) {
+    auto served = writer_->Get(resources::ConfigMaps(), "rec", name);
+    ASSERT_TRUE(served);
+    ASSERT_NE(served->json.find("\"managedFields\""), std::string::npos)
+        << "the server sends them; the cache must not keep them";
+    auto cached = informer_->Get(std::string("rec/") + name);
+    ASSERT_TRUE(cached) << name;
+    EXPECT_EQ(cached->json.find("\"managedFields\""), std::string::npos) << cached->json;
+    EXPECT_EQ(cached->json.find("\"drop\""), std::string::npos) << cached->json;
+    EXPECT_NE(cached->json.find("\"v\":\""), std::string::npos) << cached->json;
+    EXPECT_EQ(cached->uid, served->uid);
+    EXPECT_EQ(cached->resource_version, served->resource_version);
+  }
+  auto listed = informer_->Get("rec/listed");
+  EXPECT_EQ(listed->labels.at("k"), "v");
+  EXPECT_NE(listed->json.find("\"big\":\"" + big + "\""), std::string::npos);
+}
+
+TEST_F(InformerTest, CachedObjectIsTheServedTextWhenNothingIsDropped) {
+  StartInformer();
+  ASSERT_TRUE(Eventually([&] { return informer_->HasSynced() && fake_->active_watches() == 1; }));
+  // From a watch event: the items of a LIST carry no apiVersion and kind, a GET does.
+  ASSERT_TRUE(writer_->Create(resources::ConfigMaps(), "rec", Cm("same", std::string(5000, 'y'))));
+  ASSERT_TRUE(Eventually([&] { return Saw("ADDED rec/same"); }));
+  auto served = writer_->Get(resources::ConfigMaps(), "rec", "same");
+  auto cached = informer_->Get("rec/same");
+  ASSERT_TRUE(served && cached);
+  EXPECT_EQ(cached->json, served->json);
 }
 
 }  // namespace
