@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/backup/utc_time.h"
+#include "operator/controller/sidecar_poll.h"
 #include "operator/reconcile/backup_request.h"
 #include "operator/reconcile/sidecar_report.h"
 
@@ -39,12 +40,20 @@ PodIps ReadSidecars(const kube::Informer& pods, const reconcile::ResourceMeta& m
       continue;
     }
     ips[name] = ip;
-    auto body = sidecars.Status(ip);
-    if (body) {
-      observed.sidecars[name] = std::move(*body);
+  }
+  std::vector<std::string> names, addresses;
+  for (const auto& [name, ip] : ips) {
+    names.push_back(name);
+    addresses.push_back(ip);
+  }
+  auto answers = PollSidecarStatus(sidecars, addresses);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (answers[i]) {
+      observed.sidecars[names[i]] = std::move(*answers[i]);
     } else {
-      observed.sidecars[name] = std::nullopt;
-      observed.sidecar_errors[name] = "its sidecar did not answer: " + body.error().ToString();
+      observed.sidecars[names[i]] = std::nullopt;
+      observed.sidecar_errors[names[i]] =
+          "its sidecar did not answer: " + answers[i].error().ToString();
     }
   }
   return ips;

@@ -17,10 +17,10 @@ namespace tidemark::controller {
 // Pod name -> IP, for the resource's pods that have one.
 using PodIps = std::map<std::string, std::string>;
 
-// Asks the sidecar of pods 0..replicas-1 (from the pods cache) for /v1/status. A pod with an IP
-// whose sidecar answers goes into observed.sidecars; one that does not answer is there as
-// nullopt, with the reason in observed.sidecar_errors; a pod without an IP (not scheduled yet,
-// absent) is only in sidecar_errors. Returns the IPs it used.
+// Asks the sidecar of pods 0..replicas-1 (from the pods cache) for /v1/status, several at once
+// (sidecar_poll.h). A pod with an IP whose sidecar answers goes into observed.sidecars; one that
+// does not answer is there as nullopt, with the reason in observed.sidecar_errors; a pod without
+// an IP (not scheduled yet, absent) is only in sidecar_errors. Returns the IPs it used.
 PodIps ReadSidecars(const kube::Informer& pods, const reconcile::ResourceMeta& meta,
                     int64_t replicas, SidecarClient& sidecars, reconcile::Observed& observed);
 
