@@ -8,6 +8,7 @@
 #include "sidecar/backup_job.h"
 #include "sidecar/persistence_metrics.h"
 #include "sidecar/drill.h"
+#include "sidecar/object_store_config.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/restore_record.h"
 
@@ -357,11 +358,28 @@ void Agent::Backup() {
   o.data_dir = options_.data_dir;
   o.source_pod = options_.pod;
   o.policy_generation = options_.policy_generation;
-  if (policy_) {
-    o.verify_after_copy = policy_->verify_after_copy;
-    o.retention = policy_->retention;
+  if (policy_) o.verify_after_copy = policy_->verify_after_copy;
+  // The object store is opened for each backup: credentials kubelet refreshed in the mounted
+  // files (rotated keys, session tokens) are read again.
+  std::vector<BackupTarget> targets;
+  if (!policy_ || policy_->backup_local)
+    targets.push_back({&store_, policy_ ? policy_->retention : std::nullopt});
+  std::unique_ptr<ObjectBackupStore> object_store;
+  Result<BackupJobResult> done = MakeError(ErrorCode::kInvalidArgument, "no backup store");
+  if (policy_ && policy_->object_store && policy_->backup_object_store) {
+    auto opened = OpenObjectStore(*policy_->object_store, clock_);
+    if (opened) {
+      object_store = std::move(*opened);
+      targets.push_back({object_store.get(), policy_->object_store->retention});
+    } else {
+      log_.Error("cannot open the object store", {LogField::Str("error", opened.error().ToString())});
+      done = std::unexpected(opened.error());
+    }
   }
-  auto done = RunBackupJob(*redis_, store_, o, log_, clock_);
+  if (!targets.empty()) done = RunBackupJob(*redis_, targets, o, log_, clock_);
+  if (done && !done->failed_stores.empty())
+    log_.Warn("backup incomplete: not every destination has it",
+              {LogField::Str("error", done->failed_stores.front())});
   const int64_t now = clock_.NowUnix();
   if (!done) {
     metrics_.Add("tidemark_backups_total", {{"result", "failure"}});

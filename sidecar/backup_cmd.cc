@@ -8,6 +8,7 @@
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
 #include "sidecar/json_log.h"
+#include "sidecar/object_store_config.h"
 #include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
@@ -16,8 +17,10 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tidemark-sidecar backup --redis unix:/path/redis.sock|tcp://host:port\n"
-    "         [--password-file FILE] --store DIR [--policy FILE] [--data-dir DIR]\n"
-    "         [--policy-generation N] [--timeout SECONDS]\n";
+    "         [--password-file FILE] [--store DIR] [--policy FILE] [--data-dir DIR]\n"
+    "         [--policy-generation N] [--timeout SECONDS]\n"
+    "  The backup goes where the policy's backup.destinations says: the --store directory,\n"
+    "  the policy's objectStore, or both (without a policy: --store).\n";
 
 std::optional<int64_t> ParseInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
@@ -39,9 +42,11 @@ int RunBackupCommand(const std::vector<std::string>& args) {
                             {"--redis", "--password-file", "--store", "--policy", "--data-dir",
                              "--policy-generation", "--timeout"},
                             {});
-  if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
+  if (!flags || !flags->Has("--redis") || (!flags->Has("--store") && !flags->Has("--policy"))) {
     std::cerr << "tidemark-sidecar backup: "
-              << (flags ? "--redis and --store are required" : flags.error().message) << "\n"
+              << (flags ? "--redis and --store (or a --policy with an objectStore) are required"
+                        : flags.error().message)
+              << "\n"
               << kUsage;
     return kExitUsage;
   }
@@ -72,23 +77,41 @@ int RunBackupCommand(const std::vector<std::string>& args) {
     if (!pw) return Fail(log, "cannot read the password file", pw.error());
     password = *pw;
   }
-  auto store = DirBackupStore::Open(*flags->Get("--store"));
-  if (!store) return Fail(log, "cannot open the backup store", store.error());
+  std::optional<DirBackupStore> store;
+  if (auto dir = flags->Get("--store")) {
+    auto s = DirBackupStore::Open(*dir);
+    if (!s) return Fail(log, "cannot open the backup store", s.error());
+    store.emplace(std::move(*s));
+  }
+  std::unique_ptr<ObjectBackupStore> object_store;
+  if (policy && policy->object_store && policy->backup_object_store) {
+    auto s = OpenObjectStore(*policy->object_store, clock);
+    if (!s) return Fail(log, "cannot open the object store", s.error());
+    object_store = std::move(*s);
+  }
+  std::vector<BackupTarget> targets;
+  if (store && (!policy || policy->backup_local))
+    targets.push_back({&*store, policy ? policy->retention : std::nullopt});
+  if (object_store) targets.push_back({object_store.get(), policy->object_store->retention});
+  if (targets.empty())
+    return Fail(log, "no backup store",
+                Error{ErrorCode::kInvalidArgument, "", -1,
+                      "the policy's backup.destinations names no store this command was given "
+                      "(--store for local)"});
   auto redis = RedisClient::Connect(*endpoint, password);
   if (!redis) return Fail(log, "cannot reach Redis", redis.error());
   log.Info("connected", {LogField::Str("redis", endpoint->ToString()),
-                         LogField::Str("store", store->dir())});
+                         LogField::Str("store", store ? store->dir() : ""),
+                         LogField::Str("object_store",
+                                       object_store ? object_store->Location() : "")});
 
   BackupJobOptions o;
   o.data_dir = flags->Get("--data-dir");
   if (timeout) o.bgsave_timeout_ms = *timeout * 1000;
   o.source_pod = PodName();
   o.policy_generation = generation;
-  if (policy) {
-    o.verify_after_copy = policy->verify_after_copy;
-    o.retention = policy->retention;
-  }
-  auto done = RunBackupJob(*redis, *store, o, log, clock);
+  if (policy) o.verify_after_copy = policy->verify_after_copy;
+  auto done = RunBackupJob(*redis, targets, o, log, clock);
   if (!done) return Fail(log, "backup failed", done.error());
   return kExitOk;
 }

@@ -28,11 +28,20 @@ std::unexpected<Error> Because(const std::string& what, Error e) {
 
 Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
                                      const BackupJobOptions& o, JsonLog& log, Clock& clock) {
+  return RunBackupJob(redis, {BackupTarget{&store, o.retention}}, o, log, clock);
+}
+
+Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<BackupTarget>& targets,
+                                     const BackupJobOptions& o, JsonLog& log, Clock& clock) {
   const int64_t started_ms = clock.NowMillis();
-  auto cleanup = store.CleanupStale();
-  if (!cleanup) return Because("cannot clean up the backup store", cleanup.error());
-  for (const auto& path : cleanup->removed)
-    log.Info("removed a temporary file left by an interrupted backup", {LogField::Str("file", path)});
+  std::vector<BackupStore*> stores;
+  for (const auto& t : targets) {
+    auto cleanup = t.store->CleanupStale();
+    if (!cleanup) return Because("cannot clean up the backup store", cleanup.error());
+    for (const auto& path : cleanup->removed)
+      log.Info("removed a temporary file left by an interrupted backup", {LogField::Str("file", path)});
+    stores.push_back(t.store);
+  }
 
   auto config = GetPersistenceConfig(redis);
   if (!config) return Because("cannot read the Redis persistence configuration", config.error());
@@ -60,25 +69,37 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
   ctx.policy_generation = o.policy_generation;
   ctx.verify_after_copy = o.verify_after_copy;
   ctx.check_duplicate_keys = check_duplicates;
-  auto meta = BackupSnapshot(*source, rdb_path, store, ctx);
-  if (!meta) return std::unexpected(meta.error());
+  auto done = BackupSnapshotToStores(*source, rdb_path, stores, ctx);
+  if (!done) return std::unexpected(done.error());
+  const backup::BackupMetadata& meta = done->metadata;
 
-  BackupJobResult result{*meta, clock.NowMillis() - started_ms, bgsave->waited_for_running};
-  log.Info("backup published",
-           {LogField::Str("backup", meta->name), LogField::Int("bytes", meta->size_bytes),
-            LogField::Str("sha256", meta->sha256), LogField::Int("keys", meta->total_keys()),
-            LogField::Int("rdb_version", meta->rdb_version),
-            LogField::Str("data", store.DataLocation(meta->name)),
-            LogField::Str("metadata", store.MetadataLocation(meta->name)),
-            LogField::Int("duration_ms", result.duration_ms)});
-
-  if (o.retention) {
-    auto kept = ApplyRetention(store, *o.retention, log);
-    if (!kept)
-      log.Warn("retention not applied", {LogField::Str("error", kept.error().ToString())});
-    else
-      log.Info("retention applied",
-               {LogField::Int("kept", kept->kept), LogField::Int("deleted", kept->deleted)});
+  BackupJobResult result{meta, clock.NowMillis() - started_ms, bgsave->waited_for_running, {}};
+  for (size_t i = 0; i < targets.size(); ++i) {
+    BackupStore& store = *targets[i].store;
+    if (!done->stores[i]) {
+      result.failed_stores.push_back(done->stores[i].error().ToString());
+      log.Warn("backup not published to this store (the others have it)",
+               {LogField::Str("backup", meta.name), LogField::Str("data", store.DataLocation(meta.name)),
+                LogField::Str("error", done->stores[i].error().ToString())});
+      continue;
+    }
+    log.Info("backup published",
+             {LogField::Str("backup", meta.name), LogField::Int("bytes", meta.size_bytes),
+              LogField::Str("sha256", meta.sha256), LogField::Int("keys", meta.total_keys()),
+              LogField::Int("rdb_version", meta.rdb_version),
+              LogField::Str("data", store.DataLocation(meta.name)),
+              LogField::Str("metadata", store.MetadataLocation(meta.name)),
+              LogField::Int("duration_ms", result.duration_ms)});
+    if (targets[i].retention) {
+      auto kept = ApplyRetention(store, *targets[i].retention, log);
+      if (!kept)
+        log.Warn("retention not applied", {LogField::Str("data", store.DataLocation(meta.name)),
+                                           LogField::Str("error", kept.error().ToString())});
+      else
+        log.Info("retention applied",
+                 {LogField::Str("data", store.DataLocation(meta.name)),
+                  LogField::Int("kept", kept->kept), LogField::Int("deleted", kept->deleted)});
+    }
   }
   return result;
 }

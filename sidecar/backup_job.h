@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/backup/metadata.h"
 #include "core/backup/retention.h"
@@ -30,10 +31,23 @@ struct BackupJobResult {
   backup::BackupMetadata metadata;
   int64_t duration_ms = 0;
   bool waited_for_running_save = false;
+  // Stores that did not get this backup while another did (several targets only).
+  std::vector<std::string> failed_stores;
 };
 
 // Logs each step. A retention failure after a published backup is logged, not an error.
 Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
+                                     const BackupJobOptions& options, JsonLog& log, Clock& clock);
+
+// Where one backup goes (the policy's backup.destinations), each store with its own retention.
+struct BackupTarget {
+  BackupStore* store = nullptr;
+  std::optional<backup::RetentionRules> retention;
+};
+// One snapshot to every target in one pass (snapshot_backup.h, BackupSnapshotToStores):
+// options.retention is ignored for the targets' own. Succeeds when at least one store published;
+// the others are logged and listed in failed_stores.
+Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<BackupTarget>& targets,
                                      const BackupJobOptions& options, JsonLog& log, Clock& clock);
 
 }  // namespace tidemark::sidecar

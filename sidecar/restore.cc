@@ -218,6 +218,13 @@ const char* RestoreActionName(RestoreAction a) {
 
 Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, JsonLog& log,
                                   Clock& clock) {
+  std::vector<BackupStore*> stores;
+  if (store) stores.push_back(store);
+  return RunRestore(o, stores, log, clock);
+}
+
+Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<BackupStore*>& stores,
+                                  JsonLog& log, Clock& clock) {
   const int64_t now = clock.NowUnix();
   const RedisLayout& layout = o.layout;
   if (!IsDir(layout.data_dir))
@@ -270,7 +277,11 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
 
   // 2. Candidates.
   std::vector<RestoreCandidate> candidates;
-  std::vector<backup::BackupMetadata> backups;
+  struct StoredBackup {
+    BackupStore* store;
+    backup::BackupMetadata metadata;
+  };
+  std::vector<StoredBackup> backups;
   if (local.kind != LocalData::Kind::kNone) {
     candidates.push_back(local.candidate);
     RestoreCandidate& c = candidates.back();
@@ -282,7 +293,9 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       c.unusable_why = "written at " + backup::FormatIsoUtc(*c.time) + ", after the point in time";
     }
   }
-  if (store) {
+  // Every store's backups (the volume's and the object store's alike); the same backup in two
+  // stores is two candidates, the one listed first (the volume: no download) tried first.
+  for (BackupStore* store : stores) {
     auto listing = store->List();
     if (!listing) return std::unexpected(listing.error());
     for (const auto& p : listing->problems)
@@ -304,7 +317,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       c.repl_offset = m.repl_offset;
       c.rdb_version = m.rdb_version;
       candidates.push_back(c);
-      backups.push_back(m);
+      backups.push_back({store, m});
     }
   }
   backup::RestoreChoiceOptions copt;
@@ -359,10 +372,13 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       return finish(RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed},
                     c);
     }
-    const backup::BackupMetadata& m = backups[r.index - (local.kind != LocalData::Kind::kNone)];
+    const StoredBackup& b = backups[r.index - (local.kind != LocalData::Kind::kNone)];
+    const backup::BackupMetadata& m = b.metadata;
+    BackupStore* store = b.store;
     auto src = store->OpenForRead(m.name);
     if (!src) {
       log.Warn("backup skipped", {LogField::Str("backup", m.name),
+                                  LogField::Str("data", store->DataLocation(m.name)),
                                   LogField::Str("reason", src.error().ToString())});
       continue;
     }
@@ -380,12 +396,14 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
       if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(layout.data_dir))
         return std::unexpected(done.error());
       log.Warn("backup skipped", {LogField::Str("backup", m.name),
+                                  LogField::Str("data", store->DataLocation(m.name)),
                                   LogField::Str("reason", done.error().ToString())});
       continue;
     }
     for (const auto& mv : done->moved_aside) log.Info("moved aside", {LogField::Str("move", mv)});
     log.Info("decision: restore from backup",
-             {LogField::Str("backup", m.name), LogField::Str("reason", r.reason),
+             {LogField::Str("backup", m.name), LogField::Str("data", store->DataLocation(m.name)),
+              LogField::Str("reason", r.reason),
               LogField::Str("installed", done->installed),
               LogField::Int("keys", done->report.total_keys()),
               LogField::Str("sha256", m.sha256)});
@@ -397,7 +415,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
     return MakeError(ErrorCode::kNotFound,
                      "cannot restore to " + pit->text + ": the local AOF cannot reach it (" +
                          why_not + ") and no verified snapshot was taken at or before it" +
-                         (store ? "" : " (no backup store given)") +
+                         (stores.empty() ? " (no backup store given)" : "") +
                          "; the data on the volume was not replaced",
                      -1, layout.data_dir);
   const bool nothing_local = local.kind == LocalData::Kind::kNone && local.unusable.empty();
@@ -405,7 +423,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, J
     return MakeError(ErrorCode::kNotFound,
                      std::string(nothing_local ? "no data on the volume"
                                                : "the data on the volume is not usable") +
-                         " and no usable backup" + (store ? "" : " (no backup store given)") +
+                         " and no usable backup" + (stores.empty() ? " (no backup store given)" : "") +
                          ": refusing to start Redis empty. Restore a backup into the store, or "
                          "pass --allow-empty to start with an empty dataset",
                      -1, layout.data_dir);

@@ -21,6 +21,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/base/error.h"
 #include "sidecar/backup_store.h"
@@ -60,6 +61,12 @@ struct RestoreOutcome {
 // `store` may be null (no backup volume). Errors are the loud failures of steps 1 and 4, with a
 // message saying what to do.
 Result<RestoreOutcome> RunRestore(const RestoreOptions& options, BackupStore* store, JsonLog& log,
+                                  Clock& clock);
+// The same over several stores (the backup volume and an object store): every store's backups
+// are candidates; a store that cannot be listed fails the step (it may hold the newest data).
+// An encrypted backup whose key the store lacks is skipped with a log line naming the key id.
+Result<RestoreOutcome> RunRestore(const RestoreOptions& options,
+                                  const std::vector<BackupStore*>& stores, JsonLog& log,
                                   Clock& clock);
 
 }  // namespace tidemark::sidecar

@@ -4,6 +4,7 @@
 #include "sidecar/commands.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
+#include "sidecar/object_store_config.h"
 #include "sidecar/restore.h"
 #include "sidecar/restore_record.h"
 #include "sidecar/sidecar_policy.h"
@@ -14,6 +15,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tidemark-sidecar restore --data-dir DIR [--store DIR] [--policy FILE]\n"
+    "  (a policy with backup.objectStore adds the bucket's backups to the candidates)\n"
     "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
     "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
     "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
@@ -61,6 +63,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   RestoreOptions o;
   o.layout.data_dir = *flags->Get("--data-dir");
   while (o.layout.data_dir.size() > 1 && o.layout.data_dir.back() == '/') o.layout.data_dir.pop_back();
+  std::optional<ObjectStorePolicy> object_store_policy;
   if (auto path = flags->Get("--policy")) {
     auto p = LoadSidecarPolicy(*path);
     if (!p) {
@@ -86,6 +89,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
     o.allow_aof_tail_repair = p->allow_aof_tail_repair;
     o.backups_allowed = p->restore_enabled;
     o.pinned_backup = p->restore_backup_name;
+    object_store_policy = p->object_store;  // its backups are candidates, whatever destinations
   }
   if (appendonly) o.layout.appendonly = *appendonly == "yes";
   if (auto v = flags->Get("--appenddirname")) o.layout.appenddirname = *v;
@@ -105,10 +109,23 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
     }
     store.emplace(std::move(*s));
   }
+  std::unique_ptr<ObjectBackupStore> object_store;
+  if (object_store_policy) {
+    auto s = OpenObjectStore(*object_store_policy, RealClock());
+    if (!s) {
+      log.Error("cannot open the object store", {LogField::Str("error", s.error().ToString())});
+      return kExitFailed;
+    }
+    object_store = std::move(*s);
+  }
+  std::vector<BackupStore*> stores;
+  if (store) stores.push_back(&*store);
+  if (object_store) stores.push_back(object_store.get());
   log.Info("restore started",
            {LogField::Str("data_dir", o.layout.data_dir), LogField::Bool("appendonly", o.layout.appendonly),
-            LogField::Str("store", store ? store->dir() : "")});
-  auto outcome = RunRestore(o, store ? &*store : nullptr, log, RealClock());
+            LogField::Str("store", store ? store->dir() : ""),
+            LogField::Str("object_store", object_store ? object_store->Location() : "")});
+  auto outcome = RunRestore(o, stores, log, RealClock());
   if (!outcome) {
     log.Error("restore failed: Redis must not start on this volume",
               {LogField::Str("error", outcome.error().ToString())});

@@ -58,16 +58,89 @@ void FillFromRdbReport(const RdbReport& report, backup::BackupMetadata& m) {
   }
 }
 
-Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
-                                              const std::string& snapshot_name, BackupStore& store,
-                                              const SnapshotBackupContext& ctx) {
+namespace {
+
+// Hands every chunk to each writer still going; a writer that fails drops out with its error
+// and the others go on, so one unreachable store does not cost the other its backup. The pass
+// stops only when no writer is left.
+class StoreFanOut final : public ByteSink {
+ public:
+  explicit StoreFanOut(std::vector<BackupWriter*> writers)
+      : writers_(std::move(writers)), status_(writers_.size()) {}
+  Status Update(std::span<const uint8_t> chunk) override {
+    bool any = false;
+    for (size_t i = 0; i < writers_.size(); ++i) {
+      if (!status_[i]) continue;
+      status_[i] = writers_[i]->Update(chunk);
+      any = any || status_[i].has_value();
+    }
+    if (!any) return status_.front();
+    return {};
+  }
+  Status& status(size_t i) { return status_[i]; }
+
+ private:
+  std::vector<BackupWriter*> writers_;
+  std::vector<Status> status_;
+};
+
+// Reads the copy back from the store's medium and compares its CRC-64 with the snapshot's.
+Status CheckReadBack(BackupWriter& writer, BackupStore& store, const Crc64Sink& crc) {
+  auto back = writer.ReadBack();
+  if (!back) return std::unexpected(back.error());
+  // A CRC-64 of the whole copy (folded with carry-less multiplies: several GB/s) against the
+  // one taken of the snapshot in the first pass: equal means the store holds the bytes the
+  // verifier passed and SHA-256 hashed. Re-hashing with SHA-256 would cost a second full hash.
+  Crc64Sink crc_back;
+  std::vector<uint8_t> buf(1 << 20);
+  for (;;) {
+    auto n = (*back)->Read(buf);
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) break;
+    if (auto s = crc_back.Update(std::span(buf).first(*n)); !s) return s;
+  }
+  if (crc_back.value() != crc.value() || crc_back.bytes() != crc.bytes())
+    return MakeError(ErrorCode::kCorrupt,
+                     "the copy read back differs from the snapshot (CRC-64 over " +
+                         std::to_string(crc_back.bytes()) + " of " + std::to_string(crc.bytes()) +
+                         " bytes): the store's medium changed bytes",
+                     -1, store.DataLocation(writer.name()));
+  return {};
+}
+
+}  // namespace
+
+Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
+                                                 const std::string& snapshot_name,
+                                                 const std::vector<BackupStore*>& stores,
+                                                 const SnapshotBackupContext& ctx) {
   const std::string name = backup::GenerateBackupName(ctx.now_unix, ctx.name_suffix);
-  auto writer = store.BeginPut(name);
-  if (!writer) return std::unexpected(writer.error());
+  if (stores.empty()) return MakeError(ErrorCode::kInvalidArgument, "no backup store to write to");
+  MultiBackupResult result;
+  result.stores.resize(stores.size());
+  std::vector<std::unique_ptr<BackupWriter>> writers(stores.size());
+  std::vector<BackupWriter*> live;
+  std::vector<size_t> live_index;
+  for (size_t i = 0; i < stores.size(); ++i) {
+    auto w = stores[i]->BeginPut(name);
+    if (!w) {
+      result.stores[i] = Aborted(w.error(), name);
+      continue;
+    }
+    writers[i] = std::move(*w);
+    live.push_back(writers[i].get());
+    live_index.push_back(i);
+  }
+  if (live.empty()) return std::unexpected(result.stores.front().error());
+  auto abort_all = [&] {
+    for (auto& w : writers)
+      if (w) w->Abort();
+  };
 
   Sha256 sha;
   Crc64Sink crc;  // for the read-back comparison
-  backup::FanOutSink stages{&sha, &crc, writer->get()};
+  StoreFanOut copies(live);
+  backup::FanOutSink stages{&sha, &crc, &copies};
   TeeSource tee(snapshot, stages);
   // The dataset digest rides on the verifier's walk: no second read.
   DatasetDigest dataset(DigestOptions{.at_ms = ctx.now_unix * 1000, .fail_on_module = false});
@@ -77,48 +150,16 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
                                                      .max_tracked_members = kDuplicateCheckMaxMembers,
                                                      .visitor = &dataset});
   if (!report.valid()) {
-    (*writer)->Abort();
+    abort_all();
     return Aborted(*report.error, name);
   }
   auto digest = sha.FinishHex();
   if (!digest) {
-    (*writer)->Abort();
+    abort_all();
     return Aborted(digest.error(), name);
   }
 
-  if (ctx.verify_after_copy) {
-    // Reads the copy back from the store's medium: catches a store that loses or changes bytes.
-    auto back = (*writer)->ReadBack();
-    if (!back) {
-      (*writer)->Abort();
-      return Aborted(back.error(), name);
-    }
-    // A CRC-64 of the whole copy (folded with carry-less multiplies: several GB/s) against the
-    // one taken of the snapshot in the first pass: equal means the store holds the bytes the
-    // verifier passed and SHA-256 hashed. Re-hashing with SHA-256 would cost a second full hash.
-    Crc64Sink crc_back;
-    Status read = [&]() -> Status {
-      std::vector<uint8_t> buf(1 << 20);
-      for (;;) {
-        auto n = (*back)->Read(buf);
-        if (!n) return std::unexpected(n.error());
-        if (*n == 0) return {};
-        if (auto s = crc_back.Update(std::span(buf).first(*n)); !s) return s;
-      }
-    }();
-    if (!read || crc_back.value() != crc.value() || crc_back.bytes() != crc.bytes()) {
-      (*writer)->Abort();
-      Error e = !read ? read.error()
-                      : Error{ErrorCode::kCorrupt, store.DataLocation(name), -1,
-                              "the copy read back differs from the snapshot (CRC-64 over " +
-                                  std::to_string(crc_back.bytes()) + " of " +
-                                  std::to_string(crc.bytes()) +
-                                  " bytes): the store's medium changed bytes"};
-      return Aborted(e, name);
-    }
-  }
-
-  backup::BackupMetadata m;
+  backup::BackupMetadata& m = result.metadata;
   m.name = name;
   m.created_unix = ctx.now_unix;
   m.size_bytes = sha.bytes();
@@ -131,8 +172,34 @@ Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
     m.dataset_digest = dataset.Hex();
     m.dataset_digest_for = ScoreFormatName(dataset.score_format());
   }
-  if (auto s = (*writer)->Publish(m); !s) return Aborted(s.error(), name);
-  return m;
+
+  bool published = false;
+  for (size_t j = 0; j < live.size(); ++j) {
+    const size_t i = live_index[j];
+    BackupWriter& w = *writers[i];
+    Status s = copies.status(j);
+    if (s && ctx.verify_after_copy) s = CheckReadBack(w, *stores[i], crc);
+    if (!s) {
+      w.Abort();
+    } else {
+      s = w.Publish(m);  // cleans up after itself on failure
+    }
+    if (!s) {
+      result.stores[i] = Aborted(s.error(), name);
+      continue;
+    }
+    published = true;
+  }
+  if (!published) return std::unexpected(result.stores.front().error());
+  return result;
+}
+
+Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
+                                              const std::string& snapshot_name, BackupStore& store,
+                                              const SnapshotBackupContext& ctx) {
+  auto r = BackupSnapshotToStores(snapshot, snapshot_name, {&store}, ctx);
+  if (!r) return std::unexpected(r.error());
+  return r->metadata;
 }
 
 }  // namespace tidemark::sidecar

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/backup/metadata.h"
 #include "core/base/byte_source.h"
@@ -39,6 +40,20 @@ struct SnapshotBackupContext {
 Result<backup::BackupMetadata> BackupSnapshot(ByteSource& snapshot,
                                               const std::string& snapshot_name, BackupStore& store,
                                               const SnapshotBackupContext& context);
+
+// The same pass to several stores at once (the backup volume and the object store: the bytes
+// are read, verified and hashed once, and each chunk goes to every store). A store that fails
+// (cannot begin, write, read back or publish) is aborted alone and the others still publish;
+// `stores[i]` holds each one's outcome. An error when the snapshot does not verify (every put
+// aborted) or when no store published (the first store's error).
+struct MultiBackupResult {
+  backup::BackupMetadata metadata;  // as published (a store may add its own fields: key id)
+  std::vector<Status> stores;       // per store, in the order given
+};
+Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
+                                                 const std::string& snapshot_name,
+                                                 const std::vector<BackupStore*>& stores,
+                                                 const SnapshotBackupContext& context);
 
 // Fills the RDB-derived fields of `metadata` (version, redis-ver, ctime, dbs, replication) from
 // a verification report.
