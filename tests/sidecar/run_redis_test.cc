@@ -23,93 +23,6 @@
 namespace tidemark::testing {
 namespace {
 
-// The sidecar as a child process, its stdout in a file; SIGTERM on destruction.
-class RunningSidecar {
- public:
-  RunningSidecar(std::vector<std::string> args, const std::string& log) : log_(log) {
-    args.insert(args.begin(), "run");
-    pid_ = SpawnSidecar(args, log);
-  }
-  ~RunningSidecar() { Stop(); }
-  // SIGTERM; returns the exit status (or -1 if it had to be killed).
-  int Stop() {
-    if (pid_ <= 0) return status_;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return status_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    return status_ = -1;
-  }
-  std::string Log() const {
-    try {
-      return ReadFile(log_);
-    } catch (...) {
-      return "";
-    }
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-// A minimal HTTP/1.1 client on a plain socket (one request per connection): the test needs
-// status and body only, and stays independent of the HTTP library the sidecar uses.
-Reply Http(int port, const std::string& method, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return {0, "socket failed"};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return {0, "connection refused"};
-  }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n" +
-                    "Connection: close\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return {0, "send failed"};
-  }
-  std::string in;
-  char buf[4096];
-  size_t body_at = std::string::npos, length = 0;
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-    if (body_at == std::string::npos && (body_at = in.find("\r\n\r\n")) != std::string::npos) {
-      body_at += 4;
-      std::string head = in.substr(0, body_at);
-      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto cl = head.find("content-length:");
-      length = cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 15));
-    }
-    if (body_at != std::string::npos && in.size() >= body_at + length) break;
-  }
-  ::close(fd);
-  if (in.size() < 12 || body_at == std::string::npos) return {0, "bad response: " + in};
-  return {std::stoi(in.substr(9, 3)), in.substr(body_at, length)};
-}
-
 class SidecarRun : public WithDataAndStore<> {
  protected:
   void SetUp() override { port_ = FreePort(); }
@@ -186,42 +99,6 @@ TEST_F(SidecarRun, BackupOnRequestOneAtATimeWithMetricsAndListing) {
   EXPECT_EQ(rdbs, 1u);
   EXPECT_EQ(sidecar.Stop(), 0) << sidecar.Log();
   EXPECT_NE(sidecar.Log().find("\"msg\":\"sidecar stopping\""), std::string::npos);
-}
-
-TEST_F(SidecarRun, ADrillOnRequestLoadsTheNewestBackupAndReportsItInStatusAndMetrics) {
-  RedisServer redis(data_, {});
-  redis.Cli({"DEBUG", "POPULATE", "300"});
-  const std::string digest = redis.Digest();
-  WriteFile(tmp_.File("policy.json"), Policy());
-  WriteFile(tmp_.File("redis.conf"), "appendfsync everysec\n");
-  const std::string work = tmp_.File("work");
-  ::mkdir(work.c_str(), 0700);
-  auto args = Args(redis);
-  args.insert(args.end(), {"--work-dir", work});
-  RunningSidecar sidecar(args, tmp_.File("run.log"));
-  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/readyz").status == 200; }, 5000))
-      << sidecar.Log();
-  EXPECT_NE(Http(port_, "GET", "/v1/status").body.find("\"lastDrill\":null"), std::string::npos);
-  ASSERT_EQ(Http(port_, "POST", "/v1/backups").status, 202);
-  ASSERT_TRUE(WaitFor([&] { return Http(port_, "GET", "/v1/status").body.find(
-                                       "\"lastResult\":\"success\"") != std::string::npos; },
-                      10000))
-      << sidecar.Log();
-  auto drill = Http(port_, "POST", "/v1/drills");
-  EXPECT_EQ(drill.status, 202) << drill.body;
-  std::string status;
-  ASSERT_TRUE(WaitFor([&] {
-    status = Http(port_, "GET", "/v1/status").body;
-    return status.find("\"result\":\"success\"") != std::string::npos;
-  }, 10000)) << status << sidecar.Log();
-  EXPECT_NE(status.find("\"actualDigest\":\"" + digest + "\""), std::string::npos) << status;
-  EXPECT_NE(status.find("\"keys\":300,\"loadSeconds\":"), std::string::npos) << status;
-  auto metrics = Http(port_, "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("tidemark_drill_runs_total{result=\"success\"} 1\n"), std::string::npos)
-      << metrics;
-  EXPECT_NE(metrics.find("tidemark_drill_runs_total{result=\"failure\"} 0\n"), std::string::npos);
-  EXPECT_NE(metrics.find("tidemark_drill_load_seconds "), std::string::npos);
-  EXPECT_EQ(ListDir(work), std::vector<std::string>{});
 }
 
 TEST_F(SidecarRun, RedisDownIsReportedAndTheSidecarReconnectsAndReapplies) {

@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <spawn.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -29,6 +32,92 @@ std::string Quote(const std::string& s) {
 }
 
 }  // namespace
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+RunningSidecar::RunningSidecar(std::vector<std::string> args, const std::string& log)
+    : log_(log) {
+  args.insert(args.begin(), "run");
+  pid_ = SpawnSidecar(args, log);
+}
+
+int RunningSidecar::Stop() {
+  if (pid_ <= 0) return status_;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 200; ++i) {
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+      return status_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  return status_ = -1;
+}
+
+std::string RunningSidecar::Log() const {
+  try {
+    return ReadFile(log_);
+  } catch (...) {
+    return "";
+  }
+}
+
+Reply Http(int port, const std::string& method, const std::string& path,
+           const std::vector<std::string>& headers) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {0, "socket failed"};
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return {0, "connection refused"};
+  }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n";
+  for (const auto& h : headers) req += h + "\r\n";
+  req += "Connection: close\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return {0, "send failed"};
+  }
+  std::string in;
+  char buf[4096];
+  size_t body_at = std::string::npos, length = 0;
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+    if (body_at == std::string::npos && (body_at = in.find("\r\n\r\n")) != std::string::npos) {
+      body_at += 4;
+      std::string head = in.substr(0, body_at);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto cl = head.find("content-length:");
+      length = cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 15));
+    }
+    if (body_at != std::string::npos && in.size() >= body_at + length) break;
+  }
+  ::close(fd);
+  if (in.size() < 12 || body_at == std::string::npos) return {0, "bad response: " + in};
+  return {std::stoi(in.substr(9, 3)), in.substr(body_at, length)};
+}
 
 bool SidecarRun::AllLinesAreJson() const {
   size_t pos = 0;
@@ -68,18 +157,6 @@ pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log)
   if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&fa);
   return pid;
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 bool WaitFor(const std::function<bool()>& done, int ms, int step_ms) {

@@ -29,8 +29,37 @@ SidecarRun RunSidecar(const std::vector<std::string>& args);
 // Starts tidemark-sidecar with `args` in the background, stdout and stderr to the file `log`;
 // returns its pid (-1 if it could not start). The caller waits for it.
 pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log);
-// A loopback TCP port free at the time of the call (for --listen 127.0.0.1:PORT).
+// A loopback TCP port that was free a moment ago.
 int FreePort();
+
+// `tidemark-sidecar run` as a child process, its stdout in a file; SIGTERM on destruction.
+class RunningSidecar {
+ public:
+  RunningSidecar(std::vector<std::string> args, const std::string& log);
+  ~RunningSidecar() { Stop(); }
+  RunningSidecar(const RunningSidecar&) = delete;
+  RunningSidecar& operator=(const RunningSidecar&) = delete;
+  // SIGTERM; returns the exit status (or -1 if it had to be killed).
+  int Stop();
+  std::string Log() const;
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+// A minimal HTTP/1.1 client on a plain socket (one request per connection): tests need status
+// and body only, and stay independent of the HTTP library the sidecar uses. `headers` are extra
+// "Name: value" lines.
+Reply Http(int port, const std::string& method, const std::string& path,
+           const std::vector<std::string>& headers = {});
+
 // Polls `done` every `step_ms` until it holds or `ms` passed; returns its last value.
 bool WaitFor(const std::function<bool()>& done, int ms, int step_ms = 20);
 
