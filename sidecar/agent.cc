@@ -6,10 +6,12 @@
 #include "core/backup/utc_time.h"
 #include "io/file_source.h"
 #include "sidecar/backup_job.h"
+#include "sidecar/peer_token.h"
 #include "sidecar/persistence_metrics.h"
 #include "sidecar/drill.h"
 #include "sidecar/object_store_config.h"
 #include "sidecar/redis_persistence.h"
+#include "sidecar/restore.h"
 #include "sidecar/restore_record.h"
 
 namespace tidemark::sidecar {
@@ -40,7 +42,13 @@ bool IsVerificationFailure(const Error& e) {
 
 Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& clock,
              Metrics& metrics)
-    : options_(std::move(options)), store_(store), log_(log), clock_(clock), metrics_(metrics) {
+    : options_(std::move(options)),
+      store_(store),
+      log_(log),
+      clock_(clock),
+      metrics_(metrics),
+      snapshots_(SnapshotServeOptions{options_.endpoint, options_.password_file, options_.data_dir},
+                 log, clock) {
   metrics_.Set("tidemark_redis_up", {}, 0);
   metrics_.Set("tidemark_policy_drift", {}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "success"}}, 0);
@@ -90,7 +98,8 @@ void Agent::Tick() {
       // Notice a Redis that went away (or restarted) within a second, not at the next drift check.
       auto pong = redis_->Command({"PING"});
       if (!pong) Disconnect(pong.error());
-      else CheckAof();
+      else ReadReplication();
+      if (redis_) CheckAof();
     }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
@@ -258,6 +267,28 @@ void Agent::Disconnect(const Error& why) {
   std::lock_guard lock(mu_);
   status_.redis_up = false;
   status_.policy_applied = false;
+  status_.replication.reset();
+}
+
+void Agent::ReadReplication() {
+  auto state = ReadReplicationState(*redis_);
+  if (!state) {
+    Disconnect(state.error());
+    return;
+  }
+  if (!config_) {
+    if (auto c = GetPersistenceConfig(*redis_)) config_ = *c;
+  }
+  std::string record;
+  if (config_) {
+    auto text = ReadSmallFile(options_.data_dir.value_or(config_->dir) + "/" + kRestoreRecordFile,
+                              64 * 1024);
+    // Written whole by the restore step (temp file + rename); anything else is not shown.
+    if (text && text->starts_with("{") && text->ends_with("}\n")) record = text->substr(0, text->size() - 1);
+  }
+  std::lock_guard lock(mu_);
+  status_.replication = std::move(*state);
+  status_.last_restore = std::move(record);
 }
 
 void Agent::CheckAof() {
@@ -574,7 +605,9 @@ std::string Agent::StatusJson() {
          ",\"pending\":" + (s.drill_pending ? "true" : "false") +
          ",\"nextScheduledAt\":" + JsonTime(s.next_drill_unix) + "},\"lastDrill\":" +
          (s.last_drill_json.empty() ? "null" : s.last_drill_json) + ",\"restore\":" +
-         (s.restore_json.empty() ? "null" : s.restore_json) + "}\n";
+         (s.restore_json.empty() ? "null" : s.restore_json) + ",\"replication\":" +
+         (s.replication ? RenderReplicationJson(*s.replication) : "null") +
+         ",\"lastRestore\":" + (s.last_restore.empty() ? "null" : s.last_restore) + "}\n";
 }
 
 std::string Agent::BackupsJson() {
@@ -590,6 +623,27 @@ std::string Agent::BackupsJson() {
            ",\"verified\":" + (m.verified ? "true" : "false") + "}";
   }
   return out + "],\"problems\":" + JsonList(listing->problems) + "}\n";
+}
+
+HttpResponse Agent::Handle(const HttpRequest& request) {
+  const std::string json = "application/json";
+  if (request.method == "GET" && request.path == "/v1/replication") return snapshots_.Replication();
+  if (request.path != "/v1/snapshot") return Handle(request.method, request.path);
+  if (request.method != "GET") return {405, json, "{\"error\":\"GET only\"}\n"};
+  if (!options_.peer_token)
+    return {404, json, "{\"error\":\"snapshot transfer is off: no peer token configured\"}\n"};
+  switch (CheckPeerAuthorization(request.Header("authorization"), *options_.peer_token)) {
+    case PeerAuth::kNoCredentials:
+      return {401, json, "{\"error\":\"Authorization: Bearer <the set's token> required\"}\n",
+              {{"WWW-Authenticate", "Bearer"}}};
+    case PeerAuth::kWrongToken:
+      log_.Warn("snapshot refused: the caller's token is not this set's",
+                {LogField::Str("set", PeerTokenSet(*options_.peer_token))});
+      return {403, json, "{\"error\":\"the token is not this set's\"}\n"};
+    case PeerAuth::kAllowed:
+      break;
+  }
+  return snapshots_.Serve();
 }
 
 HttpResponse Agent::Handle(const std::string& method, const std::string& path) {

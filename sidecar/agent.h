@@ -6,6 +6,7 @@
 //     stays in force;
 //   - connects to Redis when not connected, with backoff (1 s doubling to 30 s), and PINGs it
 //     each second; a new connection (Redis restarted) re-applies the policy;
+//   - reads INFO replication and the key count each second (replication_state.h);
 //   - watches INFO persistence while AOF is on, triggers BGREWRITEAOF by the policy's
 //     thresholds and window (aof_rewrite_plan.h), and verifies the bytes appended to the AOF
 //     since the last check (aof_watch.h), reporting the first problem;
@@ -28,6 +29,8 @@
 // Endpoints: GET /healthz, GET /readyz (503 until Redis answers and the policy applied),
 // GET /metrics, GET /v1/status (JSON for the operator), GET /v1/backups, POST /v1/backups,
 // POST /v1/drills (202 queued, 409 when a drill is pending or running).
+// GET /v1/replication (the replication state read now), GET /v1/snapshot (a replica's fresh snapshot for a peer holding the set's token:
+// snapshot_serve.h, peer_token.h; 404 when no token is configured).
 #pragma once
 
 #include <atomic>
@@ -46,7 +49,9 @@
 #include "sidecar/metrics.h"
 #include "sidecar/redis_client.h"
 #include "sidecar/redis_persistence.h"
+#include "sidecar/replication_state.h"
 #include "sidecar/sidecar_policy.h"
+#include "sidecar/snapshot_serve.h"
 
 namespace tidemark::sidecar {
 
@@ -63,6 +68,7 @@ struct AgentOptions {
   int64_t drift_check_ms = 10000;
   std::string redis_server = "redis-server";  // for drills: the pod's Redis binary
   std::string work_dir = "/tmp";              // drills' scratch directories
+  std::optional<std::string> peer_token;  // the set's shared token (peer_token.h)
 };
 
 class Agent final : public HttpHandler {
@@ -74,6 +80,7 @@ class Agent final : public HttpHandler {
   void Run(const std::atomic<bool>& stop);
 
   HttpResponse Handle(const std::string& method, const std::string& path) override;
+  HttpResponse Handle(const HttpRequest& request) override;
 
  private:
   struct Status {
@@ -94,6 +101,8 @@ class Agent final : public HttpHandler {
     std::string last_drill_json;  // DrillReport::ToJson of the last drill, "" before one
     int64_t next_drill_unix = -1;
     std::string restore_json;  // the restore check, "" when there is nothing to report
+    std::optional<ReplicationState> replication;  // read each second while Redis answers
+    std::string last_restore;  // the restore step's record (restore.h), "" when none
   };
 
   void Tick();
@@ -107,6 +116,7 @@ class Agent final : public HttpHandler {
   void Drill();
   void CheckRestore();
   void CheckAof();
+  void ReadReplication();
   void WatchAof();
   std::string StatusJson();
   std::string BackupsJson();
@@ -135,6 +145,8 @@ class Agent final : public HttpHandler {
   bool needs_apply_ = false;
   int retries_left_ = 0;
   int64_t retry_at_unix_ = -1;
+
+  SnapshotServer snapshots_;
 
   std::mutex mu_;  // guards status_
   Status status_;

@@ -4,23 +4,62 @@
 // thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include <span>
 
 #include "core/base/error.h"
 
 namespace tidemark::sidecar {
 
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;  // names in lower case
+
+  // The header's value, or nullopt. `name` in lower case.
+  std::optional<std::string> Header(const std::string& name) const {
+    auto it = headers.find(name);
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status_code, std::string type, std::string text,
+               std::map<std::string, std::string> extra_headers = {})
+      : status(status_code),
+        content_type(std::move(type)),
+        body(std::move(text)),
+        headers(std::move(extra_headers)) {}
+
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::map<std::string, std::string> headers;  // extra response headers
+  // A body produced while it is sent, instead of `body`: exactly `stream_length` bytes handed to
+  // the sink, in order. The server applies back-pressure (the sink blocks while the client is
+  // behind, so memory stays bounded) and the sink fails once the client has gone. A producer
+  // that fails stops early: the client sees a body shorter than Content-Length, never a
+  // complete-looking one. Runs on the thread that called Handle.
+  std::function<Status(const std::function<Status(std::span<const uint8_t>)>& sink)> stream;
+  uint64_t stream_length = 0;
 };
 
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual HttpResponse Handle(const std::string& method, const std::string& path) = 0;
+  // Handlers that need headers (authorization) override this one.
+  virtual HttpResponse Handle(const HttpRequest& request) {
+    return Handle(request.method, request.path);
+  }
 };
 
 class HttpServer {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/backup/utc_time.h"
+#include "core/digest/dataset_digest.h"
 #include "core/format/sha256.h"
 #include "core/backup/fan_out_sink.h"
 #include "io/dir_list.h"
@@ -33,14 +34,23 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
   Sha256 sha;
   backup::FanOutSink stages{&sha, &out};
   TeeSource tee(source, stages);
+  std::optional<DatasetDigest> dataset;
+  if (expected.digest_at_ms)
+    dataset.emplace(DigestOptions{.at_ms = *expected.digest_at_ms, .fail_on_module = false});
   RdbReport report =
       VerifyRdb(tee, RdbVerifyOptions{.name = source_name,
                                       .max_version = expected.max_rdb_version,
                                       .check_duplicate_keys = CheckDuplicateKeys(expected.keys),
-                                      .max_tracked_members = kDuplicateCheckMaxMembers});
+                                      .max_tracked_members = kDuplicateCheckMaxMembers,
+                                      .visitor = dataset ? &*dataset : nullptr});
   if (!report.valid()) return std::unexpected(*report.error);
   auto digest = sha.FinishHex();
   if (!digest) return std::unexpected(digest.error());
+  if (expected.confirm) {
+    std::optional<std::string> dataset_hex;
+    if (dataset && !dataset->unavailable()) dataset_hex = dataset->Hex();
+    if (auto s = expected.confirm(*digest, dataset_hex); !s) return std::unexpected(s.error());
+  }
   if (expected.size && sha.bytes() != *expected.size)
     return MakeError(ErrorCode::kCorrupt,
                      "size " + std::to_string(sha.bytes()) + " bytes, the metadata says " +

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,13 @@ struct ExpectedSnapshot {
   std::optional<uint64_t> size;
   std::optional<uint64_t> keys;
   uint32_t max_rdb_version = 12;
+  // For a stream whose checks arrive after its bytes (a peer's snapshot): with digest_at_ms the
+  // dataset digest (docs/digest.md) is computed in the copying pass for that "now"; `confirm`
+  // is then called with the SHA-256 and that digest (nullopt when module values prevent one)
+  // once every byte verified, and an error from it stops the install like a bad checksum.
+  std::optional<int64_t> digest_at_ms = std::nullopt;
+  std::function<Status(const std::string& sha256, const std::optional<std::string>& digest)>
+      confirm = nullptr;
 };
 
 struct InstallOutcome {

@@ -200,7 +200,7 @@ Result<std::optional<RestoreOutcome>> TryRewind(const RestoreOptions& o, const L
     log.Info("decision: keep the local AOF: no write in it is later than the point in time",
              {LogField::Str("pointInTime", pit.text), LogField::Str("data", layout.AofDir())});
   }
-  return RestoreOutcome{RestoreAction::kRewoundLocalAof, layout.AofDir(), layout.AofDir()};
+  return RestoreOutcome{RestoreAction::kRewoundLocalAof, layout.AofDir(), layout.AofDir(), {}};
 }
 
 }  // namespace
@@ -212,19 +212,20 @@ const char* RestoreActionName(RestoreAction a) {
     case RestoreAction::kInstalledBackup: return "installed-backup";
     case RestoreAction::kStartEmpty: return "start-empty";
     case RestoreAction::kRewoundLocalAof: return "rewound-local-aof-to-point-in-time";
+    case RestoreAction::kInstalledReplicaSnapshot: return "installed-replica-snapshot";
   }
   return "?";
 }
 
-Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, JsonLog& log,
-                                  Clock& clock) {
-  std::vector<BackupStore*> stores;
-  if (store) stores.push_back(store);
-  return RunRestore(o, stores, log, clock);
+namespace {
+
+const char* KindName(CandidateKind k) {
+  return k == CandidateKind::kLocal ? "local" : k == CandidateKind::kBackup ? "backup" : "replica";
 }
 
-Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<BackupStore*>& stores,
-                                  JsonLog& log, Clock& clock) {
+Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
+                                       const std::vector<BackupStore*>& stores, JsonLog& log,
+                                       Clock& clock, std::vector<std::string>& compared) {
   const int64_t now = clock.NowUnix();
   const RedisLayout& layout = o.layout;
   if (!IsDir(layout.data_dir))
@@ -275,7 +276,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
     backups_not_after = pit->unix;
   }
 
-  // 2. Candidates.
+  // 2. Candidates: local first, then the backups, then the replicas (indexes below rely on it).
   std::vector<RestoreCandidate> candidates;
   struct StoredBackup {
     BackupStore* store;
@@ -320,16 +321,30 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
       backups.push_back({store, m});
     }
   }
+  const size_t backups_begin = local.kind != LocalData::Kind::kNone ? 1 : 0;
+  const size_t peers_begin = candidates.size();
+  // A replica's data is the primary's as of its link going down: compared only when the
+  // primary's own data is gone, unusable or empty (a primary's intact data is never older).
+  const bool local_missing =
+      local.kind == LocalData::Kind::kNone || !local.candidate.usable || local.candidate.keys == 0;
+  if (!o.peers.peers.empty() && local_missing && !pit) {
+    for (auto& c : GatherPeerCandidates(o.peers, now, log)) candidates.push_back(std::move(c));
+  }
   backup::RestoreChoiceOptions copt;
   copt.max_rdb_version = o.max_rdb_version;
   copt.allow_empty = o.allow_empty_data;
   copt.backups_allowed = o.backups_allowed;
   copt.pinned_backup = o.pinned_backup;
   auto ranked = backup::RankRestoreCandidates(candidates, copt);
-  for (const auto& r : ranked)
+  for (const auto& r : ranked) {
     log.Info("restore candidate", {LogField::Str("candidate", candidates[r.index].id),
+                                   LogField::Str("kind", KindName(candidates[r.index].kind)),
                                    LogField::Bool("eligible", r.eligible),
                                    LogField::Str("reason", r.reason)});
+    compared.push_back(std::string(KindName(candidates[r.index].kind)) + " " +
+                       candidates[r.index].id + ": " + (r.eligible ? "" : "ineligible: ") +
+                       r.reason);
+  }
 
   // 3. The best candidate that works.
   const std::string aside_label = pit ? "before-pitr" : "unusable";
@@ -353,7 +368,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
       if (local.kind == LocalData::Kind::kAof || !layout.appendonly) {
         log.Info("decision: keep the local data", {LogField::Str("data", c.id),
                                                    LogField::Str("reason", r.reason)});
-        return finish(RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id}, c);
+        return finish(RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id, {}}, c);
       }
       // AOF on, only a dump.rdb: Redis 7 would ignore it and start empty. Install it as the base.
       auto src = FileSource::Open(c.id);
@@ -369,10 +384,36 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
                "when appendonly is on)",
                {LogField::Str("data", c.id), LogField::Str("installed", done->installed),
                 LogField::Int("keys", done->report.total_keys())});
-      return finish(RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed},
+      return finish(
+          RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed, {}}, c);
+    }
+    std::vector<std::string> replace = local.unusable;
+    if (layout.appendonly) {
+      if (Exists(layout.AofDir())) replace.push_back(layout.AofDir());
+    } else if (Exists(layout.RdbPath()) && local.unusable.empty()) {
+      replace.push_back(layout.RdbPath());
+    }
+    if (c.kind == CandidateKind::kReplica) {
+      const PeerEndpoint& peer = o.peers.peers[r.index - peers_begin];
+      auto done = InstallFromPeer(peer, o.peers, layout, replace, o.max_rdb_version, now,
+                                  aside_label, log, clock);
+      if (!done) {
+        if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(layout.data_dir))
+          return std::unexpected(done.error());
+        log.Warn("replica skipped: its snapshot never arrived whole and verified",
+                 {LogField::Str("peer", peer.url), LogField::Str("reason", done.error().ToString())});
+        continue;
+      }
+      for (const auto& mv : done->moved_aside) log.Info("moved aside", {LogField::Str("move", mv)});
+      log.Info("decision: restore from the freshest replica",
+               {LogField::Str("peer", peer.url), LogField::Str("reason", r.reason),
+                LogField::Str("installed", done->installed),
+                LogField::Int("keys", done->report.total_keys())});
+      return finish(RestoreOutcome{RestoreAction::kInstalledReplicaSnapshot, peer.url,
+                                   done->installed, {}},
                     c);
     }
-    const StoredBackup& b = backups[r.index - (local.kind != LocalData::Kind::kNone)];
+    const StoredBackup& b = backups[r.index - backups_begin];
     const backup::BackupMetadata& m = b.metadata;
     BackupStore* store = b.store;
     auto src = store->OpenForRead(m.name);
@@ -383,12 +424,6 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
       continue;
     }
     ExpectedSnapshot expected{m.sha256, m.size_bytes, m.total_keys(), o.max_rdb_version};
-    std::vector<std::string> replace = local.unusable;
-    if (layout.appendonly) {
-      if (Exists(layout.AofDir())) replace.push_back(layout.AofDir());
-    } else if (Exists(layout.RdbPath()) && local.unusable.empty()) {
-      replace.push_back(layout.RdbPath());
-    }
     auto done = InstallSnapshot(**src, store->DataLocation(m.name), expected, layout, replace, now,
                                 aside_label);
     if (!done) {
@@ -407,7 +442,7 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
               LogField::Str("installed", done->installed),
               LogField::Int("keys", done->report.total_keys()),
               LogField::Str("sha256", m.sha256)});
-    return finish(RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed}, c);
+    return finish(RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed, {}}, c);
   }
 
   // 4. Nothing usable. Never an empty start for a point in time: empty is not the state at T.
@@ -436,7 +471,33 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
   log.Warn("decision: start empty", {LogField::Str("reason", nothing_local
                                                                  ? "no data and no usable backup"
                                                                  : "local data unusable, no usable backup")});
-  return RestoreOutcome{RestoreAction::kStartEmpty, "", ""};
+  return RestoreOutcome{RestoreAction::kStartEmpty, "", "", {}};
+}
+
+}  // namespace
+
+Result<RestoreOutcome> RunRestore(const RestoreOptions& o, BackupStore* store, JsonLog& log,
+                                  Clock& clock) {
+  std::vector<BackupStore*> stores;
+  if (store) stores.push_back(store);
+  return RunRestore(o, stores, log, clock);
+}
+
+Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<BackupStore*>& stores,
+                                  JsonLog& log, Clock& clock) {
+  std::vector<std::string> compared;
+  auto out = RunRestoreSteps(o, stores, log, clock, compared);
+  if (out) out->compared = std::move(compared);
+  return out;
+}
+
+std::string RestoreRecordJson(const RestoreOutcome& out, int64_t now) {
+  std::string compared = "[";
+  for (size_t i = 0; i < out.compared.size(); ++i)
+    compared += (i ? "," : "") + JsonQuote(out.compared[i]);
+  return "{\"at\":" + JsonQuote(backup::FormatIsoUtc(now)) +
+         ",\"action\":" + JsonQuote(RestoreActionName(out.action)) +
+         ",\"source\":" + JsonQuote(out.source) + ",\"compared\":" + compared + "]}";
 }
 
 }  // namespace tidemark::sidecar

@@ -7,11 +7,14 @@
 //      when the part names make it unambiguous (manifest_rebuild.h), else the step fails —
 //      Redis 7 would start empty over the files. The dump.rdb is verified in every mode.
 //   2. Candidates: the local data and every listed backup, ranked by the pure planner
-//      (core/backup/restore_choice.h); the ranking is logged.
+//      (core/backup/restore_choice.h); the ranking is logged. With peers (pod 0 of a replicated
+//      set) and local data that is missing, unusable or empty, each replica too
+//      (peer_restore.h): the freshest copy anywhere in the set wins.
 //   3. The best candidate that works is used: local data is kept (or, with AOF on and only a
-//      dump.rdb, installed as the AOF base); a backup is installed only if its bytes pass
-//      SHA-256 and full RDB verification in the copying pass, else it is skipped with a log line
-//      and the next is tried. Replaced files are moved aside, never deleted.
+//      dump.rdb, installed as the AOF base); a backup or a replica's snapshot is installed only
+//      if its bytes pass SHA-256 and full RDB verification in the copying pass, else it is
+//      skipped with a log line and the next is tried. Replaced files are moved aside, never
+//      deleted.
 //   4. Nothing usable: start empty only when allowed (or when there is no data at all and
 //      restores are off); otherwise fail loudly.
 // With a point in time T (point_in_time.h), between 1 and 2: the local AOF is rewound to T when
@@ -28,6 +31,7 @@
 #include "sidecar/clock.h"
 #include "sidecar/install.h"
 #include "sidecar/json_log.h"
+#include "sidecar/peer_restore.h"
 #include "sidecar/point_in_time.h"
 
 namespace tidemark::sidecar {
@@ -41,6 +45,7 @@ struct RestoreOptions {
   std::optional<std::string> pinned_backup = std::nullopt;
   uint32_t max_rdb_version = 12;
   std::optional<PointInTime> point_in_time = std::nullopt;
+  PeerRestoreOptions peers = {};  // no peers: a set of one, or a replica's own restore
 };
 
 enum class RestoreAction {
@@ -49,14 +54,21 @@ enum class RestoreAction {
   kInstalledBackup,
   kStartEmpty,
   kRewoundLocalAof,  // point in time: the local AOF cut at T (or found to end before it)
+  kInstalledReplicaSnapshot,
 };
 const char* RestoreActionName(RestoreAction action);
 
 struct RestoreOutcome {
   RestoreAction action = RestoreAction::kStartEmpty;
-  std::string source;     // backup name, or the local path kept/installed
+  std::string source;     // backup name, replica URL, or the local path kept/installed
   std::string installed;  // what Redis will load
+  std::vector<std::string> compared;  // "<kind> <id>: <eligible?> <reason>", best first
 };
+
+// The decision as one JSON object: written by the restore step to kRestoreRecordFile in the data
+// dir, shown by `run` in /v1/status as "lastRestore" (the operator's status.lastRestore).
+inline constexpr char kRestoreRecordFile[] = ".tidemark-last-restore.json";
+std::string RestoreRecordJson(const RestoreOutcome& outcome, int64_t now_unix);
 
 // `store` may be null (no backup volume). Errors are the loud failures of steps 1 and 4, with a
 // message saying what to do.

@@ -1,10 +1,13 @@
 // `tidemark-sidecar restore`: the init container's step (see restore.h).
+#include <algorithm>
 #include <iostream>
 
 #include "sidecar/commands.h"
 #include "sidecar/dir_backup_store.h"
+#include "io/durable_file.h"
 #include "sidecar/flags.h"
 #include "sidecar/object_store_config.h"
+#include "sidecar/peer_token.h"
 #include "sidecar/restore.h"
 #include "sidecar/restore_record.h"
 #include "sidecar/sidecar_policy.h"
@@ -19,9 +22,12 @@ constexpr const char* kUsage =
     "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
     "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
     "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
+    "         [--peers http://HOST:PORT,... --peer-token-file FILE [--peer-attempts N]]\n"
     "  Flags override the policy file; without either: appendonly no, dump.rdb.\n"
     "  --point-in-time T rewinds the local AOF to T (aof-timestamp-enabled); when it cannot,\n"
-    "  --allow-older-snapshot installs the newest verified snapshot taken at or before T.\n";
+    "  --allow-older-snapshot installs the newest verified snapshot taken at or before T.\n"
+    "  --peers: the replicas' sidecars (pod 0 of a replicated set): when the local data is\n"
+    "  missing, unusable or empty, the freshest replica competes with the backups.\n";
 
 int Usage(const std::string& why) {
   std::cerr << "tidemark-sidecar restore: " << why << "\n" << kUsage;
@@ -34,7 +40,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--data-dir", "--store", "--policy", "--appendonly", "--appenddirname",
                              "--appendfilename", "--dbfilename", "--max-rdb-version",
-                             "--point-in-time"},
+                             "--point-in-time", "--peers", "--peer-token-file", "--peer-attempts"},
                             {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot"});
   if (!flags) return Usage(flags.error().message);
   if (!flags->Has("--data-dir")) return Usage("--data-dir is required");
@@ -100,6 +106,29 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   o.max_rdb_version = max_version;
   o.point_in_time = pit;
 
+  if (auto peers = flags->Get("--peers")) {
+    if (!flags->Has("--peer-token-file")) return Usage("--peers needs --peer-token-file");
+    for (size_t pos = 0; pos <= peers->size();) {
+      size_t comma = std::min(peers->find(',', pos), peers->size());
+      if (comma > pos) {
+        auto peer = ParsePeerUrl(peers->substr(pos, comma - pos));
+        if (!peer) return Usage("--peers: " + peer.error().ToString());
+        o.peers.peers.push_back(*peer);
+      }
+      pos = comma + 1;
+    }
+    auto token = LoadPeerToken(*flags->Get("--peer-token-file"));
+    if (!token) return Usage("--peer-token-file: " + token.error().ToString());
+    o.peers.token = *token;
+    if (auto n = flags->Get("--peer-attempts")) {
+      try {
+        o.peers.attempts = std::max(1, std::stoi(*n));
+      } catch (const std::exception&) {
+        return Usage("--peer-attempts takes a number");
+      }
+    }
+  }
+
   std::optional<DirBackupStore> store;
   if (auto dir = flags->Get("--store")) {
     auto s = DirBackupStore::Open(*dir);
@@ -148,6 +177,11 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   log.Info("restore done", {LogField::Str("action", RestoreActionName(outcome->action)),
                             LogField::Str("source", outcome->source),
                             LogField::Str("installed", outcome->installed)});
+  // The decision for `run` to show in /v1/status ("lastRestore") and the operator in its status.
+  const std::string record = RestoreRecordJson(*outcome, RealClock().NowUnix());
+  log.Info("restore decision", {LogField{"record", record}});
+  if (auto s = WriteFileDurably(o.layout.data_dir + "/" + kRestoreRecordFile, record + "\n"); !s)
+    log.Warn("restore decision not recorded", {LogField::Str("error", s.error().ToString())});
   return kExitOk;
 }
 

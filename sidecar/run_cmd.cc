@@ -8,6 +8,7 @@
 #include "sidecar/agent.h"
 #include "sidecar/commands.h"
 #include "sidecar/flags.h"
+#include "sidecar/peer_token.h"
 
 namespace tidemark::sidecar {
 
@@ -17,7 +18,8 @@ constexpr const char* kUsage =
     "usage: tidemark-sidecar run --redis unix:/path/redis.sock|tcp://host:port --store DIR\n"
     "         [--password-file FILE] [--policy FILE] [--redis-conf FILE] [--data-dir DIR]\n"
     "         [--listen HOST:PORT (default 0.0.0.0:9121)] [--policy-generation N]\n"
-    "         [--redis-server PATH (drills; default redis-server on PATH)] [--work-dir DIR]\n";
+    "         [--redis-server PATH (drills; default redis-server on PATH)] [--work-dir DIR]\n"
+    "         [--peer-token-file FILE (the set's token: serves GET /v1/snapshot to peers)]\n";
 
 std::atomic<bool> g_stop{false};
 
@@ -29,7 +31,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
                              "--data-dir", "--listen", "--policy-generation", "--redis-server",
-                             "--work-dir"},
+                             "--work-dir", "--peer-token-file"},
                             {});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
@@ -63,6 +65,14 @@ int RunRunCommand(const std::vector<std::string>& args) {
 
   Clock& clock = RealClock();
   JsonLog log(std::cout, clock, o.pod);
+  if (auto path = flags->Get("--peer-token-file")) {
+    auto token = LoadPeerToken(*path);
+    if (!token) {
+      log.Error("cannot read the peer token", {LogField::Str("error", token.error().ToString())});
+      return kExitFailed;
+    }
+    o.peer_token = *token;
+  }
   auto store = DirBackupStore::Open(*flags->Get("--store"));
   if (!store) {
     log.Error("cannot open the backup store", {LogField::Str("error", store.error().ToString())});

@@ -11,14 +11,21 @@ namespace {
 std::optional<std::string> Ineligible(const RestoreCandidate& c, const RestoreChoiceOptions& o) {
   if (c.kind == CandidateKind::kLocal && !c.usable) return "local data unusable: " + c.unusable_why;
   if (c.kind == CandidateKind::kBackup && !c.usable) return "backup unusable: " + c.unusable_why;
+  if (c.kind == CandidateKind::kReplica && !c.usable) return "replica unusable: " + c.unusable_why;
   if (c.rdb_version > o.max_rdb_version)
     return "RDB version " + std::to_string(c.rdb_version) + " is newer than the server loads (" +
            std::to_string(o.max_rdb_version) + ")";
   if (c.kind == CandidateKind::kBackup && !o.backups_allowed)
     return "restores from backups are off (policy restore.when: never)";
+  if (c.kind == CandidateKind::kReplica && o.pinned_backup)
+    return "the policy names a backup (" + *o.pinned_backup + ")";
   if (c.kind == CandidateKind::kBackup && o.pinned_backup && *o.pinned_backup != c.id)
     return "not the backup the policy names (" + *o.pinned_backup + ")";
   return std::nullopt;
+}
+
+int KindOrder(CandidateKind k) {
+  return k == CandidateKind::kLocal ? 0 : k == CandidateKind::kReplica ? 1 : 2;
 }
 
 bool SameHistory(const RestoreCandidate& a, const RestoreCandidate& b) {
@@ -31,12 +38,16 @@ bool Better(const RestoreCandidate& a, const RestoreCandidate& b, const RestoreC
   if (SameHistory(a, b) && *a.repl_offset != *b.repl_offset) return *a.repl_offset > *b.repl_offset;
   if (a.time.has_value() != b.time.has_value()) return a.time.has_value();
   if (a.time && *a.time != *b.time) return *a.time > *b.time;
-  if (a.kind != b.kind) return a.kind == CandidateKind::kLocal;
+  // Equally fresh: local data needs no copy; a replica's copy is verified as it arrives and
+  // holds at least what the backup does.
+  if (a.kind != b.kind) return KindOrder(a.kind) < KindOrder(b.kind);
   return a.id > b.id;
 }
 
 std::string Describe(const RestoreCandidate& c) {
-  std::string s = c.kind == CandidateKind::kLocal ? "local data" : "backup";
+  std::string s = c.kind == CandidateKind::kLocal    ? "local data"
+                  : c.kind == CandidateKind::kBackup ? "backup"
+                                                     : "replica";
   s += ", " + std::to_string(c.keys) + " keys";
   if (c.time) s += ", from " + FormatIsoUtc(*c.time);
   if (c.repl_id && c.repl_offset)

@@ -73,6 +73,44 @@ TEST(RestoreChoice, EmptyDataRanksAfterRealDataUnlessAllowed) {
   EXPECT_EQ(Order(cs, {.allow_empty = true}), (std::vector<std::string>{"local dump.rdb", "b"}));
 }
 
+RestoreCandidate Replica(std::string url, int64_t link_down_at, std::string replid,
+                         uint64_t offset, uint64_t keys = 10) {
+  RestoreCandidate c = Backup(std::move(url), link_down_at, keys);
+  c.kind = CandidateKind::kReplica;
+  c.repl_id = std::move(replid);
+  c.repl_offset = offset;
+  return c;
+}
+
+TEST(RestoreChoice, ReplicaAheadOfTheBackupOnTheSameHistoryWinsAndTheHighestOffsetFirst) {
+  RestoreCandidate backup = Backup("b", 1000);
+  backup.repl_id = "h1";
+  backup.repl_offset = 5000;
+  // The stale replica's link went down long after the backup, but it holds less of h1.
+  EXPECT_EQ(Order({backup, Replica("r-stale", 2000, "h1", 4000), Replica("r1", 1500, "h1", 9000)}),
+            (std::vector<std::string>{"r1", "b", "r-stale"}));
+  // Exactly as far as the backup: the replica holds at least as much.
+  EXPECT_EQ(Order({backup, Replica("r", 1000, "h1", 5000)}), (std::vector<std::string>{"r", "b"}));
+}
+
+TEST(RestoreChoice, ReplicaOnAnotherHistoryIsComparedByTime) {
+  RestoreCandidate backup = Backup("b", 1000);
+  backup.repl_id = "h2";
+  backup.repl_offset = 10;
+  EXPECT_EQ(Order({backup, Replica("r", 900, "h1", 999999)}), (std::vector<std::string>{"b", "r"}));
+  EXPECT_EQ(Order({backup, Replica("r", 1100, "h1", 1)}), (std::vector<std::string>{"r", "b"}));
+}
+
+TEST(RestoreChoice, UnreachableOrEmptyReplicasDoNotWinAndAPinnedBackupExcludesReplicas) {
+  RestoreCandidate down = Replica("r-down", 2000, "h1", 9000);
+  down.usable = false;
+  down.unusable_why = "answered HTTP 403";
+  EXPECT_EQ(Order({Backup("b", 100), down, Replica("r-empty", 2000, "h1", 9000, 0)}),
+            (std::vector<std::string>{"b", "r-empty", "x r-down"}));
+  EXPECT_EQ(Order({Backup("b", 100), Replica("r", 2000, "h1", 9000)}, {.pinned_backup = "b"}),
+            (std::vector<std::string>{"b", "x r"}));
+}
+
 TEST(RestoreChoice, PolicyPinsABackupOrTurnsBackupsOff) {
   std::vector<RestoreCandidate> cs = {Backup("new", 300), Backup("old", 100)};
   EXPECT_EQ(Order(cs, {.pinned_backup = "old"}), (std::vector<std::string>{"old", "x new"}));

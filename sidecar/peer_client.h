@@ -1,0 +1,63 @@
+// The restore step's side of sidecar-to-sidecar calls: a peer's /v1/replication and its
+// /v1/snapshot, over plain HTTP/1.1 on a socket (one request per connection). The snapshot is a
+// ByteSource read straight from the socket — TCP's flow control is the back-pressure, so memory
+// stays one chunk whatever the size — that checks the stream's framing itself
+// (snapshot_transfer.h): fewer bytes than Content-Length is kTruncated, and at the end of the
+// RDB bytes the trailer is read and the SHA-256 of what passed must equal the trailer's.
+// No TLS yet: peers are reached inside the cluster network, fenced by the NetworkPolicy.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/base/byte_source.h"
+#include "core/base/error.h"
+#include "sidecar/replication_state.h"
+#include "sidecar/snapshot_transfer.h"
+
+namespace tidemark::sidecar {
+
+struct PeerEndpoint {
+  std::string url;    // "http://host:port" as given (for logs)
+  std::string host;
+  int port = 0;
+};
+
+// "http://host:port" (no path). kInvalidArgument otherwise.
+Result<PeerEndpoint> ParsePeerUrl(const std::string& url);
+
+struct PeerCallOptions {
+  std::string token;       // sent as "Authorization: Bearer <token>"; empty: none
+  int timeout_ms = 10000;  // connect, and each read or write
+};
+
+// GET /v1/replication (the state read when asked), then its "replication" member. kIo (unreachable, non-200 with the status and
+// body) or kCorrupt (the body), naming the URL.
+Result<ReplicationState> FetchPeerReplication(const PeerEndpoint& peer, const PeerCallOptions& o);
+
+// An open GET /v1/snapshot: the RDB bytes as a source; trailer() once they were all read.
+class PeerSnapshot : public ByteSource {
+ public:
+  uint64_t rdb_size() const { return rdb_size_; }
+  int64_t digest_at_ms() const { return digest_at_ms_; }
+  const std::string& repl_id() const { return repl_id_; }  // the replica's state after BGSAVE
+  uint64_t repl_offset() const { return repl_offset_; }
+  // Set once Read returned 0: the trailer, its SHA-256 checked against the bytes read.
+  const std::optional<SnapshotTrailer>& trailer() const { return trailer_; }
+
+ protected:
+  uint64_t rdb_size_ = 0;
+  int64_t digest_at_ms_ = 0;
+  std::string repl_id_;
+  uint64_t repl_offset_ = 0;
+  std::optional<SnapshotTrailer> trailer_;
+};
+
+// Sends the request and reads the response head. kIo naming the URL for a refused connection
+// or a non-200 answer (its status and body: 401, 403, 409 ...).
+Result<std::unique_ptr<PeerSnapshot>> OpenPeerSnapshot(const PeerEndpoint& peer,
+                                                       const PeerCallOptions& o);
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,48 @@
+// A Redis server's place in replication (INFO replication plus the key count of INFO keyspace):
+// what `run` reports in /v1/status as "replication", and what the restore step of pod 0 reads
+// from every peer's sidecar to find the freshest copy of the data (docs/sidecar.md, "A
+// replication-aware restore"). A plain value; the JSON form is the /v1/status member.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/base/error.h"
+#include "sidecar/redis_client.h"
+#include "sidecar/redis_persistence.h"
+
+namespace tidemark::sidecar {
+
+struct ReplicationState {
+  std::string role;     // Redis's word: "master" or "slave"
+  std::string replid;   // master_replid: the history the offset counts in
+  uint64_t offset = 0;  // master_repl_offset: bytes of that history this server has applied
+  // Replicas only (empty / absent on a primary):
+  std::string master_host;
+  int64_t master_port = 0;
+  std::string link_status;                       // master_link_status: "up" or "down"
+  std::optional<int64_t> last_io_seconds_ago;    // master_last_io_seconds_ago, while up
+  std::optional<int64_t> link_down_seconds;      // master_link_down_since_seconds, while down
+  uint64_t keys = 0;                             // every database's keys (INFO keyspace)
+
+  bool replica() const { return role == "slave"; }
+};
+
+// From the fields of INFO replication. Pure.
+ReplicationState ReplicationFromInfo(const InfoFields& replication, uint64_t keys);
+
+// INFO replication and INFO keyspace. kIo when Redis does not answer.
+Result<ReplicationState> ReadReplicationState(RedisClient& redis);
+
+// {"role":..,"replid":..,"offset":..,"masterHost":..,"masterPort":..,"linkStatus":..,
+//  "lastIoSecondsAgo":..,"linkDownSeconds":..,"keys":..}; absent values are null.
+std::string RenderReplicationJson(const ReplicationState& state);
+
+// The "replication" member of a sidecar's /v1/status or /v1/replication body. kCorrupt naming `where` when the body
+// is not JSON or the member is missing, null (Redis unreachable) or malformed.
+Result<ReplicationState> ParseStatusReplication(std::string_view status_body,
+                                                const std::string& where);
+
+}  // namespace tidemark::sidecar

@@ -1,0 +1,314 @@
+// Replication state, read from real replicas: what `run` reports in /v1/status and what a
+// backup's metadata records about the history its snapshot belongs to; the replication-aware
+// restore of pod 0 (primary and two replicas, real redis-server and tidemark-sidecar processes).
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include "sidecar/dir_backup_store.h"
+#include "sidecar/replication_state.h"
+#include "tests/sidecar/faulty_proxy.h"
+#include "tests/sidecar/replica_set.h"
+#include "tests/sidecar/sidecar_runner.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::testing {
+namespace {
+
+uint64_t U64(const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); }
+
+class Replication : public ::testing::Test {
+ protected:
+  TempDir tmp_;
+};
+
+TEST_F(Replication, StatusReportsTheReplicationStateOfPrimaryAndReplica) {
+  ReplicaSet set(tmp_.path(), 1);
+  set.primary().Pipe("SET a 1\nSET b 2\nSET c 3\n");
+  ASSERT_TRUE(set.WaitSynced());
+  ::mkdir(tmp_.File("store").c_str(), 0755);
+  const int p_port = FreePort(), r_port = FreePort();
+  RunningSidecar p({"--redis", "unix:" + set.primary().socket(), "--store", tmp_.File("store"),
+                    "--listen", "127.0.0.1:" + std::to_string(p_port)},
+                   tmp_.File("p.log"));
+  RunningSidecar r({"--redis", "unix:" + set.replica(0).socket(), "--store", tmp_.File("store"),
+                    "--listen", "127.0.0.1:" + std::to_string(r_port)},
+                   tmp_.File("r.log"));
+  auto state = [](int port) {
+    return sidecar::ParseStatusReplication(Http(port, "GET", "/v1/status").body, "test");
+  };
+  ASSERT_TRUE(WaitFor([&] { return state(p_port) && state(r_port); }, 10000)) << p.Log() << r.Log();
+
+  auto primary = *state(p_port);
+  EXPECT_EQ(primary.role, "master");
+  EXPECT_EQ(primary.replid, InfoField(set.primary(), "replication", "master_replid"));
+  EXPECT_GT(primary.offset, 0u);
+  EXPECT_EQ(primary.keys, 3u);
+  EXPECT_EQ(primary.link_status, "");
+
+  auto replica = *state(r_port);
+  EXPECT_EQ(replica.role, "slave");
+  EXPECT_EQ(replica.replid, primary.replid);  // a replica in sync counts in its primary's history
+  EXPECT_EQ(replica.link_status, "up");
+  EXPECT_EQ(replica.master_port, set.primary_port());
+  EXPECT_TRUE(replica.last_io_seconds_ago.has_value());
+  EXPECT_EQ(replica.keys, 3u);
+
+  // The link going down shows, with how long it has been down.
+  set.Detach(0);
+  ASSERT_TRUE(WaitFor([&] { auto s = state(r_port); return s && s->link_status == "down"; }, 10000));
+  auto detached = *state(r_port);
+  EXPECT_EQ(detached.role, "slave");
+  EXPECT_FALSE(detached.last_io_seconds_ago.has_value());
+  EXPECT_TRUE(detached.link_down_seconds.has_value());
+  EXPECT_EQ(detached.keys, 3u);
+}
+
+TEST_F(Replication, BackupMetadataRecordsTheReplicationIdAndOffsetTheSnapshotWasTakenAt) {
+  ReplicaSet set(tmp_.path(), 1);
+  set.primary().Pipe("SET a 1\nSET b 2\n");
+  ASSERT_TRUE(set.WaitSynced());
+  for (RedisServer* redis : {&set.primary(), &set.replica(0)}) {
+    SCOPED_TRACE(redis->dir());
+    const std::string store = redis->dir() + "-store";
+    ::mkdir(store.c_str(), 0755);
+    const uint64_t before = U64(InfoField(*redis, "replication", "master_repl_offset"));
+    auto run = RunSidecar({"backup", "--redis", "unix:" + redis->socket(), "--store", store});
+    ASSERT_EQ(run.rc, 0) << run.out << run.err;
+    const uint64_t after = U64(InfoField(*redis, "replication", "master_repl_offset"));
+    auto listing = sidecar::DirBackupStore::Open(store)->List();
+    ASSERT_TRUE(listing && listing->backups.size() == 1);
+    const auto& m = listing->backups[0];
+    ASSERT_TRUE(m.repl_id && m.repl_offset) << "the RDB carries repl-id/repl-offset";
+    EXPECT_EQ(*m.repl_id, InfoField(set.primary(), "replication", "master_replid"));
+    EXPECT_GE(*m.repl_offset, before);
+    EXPECT_LE(*m.repl_offset, after);
+  }
+}
+
+constexpr char kToken[] = "default/cache:0123456789abcdef0123456789abcdef";
+constexpr char kOtherSetsToken[] = "default/other:0123456789abcdef0123456789abcdef";
+
+bool IsNumber(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Pod 0 and two replicas, each replica with its `run` sidecar holding the set's token; a backup
+// store for pod 0. Watches the replicas' key counts from StartWatching() on.
+class ReplicatedRestore : public ::testing::Test {
+ protected:
+  ReplicatedRestore() : set_(tmp_.path(), 2) {
+    WriteFile(tmp_.File("token"), std::string(kToken) + "\n");
+    WriteFile(tmp_.File("other-token"), std::string(kOtherSetsToken) + "\n");
+    ::mkdir(tmp_.File("store").c_str(), 0755);
+    for (int i = 0; i < set_.replicas(); ++i) {
+      ports_.push_back(FreePort());
+      const std::string store = tmp_.File("replica-store-" + std::to_string(i));
+      ::mkdir(store.c_str(), 0755);
+      sidecars_.push_back(std::make_unique<RunningSidecar>(
+          std::vector<std::string>{"--redis", "unix:" + set_.replica(i).socket(), "--store", store,
+                                   "--peer-token-file", tmp_.File("token"), "--listen",
+                                   "127.0.0.1:" + std::to_string(ports_.back())},
+          tmp_.File("sidecar-" + std::to_string(i) + ".log")));
+    }
+  }
+  ~ReplicatedRestore() override {
+    stop_ = true;
+    if (watcher_.joinable()) watcher_.join();
+  }
+
+  void SetUp() override {
+    for (int i = 0; i < set_.replicas(); ++i)
+      ASSERT_TRUE(WaitFor(
+          [&] {
+            return sidecar::ParseStatusReplication(Http(ports_[i], "GET", "/v1/status").body, "")
+                .has_value();
+          },
+          10000))
+          << sidecars_[i]->Log();
+  }
+
+  // From now on, any replica answering DBSIZE 0 is recorded (LOADING answers are skipped).
+  void StartWatching() {
+    watcher_ = std::thread([this] {
+      while (!stop_) {
+        for (int i = 0; i < set_.replicas(); ++i) {
+          std::string n = set_.replica(i).Cli({"DBSIZE"});
+          if (IsNumber(n) && n == "0") ++replica_empty_seen_;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      }
+    });
+  }
+
+  std::string Url(int i) const { return "http://127.0.0.1:" + std::to_string(ports_[i]); }
+
+  SidecarRun Backup() {
+    return RunSidecar({"backup", "--redis", "unix:" + set_.primary().socket(), "--store",
+                       tmp_.File("store")});
+  }
+  SidecarRun Restore(const std::string& peers, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"restore", "--data-dir", set_.primary_dir(), "--store",
+                                     tmp_.File("store"), "--peers", peers, "--peer-token-file",
+                                     tmp_.File("token")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunSidecar(args);
+  }
+  // The primary dies and its volume comes back empty.
+  void LosePrimary() {
+    set_.StopPrimary();
+    WipeDir(set_.primary_dir());
+  }
+  // SETs keys "<prefix>:<i>" to "v<i>" on the primary (replicated like any write).
+  void Fill(const std::string& prefix, int n) {
+    std::string cmds;
+    for (int i = 0; i < n; ++i)
+      cmds += "SET " + prefix + ":" + std::to_string(i) + " v" + std::to_string(i) + "\n";
+    set_.primary().Pipe(cmds);
+  }
+  // Fill, then WAIT 1: the number of replicas that acknowledged the writes.
+  int WriteAcknowledged(const std::string& prefix, int n) {
+    Fill(prefix, n);
+    return std::atoi(set_.primary().Cli({"WAIT", "1", "5000"}).c_str());
+  }
+
+  TempDir tmp_;
+  ReplicaSet set_;
+  std::vector<int> ports_;
+  std::vector<std::unique_ptr<RunningSidecar>> sidecars_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> replica_empty_seen_{0};
+  std::thread watcher_;
+};
+
+TEST_F(ReplicatedRestore, EmptyPrimaryRestoresFromTheReplicaWithTheHighestOffsetNotTheStaleOne) {
+  Fill("base", 2000);
+  ASSERT_TRUE(set_.WaitSynced());
+  StartWatching();
+  auto backup = Backup();
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  // Replica 1's link goes down here and stays down: it misses everything after.
+  set_.Detach(1);
+  Fill("after-backup", 500);
+  ASSERT_EQ(WriteAcknowledged("acked", 300), 1);
+  ASSERT_TRUE(WaitFor([&] {
+    return InfoField(set_.replica(0), "replication", "master_repl_offset") ==
+           InfoField(set_.primary(), "replication", "master_repl_offset");
+  }, 10000));
+  const std::string freshest = set_.replica(0).Digest();
+  const uint64_t keys = KeyCount(set_.replica(0));
+  ASSERT_EQ(keys, 2800u);
+  ASSERT_EQ(set_.primary().Digest(), freshest);
+  ASSERT_NE(set_.replica(1).Digest(), freshest);
+
+  LosePrimary();
+  auto restore = Restore(Url(1) + "," + Url(0));
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  EXPECT_TRUE(restore.AllLinesAreJson()) << restore.out;
+  EXPECT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+  EXPECT_TRUE(restore.Logged("\"peer\":\"" + Url(0) + "\"")) << restore.out;
+  EXPECT_TRUE(restore.Logged("\"action\":\"installed-replica-snapshot\",\"source\":\"" + Url(0)))
+      << restore.out;
+  // Every copy compared is in the record: both replicas and the backup.
+  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-last-restore.json");
+  EXPECT_NE(record.find("replica " + Url(1)), std::string::npos) << record;
+  EXPECT_NE(record.find("backup "), std::string::npos) << record;
+
+  set_.StartPrimary();
+  EXPECT_EQ(set_.primary().Digest(), freshest);
+  for (int i = 0; i < 300; ++i)
+    ASSERT_EQ(set_.primary().Cli({"GET", "acked:" + std::to_string(i)}), "v" + std::to_string(i));
+  set_.Reattach(1);
+  ASSERT_TRUE(set_.WaitSynced(20000));
+  EXPECT_EQ(set_.replica(0).Digest(), freshest);
+  EXPECT_EQ(set_.replica(1).Digest(), freshest);
+  EXPECT_EQ(replica_empty_seen_.load(), 0) << "a replica was flushed";
+  // The replica's sidecar reports the transfer; `run` on pod 0 would show the record.
+  EXPECT_NE(sidecars_[0]->Log().find("snapshot sent to a peer"), std::string::npos);
+}
+
+TEST_F(ReplicatedRestore, BothReplicasOlderThanTheNewestBackupTheBackupWins) {
+  Fill("base", 1000);
+  ASSERT_TRUE(set_.WaitSynced());
+  StartWatching();
+  set_.Detach(0);
+  set_.Detach(1);
+  Fill("later", 400);
+  auto backup = Backup();
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  const std::string backed_up = set_.primary().Digest();
+
+  LosePrimary();
+  auto restore = Restore(Url(0) + "," + Url(1));
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  EXPECT_TRUE(restore.Logged("decision: restore from backup")) << restore.out;
+  EXPECT_TRUE(restore.Logged("same replication history, lower offset")) << restore.out;
+  EXPECT_EQ(sidecars_[0]->Log().find("snapshot requested"), std::string::npos)
+      << "a replica that does not win is not asked for a snapshot";
+  set_.StartPrimary();
+  EXPECT_EQ(set_.primary().Digest(), backed_up);
+  EXPECT_EQ(KeyCount(set_.replica(0)), 1000u);
+  EXPECT_EQ(replica_empty_seen_.load(), 0);
+}
+
+TEST_F(ReplicatedRestore, BrokenTransfersAreRetriedThenTheBackupIsUsedAndNothingHalfReceivedInstalled) {
+  Fill("base", 1000);
+  ASSERT_TRUE(set_.WaitSynced());
+  auto backup = Backup();
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  const std::string backed_up = set_.primary().Digest();
+  Fill("after", 1500);
+  ASSERT_TRUE(set_.WaitSynced());
+  // Both replicas keep their fresher data while pod 0 is restored (twice) from the backup.
+  set_.Detach(0);
+  set_.Detach(1);
+  for (auto fault : {FaultyProxy::Fault::kCut, FaultyProxy::Fault::kFlip}) {
+    SCOPED_TRACE(fault == FaultyProxy::Fault::kCut ? "cut" : "flip");
+    FaultyProxy proxy(ports_[0], "/v1/snapshot", fault, 20000);
+    set_.StopPrimary();
+    WipeDir(set_.primary_dir());
+    auto restore = Restore("http://127.0.0.1:" + std::to_string(proxy.port()),
+                           {"--peer-attempts", "2"});
+    ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+    EXPECT_EQ(proxy.hits(), 2);
+    EXPECT_TRUE(restore.Logged("replica snapshot not installed")) << restore.out;
+    EXPECT_TRUE(restore.Logged("replica skipped")) << restore.out;
+    EXPECT_TRUE(restore.Logged("decision: restore from backup")) << restore.out;
+    set_.StartPrimary();
+    EXPECT_EQ(set_.primary().Digest(), backed_up);
+  }
+  EXPECT_EQ(KeyCount(set_.replica(0)), 2500u);
+}
+
+TEST_F(ReplicatedRestore, SnapshotNeedsTheSetsTokenAndIsNeverTakenFromAPrimary) {
+  EXPECT_EQ(Http(ports_[0], "GET", "/v1/snapshot").status, 401);
+  EXPECT_EQ(Http(ports_[0], "GET", "/v1/snapshot", {"Authorization: Basic eDp5"}).status, 401);
+  EXPECT_EQ(Http(ports_[0], "GET", "/v1/snapshot",
+                 {"Authorization: Bearer " + std::string(kOtherSetsToken)}).status, 403);
+  std::string same_set_wrong_secret = kToken;
+  same_set_wrong_secret.back() = same_set_wrong_secret.back() == 'f' ? 'e' : 'f';
+  EXPECT_EQ(Http(ports_[0], "GET", "/v1/snapshot",
+                 {"Authorization: Bearer " + same_set_wrong_secret}).status, 403);
+  EXPECT_EQ(InfoField(set_.replica(0), "persistence", "rdb_saves"), "0") << "no BGSAVE for a refused caller";
+
+  // The primary's sidecar, holding the token: refuses rather than fork a serving primary.
+  const int port = FreePort();
+  RunningSidecar primary({"--redis", "unix:" + set_.primary().socket(), "--store",
+                          tmp_.File("store"), "--peer-token-file", tmp_.File("token"), "--listen",
+                          "127.0.0.1:" + std::to_string(port)},
+                         tmp_.File("primary-sidecar.log"));
+  ASSERT_TRUE(WaitFor([&] { return Http(port, "GET", "/healthz").status == 200; }, 10000));
+  auto refused = Http(port, "GET", "/v1/snapshot", {"Authorization: Bearer " + std::string(kToken)});
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("primary"), std::string::npos) << refused.body;
+  EXPECT_EQ(InfoField(set_.primary(), "persistence", "rdb_saves"), "0");
+}
+
+}  // namespace
+}  // namespace tidemark::testing
