@@ -32,6 +32,10 @@ std::string_view RestoreWhenName(RestoreWhen when) {
   return when == RestoreWhen::kAuto ? "auto" : "never";
 }
 
+std::string_view DrillWhatName(DrillWhat what) {
+  return what == DrillWhat::kNewest ? "newest" : "everyNew";
+}
+
 std::string_view RestoreSourceTypeName(RestoreSourceType type) {
   switch (type) {
     case RestoreSourceType::kLatest:

@@ -33,11 +33,13 @@ enum class Mode {
 enum class Fsync { kAlways, kEverysec, kNo };
 enum class RestoreWhen { kAuto, kNever };
 enum class RestoreSourceType { kLatest, kBackup, kPointInTime };
+enum class DrillWhat { kNewest, kEveryNew };
 
 std::string_view ModeName(Mode mode);
 std::string_view FsyncName(Fsync fsync);
 std::string_view RestoreWhenName(RestoreWhen when);
 std::string_view RestoreSourceTypeName(RestoreSourceType type);
+std::string_view DrillWhatName(DrillWhat what);  // "newest" | "everyNew"
 
 struct SecretKeyRef {
   std::string name;  // required
@@ -151,6 +153,13 @@ struct ObjectStore {
   Retention retention;
 };
 
+// spec.backup.drill: restore drills, each backup loaded into a scratch redis-server in the pod.
+struct Drill {
+  std::string schedule;                      // 5-field cron, required
+  std::optional<std::string> memory_budget;  // byte quantity; absent: no limit
+  DrillWhat what = DrillWhat::kNewest;
+};
+
 // spec.backup.
 struct Backup {
   std::string schedule;  // 5-field cron, required
@@ -160,6 +169,7 @@ struct Backup {
   // nullopt until ApplyDefaults: both with an objectStore, local without.
   std::optional<BackupDestinations> destinations;
   std::optional<ObjectStore> object_store;
+  std::optional<Drill> drill;  // off unless set
 };
 
 struct RestoreSource {

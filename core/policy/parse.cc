@@ -321,6 +321,17 @@ class Parser {
     });
   }
 
+  void DrillSpec(const YAML::Node& n, const std::string& path, Drill& d) {
+    static constexpr std::array<std::pair<std::string_view, DrillWhat>, 2> kWhat = {
+        {{"newest", DrillWhat::kNewest}, {"everyNew", DrillWhat::kEveryNew}}};
+    Object(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
+      if (key == "schedule") return String(v, p, d.schedule), true;
+      if (key == "memoryBudget") return Size(v, p, d.memory_budget.emplace()), true;
+      if (key == "what") return Enum(v, p, d.what, kWhat), true;
+      return false;
+    });
+  }
+
   void BackupSpec(const YAML::Node& n, const std::string& path, Backup& b) {
     static constexpr std::array<std::pair<std::string_view, BackupDestinations>, 3> kDestinations =
         {{{"local", BackupDestinations::kLocal},
@@ -333,6 +344,7 @@ class Parser {
       if (key == "retention") return RetentionSpec(v, p, b.retention), true;
       if (key == "destinations") return Enum(v, p, b.destinations.emplace(), kDestinations), true;
       if (key == "objectStore") return ObjectStoreSpec(v, p, b.object_store.emplace()), true;
+      if (key == "drill") return DrillSpec(v, p, b.drill.emplace()), true;
       return false;
     });
   }

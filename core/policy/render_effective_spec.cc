@@ -162,6 +162,14 @@ void WriteBackup(JsonWriter& w, const Backup& b) {
   Bool(w, "allowEmpty", b.allow_empty);
   if (b.destinations) Str(w, "destinations", BackupDestinationsName(*b.destinations));
   if (b.object_store) WriteObjectStore(w, *b.object_store);
+  if (b.drill) {
+    w.Key("drill");
+    w.BeginObject();
+    Str(w, "schedule", b.drill->schedule);
+    if (b.drill->memory_budget) Str(w, "memoryBudget", *b.drill->memory_budget);
+    Str(w, "what", DrillWhatName(b.drill->what));
+    w.EndObject();
+  }
   w.EndObject();
 }
 

@@ -41,6 +41,8 @@ std::vector<std::pair<std::string, std::string>> RedisConfDirectives(
       {"auto-aof-rewrite-percentage", std::to_string(growth)},
       {"auto-aof-rewrite-min-size", RedisBytes(*min_size)},
       {"aof-load-truncated", YesNo(spec.restore.allow_aof_tail_repair)},
+      // DEBUG DIGEST over the local socket only: the sidecar proves a restore with it.
+      {"enable-debug-command", "local"},
   };
 }
 

@@ -120,6 +120,22 @@ void WriteBackup(JsonWriter& w, const std::optional<Backup>& backup) {
   w.Key("destinations");
   w.String(BackupDestinationsName(*backup->destinations));
   WriteObjectStore(w, backup->object_store);
+  w.Key("drill");
+  if (!backup->drill) {
+    w.Null();
+  } else {
+    w.BeginObject();
+    w.Key("schedule");
+    w.String(backup->drill->schedule);
+    w.Key("memoryBudgetBytes");
+    if (backup->drill->memory_budget)
+      w.Int(BytesOrDie(*backup->drill->memory_budget));
+    else
+      w.Null();
+    w.Key("what");
+    w.String(DrillWhatName(backup->drill->what));
+    w.EndObject();
+  }
   w.EndObject();
 }
 

@@ -264,12 +264,23 @@ class Checker {
     CheckRetention(path + ".retention", o.retention);
   }
 
-  void CheckBackup(const Backup& b) {
-    if (b.schedule.empty()) {
-      Fail("spec.backup.schedule", "is required");
-    } else if (Status s = ValidateCron(b.schedule); !s) {
-      Fail("spec.backup.schedule", s.error().message);
+  void CheckSchedule(const std::string& path, const std::string& schedule) {
+    if (schedule.empty()) {
+      Fail(path, "is required");
+    } else if (Status s = ValidateCron(schedule); !s) {
+      Fail(path, s.error().message);
     }
+  }
+
+  void CheckDrill(const Drill& d) {
+    CheckSchedule("spec.backup.drill.schedule", d.schedule);
+    if (d.memory_budget && Bytes("spec.backup.drill.memoryBudget", *d.memory_budget) == 0)
+      Fail("spec.backup.drill.memoryBudget", "must be greater than 0");
+  }
+
+  void CheckBackup(const Backup& b) {
+    CheckSchedule("spec.backup.schedule", b.schedule);
+    if (b.drill) CheckDrill(*b.drill);
     CheckRetention("spec.backup.retention", b.retention);
     if (b.destinations && *b.destinations != BackupDestinations::kLocal && !b.object_store)
       Fail("spec.backup.destinations", "must be local when spec.backup.objectStore is not set");

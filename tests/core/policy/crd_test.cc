@@ -113,6 +113,9 @@ TEST(Crd, PatternsAreTheModelsGrammars) {
   EXPECT_EQ(spec["backup"]["properties"]["schedule"]["pattern"].Scalar(), kCronPattern);
   EXPECT_EQ(spec["aof"]["properties"]["rewrite"]["properties"]["minSize"]["pattern"].Scalar(),
             kByteQuantityPattern);
+  const YAML::Node drill = spec["backup"]["properties"]["drill"]["properties"];
+  EXPECT_EQ(drill["schedule"]["pattern"].Scalar(), kCronPattern);
+  EXPECT_EQ(drill["memoryBudget"]["pattern"].Scalar(), kByteQuantityPattern);
   EXPECT_EQ(spec["storage"]["properties"]["data"]["properties"]["size"]["pattern"].Scalar(),
             kByteQuantityPattern);
   EXPECT_EQ(spec["workload"]["properties"]["resources"]["properties"]["requests"]
@@ -157,6 +160,7 @@ spec:
   storage: {backup: {}}
   backup:
     schedule: "0 * * * *"
+    drill: {schedule: "0 3 * * *"}
     objectStore:
       endpoint: http://127.0.0.1:9000
       bucket: b-1
@@ -198,7 +202,7 @@ spec:
   const std::set<std::string> not_defaulted = {
       "apiVersion",           "kind",
       "metadata.name",        "spec.workload.passwordSecretRef.name",
-      "spec.backup.schedule", "spec.rdb.savePoints",
+      "spec.backup.schedule", "spec.rdb.savePoints", "spec.backup.drill.schedule",
       // Mode-dependent (defaults.h): both with an objectStore, local without.
       "spec.backup.destinations",
       "spec.backup.objectStore.endpoint", "spec.backup.objectStore.bucket",

@@ -47,6 +47,7 @@ TEST(Parse, ReadsEveryFieldOfAFullManifest) {
     retention: {keepLast: 1, keepDaily: 2, keepWeekly: 3}
     verifyAfterCopy: false
     allowEmpty: true
+    drill: {schedule: "0 3 * * *", memoryBudget: 2Gi, what: everyNew}
   restore:
     when: never
     source: {type: backup, backupName: b1}
@@ -84,6 +85,10 @@ status:
   EXPECT_EQ(s.backup->retention.keep_weekly, 3);
   EXPECT_FALSE(s.backup->verify_after_copy);
   EXPECT_TRUE(s.backup->allow_empty);
+  ASSERT_TRUE(s.backup->drill);
+  EXPECT_EQ(s.backup->drill->schedule, "0 3 * * *");
+  EXPECT_EQ(*s.backup->drill->memory_budget, "2Gi");
+  EXPECT_EQ(s.backup->drill->what, DrillWhat::kEveryNew);
   EXPECT_EQ(s.restore.when, RestoreWhen::kNever);
   EXPECT_EQ(s.restore.source.type, RestoreSourceType::kBackup);
   EXPECT_EQ(*s.restore.source.backup_name, "b1");
