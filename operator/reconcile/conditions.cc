@@ -8,6 +8,7 @@ constexpr ConditionDecl kConditions[] = {
     {kCondReady, "every pod of the current revision is ready and Redis is up in each"},
     {kCondConfigApplied, "every sidecar applied the current policy, without drift"},
     {kCondBackupHealthy, "the last scheduled backup succeeded"},
+    {kCondBackupsRestorable, "the last restore drill loaded its backup with the recorded digest"},
     {kCondDegraded, "something needs a person's attention"},
 };
 
@@ -37,11 +38,27 @@ constexpr ReasonDecl kReasons[] = {
     {kCondBackupHealthy, kUnknown, reason::kNoBackupYet, "no backup has completed yet"},
     {kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable, "no status from some sidecar"},
     {kCondBackupHealthy, kUnknown, reason::kInvalidSpec, "the spec is invalid (nothing known yet)"},
+    {kCondBackupsRestorable, kTrue, reason::kNotConfigured, "spec.backup.drill is not set"},
+    {kCondBackupsRestorable, kTrue, reason::kDrillSucceeded,
+     "the last drill loaded its backup into a scratch Redis with the recorded keys and digest"},
+    {kCondBackupsRestorable, kFalse, reason::kDrillFailed,
+     "the last drill failed: the backup does not restore as recorded (checksum, version, keys "
+     "or digest); the message says why"},
+    {kCondBackupsRestorable, kUnknown, reason::kDrillSkipped,
+     "the last drill was skipped (over the memory budget, or no backup)"},
+    {kCondBackupsRestorable, kUnknown, reason::kNoDrillYet, "no drill has run yet"},
+    {kCondBackupsRestorable, kUnknown, reason::kSidecarUnreachable, "no status from any sidecar"},
+    {kCondBackupsRestorable, kUnknown, reason::kInvalidSpec,
+     "the spec is invalid (nothing known yet)"},
     {kCondDegraded, kTrue, reason::kInvalidSpec, "the spec failed validation"},
     {kCondDegraded, kTrue, reason::kRedisDown, "a Redis does not answer its sidecar"},
     {kCondDegraded, kTrue, reason::kBackupFailed, "a backup failed"},
     {kCondDegraded, kTrue, reason::kPolicyRefused, "a sidecar refused the policy"},
     {kCondDegraded, kTrue, reason::kDrift, "a Redis drifted from the policy"},
+    {kCondDegraded, kTrue, reason::kRestoreDigestMismatch,
+     "after a restore, Redis's DEBUG DIGEST differs from the restored backup's digest (both in "
+     "the message); nothing was overwritten"},
+    {kCondDegraded, kTrue, reason::kDrillFailed, "a restore drill failed"},
     {kCondDegraded, kTrue, reason::kVolumeResizeBlocked,
      "a claim cannot take the spec's size: not bound yet, a StorageClass without "
      "allowVolumeExpansion, or a smaller size (claims never shrink)"},

@@ -7,6 +7,8 @@
 //   ConfigApplied  every sidecar applied the current persistence.conf and policy.json, no drift
 //   BackupHealthy  the last scheduled backup succeeded (True with NotConfigured when the spec
 //                  asks for none)
+//   BackupsRestorable  the last restore drill (spec.backup.drill) loaded its backup with the
+//                  recorded digest (True with NotConfigured when no drills are asked for)
 //   Degraded       something needs a person: invalid spec, Redis down, failed backup, refused
 //                  policy or drift, a volume that cannot grow or shrink
 #pragma once
@@ -20,6 +22,7 @@ namespace tidemark::reconcile {
 inline constexpr std::string_view kCondReady = "Ready";
 inline constexpr std::string_view kCondConfigApplied = "ConfigApplied";
 inline constexpr std::string_view kCondBackupHealthy = "BackupHealthy";
+inline constexpr std::string_view kCondBackupsRestorable = "BackupsRestorable";
 inline constexpr std::string_view kCondDegraded = "Degraded";
 
 inline constexpr std::string_view kTrue = "True";
@@ -46,6 +49,11 @@ inline constexpr std::string_view kBackupFailed = "BackupFailed";
 inline constexpr std::string_view kNoBackupYet = "NoBackupYet";
 inline constexpr std::string_view kVolumeResizeBlocked = "VolumeResizeBlocked";
 inline constexpr std::string_view kAsExpected = "AsExpected";
+inline constexpr std::string_view kDrillSucceeded = "DrillSucceeded";
+inline constexpr std::string_view kDrillFailed = "DrillFailed";
+inline constexpr std::string_view kDrillSkipped = "DrillSkipped";
+inline constexpr std::string_view kNoDrillYet = "NoDrillYet";
+inline constexpr std::string_view kRestoreDigestMismatch = "RestoreDigestMismatch";
 }  // namespace reason
 
 struct ConditionDecl {
@@ -60,7 +68,7 @@ struct ReasonDecl {
   std::string_view meaning;
 };
 
-// The four conditions, in the order the status lists them.
+// The five conditions, in the order the status lists them.
 std::span<const ConditionDecl> ConditionDecls();
 // Every (type, status, reason) the planner writes.
 std::span<const ReasonDecl> ReasonDecls();

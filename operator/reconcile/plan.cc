@@ -63,6 +63,17 @@ void TrackBackupRequest(ReconcilePlan& plan, const ResourceMeta& meta, const Obs
 void Finish(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& observed,
             std::vector<Condition> conditions, int64_t now) {
   TrackBackupRequest(plan, meta, observed);
+  // One event per new drill a sidecar reports (lastDrill's time moved).
+  if (const auto& d = plan.status.last_drill;
+      d && (!observed.status.last_drill || observed.status.last_drill->time != d->time)) {
+    const std::string text = d->backup + " on " + d->pod + (d->reason ? ": " + *d->reason : "");
+    if (d->result == "success")
+      plan.events.push_back({"Normal", std::string(reason::kDrillSucceeded), text});
+    else if (d->result == "failure")
+      plan.events.push_back({"Warning", std::string(reason::kDrillFailed), text});
+    else
+      plan.events.push_back({"Normal", std::string(reason::kDrillSkipped), text});
+  }
   const std::string now_text = backup::FormatIsoUtc(now);
   for (auto& c : conditions) {
     c.observed_generation = meta.generation;

@@ -1,5 +1,7 @@
 #include "operator/reconcile/plan_status.h"
 
+#include <cstdio>
+
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/sidecar_report.h"
 
@@ -79,7 +81,8 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
 
   // What the pods say.
   const std::vector<PodView> pods = Pods(meta, replicas, observed);
-  std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed;
+  std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed,
+      restore_mismatch;
   for (const auto& p : pods) {
     if (!p.report) {
       unreachable.push_back(p.name);
@@ -92,6 +95,10 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
     if (!s.policy_applied && !s.policy_error) pending.push_back(p.name);
     if (s.last_backup_result == "failure")
       backup_failed.push_back(p.name + ": " + s.last_backup_error.value_or("backup failed"));
+    if (s.restore && s.restore->result == "mismatch")
+      restore_mismatch.push_back(p.name + ": restored backup " + s.restore->backup +
+                                 ": DEBUG DIGEST " + s.restore->actual_digest +
+                                 ", the backup's " + s.restore->expected_digest);
   }
 
   // Conditions.
@@ -171,11 +178,53 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
                   "no backup has completed yet (schedule " + r.spec.backup->schedule + ")");
   }
 
+  // The newest drill any sidecar reports; kept across passes (a restarted sidecar forgets it).
+  status.last_drill = observed.status.last_drill;
+  for (const auto& p : pods)
+    if (p.report && p.report->last_drill &&
+        (!status.last_drill || p.report->last_drill->time > status.last_drill->time))
+      status.last_drill = p.report->last_drill;
+  Condition restorable;
+  const auto& drill = status.last_drill;
+  if (!r.spec.backup || !r.spec.backup->drill) {
+    restorable = MakeCondition(kCondBackupsRestorable, kTrue, reason::kNotConfigured,
+                               "spec.backup.drill is not set: no restore drills");
+  } else if (!drill) {
+    restorable = unreachable.size() == pods.size()
+                     ? MakeCondition(kCondBackupsRestorable, kUnknown, reason::kSidecarUnreachable,
+                                     "no status from " + Join(unreachable, ", "))
+                     : MakeCondition(kCondBackupsRestorable, kUnknown, reason::kNoDrillYet,
+                                     "no drill has run yet (schedule " +
+                                         r.spec.backup->drill->schedule + ")");
+  } else {
+    const std::string what = "drill of " + drill->backup + " at " + drill->time + " (" +
+                             drill->pod + ")";
+    if (drill->result == "success") {
+      std::string load;
+      if (drill->load_seconds) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f", *drill->load_seconds);
+        load = ": loaded in " + std::string(buf) + " s, the expected recovery time";
+      }
+      restorable = MakeCondition(kCondBackupsRestorable, kTrue, reason::kDrillSucceeded, what + load);
+    } else if (drill->result == "failure") {
+      restorable = MakeCondition(kCondBackupsRestorable, kFalse, reason::kDrillFailed,
+                                 what + ": " + drill->reason.value_or("failed"));
+    } else {
+      restorable = MakeCondition(kCondBackupsRestorable, kUnknown, reason::kDrillSkipped,
+                                 what + ": " + drill->reason.value_or("skipped"));
+    }
+  }
+
   std::vector<std::pair<std::string_view, std::string>> problems;
   if (!redis_down.empty()) problems.push_back({reason::kRedisDown, Join(redis_down)});
   if (!backup_failed.empty()) problems.push_back({reason::kBackupFailed, Join(backup_failed)});
   if (!refused.empty()) problems.push_back({reason::kPolicyRefused, Join(refused)});
   if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
+  if (!restore_mismatch.empty())
+    problems.push_back({reason::kRestoreDigestMismatch, Join(restore_mismatch)});
+  if (restorable.reason == reason::kDrillFailed)
+    problems.push_back({reason::kDrillFailed, restorable.message});
   if (!f.blocked_claims.empty())
     problems.push_back({reason::kVolumeResizeBlocked, Join(f.blocked_claims)});
   Condition degraded = MakeCondition(kCondDegraded, kFalse, reason::kAsExpected, "");
@@ -205,7 +254,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   else if (ready.status == kTrue) status.phase = std::string(kPhaseReady);
   else status.phase = std::string(kPhaseProvisioning);
 
-  return {ready, config, backup, degraded};
+  return {ready, config, backup, restorable, degraded};
 }
 
 }  // namespace tidemark::reconcile

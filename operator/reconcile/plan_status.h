@@ -1,5 +1,5 @@
-// The status of one pass over a valid spec: the four conditions and the status members
-// (phase, lastBackup, lastRestore, pods[]), from what the pass decided about the objects and
+// The status of one pass over a valid spec: the five conditions and the status members
+// (phase, lastBackup, lastRestore, lastDrill, pods[]), from what the pass decided about the objects and
 // what the StatefulSet and each pod's sidecar report. Internal to plan.cc; pure.
 #pragma once
 
@@ -21,8 +21,8 @@ struct PassFacts {
   std::vector<std::string> blocked_claims;
 };
 
-// Fills `status`'s phase, lastBackup, lastRestore and pods; returns Ready, ConfigApplied,
-// BackupHealthy and Degraded (observedGeneration and lastTransitionTime not yet set).
+// Fills `status`'s phase, lastBackup, lastRestore, lastDrill and pods; returns Ready,
+// ConfigApplied, BackupHealthy, BackupsRestorable and Degraded (observedGeneration and lastTransitionTime not yet set).
 std::vector<Condition> StatusOfPass(const PassFacts& facts, RedisPersistenceStatus& status);
 
 // Items joined by `sep`, for condition messages ("a; b").

@@ -57,6 +57,10 @@ constexpr SettingRule kRules[] = {
      [](const RedisPersistence&, const RenderOptions&) {
        return std::string(policy::kAppendDirName) + "/" + std::string(policy::kAppendFileName);
      }},
+    {"enable-debug-command (fixed)", ChangeEffect::kRestart,
+     "a protected startup-only config: CONFIG SET refuses it; fixed by Tidemark (local) so the "
+     "sidecar can compare DEBUG DIGEST after a restore",
+     [](const RedisPersistence&, const RenderOptions&) { return std::string("local"); }},
     {"spec.storage.aof (set or not)", ChangeEffect::kRestart,
      "refused by validation (the AOF cannot have a volume of its own with Redis 7: docs/policy.md)",
      [](const RedisPersistence& r, const RenderOptions&) { return VolumeText(r.spec.storage.aof); }},

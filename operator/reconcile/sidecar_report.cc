@@ -47,6 +47,15 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
       r.health.verification_message = "AOF: " + *problem;
     }
   }
+  if (const Json* d = Find(j, "lastDrill"); d && d->is_object())
+    if (GetString(*d, "result")) r.last_drill = LastDrillFromJson(*d, pod);
+  if (const Json* c = Find(j, "restore"); c && c->is_object()) {
+    if (auto result = GetString(*c, "result"))
+      r.restore = SidecarReport::RestoreCheck{GetString(*c, "backup").value_or(""), *result,
+                                              GetString(*c, "expectedDigest").value_or(""),
+                                              GetString(*c, "actualDigest").value_or(""),
+                                              GetString(*c, "reason").value_or("")};
+  }
   r.health.reachable = true;
   r.health.redis_up = r.redis_up;
   return r;

@@ -10,6 +10,9 @@
 // backup.pending and backup.running tell whether an on-demand backup is under way; aof.problem
 // (the first problem the sidecar's AOF watcher found in the appended bytes) is a failed
 // verification when the sidecar reports no verification of its own.
+// lastDrill (time, backup, result, reason, keys, loadSeconds, peakMemoryBytes) is the pod's last
+// restore drill; restore (backup, result "verified" | "mismatch" | "unverifiable",
+// expectedDigest, actualDigest, reason) the check of the backup its restore step installed.
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 
@@ -34,6 +37,11 @@ struct SidecarReport {
   std::optional<std::string> next_backup_time;
   bool backup_pending = false;  // backup.pending: a requested backup waits for its turn
   bool backup_running = false;  // backup.running
+  std::optional<LastDrill> last_drill;  // lastDrill, with this pod's name
+  struct RestoreCheck {
+    std::string backup, result, expected_digest, actual_digest, reason;
+  };
+  std::optional<RestoreCheck> restore;
   PodHealth health;  // name filled by the caller
 };
 

@@ -19,6 +19,15 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 
 }  // namespace
 
+LastDrill LastDrillFromJson(const Json& d, const std::string& pod) {
+  LastDrill out{GetString(d, "time").value_or(""), pod, GetString(d, "backup").value_or(""),
+                GetString(d, "result").value_or(""), GetString(d, "reason"), GetInt(d, "keys"),
+                std::nullopt, GetInt(d, "peakMemoryBytes")};
+  if (const Json* s = reconcile::Find(d, "loadSeconds"); s && s->is_number())
+    out.load_seconds = s->as_double();
+  return out;
+}
+
 const Condition* RedisPersistenceStatus::Find(std::string_view type) const {
   for (const auto& c : conditions)
     if (c.type == type) return &c;
@@ -55,6 +64,15 @@ Json StatusToJson(const RedisPersistenceStatus& s) {
     PutString(r, "reason", NonEmpty(s.last_restore->reason));
     PutInt(r, "keys", s.last_restore->keys);
     out["lastRestore"] = r;
+  }
+  if (const auto& d = s.last_drill) {
+    Json o = Obj({{"time", Str(d->time)}, {"pod", Str(d->pod)}, {"backup", Str(d->backup)},
+                  {"result", Str(d->result)}});
+    PutString(o, "reason", d->reason);
+    PutInt(o, "keys", d->keys);
+    if (d->load_seconds) o["loadSeconds"] = Json::number(*d->load_seconds);
+    PutInt(o, "peakMemoryBytes", d->peak_memory_bytes);
+    out["lastDrill"] = o;
   }
   if (!s.pods.empty()) {
     std::vector<Json> items;
@@ -112,6 +130,8 @@ RedisPersistenceStatus StatusFromJson(const Json& j) {
                                  GetString(*r, "source").value_or(""),
                                  GetString(*r, "reason").value_or(""), GetInt(*r, "keys")};
   }
+  if (const Json* d = reconcile::Find(j, "lastDrill"); d && d->is_object())
+    s.last_drill = LastDrillFromJson(*d, GetString(*d, "pod").value_or(""));
   if (const Json* list = reconcile::Find(j, "pods"); list && list->is_array()) {
     for (const auto& p : list->as_array()) {
       auto name = GetString(p, "name");

@@ -1,6 +1,6 @@
 // The RedisPersistence status as C++ values, matching the CRD's status schema
 // (crds/tidemark.dev_redispersistences.yaml: observedGeneration, phase, conditions, lastBackup,
-// lastRestore, pods, backupRequest), with the JSON mapping both ways. Optional members are omitted from the
+// lastRestore, lastDrill, pods, backupRequest), with the JSON mapping both ways. Optional members are omitted from the
 // JSON when unset. Reading is tolerant: unknown or mistyped members are skipped, so a status
 // written by a newer operator never stops an older one. Plain values; pure functions.
 #pragma once
@@ -38,6 +38,16 @@ struct LastRestore {
   std::string time, pod, source, reason;
   std::optional<int64_t> keys;
   friend bool operator==(const LastRestore&, const LastRestore&) = default;
+};
+
+// The last restore drill a sidecar ran (its /v1/status lastDrill), with the pod that ran it.
+struct LastDrill {
+  std::string time, pod, backup, result;  // result: "success" | "failure" | "skipped"
+  std::optional<std::string> reason;
+  std::optional<int64_t> keys;
+  std::optional<double> load_seconds;
+  std::optional<int64_t> peak_memory_bytes;
+  friend bool operator==(const LastDrill&, const LastDrill&) = default;
 };
 
 struct PodHealth {
@@ -90,6 +100,7 @@ struct RedisPersistenceStatus {
   std::vector<Condition> conditions;
   std::optional<LastBackup> last_backup;
   std::optional<LastRestore> last_restore;
+  std::optional<LastDrill> last_drill;
   std::vector<PodHealth> pods;
   std::optional<BackupRequest> backup_request;
   friend bool operator==(const RedisPersistenceStatus&, const RedisPersistenceStatus&) = default;
@@ -98,6 +109,8 @@ struct RedisPersistenceStatus {
 };
 
 Json StatusToJson(const RedisPersistenceStatus& status);
+// A lastDrill object (the status's, or a sidecar's /v1/status lastDrill) attributed to `pod`.
+LastDrill LastDrillFromJson(const Json& drill, const std::string& pod);
 // From the resource's `.status` (null or absent: an empty status).
 RedisPersistenceStatus StatusFromJson(const Json& status);
 

@@ -30,6 +30,7 @@ const std::map<std::string, ChangeEffect> kExpectedEffect = {
     {"spec.workload.passwordSecretRef", ChangeEffect::kRestart},
     {"spec.rdb.fileName", ChangeEffect::kRestart},
     {"appenddirname, appendfilename (fixed)", ChangeEffect::kRestart},
+    {"enable-debug-command (fixed)", ChangeEffect::kRestart},
     {"spec.storage.aof (set or not)", ChangeEffect::kRestart},
     {"spec.storage.backup (set or not)", ChangeEffect::kRestart},
     {"spec.backup.objectStore (set or not), its Secret and ConfigMap references",
@@ -117,7 +118,8 @@ std::vector<Change> Changes() {
   };
 }
 
-const std::set<std::string> kFixedRows = {"appenddirname, appendfilename (fixed)"};
+const std::set<std::string> kFixedRows = {"appenddirname, appendfilename (fixed)",
+                                          "enable-debug-command (fixed)"};
 
 TEST(ConfigHash, EveryRowHasTheDecidedEffect) {
   EXPECT_EQ(SettingRules().size(), kExpectedEffect.size());

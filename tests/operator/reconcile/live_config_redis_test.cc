@@ -32,6 +32,7 @@ const std::map<std::string, std::string> kRowOfDirective = {
     {"auto-aof-rewrite-percentage", "spec.aof.rewrite.growthPercent"},
     {"auto-aof-rewrite-min-size", "spec.aof.rewrite.minSize"},
     {"aof-load-truncated", "spec.restore.allowAofTailRepair"},
+    {"enable-debug-command", "enable-debug-command (fixed)"},
 };
 
 TEST(LiveConfig, RedisTakesLiveDirectivesAndRefusesRestartOnes) {

@@ -22,7 +22,7 @@ using policy::RedisPersistence;
 constexpr int64_t kT0 = 1795000000;  // 2026-11-18T10:06:40Z
 
 void ExpectDeclared(const ReconcilePlan& plan) {
-  ASSERT_EQ(plan.status.conditions.size(), 4u);
+  ASSERT_EQ(plan.status.conditions.size(), 5u);
   for (const auto& c : plan.status.conditions)
     EXPECT_TRUE(IsDeclared(c.type, c.status, c.reason))
         << c.type << "=" << c.status << " " << c.reason << " is not in conditions.cc";
@@ -366,6 +366,77 @@ const std::string kNoBackup =
 std::string BackupOk(const std::string& name, const std::string& at) {
   return R"({"running":false,"pending":false,"lastResult":"success","lastError":null,"lastSuccess":")" +
          name + R"(","lastSuccessAt":")" + at + R"(","nextScheduledAt":null})";
+}
+
+// A sidecar status with a lastDrill and/or a restore check appended.
+std::string WithDrill(std::string status, const std::string& drill, const std::string& restore = "null") {
+  status.pop_back();  // the closing brace
+  return status + ",\"lastDrill\":" + drill + ",\"restore\":" + restore + "}";
+}
+
+TEST(Plan, DrillsBecomeLastDrillBackupsRestorableAndAnEvent) {
+  auto r = LoadExample("hybrid");  // drills the newest backup daily
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+  ReconcilePlan none = Pass(world, meta, r, kT0);
+  ExpectDeclared(none);
+  EXPECT_EQ(Get(none, kCondBackupsRestorable).reason, reason::kNoDrillYet);
+
+  sc["catalog-0"] = WithDrill(Sidecar("catalog-0", kApplied, kNoBackup),
+      R"({"time":"2026-11-28T03:15:00Z","backup":"catalog-20261128T003000Z","result":"success","reason":null,"keys":42,"loadSeconds":1.25,"peakMemoryBytes":1048576})");
+  ReconcilePlan ok = Pass(world, meta, r, kT0 + 10);
+  ExpectDeclared(ok);
+  EXPECT_EQ(Get(ok, kCondBackupsRestorable).status, kTrue);
+  EXPECT_EQ(Get(ok, kCondBackupsRestorable).message,
+            "drill of catalog-20261128T003000Z at 2026-11-28T03:15:00Z (catalog-0): loaded in "
+            "1.250 s, the expected recovery time");
+  ASSERT_TRUE(ok.status.last_drill);
+  EXPECT_EQ(ok.status.last_drill->pod, "catalog-0");
+  EXPECT_EQ(ok.status.last_drill->keys, 42);
+  EXPECT_EQ(ok.status.last_drill->load_seconds, 1.25);
+  const Json json = StatusToJson(ok.status);
+  EXPECT_EQ(StatusFromJson(json).last_drill, ok.status.last_drill);  // round trip
+  ASSERT_EQ(ok.events.size(), 1u);
+  EXPECT_EQ(ok.events[0].reason, "DrillSucceeded");
+  EXPECT_EQ(Get(ok, kCondDegraded).status, kFalse);
+
+  // The same drill again: no new event. A failed one: False, Degraded, a Warning.
+  world.observed.status = ok.status;
+  EXPECT_TRUE(Pass(world, meta, r, kT0 + 20).events.empty());
+  sc["catalog-1"] = WithDrill(Sidecar("catalog-1", kApplied, kNoBackup),
+      R"({"time":"2026-11-29T03:15:00Z","backup":"catalog-20261129T003000Z","result":"failure","reason":"SHA-256 differs","keys":0,"loadSeconds":0})");
+  ReconcilePlan failed = Pass(world, meta, r, kT0 + 30);
+  ExpectDeclared(failed);
+  EXPECT_EQ(Get(failed, kCondBackupsRestorable).reason, reason::kDrillFailed);
+  EXPECT_NE(Get(failed, kCondBackupsRestorable).message.find("SHA-256 differs"), std::string::npos);
+  EXPECT_EQ(Get(failed, kCondDegraded).reason, reason::kDrillFailed);
+  bool warned = false;
+  for (const auto& e : failed.events) warned |= e.type == "Warning" && e.reason == "DrillFailed";
+  EXPECT_TRUE(warned);
+
+  // A restarted sidecar forgets its drill: lastDrill stays.
+  world.observed.status = failed.status;
+  sc["catalog-1"] = Sidecar("catalog-1", kApplied, kNoBackup);
+  EXPECT_EQ(Pass(world, meta, r, kT0 + 40).status.last_drill->backup, "catalog-20261129T003000Z");
+}
+
+TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
+  auto r = LoadExample("minimal");  // no drills configured
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const std::string pod = PodName(meta, 0);
+  world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
+      R"({"backup":"b-1","result":"mismatch","expectedDigest":"aa","actualDigest":"bb","reason":"differs"})");
+  ReconcilePlan plan = Pass(world, meta, r, kT0);
+  ExpectDeclared(plan);
+  EXPECT_EQ(Get(plan, kCondBackupsRestorable).reason, reason::kNotConfigured);
+  EXPECT_EQ(Get(plan, kCondDegraded).reason, reason::kRestoreDigestMismatch);
+  EXPECT_EQ(Get(plan, kCondDegraded).message,
+            pod + ": restored backup b-1: DEBUG DIGEST bb, the backup's aa");
+  world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
+      R"({"backup":"b-1","result":"verified","expectedDigest":"aa","actualDigest":"aa","reason":null})");
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 10), kCondDegraded).status, kFalse);
 }
 
 TEST(Plan, SidecarReportsBecomeConditionsAndLastBackup) {
