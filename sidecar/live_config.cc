@@ -10,6 +10,10 @@ namespace {
 // CONFIG SETting every rendered directive on a real server); they apply on the next restart.
 const std::set<std::string> kImmutable = {"appenddirname", "appendfilename", "dir", "daemonize",
                                           "rdbchecksum"};
+// Startup settings the sidecar does not hold Redis to: enable-debug-command cannot change at
+// runtime, and a Redis started without it is reported where it matters (the restore check says
+// "unverifiable: DEBUG command disabled") rather than as drift that would keep the pod unready.
+const std::set<std::string> kStartupOnly = {"enable-debug-command"};
 
 }  // namespace
 
@@ -39,6 +43,7 @@ Result<ConfigDirectives> ParseConfFragment(std::string_view text, const std::str
 Result<ApplyReport> ApplyConfig(RedisClient& redis, const ConfigDirectives& directives) {
   ApplyReport report;
   for (const auto& [key, want] : directives) {
+    if (kStartupOnly.count(key)) continue;
     auto got = redis.Command({"CONFIG", "GET", key});
     if (!got) return std::unexpected(got.error());
     if (got->type != RedisReply::Type::kArray || got->elements.size() != 2) {

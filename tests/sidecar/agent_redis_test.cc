@@ -153,7 +153,8 @@ TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds
 
 TEST_F(AgentRedis, ASettingChangedBehindTheSidecarsBackIsReportedAsDriftAndPutBack) {
   RedisServer redis(data_);
-  WriteFile(tmp_.File("redis.conf"), "appendfsync always\nhz 20\n");
+  // enable-debug-command is startup-only (the test server runs with "yes"): never drift.
+  WriteFile(tmp_.File("redis.conf"), "appendfsync always\nhz 20\nenable-debug-command local\n");
   AgentOptions o = Options(redis);
   o.conf_path = tmp_.File("redis.conf");
   AgentThread agent(o, store_, tmp_.File("agent.log"));

@@ -26,6 +26,24 @@ TEST(SidecarPolicy, ReadsWhatTheOperatorRenders) {
   EXPECT_TRUE(p->restore_enabled);
   EXPECT_FALSE(p->restore_backup_name);
   EXPECT_TRUE(p->allow_aof_tail_repair);
+  ASSERT_TRUE(p->drill);
+  EXPECT_EQ(p->drill->schedule, "15 3 * * *");
+  EXPECT_EQ(p->drill->memory_budget_bytes, uint64_t{4} << 30);
+  EXPECT_FALSE(p->drill->every_new);
+}
+
+TEST(SidecarPolicy, DrillIsOffWhenNullOrAbsentAndItsWhatIsChecked) {
+  EXPECT_FALSE(LoadSidecarPolicy(kGolden + "minimal.policy.json")->drill);
+  auto high = LoadSidecarPolicy(kGolden + "high-safety.policy.json");
+  ASSERT_TRUE(high && high->drill);
+  EXPECT_TRUE(high->drill->every_new);
+  std::string text = testing::ReadFile(kGolden + "hybrid.policy.json");
+  std::string bad = text;
+  bad.replace(bad.find("\"newest\""), 8, "\"oldest\"");
+  auto r = ParseSidecarPolicy(bad, "p");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("backup.drill.what: expected newest or everyNew"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(SidecarPolicy, ReadsTheObjectStoreAndWhereItsSecretsAre) {
@@ -59,7 +77,7 @@ TEST(SidecarPolicy, ReadsTheObjectStoreAndWhereItsSecretsAre) {
   std::string text = testing::ReadFile(kGolden + "offsite.policy.json");
   auto pos = text.find("\"objectStore\": {");
   ASSERT_NE(pos, std::string::npos);
-  auto end = text.find("\n    }\n", pos);
+  auto end = text.find("\n    }", pos);  // objectStore's closing brace (drill may follow)
   ASSERT_NE(end, std::string::npos);
   auto missing = ParseSidecarPolicy(text.substr(0, pos) + "\"objectStore\": null" + text.substr(end + 6), "p");
   ASSERT_FALSE(missing);
