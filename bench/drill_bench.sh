@@ -32,6 +32,10 @@ redis-server --port 0 --unixsocket "$work/src/redis.sock" --dir "$work/src" --da
   --save "" --logfile "$work/src/redis.log" </dev/null >/dev/null 2>&1 &
 src_pid=$!
 until [[ $(redis-cli -s "$work/src/redis.sock" ping 2>/dev/null) == PONG ]]; do sleep 0.05; done
+# BGSAVE is refused while the dataset is still loading.
+until [[ $(redis-cli -s "$work/src/redis.sock" info persistence | tr -d '\r' | grep '^loading:') == loading:0 ]]; do
+  sleep 0.2
+done
 "$sidecar" backup --redis "unix:$work/src/redis.sock" --store "$work/store" > "$work/backup.log"
 redis-cli -s "$work/src/redis.sock" shutdown nosave >/dev/null 2>&1 || true
 wait "$src_pid" 2>/dev/null || true
@@ -63,7 +67,7 @@ drill() {
   local t0; t0=$(now)
   # GNU time counts the children it waited for: the scratch server is one (the sidecar reaps it).
   /usr/bin/time -f '%e %U %S %M' -o "$work/drill.time" \
-    "$sidecar" drill --store "$work/store" --work-dir "$work/scratch" > "$work/drill.log"
+    "$sidecar" drill --store "$work/store" --work-dir "$work/scratch" --memory-budget 8Gi > "$work/drill.log"
   local t1; t1=$(now)
   grep -q '"result":"success"' "$work/drill.log" || { cat "$work/drill.log" >&2; exit 1; }
   drill_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b - a}')
