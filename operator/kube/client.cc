@@ -16,6 +16,13 @@ const char* EventTypeName(EventType type) {
   return "?";
 }
 
+KubeResult<ProxyAnswer> KubeClient::ProxyPod(const std::string& ns, const std::string& pod,
+                                             const std::string& port, const std::string&,
+                                             const std::string& path, const std::string&) {
+  return MakeKubeError(Reason::kMethodNotAllowed, "this client does not proxy to pods",
+                       "pods/proxy " + ns + "/" + pod + ":" + port + path);
+}
+
 KubeResult<ObjectList> ListAll(KubeClient& client, const ResourceType& type, const std::string& ns,
                                ListOptions options) {
   ObjectList all;

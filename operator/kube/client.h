@@ -98,6 +98,13 @@ struct WriteOptions {
   bool dry_run = false;
 };
 
+// What a pod answered through the API server's proxy (any HTTP status of the pod's own).
+struct ProxyAnswer {
+  int http_status = 0;
+  std::string content_type;
+  std::string body;
+};
+
 class KubeClient {
  public:
   virtual ~KubeClient() = default;
@@ -136,6 +143,17 @@ class KubeClient {
   virtual KubeStatus Delete(const ResourceType& type, const std::string& ns,
                             const std::string& name, const std::string& precondition_uid = {},
                             Propagation propagation = Propagation::kDefault) = 0;
+
+  // `http_method` ("GET", "POST") to `path` on port `port` (a number) of pod ns/pod, through the
+  // API server's proxy subresource (pods/proxy: RBAC verb get for GET, create for POST). The
+  // pod's answer, whatever its status, is a ProxyAnswer; a refusal by the API server itself is
+  // a KubeError with the server's Status: 401, 403, 404 (no such pod), 400 "address not
+  // allowed" (no pod IP yet), 503 "error trying to reach service: ..." (nothing listens).
+  // Never retried. Clients that cannot proxy (the operator's) answer kMethodNotAllowed.
+  virtual KubeResult<ProxyAnswer> ProxyPod(const std::string& ns, const std::string& pod,
+                                           const std::string& port,
+                                           const std::string& http_method,
+                                           const std::string& path, const std::string& body);
 
   // Aborts running watches and makes them return (from any thread).
   virtual void Stop() = 0;

@@ -161,6 +161,17 @@ KubeError StatusError(int http_status, const std::string& body, const std::strin
   return e;
 }
 
+// The API server's own refusals are Status objects; a pod's answers through the proxy are
+// whatever the pod sent (the sidecar never sends a Status).
+bool IsApiServerStatus(const std::string& body) {
+  try {
+    Json s = Json::parse(body);
+    return Str(s, "kind") == "Status" && Str(s, "apiVersion") == "v1";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 struct Raw {
   int status = 0;
   std::string body;
@@ -389,6 +400,39 @@ class HttpKubeClient : public KubeClient {
     return {};
   }
 
+  KubeResult<ProxyAnswer> ProxyPod(const std::string& ns, const std::string& pod,
+                                   const std::string& port, const std::string& http_method,
+                                   const std::string& path, const std::string& body) override {
+    auto proxy_path = PodProxyPath(ns, pod, port, path);
+    if (!proxy_path) return std::unexpected(proxy_path.error());
+    const std::string label = "pods/proxy " + ns + "/" + pod + ":" + port + path;
+    auto made = MakeRequest(method(http_method), *proxy_path, body,
+                            body.empty() ? "" : "application/json", label);
+    if (!made) return std::unexpected(made.error());
+    // One try: a retried POST could start a second backup, and an unreachable pod stays
+    // unreachable for longer than a retry's pause.
+    try {
+      pplx::cancellation_token_source cancel;
+      auto answer = WaitWithDeadline(
+          client_->request(*made, cancel.get_token()).then([](http_response r) {
+            return r.extract_utf8string(true).then([r](const std::string& text) {
+              return ProxyAnswer{r.status_code(), r.headers().content_type(), text};
+            });
+          }),
+          options_.request_timeout, cancel, label);
+      if (!answer) return std::unexpected(answer.error());
+      if (IsApiServerStatus(answer->body)) {
+        return std::unexpected(StatusError(answer->http_status, answer->body, label));
+      }
+      if (answer->http_status == 401 || answer->http_status == 403) {
+        return std::unexpected(StatusError(answer->http_status, answer->body, label));
+      }
+      return *answer;
+    } catch (const std::exception& e) {
+      return MakeKubeError(Reason::kTransport, e.what(), label);
+    }
+  }
+
   void Stop() override {
     stopped_ = true;
     cts_.cancel();
@@ -460,6 +504,24 @@ class HttpKubeClient : public KubeClient {
     return raw;
   }
 
+  // The request with the headers every call carries (the current bearer token included).
+  KubeResult<http_request> MakeRequest(const method& m, const std::string& path_query,
+                                       const std::string& body, const std::string& content_type,
+                                       const std::string& label) {
+    auto token = config_.token ? config_.token->Token() : KubeResult<std::string>("");
+    if (!token) {
+      token.error().resource = label;
+      return std::unexpected(token.error());
+    }
+    http_request req(m);
+    req.set_request_uri(web::uri(path_query));
+    req.headers().add("Accept", "application/json");
+    req.headers().add("User-Agent", options_.user_agent);
+    if (!token->empty()) req.headers().add("Authorization", "Bearer " + *token);
+    if (!content_type.empty()) req.set_body(body, content_type);
+    return req;
+  }
+
   // Sends with retries; on success (2xx) *out holds the response with its body unread.
   KubeStatus Send(const method& m, const std::string& path_query, const std::string& body,
                   const std::string& content_type, const std::string& label, bool retry_transport,
@@ -468,17 +530,9 @@ class HttpKubeClient : public KubeClient {
     KubeError last;
     for (int attempt = 1;; ++attempt) {
       if (stopped_.load()) return MakeKubeError(Reason::kTransport, "client stopped", label);
-      auto token = config_.token ? config_.token->Token() : KubeResult<std::string>("");
-      if (!token) {
-        token.error().resource = label;
-        return std::unexpected(token.error());
-      }
-      http_request req(m);
-      req.set_request_uri(web::uri(path_query));
-      req.headers().add("Accept", "application/json");
-      req.headers().add("User-Agent", options_.user_agent);
-      if (!token->empty()) req.headers().add("Authorization", "Bearer " + *token);
-      if (!content_type.empty()) req.set_body(body, content_type);
+      auto made = MakeRequest(m, path_query, body, content_type, label);
+      if (!made) return std::unexpected(made.error());
+      http_request& req = *made;
       bool retryable = false;
       try {
         pplx::cancellation_token_source request_cancel;

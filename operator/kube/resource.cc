@@ -131,6 +131,30 @@ KubeResult<std::string> ObjectPath(const ResourceType& type, std::string_view ns
   return path;
 }
 
+KubeResult<std::string> PodProxyPath(std::string_view ns, std::string_view pod,
+                                     std::string_view port, std::string_view path) {
+  auto object = ObjectPath(resources::Pods(), ns, pod);
+  if (!object) return std::unexpected(object.error());
+  const std::string where = "pods/proxy " + std::string(ns) + "/" + std::string(pod);
+  const bool numeric = !port.empty() && port.size() <= 5 &&
+                       port.find_first_not_of("0123456789") == std::string_view::npos;
+  if (!numeric || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+    return MakeKubeError(Reason::kInvalidName,
+                         "port \"" + std::string(port) + "\" is not a number from 1 to 65535",
+                         where);
+  }
+  bool safe = !path.empty() && path.front() == '/' && path.find("..") == std::string_view::npos;
+  for (char c : path) {
+    safe = safe && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == '~' || c == '/');
+  }
+  if (!safe) {
+    return MakeKubeError(Reason::kInvalidName, "proxy path \"" + std::string(path) +
+                                                    "\" is not a plain absolute path", where);
+  }
+  return *object + ":" + std::string(port) + "/proxy" + std::string(path);
+}
+
 std::string QueryEscape(std::string_view value) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -51,6 +51,14 @@ KubeResult<std::string> CollectionPath(const ResourceType& type, std::string_vie
 KubeResult<std::string> ObjectPath(const ResourceType& type, std::string_view ns,
                                    std::string_view name, std::string_view subresource = {});
 
+// "/api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH": the API server's proxy to a port of a pod
+// (the real server's form is pods/{name}[:{port}]/proxy/{path}; it does not resolve port
+// names, so `port` must be a number). `path` starts with '/' and holds only unreserved
+// characters and '/', with no ".." segment: nothing a caller passes can leave the pod's
+// proxy. kInvalidName otherwise.
+KubeResult<std::string> PodProxyPath(std::string_view ns, std::string_view pod,
+                                     std::string_view port, std::string_view path);
+
 // Percent-encodes a query parameter value (RFC 3986 unreserved characters pass through).
 std::string QueryEscape(std::string_view value);
 

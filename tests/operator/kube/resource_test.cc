@@ -51,6 +51,19 @@ TEST(ResourcePath, QueryEscapeEncodesSelectorOperators) {
   EXPECT_EQ(QueryEscape("x in (a b)"), "x%20in%20%28a%20b%29");
 }
 
+TEST(ResourcePath, PodProxyPathTakesOnlyANumericPortAndAPlainPath) {
+  EXPECT_EQ(PodProxyPath("shop", "catalog-0", "9121", "/v1/status").value(),
+            "/api/v1/namespaces/shop/pods/catalog-0:9121/proxy/v1/status");
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "sidecar", "/v1/status"));  // not resolved
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "0", "/v1/status"));
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "65536", "/v1/status"));
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "9121", "v1/status"));
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "9121", "/v1/../../../secrets"));
+  EXPECT_FALSE(PodProxyPath("shop", "catalog-0", "9121", "/v1/status?x=1"));
+  EXPECT_FALSE(PodProxyPath("shop", "Catalog", "9121", "/v1/status"));
+  EXPECT_EQ(PodProxyPath("shop", "a:1", "9121", "/").error().reason, Reason::kInvalidName);
+}
+
 TEST(KubeError, NamesTheResourceAndTheStatus) {
   KubeError e;
   e.reason = Reason::kConflict;
