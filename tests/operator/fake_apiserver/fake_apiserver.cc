@@ -8,10 +8,12 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "tests/operator/fake_apiserver/json_ops.h"
+#include "tests/operator/fake_apiserver/pod_proxy.h"
 
 namespace tidemark::fake {
 namespace {
@@ -302,6 +304,7 @@ struct Reply {
   int status = 200;
   Json body;
   std::map<std::string, std::string> headers;
+  std::optional<std::string> raw_body;  // a pod's answer relayed by the proxy, sent as it is
 };
 
 struct LoggedEvent {
@@ -499,7 +502,7 @@ class Server : public FakeApiServer {
 
   static Reply Fail(int code, const std::string& reason, const std::string& message,
                     const Json& details = Json::null()) {
-    return Reply{code, StatusBody(code, reason, message, details), {}};
+    return Reply{code, StatusBody(code, reason, message, details), {}, std::nullopt};
   }
   static Reply NotFound(const FakeResource& t, const std::string& name) {
     return Fail(404, "NotFound", Qualified(t) + " \"" + name + "\" not found",
@@ -568,6 +571,10 @@ class Server : public FakeApiServer {
     Reply reply = Dispatch(req, ex);
     if (reply.status == 0) return;  // streamed
     std::map<std::string, std::string> headers = reply.headers;
+    if (reply.raw_body) {
+      ex.Respond(reply.status, headers, *reply.raw_body);
+      return;
+    }
     headers["Content-Type"] = "application/json";
     headers["Cache-Control"] = "no-cache, private";
     ex.Respond(reply.status, headers, reply.body.serialize());
@@ -605,6 +612,7 @@ class Server : public FakeApiServer {
         admins_.insert("admin");
       }
     }
+    if (auto proxy = ParsePodProxyPath(req.path)) return ServePodProxy(user, req, *proxy);
     Resolved r = Resolve(req);
     if (!r.ok)
       return Fail(404, "NotFound", "the server could not find the requested resource",
@@ -615,7 +623,7 @@ class Server : public FakeApiServer {
       v["minor"] = Json::string("26");
       v["gitVersion"] = Json::string("v1.26.5-tidemark-fake");
       v["platform"] = Json::string("linux/amd64");
-      return Reply{200, v, {}};
+      return Reply{200, v, {}, std::nullopt};
     }
     auto query = ParseQuery(req.query);
     const FakeResource& t = r.type;
@@ -637,20 +645,7 @@ class Server : public FakeApiServer {
                   "the server does not allow this method on the "
                   "requested resource",
                   Json::object());
-    if (!Authorized(user, verb, t, p)) {
-      std::string res = t.resource + (p.subresource.empty() ? "" : "/" + p.subresource);
-      std::string scope =
-          p.ns.empty() ? " at the cluster scope" : " in the namespace \"" + p.ns + "\"";
-      Json d = Json::object();
-      if (!p.name.empty()) d["name"] = Json::string(p.name);
-      if (!t.group.empty()) d["group"] = Json::string(t.group);
-      d["kind"] = Json::string(t.resource);
-      return Fail(403, "Forbidden",
-                  Qualified(t) + (p.name.empty() ? "" : " \"" + p.name + "\"") +
-                      " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + res +
-                      "\" in API group \"" + t.group + "\"" + scope,
-                  d);
-    }
+    if (!Authorized(user, verb, t, p)) return Forbidden(user, verb, t, p);
     Record(user, verb, t, p);
     if (verb == "patch" && p.subresource.empty() && IsApply(req) && !Exists(t, p)) {
       if (!Authorized(user, "create", t, p)) {
@@ -679,7 +674,7 @@ class Server : public FakeApiServer {
         }
       }
       Watch(t, p, query, ex);
-      return Reply{0, Json::null(), {}};
+      return Reply{0, Json::null(), {}, std::nullopt};
     }
     if (verb == "delete") {
       return Delete(t, p, req.body,
@@ -724,6 +719,92 @@ class Server : public FakeApiServer {
                   Json::object());
     }
     return Fail(405, "MethodNotAllowed", "not allowed", Json::object());
+  }
+
+  static Reply Forbidden(const std::string& user, const std::string& verb, const FakeResource& t,
+                         const PathInfo& p) {
+    std::string res = t.resource + (p.subresource.empty() ? "" : "/" + p.subresource);
+    std::string scope =
+        p.ns.empty() ? " at the cluster scope" : " in the namespace \"" + p.ns + "\"";
+    Json d = Json::object();
+    if (!p.name.empty()) d["name"] = Json::string(p.name);
+    if (!t.group.empty()) d["group"] = Json::string(t.group);
+    d["kind"] = Json::string(t.resource);
+    return Fail(403, "Forbidden",
+                Qualified(t) + (p.name.empty() ? "" : " \"" + p.name + "\"") +
+                    " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + res +
+                    "\" in API group \"" + t.group + "\"" + scope,
+                d);
+  }
+
+  // pods/{target}/proxy/{path}: see pod_proxy.h for what the real server does.
+  Reply ServePodProxy(const std::string& user, const HttpRequest& req, const PodProxyRoute& route) {
+    static const std::map<std::string, std::string> kVerbs = {
+        {"GET", "get"}, {"HEAD", "get"}, {"POST", "create"}, {"PUT", "update"},
+        {"PATCH", "patch"}, {"DELETE", "delete"}, {"OPTIONS", "get"}};
+    auto verb = kVerbs.find(req.method);
+    if (verb == kVerbs.end())
+      return Fail(405, "MethodNotAllowed", "the server does not allow this method on the "
+                                           "requested resource", Json::object());
+    FakeResource pods;
+    {
+      std::lock_guard lock(mu_);
+      pods = types_.at("/pods");
+    }
+    auto target = SplitSchemeNamePort(route.target);
+    PathInfo p;
+    p.ok = true;
+    p.api_version = "v1";
+    p.ns = route.ns;
+    p.resource = "pods";
+    p.name = target ? target->name : route.target;
+    p.subresource = "proxy";
+    if (!Authorized(user, verb->second, pods, p)) return Forbidden(user, verb->second, pods, p);
+    Record(user, verb->second, pods, p);
+    if (!target)
+      return Fail(400, "BadRequest", "invalid pod request \"" + route.target + "\"",
+                  Json::object());
+    Reply pod = Get(pods, p);
+    if (pod.status != 200) return pod;
+    const Json* status = JsonFind(pod.body, "status");
+    const std::string ip = status ? Str(*status, "podIP") : "";
+    if (ip.empty()) return Fail(400, "BadRequest", "address not allowed", Json::object());
+    std::string port = target->port;
+    if (port.empty()) port = FirstContainerPort(pod.body);
+    const std::string host_port = port.empty() ? ip : ip + ":" + port;
+    std::string content_type;
+    if (auto it = req.headers.find("content-type"); it != req.headers.end())
+      content_type = it->second;
+    PodAnswer answer =
+        ForwardToPod(req.method, host_port, route.path + (req.query.empty() ? "" : "?" + req.query),
+                     req.body, content_type, 10000);
+    if (!answer.reached) {
+      return Fail(503, "ServiceUnavailable",
+                  "error trying to reach service: dial tcp " + host_port + ": " +
+                      answer.dial_error,
+                  Json::object());
+    }
+    Reply r;
+    r.status = answer.status;
+    if (!answer.content_type.empty()) r.headers["Content-Type"] = answer.content_type;
+    r.raw_body = answer.body;
+    return r;
+  }
+
+  static const Json* JsonFind(const Json& v, const std::string& key) {
+    return v.is_object() && v.has_field(key) ? &v.at(key) : nullptr;
+  }
+
+  static std::string FirstContainerPort(const Json& pod) {
+    const Json* spec = JsonFind(pod, "spec");
+    const Json* containers = spec ? JsonFind(*spec, "containers") : nullptr;
+    if (!containers || !containers->is_array()) return "";
+    for (const Json& c : containers->as_array()) {
+      const Json* ports = JsonFind(c, "ports");
+      if (ports && ports->is_array() && ports->size() > 0 && ports->at(0).has_field("containerPort"))
+        return std::to_string(ports->at(0).at("containerPort").as_integer());
+    }
+    return "";
   }
 
   struct Resolved {
@@ -794,7 +875,7 @@ class Server : public FakeApiServer {
     auto& objs = objects_[TypeKey(t)];
     auto it = objs.find(ObjKey(p.ns, p.name));
     if (it == objs.end()) return NotFound(t, p.name);
-    return Reply{200, it->second, {}};
+    return Reply{200, it->second, {}, std::nullopt};
   }
 
   Reply List(const FakeResource& t, const PathInfo& p, std::map<std::string, std::string>& q) {
@@ -862,7 +943,7 @@ class Server : public FakeApiServer {
     }
     meta["resourceVersion"] = Json::string(std::to_string(list_rv));
     out["metadata"] = meta;
-    return Reply{200, out, {}};
+    return Reply{200, out, {}, std::nullopt};
   }
 
   void Watch(const FakeResource& t, const PathInfo& p, std::map<std::string, std::string>& q,
@@ -1142,13 +1223,13 @@ class Server : public FakeApiServer {
     TrackUpdate(Json::object(), body, manager, "", api_version, now, t.status_subresource);
     if (dry_run) {
       body["metadata"]["resourceVersion"] = Json::string("");
-      return Reply{201, body, {}};
+      return Reply{201, body, {}, std::nullopt};
     }
     ++rv_;
     body["metadata"]["resourceVersion"] = Json::string(std::to_string(rv_));
     objs[ObjKey(p.ns, name)] = body;
     Log(t, p.ns, "ADDED", body);
-    return Reply{201, body, {}};
+    return Reply{201, body, {}, std::nullopt};
   }
 
   // Shared by PUT, merge patch and JSON patch: `candidate` is the whole wanted object.
@@ -1213,8 +1294,8 @@ class Server : public FakeApiServer {
     TrackUpdate(old, next, manager, p.subresource, api_version, operation_time,
                 t.status_subresource);
     if (JsonEqual(WithoutVolatile(next), WithoutVolatile(old)))
-      return Reply{200, old, {}};  // no-op
-    if (dry_run) return Reply{200, next, {}};
+      return Reply{200, old, {}, std::nullopt};  // no-op
+    if (dry_run) return Reply{200, next, {}, std::nullopt};
     auto& objs = objects_[TypeKey(t)];
     std::string key = ObjKey(p.ns, p.name);
     bool finalizers_left =
@@ -1227,13 +1308,13 @@ class Server : public FakeApiServer {
       objs.erase(key);
       Log(t, p.ns, "DELETED", gone);
       if (next["metadata"].has_field("finalizers")) next["metadata"].erase("finalizers");
-      return Reply{200, next, {}};
+      return Reply{200, next, {}, std::nullopt};
     }
     ++rv_;
     next["metadata"]["resourceVersion"] = Json::string(std::to_string(rv_));
     objs[key] = next;
     Log(t, p.ns, "MODIFIED", next);
-    return Reply{200, next, {}};
+    return Reply{200, next, {}, std::nullopt};
   }
 
   Reply Update(const FakeResource& t, const PathInfo& p, const Json& body,
@@ -1408,13 +1489,13 @@ class Server : public FakeApiServer {
       }
     }
     if (same_owners && JsonEqual(WithoutVolatile(next), WithoutVolatile(old)))
-      return Reply{200, old, {}};
-    if (dry_run) return Reply{200, next, {}};
+      return Reply{200, old, {}, std::nullopt};
+    if (dry_run) return Reply{200, next, {}, std::nullopt};
     ++rv_;
     next["metadata"]["resourceVersion"] = Json::string(std::to_string(rv_));
     objs[ObjKey(p.ns, p.name)] = next;
     Log(t, p.ns, "MODIFIED", next);
-    return Reply{200, next, {}};
+    return Reply{200, next, {}, std::nullopt};
   }
 
   Reply Delete(const FakeResource& t, const PathInfo& p, const std::string& body_text,
@@ -1473,7 +1554,7 @@ class Server : public FakeApiServer {
         obj["metadata"]["resourceVersion"] = Json::string(std::to_string(rv_));
         Log(t, p.ns, "MODIFIED", obj);
       }
-      return Reply{200, obj, {}};
+      return Reply{200, obj, {}, std::nullopt};
     }
     ++rv_;
     Json gone = obj;
@@ -1488,7 +1569,7 @@ class Server : public FakeApiServer {
     Json d = Details(t, p.name, false);
     d["uid"] = Json::string(uid);
     s["details"] = d;
-    return Reply{200, s, {}};
+    return Reply{200, s, {}, std::nullopt};
   }
 
   FakeApiServerOptions options_;

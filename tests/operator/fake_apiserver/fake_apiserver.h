@@ -23,6 +23,10 @@
 //  - StatefulSet spec immutability and selector/labels match, PVC spec immutability unless bound;
 //  - bearer tokens (401) and a per-token allow list (403), or a verified client certificate's CN;
 //    a server-side apply that would create the object needs "create" as well as "patch".
+//  - the pod proxy, pods/{name}[:{port}]/proxy/{path} (pod_proxy.h): RBAC on "pods/proxy" with the
+//    verb of the HTTP method, 404 for a missing pod, 400 "address not allowed" without a podIP,
+//    503 "error trying to reach service" when nothing answers, else the pod's own answer relayed
+//    (tests run the pods' programs on 127.0.0.1 and give the pods that podIP).
 // Not modelled: OpenAPI/CEL schema validation and defaulting (a resource may carry fixed
 // defaults), strategic merge patch (415), resourceVersionMatch, Table output, discovery, RBAC
 // objects (permissions come from AllowToken), admission (e.g. pvc-protection finalizer).
