@@ -13,6 +13,7 @@
 #include "sidecar/redis_persistence.h"
 #include "sidecar/restore.h"
 #include "sidecar/restore_record.h"
+#include "sidecar/verify_files.h"
 
 namespace tidemark::sidecar {
 
@@ -672,6 +673,16 @@ HttpResponse Agent::Handle(const std::string& method, const std::string& path) {
       return {409, json, "{\"error\":\"a drill is already pending or running; try again when it finishes\"}\n"};
     status_.drill_pending = true;
     return {202, json, "{\"accepted\":true}\n"};
+  }
+  if (method == "POST" && path == "/v1/verify") {
+    if (!options_.data_dir)
+      return {501, json, "{\"error\":\"this sidecar was started without --data-dir\"}\n"};
+    // One at a time: each reads every data file once.
+    if (verifying_.exchange(true))
+      return {409, json, "{\"error\":\"a verification is already running\"}\n"};
+    VerifyAnswer answer = VerifyDataFiles(*options_.data_dir, options_.pod);
+    verifying_ = false;
+    return {200, json, answer.json};
   }
   return {404, "text/plain; charset=utf-8", "not found\n"};
 }

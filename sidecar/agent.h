@@ -31,6 +31,7 @@
 // POST /v1/drills (202 queued, 409 when a drill is pending or running).
 // GET /v1/replication (the replication state read now), GET /v1/snapshot (a replica's fresh snapshot for a peer holding the set's token:
 // snapshot_serve.h, peer_token.h; 404 when no token is configured).
+// POST /v1/verify (the data files verified now, on the request's thread: verify_files.h).
 #pragma once
 
 #include <atomic>
@@ -149,6 +150,7 @@ class Agent final : public HttpHandler {
   SnapshotServer snapshots_;
 
   std::mutex mu_;  // guards status_
+  std::atomic<bool> verifying_{false};  // a POST /v1/verify is running
   Status status_;
 };
 
