@@ -9,6 +9,7 @@
 #include "io/dir_list.h"
 #include "io/file_source.h"
 #include "sidecar/json_log.h"
+#include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
 
@@ -53,7 +54,9 @@ VerifyAnswer VerifyDataFiles(const std::string& data_dir, const std::string& pod
       files.push_back(FileJson(path, "rdb", false, size, "keys", 0, source.error().ToString()));
       continue;
     }
-    RdbReport report = VerifyRdb(*source, {.name = path, .check_duplicate_keys = false});
+    RdbReport report = VerifyRdb(*source, {.name = path,
+                                           .check_duplicate_keys = false,
+                                           .max_tracked_members = kDuplicateCheckMaxMembers});
     answer.valid = answer.valid && report.valid();
     files.push_back(FileJson(path, "rdb", report.valid(), size, "keys", report.total_keys(),
                              report.error ? report.error->ToString() : ""));
@@ -63,7 +66,8 @@ VerifyAnswer VerifyDataFiles(const std::string& data_dir, const std::string& pod
     if (where) {
       const std::string path =
           where->multi_part ? where->dir + "/" + where->manifest : where->dir + "/" + where->file;
-      auto report = VerifyAofAt(*where, {});
+      auto report =
+          VerifyAofAt(*where, BoundedAofVerifyOptions(aof::AofVerifyOptions{}.max_rdb_version));
       if (!report) {
         answer.valid = false;
         files.push_back(FileJson(path, "aof", false, 0, "commands", 0, report.error().ToString()));
