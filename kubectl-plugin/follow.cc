@@ -42,17 +42,15 @@ Outcome Annotate(kube::KubeClient& client, const std::string& ns, const std::str
   return Ok();
 }
 
-Outcome Follow(kube::KubeClient& client, const std::string& ns, const std::string& name,
-               const std::function<Progress(const Json&)>& check, std::chrono::seconds timeout,
-               std::chrono::milliseconds interval, Json* last) {
+Outcome FollowWith(const Fetch& fetch, const std::function<Progress(const Json&)>& check,
+                   std::chrono::seconds timeout, std::chrono::milliseconds interval, Json* last) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string shown;
   while (true) {
-    auto object = GetResource(client, ns, name);
-    if (!object) return object.error();
-    Json resource = reconcile::ParseJson(object->json, name).value_or(Json::object());
-    if (last != nullptr) *last = resource;
-    Progress p = check(resource);
+    auto fetched = fetch();
+    if (!fetched) return fetched.error();
+    if (last != nullptr) *last = *fetched;
+    Progress p = check(*fetched);
     const std::string line = p.phase + (p.message.empty() ? "" : ": " + p.message);
     if (!p.phase.empty() && line != shown) {
       std::fprintf(stderr, "%s\n", line.c_str());
@@ -65,6 +63,18 @@ Outcome Follow(kube::KubeClient& client, const std::string& ns, const std::strin
     }
     std::this_thread::sleep_for(interval);
   }
+}
+
+Outcome Follow(kube::KubeClient& client, const std::string& ns, const std::string& name,
+               const std::function<Progress(const Json&)>& check, std::chrono::seconds timeout,
+               std::chrono::milliseconds interval, Json* last) {
+  return FollowWith(
+      [&]() -> std::expected<Json, Outcome> {
+        auto object = GetResource(client, ns, name);
+        if (!object) return std::unexpected(object.error());
+        return reconcile::ParseJson(object->json, name).value_or(Json::object());
+      },
+      check, timeout, interval, last);
 }
 
 }  // namespace tidemark::kubectl

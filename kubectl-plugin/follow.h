@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <functional>
 #include <string>
 
@@ -30,8 +31,17 @@ struct Progress {
   std::string message;
 };
 
-// Reads the resource every `interval` until `check` says done (ok or failed) or `timeout`
-// passes (kExitTimeout). `last` receives the resource's JSON at the end.
+// One look at what is followed (the resource, a sidecar's status): its JSON, or why it could not
+// be read (which ends the follow).
+using Fetch = std::function<std::expected<reconcile::Json, Outcome>()>;
+
+// Fetches every `interval` until `check` says done (ok or failed) or `timeout` passes
+// (kExitTimeout), printing each new phase to stderr. `last` receives the last JSON fetched.
+Outcome FollowWith(const Fetch& fetch, const std::function<Progress(const reconcile::Json&)>& check,
+                   std::chrono::seconds timeout, std::chrono::milliseconds interval,
+                   reconcile::Json* last);
+
+// FollowWith on the resource `name`.
 Outcome Follow(kube::KubeClient& client, const std::string& ns, const std::string& name,
                const std::function<Progress(const reconcile::Json&)>& check,
                std::chrono::seconds timeout, std::chrono::milliseconds interval,

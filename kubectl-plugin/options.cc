@@ -19,7 +19,8 @@ commands:
   restore NAME (--backup ID | --to-time T) [--yes] [--wait] [--timeout D]
                                     show what a restore replaces and keeps aside, ask, then
                                     request it (tidemark.dev/restore-request)
-  drill NAME [--wait]               ask pod 0's sidecar for a restore drill
+  drill NAME [--wait] [--timeout D] ask pod 0's sidecar for a restore drill; --wait follows it
+                                    and prints its result
   verify NAME                       verify the data files in each pod, print the report
 
 flags:
@@ -27,7 +28,8 @@ flags:
   -o, --output json|yaml   --color auto|always|never   -y, --yes   --wait   --timeout 5m
 
 exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 forbidden, 5 sidecar unreachable,
-  6 timed out, 7 kubeconfig or API server unusable, 8 not confirmed, 9 not supported
+  6 timed out, 7 kubeconfig or API server unusable, 8 not confirmed, 9 not supported,
+  10 drill skipped
   (docs/kubectl-plugin.md)
 )";
 }

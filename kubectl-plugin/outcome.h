@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitConfig = 7,       // kubeconfig unusable, API server unreachable
   kExitDeclined = 8,     // the confirmation was not given
   kExitUnsupported = 9,  // the sidecar or operator does not offer the operation
+  kExitSkipped = 10,     // drill --wait: the drill was skipped (no backup, over its memory budget)
 };
 
 struct Outcome {

@@ -2,9 +2,11 @@
 // that nothing changes without the confirmation, and the requests it makes once confirmed
 // (the spec's restore.source, then pod 0 deleted by uid; with --backup the data claim first).
 // verify: a real sidecar verifies the real files of a real Redis, and a corrupt file fails with
-// its offset. drill: a sidecar without drills is "not supported" (exit 9).
+// its offset. drill: a real drill of a real backup by the real sidecar, started and followed
+// through the proxy, its result printed and turned into the exit code.
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -47,6 +49,25 @@ class PluginRestoreVerifyTest : public PluginTest {
         },
         std::chrono::seconds(15)))
         << sidecar_->Log();
+  }
+  // A backup through pod 0's sidecar, by the proxy (the operator is not running); waits for it.
+  void TakeBackup(size_t expected_count = 1) {
+    auto posted = Call("POST", "/api/v1/namespaces/shop/pods/catalog-0:" +
+                                   std::to_string(port_) + "/proxy/v1/backups");
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          PluginRun b = Plugin({"backups", "catalog", "-o", "json"});
+          return b.exit_code == 0 && Json::parse(b.out).at("items").size() == expected_count;
+        },
+        std::chrono::seconds(20)))
+        << sidecar_->Log();
+  }
+  // The sidecar's GET /v1/status, by the proxy.
+  Json SidecarStatus() {
+    auto got = Call("GET", "/api/v1/namespaces/shop/pods/catalog-0:" + std::to_string(port_) +
+                               "/proxy/v1/status");
+    return got.status == 200 ? Json::parse(got.body) : Json::null();
   }
   Json Source() {
     Json rp = Get(std::string(controller::kRp) + "catalog");
@@ -92,17 +113,7 @@ TEST_F(PluginRestoreVerifyTest, RestoreToATimeShowsThePlanAndChangesNothingUncon
   StartPod("hybrid");
   PluginRun r = Plugin({"backup", "catalog"});  // the operator is not running: only annotated
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // A backup through the sidecar directly, to be the fallback snapshot of the plan.
-  auto posted = Call("POST", "/api/v1/namespaces/shop/pods/catalog-0:" + std::to_string(port_) +
-                                 "/proxy/v1/backups");
-  ASSERT_EQ(posted.status, 202) << posted.body;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        PluginRun b = Plugin({"backups", "catalog", "-o", "json"});
-        return b.exit_code == 0 && Json::parse(b.out).at("items").size() == 1;
-      },
-      std::chrono::seconds(20)))
-      << sidecar_->Log();
+  TakeBackup();  // the fallback snapshot of the plan
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // T after the backup's second
   const std::string t = [] {
     char buf[32];
@@ -152,11 +163,78 @@ TEST_F(PluginRestoreVerifyTest, RestoreToATimeShowsThePlanAndChangesNothingUncon
   EXPECT_NE(r.err.find("afterwards set the source back"), std::string::npos) << r.err;
 }
 
-TEST_F(PluginRestoreVerifyTest, DrillOnASidecarWithoutDrillsIsNotSupported) {
+TEST_F(PluginRestoreVerifyTest, DrillStartsADrillOnTheSidecarBehindTheProxy) {
   StartPod("rdb");
+  TakeBackup();
   PluginRun r = Plugin({"drill", "catalog"});
-  EXPECT_EQ(r.exit_code, 9) << r.err;
-  EXPECT_NE(r.err.find("not supported by the sidecar of catalog-0"), std::string::npos) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("drill queued on catalog-0"), std::string::npos) << r.out;
+  // The sidecar really ran it: its status records the drill of that backup.
+  Json drill;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json status = SidecarStatus();
+        if (!status.is_object() || status.at("lastDrill").is_null()) return false;
+        drill = status.at("lastDrill");
+        return true;
+      },
+      std::chrono::seconds(30)))
+      << sidecar_->Log();
+  EXPECT_EQ(drill.at("result").as_string(), "success") << drill.serialize();
+  EXPECT_EQ(drill.at("keys").as_integer(), 50);
+  bool proxied = false;
+  for (const auto& req : server_->Requests())
+    proxied |= req.user == "alice" && req.verb == "create" && req.resource == "pods/proxy";
+  EXPECT_TRUE(proxied);
+}
+
+TEST_F(PluginRestoreVerifyTest, DrillWaitFollowsTheDrillAndPrintsItsResult) {
+  StartPod("rdb");
+  TakeBackup();
+  const std::string backup =
+      Json::parse(Plugin({"backups", "catalog", "-o", "json"}).out).at("items").at(0).at("name")
+          .as_string();
+  PluginRun r = Plugin({"drill", "catalog", "--wait", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Json drill = Json::parse(r.out).at("lastDrill");
+  EXPECT_EQ(drill.at("result").as_string(), "success");
+  EXPECT_EQ(drill.at("backup").as_string(), backup);
+  EXPECT_EQ(drill.at("keys").as_integer(), 50);
+  EXPECT_EQ(drill.at("expectedDigest").as_string(), drill.at("actualDigest").as_string());
+  EXPECT_NE(r.err.find("drill queued on catalog-0"), std::string::npos) << r.err;
+
+  // The text screen of a second drill: a new record, newer than the one before.
+  r = Plugin({"drill", "catalog", "--wait"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  for (const char* part : {"drill on catalog-0: success", "keys          50", "digest        equal",
+                           "load          "})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  EXPECT_NE(r.out.find(backup), std::string::npos) << r.out;
+}
+
+TEST_F(PluginRestoreVerifyTest, DrillWaitExitCodeFollowsTheResult) {
+  StartPod("rdb");
+  // No backup yet: the sidecar skips the drill (exit 10).
+  PluginRun r = Plugin({"drill", "catalog", "--wait"});
+  EXPECT_EQ(r.exit_code, 10) << r.err << r.out;
+  EXPECT_NE(r.err.find("skipped: the store holds no backup"), std::string::npos) << r.err;
+
+  // A backup whose snapshot was altered in the store: the drill fails (exit 1) and says why.
+  TakeBackup();
+  bool altered = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(store_)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".rdb") continue;
+    std::string bytes = testing::ReadFile(entry.path().string());
+    bytes[bytes.size() / 2] ^= 0x5a;
+    testing::WriteFile(entry.path().string(), bytes);
+    altered = true;
+  }
+  ASSERT_TRUE(altered) << "no .rdb file in the store " << store_;
+  r = Plugin({"drill", "catalog", "--wait"});
+  EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+  EXPECT_NE(r.out.find("drill on catalog-0: failure"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("the drill on catalog-0 failed: "), std::string::npos) << r.err;
+
 }
 
 }  // namespace

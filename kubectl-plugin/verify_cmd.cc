@@ -1,6 +1,5 @@
 // `verify NAME`: POST /v1/verify on every pod's sidecar (sidecar/verify_files.h), one report per
-// pod. `drill NAME`: POST /v1/drills on pod 0's sidecar; sidecars without drills answer 404, which
-// is reported as "not supported by this sidecar" (exit 9).
+// pod.
 #include <cstdio>
 
 #include "kubectl-plugin/commands.h"
@@ -97,31 +96,6 @@ Outcome RunVerify(const Options& options, Connection& c) {
     std::fputs(Render(reconcile::Obj({{"pods", reconcile::Arr(reports)}}), options.output).c_str(),
                stdout);
   return worst;
-}
-
-Outcome RunDrill(const Options& options, Connection& c) {
-  auto name = OneName(options);
-  if (!name) return name.error();
-  auto target = LoadTarget(*c.client, c.namespace_, *name);
-  if (!target) return target.error();
-  auto pod = RequirePodZero(*target);
-  if (!pod) return pod.error();
-  const std::string& pod0 = (*pod)->name;
-  SidecarApi api(*c.client, c.namespace_);
-  auto reply = api.CallPod(**pod, "POST", "/v1/drills");
-  if (!reply) return reply.error();
-  if (reply->http_status == 404)
-    return Fail(kExitUnsupported, "drills are not supported by the sidecar of " + pod0 +
-                                      " (POST /v1/drills answered 404)");
-  if (reply->http_status / 100 != 2)
-    return Fail(kExitFailed, "the sidecar of " + pod0 + " refused the drill: HTTP " +
-                                 std::to_string(reply->http_status) + ": " +
-                                 reply->body.substr(0, 200));
-  std::fputs(reply->body.c_str(), stdout);
-  if (options.wait)
-    std::fputs("--wait: following a drill is not implemented yet; see kubectl tidemark status\n",
-               stderr);
-  return Ok();
 }
 
 }  // namespace tidemark::kubectl
