@@ -83,6 +83,61 @@ KubeResult<std::string> DataOrFile(const YAML::Node& node, const char* data_key,
   return std::string();
 }
 
+// kubectl 1.26 removed the gcp and azure providers; oidc remains, and a kubeconfig's id-token is
+// a bearer token until it expires. Refreshing it (refresh-token, idp-issuer-url) is not done.
+KubeResult<std::string> AuthProviderToken(const YAML::Node& provider, const std::string& user) {
+  const std::string who = "kubeconfig: user \"" + user + "\": auth-provider \"";
+  const std::string name = Scalar(provider, "name");
+  if (name == "gcp") {
+    return MakeKubeError(Reason::kConfig,
+                         who + name + "\" was removed from kubectl 1.26: use the exec plugin "
+                                     "gke-gcloud-auth-plugin (gcloud components install "
+                                     "gke-gcloud-auth-plugin, then gcloud container clusters "
+                                     "get-credentials)");
+  }
+  if (name == "azure") {
+    return MakeKubeError(Reason::kConfig,
+                         who + name + "\" was removed from kubectl 1.26: use the exec plugin "
+                                     "kubelogin (kubelogin convert-kubeconfig)");
+  }
+  if (name != "oidc") {
+    return MakeKubeError(Reason::kConfig, who + name +
+                                              "\" is not supported (only oidc with an id-token); "
+                                              "use an exec credential plugin");
+  }
+  const YAML::Node config = provider["config"];
+  const std::string token = config ? Scalar(config, "id-token") : std::string();
+  if (token.empty()) {
+    return MakeKubeError(Reason::kConfig,
+                         who + "oidc\" has no id-token; refreshing from the identity provider is "
+                               "not supported: log in with kubectl first (or use kubelogin as "
+                               "an exec plugin)");
+  }
+  return token;
+}
+
+KubeResult<std::shared_ptr<ExecCredentialSource>> ExecSource(const YAML::Node& exec,
+                                                             const std::string& user,
+                                                             const std::string& base_dir) {
+  ExecConfig c;
+  c.user = user;
+  c.api_version = Scalar(exec, "apiVersion");
+  c.command = Scalar(exec, "command");
+  // As client-go: a relative path is the kubeconfig's directory's; a bare name is PATH's.
+  if (c.command.find('/') != std::string::npos) c.command = Resolve(base_dir, c.command);
+  if (const YAML::Node args = exec["args"]; args && args.IsSequence()) {
+    for (const YAML::Node& a : args) c.args.push_back(a.as<std::string>());
+  }
+  if (const YAML::Node env = exec["env"]; env && env.IsSequence()) {
+    for (const YAML::Node& e : env) c.env.emplace_back(Scalar(e, "name"), Scalar(e, "value"));
+  }
+  c.install_hint = Scalar(exec, "installHint");
+  c.interactive_mode = Scalar(exec, "interactiveMode");
+  auto valid = ValidateExecConfig(std::move(c));
+  if (!valid) return std::unexpected(valid.error());
+  return std::make_shared<ExecCredentialSource>(std::move(*valid));
+}
+
 }  // namespace
 
 std::shared_ptr<TokenSource> TokenSource::Fixed(std::string token) {
@@ -97,7 +152,24 @@ std::shared_ptr<TokenSource> TokenSource::FromFile(std::string path) {
   return s;
 }
 
+std::shared_ptr<TokenSource> TokenSource::FromExec(std::shared_ptr<ExecCredentialSource> exec) {
+  auto s = std::make_shared<TokenSource>();
+  s->exec_ = std::move(exec);
+  return s;
+}
+
+bool TokenSource::Refused(const std::string& token) {
+  if (!exec_) return false;
+  exec_->Invalidate(token);
+  return true;
+}
+
 KubeResult<std::string> TokenSource::Token() {
+  if (exec_) {
+    auto credential = exec_->Get();
+    if (!credential) return std::unexpected(credential.error());
+    return credential->token;
+  }
   std::lock_guard lock(mu_);
   if (path_.empty()) return token_;
   struct stat st {};
@@ -221,10 +293,16 @@ KubeResult<Config> ParseKubeconfig(const std::string& text, const std::string& b
     if (!user_name.empty()) {
       auto user = Named(root, "users", "user", user_name);
       if (!user) return std::unexpected(user.error());
-      if ((*user)["exec"] || (*user)["auth-provider"]) {
-        return MakeKubeError(Reason::kConfig,
-                             "kubeconfig: user \"" + user_name +
-                                 "\": exec and auth-provider credentials are not supported");
+      if (auto provider = (*user)["auth-provider"]) {
+        auto token = AuthProviderToken(provider, user_name);
+        if (!token) return std::unexpected(token.error());
+        config.token = TokenSource::Fixed(*token);
+      }
+      if (auto exec = (*user)["exec"]) {
+        auto source = ExecSource(exec, user_name, base_dir);
+        if (!source) return std::unexpected(source.error());
+        config.exec = *source;
+        config.token = TokenSource::FromExec(config.exec);
       }
       auto cert = DataOrFile(*user, "client-certificate-data", "client-certificate", base_dir);
       if (!cert) return std::unexpected(cert.error());
@@ -239,7 +317,9 @@ KubeResult<Config> ParseKubeconfig(const std::string& text, const std::string& b
       config.client_key_pem = *key;
       std::string token = Scalar(*user, "token");
       std::string token_file = Scalar(*user, "tokenFile");
-      if (!token.empty()) {
+      if (config.token) {
+        // exec or auth-provider: kubectl prefers them too.
+      } else if (!token.empty()) {
         config.token = TokenSource::Fixed(token);
       } else if (!token_file.empty()) {
         config.token = TokenSource::FromFile(Resolve(base_dir, token_file));

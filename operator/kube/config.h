@@ -18,20 +18,27 @@
 #include <string>
 
 #include "operator/kube/api_error.h"
+#include "operator/kube/exec_credential.h"
 
 namespace tidemark::kube {
 
-// A bearer token, fixed or read from a file that is re-read whenever it changes (kubelet
-// rotates projected service-account tokens in place). Thread-safe.
+// A bearer token, fixed, read from a file that is re-read whenever it changes (kubelet
+// rotates projected service-account tokens in place), or from an exec credential command
+// (exec_credential.h; "" when it answers with a client certificate only). Thread-safe.
 class TokenSource {
  public:
   static std::shared_ptr<TokenSource> Fixed(std::string token);
   static std::shared_ptr<TokenSource> FromFile(std::string path);
+  static std::shared_ptr<TokenSource> FromExec(std::shared_ptr<ExecCredentialSource> exec);
 
-  // The current token; kConfig when the file cannot be read or is empty.
+  // The current token; kConfig when the file cannot be read or is empty, or the command fails.
   KubeResult<std::string> Token();
+  // The API server refused `token` (401): true when asking again may give another one (an exec
+  // command, which then runs again), so the request is worth one more try.
+  bool Refused(const std::string& token);
 
  private:
+  std::shared_ptr<ExecCredentialSource> exec_;
   std::mutex mu_;
   std::string path_;
   std::string token_;
@@ -46,6 +53,9 @@ struct Config {
   std::string client_cert_pem;
   std::string client_key_pem;
   std::shared_ptr<TokenSource> token;  // nullptr: no bearer token (client certificate)
+  // A kubeconfig user's exec command (also behind `token`): its client certificate, if it
+  // answers with one, is taken when the HTTP client is made.
+  std::shared_ptr<ExecCredentialSource> exec;
   std::string default_namespace;       // from the context or the service account
 };
 

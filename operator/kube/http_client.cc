@@ -406,15 +406,24 @@ class HttpKubeClient : public KubeClient {
     auto proxy_path = PodProxyPath(ns, pod, port, path);
     if (!proxy_path) return std::unexpected(proxy_path.error());
     const std::string label = "pods/proxy " + ns + "/" + pod + ":" + port + path;
-    auto made = MakeRequest(method(http_method), *proxy_path, body,
-                            body.empty() ? "" : "application/json", label);
-    if (!made) return std::unexpected(made.error());
     // One try: a retried POST could start a second backup, and an unreachable pod stays
-    // unreachable for longer than a retry's pause.
+    // unreachable for longer than a retry's pause. A 401 from the API server itself (the request
+    // never reached the pod) is sent once more when the credential can be renewed.
+    for (bool asked_again = false;; asked_again = true) {
+      auto made = MakeRequest(method(http_method), *proxy_path, body,
+                              body.empty() ? "" : "application/json", label);
+      if (!made) return std::unexpected(made.error());
+      auto answer = ProxyOnce(*made, label);
+      if (answer || asked_again || answer.error().http_status != 401 || !AskAgain(*made))
+        return answer;
+    }
+  }
+
+  KubeResult<ProxyAnswer> ProxyOnce(http_request& made, const std::string& label) {
     try {
       pplx::cancellation_token_source cancel;
       auto answer = WaitWithDeadline(
-          client_->request(*made, cancel.get_token()).then([](http_response r) {
+          client_->request(made, cancel.get_token()).then([](http_response r) {
             return r.extract_utf8string(true).then([r](const std::string& text) {
               return ProxyAnswer{r.status_code(), r.headers().content_type(), text};
             });
@@ -528,6 +537,7 @@ class HttpKubeClient : public KubeClient {
                   http_client& client, http_response* out,
                   std::optional<pplx::cancellation_token> cancel = std::nullopt) {
     KubeError last;
+    bool asked_again = false;
     for (int attempt = 1;; ++attempt) {
       if (stopped_.load()) return MakeKubeError(Reason::kTransport, "client stopped", label);
       auto made = MakeRequest(m, path_query, body, content_type, label);
@@ -561,6 +571,11 @@ class HttpKubeClient : public KubeClient {
         } catch (const std::exception&) {
         }
         last = StatusError(code, text, label);
+        if (code == 401 && !asked_again && AskAgain(req)) {
+          asked_again = true;
+          --attempt;  // not a failure of the server's: the credential is renewed
+          continue;
+        }
         auto ra = response.headers().find("Retry-After");
         if (ra != response.headers().end()) {
           try {
@@ -591,6 +606,15 @@ class HttpKubeClient : public KubeClient {
       }
       options_.sleep(Backoff(attempt, last.retry_after_seconds));
     }
+  }
+
+  // After a 401: tells the token source its token was refused; true when a new one may come (an
+  // exec command runs again), so the request is sent once more.
+  bool AskAgain(const http_request& req) {
+    if (!config_.token) return false;
+    auto auth = req.headers().find("Authorization");
+    const std::string sent = auth == req.headers().end() ? "" : auth->second.substr(7);
+    return config_.token->Refused(sent);
   }
 
   std::chrono::milliseconds Backoff(int attempt, int retry_after_seconds) {
@@ -625,13 +649,22 @@ class HttpKubeClient : public KubeClient {
 KubeResult<std::unique_ptr<KubeClient>> MakeHttpKubeClient(const Config& config,
                                                            const HttpClientOptions& options) {
   if (config.server.empty()) return MakeKubeError(Reason::kConfig, "no API server address");
-  auto tls = LoadTls(config);
+  Config effective = config;
+  if (config.exec && config.client_cert_pem.empty()) {
+    // Its certificate goes into every TLS context, so it is asked for now (kubectl, too, runs
+    // the command before its first request); a token answer stays cached for the first call.
+    auto credential = config.exec->Get();
+    if (!credential) return std::unexpected(credential.error());
+    effective.client_cert_pem = credential->client_cert_pem;
+    effective.client_key_pem = credential->client_key_pem;
+  }
+  auto tls = LoadTls(effective);
   if (!tls) return std::unexpected(tls.error());
   std::shared_ptr<TlsMaterial> material =
       (*tls)->cas.empty() && (*tls)->chain.empty() ? nullptr : *tls;
   try {
     return std::unique_ptr<KubeClient>(
-        std::make_unique<HttpKubeClient>(config, options, std::move(material)));
+        std::make_unique<HttpKubeClient>(effective, options, std::move(material)));
   } catch (const std::exception& e) {
     return MakeKubeError(Reason::kConfig, std::string("API server address: ") + e.what());
   }

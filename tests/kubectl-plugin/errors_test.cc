@@ -3,6 +3,8 @@
 // Status), a sidecar nothing listens for (503 "error trying to reach service"), a pod without an
 // IP (400 "address not allowed"), usage and kubeconfig mistakes. Also the fake's pod proxy
 // itself: the real server's refusals, and a pod's own answer relayed as it is.
+#include <sys/stat.h>
+
 #include "tests/kubectl-plugin/plugin_fixture.h"
 
 namespace tidemark::kubectl {
@@ -93,6 +95,36 @@ TEST_F(PluginErrorsTest, UsageAndKubeconfigMistakes) {
   r = Plugin({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("exit codes"), std::string::npos);
+}
+
+// Credentials from an exec plugin, as kubectl runs it (operator/kube/exec_credential.h): the
+// plugin user's token comes from a script; a failing script is a kubeconfig problem (exit 7).
+TEST_F(PluginErrorsTest, ExecCredentialPluginLikeKubectl) {
+  server_->AddToken("exec-token", "alice", PluginUserPermissions());
+  const std::string script = dir_.File("get-token.sh");
+  testing::WriteFile(script,
+                     "#!/bin/sh\n[ \"$1\" = shop ] || { echo \"login failed for $1\" >&2; exit 2; }\n"
+                     "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                     "\"ExecCredential\",\"status\":{\"token\":\"exec-token\"}}'\n");
+  ::chmod(script.c_str(), 0755);
+  auto kubeconfig = [&](const std::string& arg) {
+    const std::string path = dir_.File("exec-kubeconfig-" + arg);
+    testing::WriteFile(path, "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n"
+                             "    server: " + server_->url() +
+                                 "\nusers:\n- name: sso\n  user:\n    exec:\n"
+                                 "      apiVersion: client.authentication.k8s.io/v1\n"
+                                 "      command: " + script + "\n      args: [" + arg + "]\n"
+                                 "      interactiveMode: Never\n"
+                                 "contexts:\n- name: fake\n  context:\n    cluster: fake\n"
+                                 "    user: sso\n    namespace: shop\ncurrent-context: fake\n");
+    return path;
+  };
+  PluginRun r = Plugin({"status", "missing"}, kubeconfig("shop"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // authenticated: the resource is what is missing
+  EXPECT_EQ(server_->Requests().back().user, "alice");
+  r = Plugin({"status", "missing"}, kubeconfig("nowhere"));
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("exit code 2: login failed for nowhere"), std::string::npos) << r.err;
 }
 
 TEST_F(PluginErrorsTest, FakePodProxyAnswersLikeTheRealServer) {

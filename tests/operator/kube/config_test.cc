@@ -103,9 +103,40 @@ TEST(Kubeconfig, PlainHttpOnlyToLoopbackAndNoExecPlugins) {
   std::string loop = http;
   loop.replace(loop.find("10.0.0.1"), 8, "127.0.0.1");
   EXPECT_TRUE(ParseKubeconfig(loop, "/x"));
+  // exec: what kubectl checks before running anything (exec_credential_test.cc runs commands).
   auto exec = ParseKubeconfig(Kubeconfig("", "    exec:\n      command: aws\n"), "/x");
   ASSERT_FALSE(exec);
-  EXPECT_NE(exec.error().message.find("not supported"), std::string::npos);
+  EXPECT_NE(exec.error().message.find("apiVersion"), std::string::npos) << exec.error().message;
+  exec = ParseKubeconfig(Kubeconfig("", "    exec:\n      command: aws\n      apiVersion: "
+                                        "client.authentication.k8s.io/v1\n"),
+                         "/x");
+  ASSERT_FALSE(exec);
+  EXPECT_NE(exec.error().message.find("interactiveMode must be set"), std::string::npos);
+  exec = ParseKubeconfig(Kubeconfig("", "    exec:\n      command: bin/get-token\n      apiVersion: "
+                                        "client.authentication.k8s.io/v1beta1\n"),
+                         "/x");
+  ASSERT_TRUE(exec) << exec.error().ToString();  // nothing runs until a token is needed
+  EXPECT_TRUE(exec->exec);
+  // auth-provider: oidc's id-token is the bearer token; the removed providers name their
+  // replacements.
+  auto oidc = ParseKubeconfig(Kubeconfig("", "    auth-provider:\n      name: oidc\n      config:\n"
+                                             "        id-token: eyJ.oidc.token\n"),
+                              "/x");
+  ASSERT_TRUE(oidc) << oidc.error().ToString();
+  EXPECT_EQ(*oidc->token->Token(), "eyJ.oidc.token");
+  auto no_id = ParseKubeconfig(Kubeconfig("", "    auth-provider:\n      name: oidc\n      config:\n"
+                                              "        refresh-token: r\n"),
+                               "/x");
+  ASSERT_FALSE(no_id);
+  EXPECT_NE(no_id.error().message.find("refreshing from the identity provider is not supported"),
+            std::string::npos);
+  for (auto [name, replacement] : {std::pair{"gcp", "gke-gcloud-auth-plugin"},
+                                   std::pair{"azure", "kubelogin"}}) {
+    auto gone = ParseKubeconfig(
+        Kubeconfig("", std::string("    auth-provider:\n      name: ") + name + "\n"), "/x");
+    ASSERT_FALSE(gone) << name;
+    EXPECT_NE(gone.error().message.find(replacement), std::string::npos) << gone.error().message;
+  }
   EXPECT_FALSE(ParseKubeconfig("[not, a, map]", "/x"));
   EXPECT_FALSE(ParseKubeconfig(Kubeconfig("    certificate-authority-data: '***'\n", ""), "/x"));
 }
