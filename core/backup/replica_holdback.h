@@ -1,0 +1,48 @@
+// Whether a replica whose link to pod 0 was lost may follow pod 0 again (docs/sidecar.md, "The
+// replicas' hold-back"). Following a primary whose history does not contain the replica's makes
+// Redis full-resync: the replica flushes everything it holds and loads the primary's (maybe
+// empty, maybe hours old) dataset. So a replica is re-pointed only at a primary that is "not
+// older": it continues the replica's replication history at least as far as the replica got.
+// Pure: both states come in as values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tidemark::backup {
+
+// What the rule needs of one Redis's INFO replication (plus its key count and loading flag).
+struct ReplicationPosition {
+  std::string role;             // "master" or "slave"
+  std::string replid;           // master_replid
+  uint64_t offset = 0;          // master_repl_offset
+  std::string replid2;          // master_replid2 ("" or all zeros: none)
+  int64_t second_offset = -1;   // second_repl_offset: first byte NOT in replid2's history; -1 none
+  uint64_t keys = 0;
+  bool loading = false;
+};
+
+enum class HoldbackVerdict {
+  kFollow,  // pod 0 holds at least what this replica holds on the same history: re-point
+  kWait,    // pod 0 cannot be judged yet (not a primary, still loading): stay held
+  kOlder,   // pod 0 started empty or from an older copy: stay held, report Degraded
+};
+
+struct HoldbackDecision {
+  HoldbackVerdict verdict = HoldbackVerdict::kWait;
+  std::string reason;  // one sentence naming both positions
+};
+
+// `replica`: this replica's own position; `primary`: pod 0's, read from its sidecar.
+// A replica holding no keys has nothing to lose and follows (it simply syncs). Otherwise:
+// primary.replid == replica.replid with primary.offset >= replica.offset, or
+// primary.replid2 == replica.replid with primary.second_offset - 1 >= replica.offset (a primary
+// that loaded a snapshot of this history, e.g. restored from this replica, keeps that history as
+// its secondary ID up to the snapshot's offset, and Redis accepts a partial resync from there).
+HoldbackDecision JudgePrimary(const ReplicationPosition& replica,
+                              const ReplicationPosition& primary);
+
+// "replid <id> offset <n>" (and "replid2 <id> up to <n>" when set), for reasons and logs.
+std::string DescribePosition(const ReplicationPosition& position);
+
+}  // namespace tidemark::backup
