@@ -50,6 +50,7 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
       metrics_(metrics),
       snapshots_(SnapshotServeOptions{options_.endpoint, options_.password_file, options_.data_dir},
                  log, clock) {
+  if (options_.replica_guard) replica_guard_.emplace(*options_.replica_guard, log_, clock_);
   metrics_.Set("tidemark_redis_up", {}, 0);
   metrics_.Set("tidemark_policy_drift", {}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "success"}}, 0);
@@ -104,6 +105,8 @@ void Agent::Tick() {
     }
   }
   if (!redis_ && now_ms >= next_connect_ms_) Connect();
+  // Every tick, not every second: the replica must be held before pod 0 can answer again.
+  if (redis_ && replica_guard_) GuardReplica();
   if (redis_ && !restore_checked_) CheckRestore();
   if (redis_ && (needs_apply_ || now_ms >= next_drift_check_ms_)) {
     next_drift_check_ms_ = now_ms + options_.drift_check_ms;
@@ -290,6 +293,14 @@ void Agent::ReadReplication() {
   std::lock_guard lock(mu_);
   status_.replication = std::move(*state);
   status_.last_restore = std::move(record);
+}
+
+void Agent::GuardReplica() {
+  auto state = ReadReplicationState(*redis_);
+  if (!state) return Disconnect(state.error());
+  if (auto s = replica_guard_->Step(*redis_, *state); !s) return Disconnect(s.error());
+  std::lock_guard lock(mu_);
+  status_.hold_back = replica_guard_->StatusJson();
 }
 
 void Agent::CheckAof() {
@@ -608,7 +619,8 @@ std::string Agent::StatusJson() {
          (s.last_drill_json.empty() ? "null" : s.last_drill_json) + ",\"restore\":" +
          (s.restore_json.empty() ? "null" : s.restore_json) + ",\"replication\":" +
          (s.replication ? RenderReplicationJson(*s.replication) : "null") +
-         ",\"lastRestore\":" + (s.last_restore.empty() ? "null" : s.last_restore) + "}\n";
+         ",\"lastRestore\":" + (s.last_restore.empty() ? "null" : s.last_restore) +
+         ",\"holdBack\":" + (s.hold_back.empty() ? "null" : s.hold_back) + "}\n";
 }
 
 std::string Agent::BackupsJson() {

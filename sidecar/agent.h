@@ -14,6 +14,8 @@
 //     periodically, reporting drift;
 //   - runs a backup (backup_job.h) when the policy's cron schedule fires or one was requested
 //     over HTTP; a failed scheduled backup is retried (30 s later, up to 3 times);
+//   - on a replica with --primary-peer, each tick: holds its Redis back while the link to pod 0
+//     is down and re-points it once pod 0 is known not to be older (replica_guard.h);
 //   - once per process, when --data-dir is given and the restore step left a record of the backup
 //     it installed (restore_record.h): waits until Redis finished loading, then compares
 //     DEBUG DIGEST with the backup's digest and reports verified / mismatch / unverifiable
@@ -50,6 +52,7 @@
 #include "sidecar/metrics.h"
 #include "sidecar/redis_client.h"
 #include "sidecar/redis_persistence.h"
+#include "sidecar/replica_guard.h"
 #include "sidecar/replication_state.h"
 #include "sidecar/sidecar_policy.h"
 #include "sidecar/snapshot_serve.h"
@@ -70,6 +73,8 @@ struct AgentOptions {
   std::string redis_server = "redis-server";  // for drills: the pod's Redis binary
   std::string work_dir = "/tmp";              // drills' scratch directories
   std::optional<std::string> peer_token;  // the set's shared token (peer_token.h)
+  // A replica's hold-back while pod 0 is away (replica_guard.h); none on pod 0 or a set of one.
+  std::optional<ReplicaGuardOptions> replica_guard;
 };
 
 class Agent final : public HttpHandler {
@@ -104,6 +109,7 @@ class Agent final : public HttpHandler {
     std::string restore_json;  // the restore check, "" when there is nothing to report
     std::optional<ReplicationState> replication;  // read each second while Redis answers
     std::string last_restore;  // the restore step's record (restore.h), "" when none
+    std::string hold_back;  // ReplicaGuard::StatusJson, "" without a guard
   };
 
   void Tick();
@@ -118,6 +124,7 @@ class Agent final : public HttpHandler {
   void CheckRestore();
   void CheckAof();
   void ReadReplication();
+  void GuardReplica();
   void WatchAof();
   std::string StatusJson();
   std::string BackupsJson();
@@ -148,6 +155,7 @@ class Agent final : public HttpHandler {
   int64_t retry_at_unix_ = -1;
 
   SnapshotServer snapshots_;
+  std::optional<ReplicaGuard> replica_guard_;
 
   std::mutex mu_;  // guards status_
   std::atomic<bool> verifying_{false};  // a POST /v1/verify is running

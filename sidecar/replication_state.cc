@@ -36,6 +36,8 @@ ReplicationState ReplicationFromInfo(const InfoFields& f, uint64_t keys) {
   s.replid = Str(f, "master_replid");
   s.offset = static_cast<uint64_t>(std::max<int64_t>(0, Int(f, "master_repl_offset").value_or(0)));
   s.keys = keys;
+  s.replid2 = Str(f, "master_replid2");
+  s.second_offset = Int(f, "second_repl_offset").value_or(-1);
   if (!s.replica()) return s;
   s.master_host = Str(f, "master_host");
   s.master_port = Int(f, "master_port").value_or(0);
@@ -47,18 +49,28 @@ ReplicationState ReplicationFromInfo(const InfoFields& f, uint64_t keys) {
   return s;
 }
 
+backup::ReplicationPosition ReplicationState::Position() const {
+  return {role, replid, offset, replid2, second_offset, keys, loading};
+}
+
 Result<ReplicationState> ReadReplicationState(RedisClient& redis) {
   auto info = Info(redis, "replication");
   if (!info) return std::unexpected(info.error());
   auto keys = KeyCount(redis);
   if (!keys) return std::unexpected(keys.error());
-  return ReplicationFromInfo(*info, *keys);
+  auto persistence = Info(redis, "persistence");
+  if (!persistence) return std::unexpected(persistence.error());
+  ReplicationState s = ReplicationFromInfo(*info, *keys);
+  s.loading = Str(*persistence, "loading") == "1";
+  return s;
 }
 
 std::string RenderReplicationJson(const ReplicationState& s) {
   const bool r = s.replica();
   return "{\"role\":" + JsonQuote(s.role) + ",\"replid\":" + JsonQuote(s.replid) +
-         ",\"offset\":" + std::to_string(s.offset) +
+         ",\"offset\":" + std::to_string(s.offset) + ",\"replid2\":" + JsonQuote(s.replid2) +
+         ",\"secondOffset\":" + std::to_string(s.second_offset) +
+         ",\"loading\":" + (s.loading ? "true" : "false") +
          ",\"masterHost\":" + (r ? JsonQuote(s.master_host) : "null") +
          ",\"masterPort\":" + (r ? std::to_string(s.master_port) : "null") +
          ",\"linkStatus\":" + (r ? JsonQuote(s.link_status) : "null") +
@@ -93,6 +105,10 @@ Result<ReplicationState> ParseStatusReplication(std::string_view body, const std
       s.link_status = r.at("linkStatus").as_string();
     s.last_io_seconds_ago = opt_int("lastIoSecondsAgo");
     s.link_down_seconds = opt_int("linkDownSeconds");
+    // Absent from sidecars older than the hold-back.
+    if (r.has_field("replid2") && r.at("replid2").is_string()) s.replid2 = r.at("replid2").as_string();
+    s.second_offset = opt_int("secondOffset").value_or(-1);
+    s.loading = r.has_field("loading") && r.at("loading").is_boolean() && r.at("loading").as_bool();
     return s;
   } catch (const std::exception& e) {
     return bad(std::string("'replication' does not read: ") + e.what());

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/backup/replica_holdback.h"
 #include "core/base/error.h"
 #include "sidecar/redis_client.h"
 #include "sidecar/redis_persistence.h"
@@ -19,6 +20,11 @@ struct ReplicationState {
   std::string role;     // Redis's word: "master" or "slave"
   std::string replid;   // master_replid: the history the offset counts in
   uint64_t offset = 0;  // master_repl_offset: bytes of that history this server has applied
+  // master_replid2 / second_repl_offset: the history this server continues (a promoted replica,
+  // a primary that loaded a snapshot of a chain) and the first offset NOT in it; "" / -1 when none.
+  std::string replid2;
+  int64_t second_offset = -1;
+  bool loading = false;  // INFO persistence loading:1 (still loading its data)
   // Replicas only (empty / absent on a primary):
   std::string master_host;
   int64_t master_port = 0;
@@ -28,15 +34,17 @@ struct ReplicationState {
   uint64_t keys = 0;                             // every database's keys (INFO keyspace)
 
   bool replica() const { return role == "slave"; }
+  // What the hold-back rule (core/backup/replica_holdback.h) compares.
+  backup::ReplicationPosition Position() const;
 };
 
 // From the fields of INFO replication. Pure.
 ReplicationState ReplicationFromInfo(const InfoFields& replication, uint64_t keys);
 
-// INFO replication and INFO keyspace. kIo when Redis does not answer.
+// INFO replication, INFO keyspace and INFO persistence (loading). kIo when Redis does not answer.
 Result<ReplicationState> ReadReplicationState(RedisClient& redis);
 
-// {"role":..,"replid":..,"offset":..,"masterHost":..,"masterPort":..,"linkStatus":..,
+// {"role":..,"replid":..,"offset":..,"replid2":..,"secondOffset":..,"loading":..,"masterHost":..,"masterPort":..,"linkStatus":..,
 //  "lastIoSecondsAgo":..,"linkDownSeconds":..,"keys":..}; absent values are null.
 std::string RenderReplicationJson(const ReplicationState& state);
 

@@ -8,6 +8,7 @@
 #include "sidecar/agent.h"
 #include "sidecar/commands.h"
 #include "sidecar/flags.h"
+#include "sidecar/peer_client.h"
 #include "sidecar/peer_token.h"
 
 namespace tidemark::sidecar {
@@ -19,11 +20,41 @@ constexpr const char* kUsage =
     "         [--password-file FILE] [--policy FILE] [--redis-conf FILE] [--data-dir DIR]\n"
     "         [--listen HOST:PORT (default 0.0.0.0:9121)] [--policy-generation N]\n"
     "         [--redis-server PATH (drills; default redis-server on PATH)] [--work-dir DIR]\n"
-    "         [--peer-token-file FILE (the set's token: serves GET /v1/snapshot to peers)]\n";
+    "         [--peer-token-file FILE (the set's token: serves GET /v1/snapshot to peers)]\n"
+    "         [--primary-peer http://HOST:PORT --primary-redis HOST:PORT (a replica: pod 0's\n"
+    "          sidecar and Redis; holds Redis back while pod 0 is away)]\n"
+    "         [--holdback-placeholder HOST:PORT (default 127.0.0.1:1)]\n";
 
 std::atomic<bool> g_stop{false};
 
 extern "C" void OnSignal(int) { g_stop.store(true); }
+
+// "HOST:PORT" through the endpoint parser's TCP form.
+Result<RedisEndpoint> HostPort(const std::string& flag, const std::string& text) {
+  auto e = ParseRedisEndpoint("tcp://" + text);
+  if (!e) return MakeError(ErrorCode::kInvalidArgument, flag + " takes HOST:PORT, not '" + text + "'");
+  return e;
+}
+
+Result<ReplicaGuardOptions> ParseGuardFlags(const Flags& flags) {
+  if (!flags.Has("--primary-peer") || !flags.Has("--primary-redis"))
+    return MakeError(ErrorCode::kInvalidArgument, "--primary-peer and --primary-redis go together");
+  ReplicaGuardOptions g;
+  auto peer = ParsePeerUrl(*flags.Get("--primary-peer"));
+  if (!peer) return std::unexpected(peer.error());
+  g.primary_peer = *peer;
+  auto primary = HostPort("--primary-redis", *flags.Get("--primary-redis"));
+  if (!primary) return std::unexpected(primary.error());
+  g.primary_host = primary->host;
+  g.primary_port = primary->port;
+  if (auto p = flags.Get("--holdback-placeholder")) {
+    auto placeholder = HostPort("--holdback-placeholder", *p);
+    if (!placeholder) return std::unexpected(placeholder.error());
+    g.placeholder_host = placeholder->host;
+    g.placeholder_port = placeholder->port;
+  }
+  return g;
+}
 
 }  // namespace
 
@@ -31,7 +62,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
                              "--data-dir", "--listen", "--policy-generation", "--redis-server",
-                             "--work-dir", "--peer-token-file"},
+                             "--work-dir", "--peer-token-file", "--primary-peer", "--primary-redis",
+                             "--holdback-placeholder"},
                             {});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
@@ -63,6 +95,15 @@ int RunRunCommand(const std::vector<std::string>& args) {
     o.policy_generation = v;
   }
 
+  if (flags->Has("--primary-peer") || flags->Has("--primary-redis")) {
+    auto guard = ParseGuardFlags(*flags);
+    if (!guard) {
+      std::cerr << "tidemark-sidecar run: " << guard.error().message << "\n" << kUsage;
+      return kExitUsage;
+    }
+    o.replica_guard = *guard;
+  }
+
   Clock& clock = RealClock();
   JsonLog log(std::cout, clock, o.pod);
   if (auto path = flags->Get("--peer-token-file")) {
@@ -72,6 +113,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
       return kExitFailed;
     }
     o.peer_token = *token;
+    if (o.replica_guard) o.replica_guard->token = *token;
   }
   auto store = DirBackupStore::Open(*flags->Get("--store"));
   if (!store) {

@@ -1,0 +1,231 @@
+// The replicas' hold-back while pod 0 is away (docs/sidecar.md, "The replicas' hold-back"): a
+// primary and two replicas (real redis-server processes), pod 0's `run` sidecar, and each
+// replica's `run` sidecar with --primary-peer / --primary-redis. Pod 0 is lost (Redis stopped,
+// its directory wiped, its sidecar gone) and comes back empty, restored from the freshest replica,
+// or restored from an older backup; the replicas' key counts are watched the whole time.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include "tests/sidecar/replica_set.h"
+#include "tests/sidecar/sidecar_runner.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::testing {
+namespace {
+
+constexpr char kToken[] = "default/cache:0123456789abcdef0123456789abcdef";
+constexpr int kDeadlineMs = 30000;  // a loaded machine: polls, never fixed sleeps
+
+class HoldBack : public ::testing::Test {
+ protected:
+  HoldBack() : set_(tmp_.path(), 2), pod0_port_(FreePort()) {
+    WriteFile(tmp_.File("token"), std::string(kToken) + "\n");
+    ::mkdir(tmp_.File("store").c_str(), 0755);
+  }
+  ~HoldBack() override {
+    stop_ = true;
+    if (watcher_.joinable()) watcher_.join();
+  }
+
+  void SetUp() override {
+    StartPod0Sidecar();
+    for (int i = 0; i < set_.replicas(); ++i) {
+      ports_.push_back(FreePort());
+      const std::string store = tmp_.File("replica-store-" + std::to_string(i));
+      ::mkdir(store.c_str(), 0755);
+      sidecars_.push_back(std::make_unique<RunningSidecar>(
+          std::vector<std::string>{
+              "--redis", "unix:" + set_.replica(i).socket(), "--store", store,
+              "--peer-token-file", tmp_.File("token"), "--listen",
+              "127.0.0.1:" + std::to_string(ports_.back()), "--primary-peer", Pod0Url(),
+              "--primary-redis", "127.0.0.1:" + std::to_string(set_.primary_port())},
+          tmp_.File("sidecar-" + std::to_string(i) + ".log")));
+    }
+    WaitForEveryReplica("\"state\":\"following\"");
+  }
+
+  // Until every replica's /v1/status holds `fragment`.
+  void WaitForEveryReplica(const std::string& fragment) {
+    for (int i = 0; i < set_.replicas(); ++i)
+      ASSERT_TRUE(WaitFor([&] { return Status(i).find(fragment) != std::string::npos; }, kDeadlineMs))
+          << Status(i) << sidecars_[i]->Log();
+  }
+
+  std::string Pod0Url() const { return "http://127.0.0.1:" + std::to_string(pod0_port_); }
+  std::string Status(int i) { return Http(ports_[i], "GET", "/v1/status").body; }
+  void StartPod0Sidecar() {
+    pod0_ = std::make_unique<RunningSidecar>(
+        std::vector<std::string>{"--redis", "unix:" + set_.primary().socket(), "--store",
+                                 tmp_.File("store"), "--data-dir", set_.primary_dir(),
+                                 "--peer-token-file", tmp_.File("token"), "--listen",
+                                 "127.0.0.1:" + std::to_string(pod0_port_)},
+        tmp_.File("pod0-" + std::to_string(++pod0_runs_) + ".log"));
+  }
+  void Fill(const std::string& prefix, int n) {
+    std::string cmds;
+    for (int i = 0; i < n; ++i)
+      cmds += "SET " + prefix + ":" + std::to_string(i) + " v" + std::to_string(i) + "\n";
+    set_.primary().Pipe(cmds);
+  }
+  // From now on, the lowest DBSIZE each replica answers (LOADING and other non-numbers skipped).
+  void StartWatching() {
+    for (int i = 0; i < set_.replicas(); ++i) lowest_[i] = KeyCount(set_.replica(i));
+    watcher_ = std::thread([this] {
+      while (!stop_) {
+        for (int i = 0; i < set_.replicas(); ++i) {
+          const std::string n = set_.replica(i).Cli({"DBSIZE"});
+          if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos)
+            lowest_[i] = std::min<uint64_t>(lowest_[i], std::strtoull(n.c_str(), nullptr, 10));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  // Pod 0 goes away: its Redis and sidecar stop, its volume comes back empty. Returns once both
+  // replicas are held (their Redis follows the placeholder).
+  void LosePod0() {
+    pod0_.reset();
+    set_.StopPrimary();
+    WipeDir(set_.primary_dir());
+    for (int i = 0; i < set_.replicas(); ++i)
+      ASSERT_TRUE(WaitFor([&] { return InfoField(set_.replica(i), "replication", "master_port") == "1"; },
+                          kDeadlineMs))
+          << sidecars_[i]->Log();
+  }
+  // `keys` keys on every server, the replicas watched, then LosePod0; the dataset's digest.
+  std::string FillThenLosePod0(int keys) {
+    Fill("k", keys);
+    EXPECT_TRUE(set_.WaitSynced());
+    const std::string digest = set_.primary().Digest();
+    StartWatching();
+    LosePod0();
+    return digest;
+  }
+  void ExpectHeldWithTheirData(const std::string& digest, uint64_t keys) {
+    for (int i = 0; i < set_.replicas(); ++i) {
+      SCOPED_TRACE("replica " + std::to_string(i));
+      EXPECT_EQ(InfoField(set_.replica(i), "replication", "role"), "slave");
+      EXPECT_EQ(InfoField(set_.replica(i), "replication", "master_port"), "1");
+      EXPECT_EQ(KeyCount(set_.replica(i)), keys);
+      EXPECT_EQ(set_.replica(i).Digest(), digest);
+    }
+  }
+  SidecarRun Restore(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"restore", "--data-dir", set_.primary_dir(), "--store",
+                                     tmp_.File("store")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunSidecar(args);
+  }
+
+  TempDir tmp_;
+  ReplicaSet set_;
+  int pod0_port_;
+  int pod0_runs_ = 0;
+  std::unique_ptr<RunningSidecar> pod0_;
+  std::vector<int> ports_;
+  std::vector<std::unique_ptr<RunningSidecar>> sidecars_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> lowest_[2] = {0, 0};
+  std::thread watcher_;
+};
+
+TEST_F(HoldBack, PrimaryBackEmptyReplicasAreHeldAndKeepEveryKey) {
+  const std::string digest = FillThenLosePod0(2000);
+  const std::string replica_replid = InfoField(set_.replica(0), "replication", "master_replid");
+
+  set_.StartPrimary();  // empty
+  StartPod0Sidecar();
+  WaitForEveryReplica("\"primaryOlder\":true");
+  ExpectHeldWithTheirData(digest, 2000);
+  EXPECT_EQ(KeyCount(set_.primary()), 0u);
+  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), "0") << "no replica synced from it";
+  for (int i = 0; i < set_.replicas(); ++i) {
+    EXPECT_EQ(lowest_[i].load(), 2000u) << "replica " << i << " lost keys";
+    // Both states are reported: pod 0's new history and the replica's own.
+    const std::string status = Status(i);
+    EXPECT_NE(status.find("\"heldBack\":true"), std::string::npos) << status;
+    EXPECT_NE(status.find("started empty"), std::string::npos) << status;
+    EXPECT_NE(status.find(InfoField(set_.primary(), "replication", "master_replid")), std::string::npos)
+        << status;
+    EXPECT_NE(status.find(replica_replid), std::string::npos) << status;
+    EXPECT_NE(sidecars_[i]->Log().find("replica held back: pod 0 is older"), std::string::npos);
+  }
+}
+
+TEST_F(HoldBack, PrimaryRestoredFromTheFreshestReplicaReplicasFollowItWithoutAFullSync) {
+  const std::string digest = FillThenLosePod0(2000);
+
+  auto restore = Restore({"--peers", "http://127.0.0.1:" + std::to_string(ports_[0]) +
+                                         ",http://127.0.0.1:" + std::to_string(ports_[1]),
+                          "--peer-token-file", tmp_.File("token")});
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+  set_.StartPrimary();
+  StartPod0Sidecar();
+
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (int i = 0; i < set_.replicas(); ++i)
+          if (InfoField(set_.replica(i), "replication", "master_port") !=
+              std::to_string(set_.primary_port()))
+            return false;
+        return set_.WaitSynced(100);
+      },
+      kDeadlineMs))
+      << Status(0) << sidecars_[0]->Log();
+  EXPECT_EQ(set_.primary().Digest(), digest);
+  for (int i = 0; i < set_.replicas(); ++i) {
+    EXPECT_EQ(set_.replica(i).Digest(), digest);
+    EXPECT_EQ(lowest_[i].load(), 2000u) << "replica " << i << " lost keys";
+    EXPECT_NE(sidecars_[i]->Log().find("replica re-pointed at pod 0"), std::string::npos);
+  }
+  // Both continued the history by a partial resync: nothing was flushed and re-sent.
+  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), "0");
+  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_partial_ok"), "2");
+  // And they follow it: a new write reaches both.
+  Fill("after", 10);
+  ASSERT_TRUE(set_.WaitSynced(kDeadlineMs));
+  EXPECT_EQ(KeyCount(set_.replica(1)), 2010u);
+  WaitForEveryReplica("\"state\":\"following\"");
+}
+
+TEST_F(HoldBack, PrimaryRestoredFromAnOlderBackupReplicasStayHeldAndReportBothStates) {
+  Fill("k", 1000);
+  ASSERT_TRUE(set_.WaitSynced());
+  auto backup = RunSidecar({"backup", "--redis", "unix:" + set_.primary().socket(), "--store",
+                            tmp_.File("store")});
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  Fill("later", 500);
+  ASSERT_TRUE(set_.WaitSynced());
+  const std::string digest = set_.primary().Digest();
+  StartWatching();
+  LosePod0();
+  const std::string replica_replid = InfoField(set_.replica(0), "replication", "master_replid");
+
+  auto restore = Restore({});
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("decision: restore from backup")) << restore.out;
+  set_.StartPrimary();
+  StartPod0Sidecar();
+  WaitForEveryReplica("\"primaryOlder\":true");
+  ExpectHeldWithTheirData(digest, 1500);
+  EXPECT_EQ(KeyCount(set_.primary()), 1000u);
+  // The backup's history is pod 0's secondary ID now, but it ends before the replicas' offset.
+  EXPECT_EQ(InfoField(set_.primary(), "replication", "master_replid2"), replica_replid);
+  for (int i = 0; i < set_.replicas(); ++i) {
+    EXPECT_EQ(lowest_[i].load(), 1500u) << "replica " << i << " lost keys";
+    const std::string status = Status(i);
+    EXPECT_NE(status.find("restored from an older snapshot"), std::string::npos) << status;
+    EXPECT_NE(status.find("\"primary\":{\"role\":\"master\""), std::string::npos) << status;
+    EXPECT_NE(status.find("\"replica\":{\"role\":\"slave\""), std::string::npos) << status;
+  }
+}
+
+}  // namespace
+}  // namespace tidemark::testing
