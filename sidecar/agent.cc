@@ -401,6 +401,7 @@ void Agent::Backup() {
   o.data_dir = options_.data_dir;
   o.source_pod = options_.pod;
   o.policy_generation = options_.policy_generation;
+  o.lineage = options_.lineage;
   if (policy_) o.verify_after_copy = policy_->verify_after_copy;
   // The object store is opened for each backup: credentials kubelet refreshed in the mounted
   // files (rotated keys, session tokens) are read again.

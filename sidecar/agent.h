@@ -42,6 +42,7 @@
 #include <string>
 
 #include "core/backup/cron_schedule.h"
+#include "core/backup/lineage.h"
 #include "core/backup/metadata.h"
 #include "sidecar/aof_watch.h"
 #include "sidecar/clock.h"
@@ -67,6 +68,7 @@ struct AgentOptions {
   std::optional<std::string> data_dir;       // where Redis's dir is seen from the sidecar
   std::string pod;
   std::optional<int64_t> policy_generation;
+  backup::Lineage lineage;  // --instance, --instance-uid: recorded in each backup's metadata
   int64_t tick_ms = 200;
   int64_t files_check_ms = 1000;
   int64_t drift_check_ms = 10000;

@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "usage: tidemark-sidecar backup --redis unix:/path/redis.sock|tcp://host:port\n"
     "         [--password-file FILE] [--store DIR] [--policy FILE] [--data-dir DIR]\n"
     "         [--policy-generation N] [--timeout SECONDS]\n"
+    "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage the backup records)]\n"
     "  The backup goes where the policy's backup.destinations says: the --store directory,\n"
     "  the policy's objectStore, or both (without a policy: --store).\n";
 
@@ -40,7 +41,7 @@ int Fail(JsonLog& log, const std::string& msg, const Error& e) {
 int RunBackupCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--redis", "--password-file", "--store", "--policy", "--data-dir",
-                             "--policy-generation", "--timeout"},
+                             "--policy-generation", "--timeout", "--instance", "--instance-uid"},
                             {});
   if (!flags || !flags->Has("--redis") || (!flags->Has("--store") && !flags->Has("--policy"))) {
     std::cerr << "tidemark-sidecar backup: "
@@ -110,6 +111,7 @@ int RunBackupCommand(const std::vector<std::string>& args) {
   if (timeout) o.bgsave_timeout_ms = *timeout * 1000;
   o.source_pod = PodName();
   o.policy_generation = generation;
+  o.lineage = {flags->Get("--instance").value_or(""), flags->Get("--instance-uid").value_or("")};
   if (policy) o.verify_after_copy = policy->verify_after_copy;
   auto done = RunBackupJob(*redis, targets, o, log, clock);
   if (!done) return Fail(log, "backup failed", done.error());

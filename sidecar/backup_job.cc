@@ -67,6 +67,7 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<Backu
   ctx.name_suffix = RandomSuffix();
   ctx.source_pod = o.source_pod;
   ctx.policy_generation = o.policy_generation;
+  ctx.lineage = o.lineage;
   ctx.verify_after_copy = o.verify_after_copy;
   ctx.check_duplicate_keys = check_duplicates;
   auto done = BackupSnapshotToStores(*source, rdb_path, stores, ctx);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backup/lineage.h"
 #include "core/backup/metadata.h"
 #include "core/backup/retention.h"
 #include "core/base/error.h"
@@ -23,6 +24,7 @@ struct BackupJobOptions {
   int64_t bgsave_timeout_ms = 30 * 60 * 1000;
   std::string source_pod;
   std::optional<int64_t> policy_generation = std::nullopt;
+  backup::Lineage lineage = {};  // recorded in each backup's metadata
   bool verify_after_copy = true;
   std::optional<backup::RetentionRules> retention = std::nullopt;
 };

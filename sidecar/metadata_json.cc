@@ -60,6 +60,14 @@ std::string RenderBackupMetadata(const BackupMetadata& m) {
   } else {
     v["encryption"] = json::value::null();
   }
+  if (!m.instance.empty()) {
+    json::value l = json::value::object(true);
+    l["instance"] = json::value::string(m.instance);
+    l["uid"] = json::value::string(m.instance_uid);
+    v["lineage"] = l;
+  } else {
+    v["lineage"] = json::value::null();
+  }
   return v.serialize() + "\n";
 }
 
@@ -188,6 +196,15 @@ Result<BackupMetadata> Parse(const json::value& v, const std::string& where) {
       return r.Bad("encryption", "algorithm '" + *algorithm + "' is not known (expected " +
                                      std::string(kEncryptionAlgorithm) + ")");
     m.encryption_key_id = *key_id;
+  }
+  if (r.Get("lineage") && !r.IsNull("lineage")) {  // absent in older metadata
+    Reader lr(*r.Get("lineage"), where);
+    auto instance = lr.Str("instance");
+    auto uid = lr.Str("uid");
+    if (!instance || !uid || instance->empty())
+      return r.Bad("lineage", "expected {instance: \"namespace/name\", uid} or null");
+    m.instance = *instance;
+    m.instance_uid = *uid;
   }
   return m;
 }

@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "         [--peer-token-file FILE (the set's token: serves GET /v1/snapshot to peers)]\n"
     "         [--primary-peer http://HOST:PORT --primary-redis HOST:PORT (a replica: pod 0's\n"
     "          sidecar and Redis; holds Redis back while pod 0 is away)]\n"
-    "         [--holdback-placeholder HOST:PORT (default 127.0.0.1:1)]\n";
+    "         [--holdback-placeholder HOST:PORT (default 127.0.0.1:1)]\n"
+    "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage each backup records)]\n";
 
 std::atomic<bool> g_stop{false};
 
@@ -63,7 +64,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
                             {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
                              "--data-dir", "--listen", "--policy-generation", "--redis-server",
                              "--work-dir", "--peer-token-file", "--primary-peer", "--primary-redis",
-                             "--holdback-placeholder"},
+                             "--holdback-placeholder", "--instance", "--instance-uid"},
                             {});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
@@ -85,6 +86,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
   o.pod = PodName();
   o.redis_server = flags->Get("--redis-server").value_or("redis-server");
   o.work_dir = flags->Get("--work-dir").value_or(DefaultWorkDir());
+  o.lineage.instance = flags->Get("--instance").value_or("");
+  o.lineage.uid = flags->Get("--instance-uid").value_or("");
   if (auto g = flags->Get("--policy-generation")) {
     int64_t v = 0;
     auto [end, ec] = std::from_chars(g->data(), g->data() + g->size(), v);

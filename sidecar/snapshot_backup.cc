@@ -167,6 +167,8 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
   FillFromRdbReport(report, m);
   m.source_pod = ctx.source_pod;
   m.policy_generation = ctx.policy_generation;
+  m.instance = ctx.lineage.instance;
+  m.instance_uid = ctx.lineage.uid;
   m.verified = true;
   if (!dataset.unavailable()) {
     m.dataset_digest = dataset.Hex();

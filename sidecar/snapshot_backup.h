@@ -17,6 +17,7 @@
 #include "core/backup/metadata.h"
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
+#include "core/backup/lineage.h"
 #include "core/rdb/rdb_verifier.h"
 #include "sidecar/backup_store.h"
 #include "sidecar/verify_budget.h"
@@ -28,6 +29,7 @@ struct SnapshotBackupContext {
   uint32_t name_suffix = 0;   // the random part of the name
   std::string source_pod;
   std::optional<int64_t> policy_generation = std::nullopt;
+  backup::Lineage lineage = {};  // recorded in the metadata (core/backup/lineage.h)
   bool verify_after_copy = true;
   uint32_t max_rdb_version = 12;
   bool check_duplicate_keys = true;  // see CheckDuplicateKeys

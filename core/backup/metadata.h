@@ -39,6 +39,10 @@ struct BackupMetadata {
   // Set when the stored bytes are encrypted (framed AES-256-GCM, core/crypto/framed_aead.h):
   // the id of the key a restore needs. size_bytes and sha256 stay those of the plain RDB.
   std::optional<std::string> encryption_key_id;
+  // Which instance took it (core/backup/lineage.h); empty in backups made before it was recorded
+  // or by a sidecar not run by the operator.
+  std::string instance;      // "namespace/name"
+  std::string instance_uid;  // the resource's metadata.uid
 
   uint64_t total_keys() const {
     uint64_t n = 0;
