@@ -13,6 +13,7 @@
 #include "io/aof_files.h"
 #include "io/durable_file.h"
 #include "io/file_source.h"
+#include "sidecar/lineage_marker.h"
 #include "sidecar/manifest_rebuild.h"
 #include "sidecar/verify_budget.h"
 
@@ -219,6 +220,61 @@ const char* RestoreActionName(RestoreAction a) {
 
 namespace {
 
+// The first `max` items, "; "-separated, and how many more.
+std::string Joined(const std::vector<std::string>& items, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < max; ++i) out += (i ? "; " : "") + items[i];
+  if (items.size() > max) out += "; and " + std::to_string(items.size() - max) + " more";
+  return out.empty() ? "none" : out;
+}
+
+// What on the volume and beside it shows that the instance held data, before the stores are
+// listed: files that do not verify, and the lineage markers.
+std::vector<std::string> LocalEvidence(const RestoreOptions& o, const LocalData& local) {
+  std::vector<std::string> evidence;
+  for (const auto& p : local.unusable) evidence.push_back("local file that does not verify: " + p);
+  for (const auto& dir : {std::optional<std::string>(o.layout.data_dir), o.marker_dir})
+    if (dir)
+      if (auto marker = DescribeLineageMarker(*dir)) evidence.push_back("lineage marker " + *marker);
+  return evidence;
+}
+
+// A backup of another instance is ineligible, unless accepted; one without lineage or of an
+// earlier resource of the same name is used, with a warning.
+void CheckLineage(const RestoreOptions& o, const backup::BackupMetadata& m, JsonLog& log,
+                  RestoreCandidate& c) {
+  using backup::LineageMatch;
+  const backup::Lineage theirs{m.instance, m.instance_uid};
+  const LineageMatch match = backup::MatchLineage(o.lineage, o.accepted_lineages, theirs);
+  const std::vector<LogField> fields = {
+      LogField::Str("backup", m.name), LogField::Str("backup_instance", m.instance),
+      LogField::Str("backup_uid", m.instance_uid), LogField::Str("instance", o.lineage.instance),
+      LogField::Str("uid", o.lineage.uid),
+      LogField::Str("lineage", backup::LineageMatchName(match))};
+  switch (match) {
+    case LineageMatch::kSame:
+      return;
+    case LineageMatch::kUnrecorded:
+      if (!o.lineage.instance.empty())
+        log.Warn("backup records no lineage (taken before lineage was recorded): accepted", fields);
+      return;
+    case LineageMatch::kSameNameOtherUid:
+      log.Warn("backup of an earlier resource with this instance's name: accepted", fields);
+      return;
+    case LineageMatch::kAccepted:
+      log.Warn("backup of another instance, accepted (--accept-lineage)", fields);
+      return;
+    case LineageMatch::kOther:
+      c.usable = false;
+      c.unusable_why = "another instance's lineage: taken by " + m.instance + " (uid " +
+                       m.instance_uid + "), this is " + o.lineage.instance +
+                       "; accept it with --accept-lineage " + m.instance +
+                       " (spec.restore.fromInstance)";
+      log.Warn("backup refused: another instance's lineage", fields);
+      return;
+  }
+}
+
 const char* KindName(CandidateKind k) {
   return k == CandidateKind::kLocal ? "local" : k == CandidateKind::kBackup ? "backup" : "replica";
 }
@@ -263,6 +319,7 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
     if (*rewound) {
       if (auto s = WritePointInTimeMarker(layout.data_dir, *pit, layout.AofDir(), now); !s)
         return std::unexpected(s.error());
+      (*rewound)->has_data = local.candidate.keys > 0;
       return **rewound;
     }
     log.Warn("the local AOF cannot reach the point in time",
@@ -283,6 +340,8 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
     backup::BackupMetadata metadata;
   };
   std::vector<StoredBackup> backups;
+  // Step 4's evidence that this instance once held data.
+  std::vector<std::string> evidence = LocalEvidence(o, local);
   if (local.kind != LocalData::Kind::kNone) {
     candidates.push_back(local.candidate);
     RestoreCandidate& c = candidates.back();
@@ -299,8 +358,13 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
   for (BackupStore* store : stores) {
     auto listing = store->List();
     if (!listing) return std::unexpected(listing.error());
-    for (const auto& p : listing->problems)
+    for (const auto& p : listing->problems) {
       log.Warn("backup not listed: its metadata does not read", {LogField::Str("problem", p)});
+      evidence.push_back("a backup whose metadata does not read: " + p);
+    }
+    if (!listing->backups.empty())
+      evidence.push_back(std::to_string(listing->backups.size()) + " backup(s) listed, newest " +
+                         store->MetadataLocation(listing->backups.front().name));
     for (const auto& m : listing->backups) {
       RestoreCandidate c;
       c.kind = CandidateKind::kBackup;
@@ -313,6 +377,7 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
         c.unusable_why = "taken at " + backup::FormatIsoUtc(*c.time) + ", after the point in time " +
                          backup::FormatIsoUtc(*backups_not_after);
       }
+      if (c.usable) CheckLineage(o, m, log, c);
       c.keys = m.total_keys();
       c.repl_id = m.repl_id;
       c.repl_offset = m.repl_offset;
@@ -349,6 +414,7 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
   // 3. The best candidate that works.
   const std::string aside_label = pit ? "before-pitr" : "unusable";
   auto finish = [&](RestoreOutcome out, const RestoreCandidate& c) -> Result<RestoreOutcome> {
+    out.has_data = c.keys > 0;
     if (!pit) return out;
     // An older snapshot instead of T: say plainly what is not restored.
     log.Warn("point in time: restored the newest snapshot taken at or before it; the writes "
@@ -454,23 +520,45 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
                          "; the data on the volume was not replaced",
                      -1, layout.data_dir);
   const bool nothing_local = local.kind == LocalData::Kind::kNone && local.unusable.empty();
-  if (!o.allow_start_empty && !(nothing_local && !o.backups_allowed)) {
+  const std::string what = std::string(nothing_local ? "no data on the volume"
+                                                     : "the data on the volume is not usable") +
+                           " and no usable backup" +
+                           (stores.empty() ? " (no backup store given)" : "");
+  const std::string evidence_text = Joined(evidence, evidence.size());
+  if (o.is_replica) {
+    // Its Redis starts with --replicaof: the first sync replaces whatever it starts with.
+    log.Info("a replica: starting empty, its Redis copies the primary's data at the first sync",
+             {LogField::Str("evidence", evidence_text)});
+  } else if (!o.allow_start_empty && !o.force_empty && !(nothing_local && !o.backups_allowed)) {
     return MakeError(ErrorCode::kNotFound,
-                     std::string(nothing_local ? "no data on the volume"
-                                               : "the data on the volume is not usable") +
-                         " and no usable backup" + (stores.empty() ? " (no backup store given)" : "") +
-                         ": refusing to start Redis empty. Restore a backup into the store, or "
-                         "pass --allow-empty to start with an empty dataset",
+                     what + ": refusing to start Redis empty. Restore a backup into the store, or "
+                            "pass --allow-empty to start with an empty dataset",
                      -1, layout.data_dir);
+  } else if (!evidence.empty() && !o.force_empty && o.backups_allowed) {
+    // The classic loss: a primary that held data coming back empty, then replicated empty.
+    return MakeError(
+        ErrorCode::kNotFound,
+        what + ", but this instance once held data (" + evidence_text + "; candidates: " +
+            Joined(compared, 5) +
+            "): refusing to start Redis empty, its data would be lost for good. Make a good "
+            "backup listable (check the store, its credentials; another instance's backups "
+            "need --accept-lineage, spec.restore.fromInstance), or, to accept the loss and "
+            "start empty, pass --force-empty (the resource's spec.restore.forceEmptyStart: "
+            "true; remove it once the pod runs)",
+        -1, layout.data_dir);
+  } else if (!evidence.empty()) {
+    log.Warn("starting empty although this instance once held data (--force-empty)",
+             {LogField::Str("evidence", evidence_text)});
   }
   for (const auto& p : local.unusable) {
     auto to = MoveAside(p, now);
     if (!to) return std::unexpected(to.error());
     log.Info("moved aside", {LogField::Str("move", p + " -> " + *to)});
   }
-  log.Warn("decision: start empty", {LogField::Str("reason", nothing_local
-                                                                 ? "no data and no usable backup"
-                                                                 : "local data unusable, no usable backup")});
+  const char* reason = o.is_replica     ? "a replica: the primary's data comes at the first sync"
+                       : nothing_local ? "no data and no usable backup"
+                                       : "local data unusable, no usable backup";
+  log.Warn("decision: start empty", {LogField::Str("reason", reason)});
   return RestoreOutcome{RestoreAction::kStartEmpty, "", "", {}};
 }
 
@@ -487,7 +575,20 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
                                   JsonLog& log, Clock& clock) {
   std::vector<std::string> compared;
   auto out = RunRestoreSteps(o, stores, log, clock, compared);
-  if (out) out->compared = std::move(compared);
+  if (!out) return out;
+  out->compared = std::move(compared);
+  if (out->has_data && !o.lineage.instance.empty()) {
+    // Best effort: without the marker a later loss still shows through the backups.
+    for (const auto& dir : {std::optional<std::string>(o.layout.data_dir), o.marker_dir}) {
+      if (!dir) continue;
+      auto wrote = WriteLineageMarkerOnce(*dir, o.lineage, clock.NowUnix());
+      if (!wrote)
+        log.Warn("cannot write the lineage marker",
+                 {LogField::Str("error", wrote.error().ToString())});
+      else if (*wrote)
+        log.Info("lineage marker written", {LogField::Str("path", *dir + "/" + kLineageMarkerFile)});
+    }
+  }
   return out;
 }
 

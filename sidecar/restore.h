@@ -16,7 +16,12 @@
 //      skipped with a log line and the next is tried. Replaced files are moved aside, never
 //      deleted.
 //   4. Nothing usable: start empty only when allowed (or when there is no data at all and
-//      restores are off); otherwise fail loudly.
+//      restores are off); otherwise fail loudly. Allowed (--allow-empty) covers a new instance
+//      only: with evidence that this one once held data (a backup listed in any store, usable or
+//      not, of any lineage; local files that do not verify; a lineage marker, lineage_marker.h)
+//      the step fails, listing the evidence, unless --force-empty. A replica may always start
+//      empty: Redis copies the primary's data at its first sync.
+// Lineage (core/backup/lineage.h): a backup of another instance is ineligible unless accepted.
 // With a point in time T (point_in_time.h), between 1 and 2: the local AOF is rewound to T when
 // its files can show the state at T; otherwise, only if allowed, steps 2-3 run with every
 // candidate taken after T (and the local AOF) ineligible, and never step 4's empty start.
@@ -26,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backup/lineage.h"
 #include "core/base/error.h"
 #include "sidecar/backup_store.h"
 #include "sidecar/clock.h"
@@ -46,6 +52,12 @@ struct RestoreOptions {
   uint32_t max_rdb_version = 12;
   std::optional<PointInTime> point_in_time = std::nullopt;
   PeerRestoreOptions peers = {};  // no peers: a set of one, or a replica's own restore
+  bool force_empty = false;       // --force-empty: an empty start even over evidence of data
+  bool is_replica = false;        // this pod's Redis starts as a replica (--replica-unless-pod-0)
+  backup::Lineage lineage = {};   // --instance, --instance-uid
+  std::vector<std::string> accepted_lineages = {};  // --accept-lineage
+  // Where the lineage marker also goes (the backup volume), besides the data directory.
+  std::optional<std::string> marker_dir = std::nullopt;
 };
 
 enum class RestoreAction {
@@ -63,6 +75,7 @@ struct RestoreOutcome {
   std::string source;     // backup name, replica URL, or the local path kept/installed
   std::string installed;  // what Redis will load
   std::vector<std::string> compared;  // "<kind> <id>: <eligible?> <reason>", best first
+  bool has_data = false;  // Redis starts with a non-empty dataset: the lineage marker is written
 };
 
 // The decision as one JSON object: written by the restore step to kRestoreRecordFile in the data

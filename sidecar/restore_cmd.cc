@@ -1,5 +1,6 @@
 // `tidemark-sidecar restore`: the init container's step (see restore.h).
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "sidecar/commands.h"
@@ -23,11 +24,29 @@ constexpr const char* kUsage =
     "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
     "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
     "         [--peers http://HOST:PORT,... --peer-token-file FILE [--peer-attempts N]]\n"
+    "         [--instance NAMESPACE/NAME [--instance-uid UID]] [--accept-lineage NS/NAME,...]\n"
+    "         [--force-empty] [--replica-unless-pod-0]\n"
     "  Flags override the policy file; without either: appendonly no, dump.rdb.\n"
     "  --point-in-time T rewinds the local AOF to T (aof-timestamp-enabled); when it cannot,\n"
     "  --allow-older-snapshot installs the newest verified snapshot taken at or before T.\n"
     "  --peers: the replicas' sidecars (pod 0 of a replicated set): when the local data is\n"
-    "  missing, unusable or empty, the freshest replica competes with the backups.\n";
+    "  missing, unusable or empty, the freshest replica competes with the backups.\n"
+    "  --allow-empty starts a new instance empty; not one that once held data (a backup in\n"
+    "  any store, local files that do not verify, a .tidemark-lineage.json marker): that\n"
+    "  needs --force-empty. --instance: backups of other instances are refused unless\n"
+    "  --accept-lineage names them. --replica-unless-pod-0: a pod whose $POD_NAME does not\n"
+    "  end in -0 is a replica (it syncs from pod 0) and may always start empty.\n";
+
+// "a,b,,c" -> {a, b, c}
+std::vector<std::string> SplitCommas(const std::string& list) {
+  std::vector<std::string> items;
+  for (size_t pos = 0; pos <= list.size();) {
+    size_t comma = std::min(list.find(',', pos), list.size());
+    if (comma > pos) items.push_back(list.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return items;
+}
 
 int Usage(const std::string& why) {
   std::cerr << "tidemark-sidecar restore: " << why << "\n" << kUsage;
@@ -40,8 +59,10 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
                             {"--data-dir", "--store", "--policy", "--appendonly", "--appenddirname",
                              "--appendfilename", "--dbfilename", "--max-rdb-version",
-                             "--point-in-time", "--peers", "--peer-token-file", "--peer-attempts"},
-                            {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot"});
+                             "--point-in-time", "--peers", "--peer-token-file", "--peer-attempts",
+                             "--instance", "--instance-uid", "--accept-lineage"},
+                            {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot",
+                             "--force-empty", "--replica-unless-pod-0"});
   if (!flags) return Usage(flags.error().message);
   if (!flags->Has("--data-dir")) return Usage("--data-dir is required");
   auto appendonly = flags->Get("--appendonly");
@@ -95,6 +116,8 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
     o.allow_aof_tail_repair = p->allow_aof_tail_repair;
     o.backups_allowed = p->restore_enabled;
     o.pinned_backup = p->restore_backup_name;
+    o.force_empty = p->force_empty_start;
+    if (p->from_instance) o.accepted_lineages.push_back(*p->from_instance);
     object_store_policy = p->object_store;  // its backups are candidates, whatever destinations
   }
   if (appendonly) o.layout.appendonly = *appendonly == "yes";
@@ -105,17 +128,30 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   o.allow_start_empty = flags->Has("--allow-empty");
   o.max_rdb_version = max_version;
   o.point_in_time = pit;
+  if (flags->Has("--force-empty")) o.force_empty = true;
+  if (auto v = flags->Get("--instance")) {
+    if (v->find('/') == std::string::npos) return Usage("--instance takes NAMESPACE/NAME");
+    o.lineage.instance = *v;
+  } else if (flags->Has("--instance-uid")) {
+    return Usage("--instance-uid goes with --instance");
+  }
+  if (auto v = flags->Get("--instance-uid")) o.lineage.uid = *v;
+  if (auto v = flags->Get("--accept-lineage"))
+    for (auto& item : SplitCommas(*v)) o.accepted_lineages.push_back(std::move(item));
+  if (flags->Has("--replica-unless-pod-0")) {
+    // The Redis container's own rule (operator/reconcile/pod_commands.cc), on the same
+    // $POD_NAME (not $HOSTNAME): an unset name is taken as pod 0, the stricter case.
+    const char* env = std::getenv("POD_NAME");
+    const std::string pod = env ? env : "";
+    o.is_replica = !pod.empty() && !pod.ends_with("-0");
+  }
 
   if (auto peers = flags->Get("--peers")) {
     if (!flags->Has("--peer-token-file")) return Usage("--peers needs --peer-token-file");
-    for (size_t pos = 0; pos <= peers->size();) {
-      size_t comma = std::min(peers->find(',', pos), peers->size());
-      if (comma > pos) {
-        auto peer = ParsePeerUrl(peers->substr(pos, comma - pos));
-        if (!peer) return Usage("--peers: " + peer.error().ToString());
-        o.peers.peers.push_back(*peer);
-      }
-      pos = comma + 1;
+    for (const auto& item : SplitCommas(*peers)) {
+      auto peer = ParsePeerUrl(item);
+      if (!peer) return Usage("--peers: " + peer.error().ToString());
+      o.peers.peers.push_back(*peer);
     }
     auto token = LoadPeerToken(*flags->Get("--peer-token-file"));
     if (!token) return Usage("--peer-token-file: " + token.error().ToString());
@@ -149,6 +185,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   }
   std::vector<BackupStore*> stores;
   if (store) stores.push_back(&*store);
+  if (store) o.marker_dir = store->dir();
   if (object_store) stores.push_back(object_store.get());
   log.Info("restore started",
            {LogField::Str("data_dir", o.layout.data_dir), LogField::Bool("appendonly", o.layout.appendonly),

@@ -215,6 +215,14 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   if (pit->is_string()) p.restore_point_in_time = pit->as_string();
   else if (!pit->is_null()) return w.Bad("restore.source.pointInTime", "expected a string or null");
   TRY_ASSIGN(p.allow_aof_tail_repair, w.Bool(*restore, "restore", "allowAofTailRepair"));
+  // Both absent in policies rendered before they existed.
+  if (restore->has_field("forceEmptyStart"))
+    TRY_ASSIGN(p.force_empty_start, w.Bool(*restore, "restore", "forceEmptyStart"));
+  if (restore->has_field("fromInstance")) {
+    const json::value& from = restore->at("fromInstance");
+    if (from.is_string()) p.from_instance = from.as_string();
+    else if (!from.is_null()) return w.Bad("restore.fromInstance", "expected a string or null");
+  }
   return p;
 }
 

@@ -57,6 +57,8 @@ struct SidecarPolicy {
   std::optional<std::string> restore_backup_name;  // restore.source.backupName
   std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (RFC 3339)
   bool allow_aof_tail_repair = false;              // restore.allowAofTailRepair
+  bool force_empty_start = false;                  // restore.forceEmptyStart (absent: false)
+  std::optional<std::string> from_instance;        // restore.fromInstance (absent: null)
 };
 
 // kInvalidArgument naming the member and what was expected; `where` is the file.

@@ -1,6 +1,7 @@
 // Faults around backups and restores, with a real redis-server and the tidemark-sidecar binary:
 // a full disk during a backup copy, a killed backup's leftovers, AOF damage at the tail and in
-// the middle, a lost AOF manifest.
+// the middle, a lost AOF manifest; a lost volume whose backups all fail verification, and a store
+// shared with another instance.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,24 @@ class SidecarFaults : public WithDataAndStore<> {
     return RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
   }
   std::string IncrFile() const { return data_ + "/appendonlydir/appendonly.aof.1.incr.aof"; }
+  SidecarRun BackupAs(const RedisServer& redis, const std::string& instance) {
+    return RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_,
+                       "--instance", instance, "--instance-uid", "uid-" + instance});
+  }
+  // The restore as the operator renders it for pod 0 of shop/cache under restore.when: auto.
+  SidecarRun RestoreAsOperated(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"restore", "--data-dir", data_, "--store", store_,
+                                     "--allow-empty", "--instance", "shop/cache",
+                                     "--instance-uid", "uid-shop/cache"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunSidecar(args);
+  }
+  std::vector<std::string> StoreFiles(const std::string& suffix) {
+    std::vector<std::string> out;
+    for (const auto& f : ListDir(store_))
+      if (f.ends_with(suffix)) out.push_back(store_ + "/" + f);
+    return out;
+  }
 };
 
 TEST_F(SidecarFaults, DiskFullDuringACopyFailsClearlyAndLeavesOlderBackupsIntact) {
@@ -158,6 +177,67 @@ TEST_F(SidecarFaults, NoDataAndNoBackupRefusesToStartEmptyUnlessAllowed) {
   auto ok = RunSidecar({"restore", "--data-dir", data_, "--store", store_, "--allow-empty"});
   EXPECT_EQ(ok.rc, 0);
   EXPECT_TRUE(ok.Logged("\"action\":\"start-empty\"")) << ok.out;
+}
+
+TEST_F(SidecarFaults, LostVolumeWithOnlyCorruptBackupsRefusesAnEmptyStart) {
+  {
+    RedisServer redis(data_, {});
+    redis.Cli({"DEBUG", "POPULATE", "500"});
+    ASSERT_EQ(BackupAs(redis, "shop/cache").rc, 0);
+  }
+  ASSERT_EQ(::unlink((data_ + "/dump.rdb").c_str()), 0);  // the volume is lost
+  auto rdbs = StoreFiles(".rdb");
+  ASSERT_EQ(rdbs.size(), 1u);
+  std::string bytes = ReadFile(rdbs[0]);
+  bytes[bytes.size() / 2] ^= 0x01;
+  WriteFile(rdbs[0], bytes);
+
+  auto r = RestoreAsOperated();
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_TRUE(r.Logged("but this instance once held data (1 backup(s) listed")) << r.out;
+  EXPECT_TRUE(r.Logged("--force-empty")) << r.out;
+  EXPECT_TRUE(r.Logged("\"msg\":\"backup skipped\"")) << r.out;
+  struct stat st{};
+  EXPECT_NE(::stat((data_ + "/dump.rdb").c_str(), &st), 0);  // nothing installed
+
+  auto forced = RestoreAsOperated({"--force-empty"});
+  EXPECT_EQ(forced.rc, 0) << forced.out;
+  EXPECT_TRUE(forced.Logged("starting empty although this instance once held data")) << forced.out;
+  EXPECT_TRUE(forced.Logged("\"action\":\"start-empty\"")) << forced.out;
+  EXPECT_EQ(ReadFile(rdbs[0]), bytes);  // the evidence is kept
+}
+
+TEST_F(SidecarFaults, AnotherInstancesNewerBackupIsRefusedAndTheOwnIsRestored) {
+  std::string own_digest;
+  {
+    RedisServer redis(data_, {});
+    redis.Cli({"DEBUG", "POPULATE", "300", "own"});
+    own_digest = redis.Digest();
+    ASSERT_EQ(BackupAs(redis, "shop/cache").rc, 0);
+  }
+  ::sleep(1);  // the other backup is strictly newer
+  {
+    TempDir other;
+    RedisServer redis(other.path(), {});
+    redis.Cli({"DEBUG", "POPULATE", "900", "other"});
+    ASSERT_EQ(BackupAs(redis, "shop/other").rc, 0);
+  }
+  ASSERT_EQ(::unlink((data_ + "/dump.rdb").c_str()), 0);
+  auto r = RestoreAsOperated();
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_TRUE(r.Logged("backup refused: another instance's lineage")) << r.out;
+  EXPECT_TRUE(r.Logged("\"backup_instance\":\"shop/other\"")) << r.out;
+  {
+    RedisServer again(data_, {});
+    EXPECT_EQ(again.Digest(), own_digest);
+  }
+  // The disaster-recovery opt-in takes the other instance's (newer) backup.
+  ASSERT_EQ(::unlink((data_ + "/dump.rdb").c_str()), 0);
+  auto dr = RestoreAsOperated({"--accept-lineage", "shop/other"});
+  ASSERT_EQ(dr.rc, 0) << dr.out;
+  EXPECT_TRUE(dr.Logged("backup of another instance, accepted (--accept-lineage)")) << dr.out;
+  RedisServer again(data_, {});
+  EXPECT_EQ(again.Cli({"DBSIZE"}), "900");
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 #include "sidecar/restore.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
+#include "core/backup/utc_time.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/snapshot_backup.h"
 #include "tests/sidecar/fake_clock.h"
@@ -32,11 +34,12 @@ class RestoreTest : public ::testing::Test {
     ::mkdir(tmp_.File("store").c_str(), 0755);
     store_.emplace(*DirBackupStore::Open(tmp_.File("store")));
   }
-  backup::BackupMetadata AddBackup(int keys, int64_t t) {
+  backup::BackupMetadata AddBackup(int keys, int64_t t, backup::Lineage lineage = {}) {
     std::string rdb = MakeTestRdb(keys, t);
     SpanSource src({reinterpret_cast<const uint8_t*>(rdb.data()), rdb.size()});
     SnapshotBackupContext ctx;
     ctx.now_unix = t;
+    ctx.lineage = lineage;
     ctx.name_suffix = static_cast<uint32_t>(keys);
     auto m = BackupSnapshot(src, "dump.rdb", *store_, ctx);
     EXPECT_TRUE(m) << m.error().ToString();
@@ -57,6 +60,21 @@ class RestoreTest : public ::testing::Test {
     ASSERT_EQ(::utime(p.c_str(), &times), 0) << p;
   }
   std::string Log() const { return log_text_.str(); }
+  void Corrupt(const backup::BackupMetadata& m) {
+    std::string path = store_->DataLocation(m.name);
+    std::string bytes = ReadFile(path);
+    bytes[bytes.size() / 2] ^= 0x20;
+    WriteFile(path, bytes);
+  }
+  // The options the operator renders for pod 0 of `cache` under restore.when: auto.
+  RestoreOptions Operated() const {
+    RestoreOptions o;
+    o.allow_start_empty = true;
+    o.lineage = kSelf;
+    o.marker_dir = tmp_.File("store");
+    return o;
+  }
+  static inline const backup::Lineage kSelf{"shop/cache", "uid-1"};
 
   testing::TempDir tmp_;
   std::string data_;
@@ -192,6 +210,156 @@ TEST_F(RestoreTest, EmptyLocalAofRanksBelowANonEmptyBackupAndIsMovedAside) {
   auto kept = Run(allow);
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->action, RestoreAction::kKeptLocal);
+}
+
+// The classic loss: the volume is gone and every backup fails verification. --allow-empty (what
+// the operator passes under restore.when: auto) must not turn that into an empty primary.
+TEST_F(RestoreTest, LostVolumeWithOnlyCorruptBackupsIsRefusedEvenWithAllowEmpty) {
+  auto m = AddBackup(5, kNow - 3600, kSelf);
+  Corrupt(m);
+  auto r = Run(Operated());
+  ASSERT_FALSE(r) << RestoreActionName(r->action);
+  EXPECT_NE(r.error().message.find("this instance once held data"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("1 backup(s) listed, newest " + store_->MetadataLocation(m.name)),
+            std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("--force-empty"), std::string::npos);
+  EXPECT_NE(Log().find("\"msg\":\"backup skipped\""), std::string::npos) << Log();
+  EXPECT_FALSE(Exists(data_ + "/dump.rdb"));
+  EXPECT_EQ(::access(store_->DataLocation(m.name).c_str(), F_OK), 0);  // never deleted
+
+  // The explicit override: empty, with a warning that names what is given up.
+  RestoreOptions force = Operated();
+  force.force_empty = true;
+  auto forced = Run(force);
+  ASSERT_TRUE(forced) << forced.error().ToString();
+  EXPECT_EQ(forced->action, RestoreAction::kStartEmpty);
+  EXPECT_NE(Log().find("\"level\":\"warn\",\"msg\":\"starting empty although this instance once "
+                       "held data (--force-empty)\""),
+            std::string::npos) << Log();
+  EXPECT_EQ(::access(store_->DataLocation(m.name).c_str(), F_OK), 0);
+}
+
+TEST_F(RestoreTest, ANewInstanceWithAnEmptyStoreStartsEmptyUnderAllowEmpty) {
+  auto r = Run(Operated());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kStartEmpty);
+  EXPECT_FALSE(r->has_data);
+  // Nothing held yet, so nothing marked: the next start is still a new instance's.
+  EXPECT_FALSE(Exists(data_ + "/.tidemark-lineage.json"));
+  EXPECT_FALSE(Exists(tmp_.File("store") + "/.tidemark-lineage.json"));
+  auto again = Run(Operated());
+  ASSERT_TRUE(again) << again.error().ToString();
+}
+
+TEST_F(RestoreTest, UnusableLocalFilesAreEvidenceOfData) {
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(2, kNow - 10).substr(0, 40));
+  auto r = Run(Operated());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("local file that does not verify: " + data_ + "/dump.rdb"),
+            std::string::npos) << r.error().message;
+  EXPECT_TRUE(Exists(data_ + "/dump.rdb"));  // untouched on the failure path
+}
+
+TEST_F(RestoreTest, AReplicaMayStartEmptyOverEvidence) {
+  Corrupt(AddBackup(5, kNow - 3600, kSelf));
+  RestoreOptions o = Operated();
+  o.is_replica = true;
+  auto r = Run(o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kStartEmpty);
+  EXPECT_NE(Log().find("a replica: starting empty"), std::string::npos) << Log();
+  o.allow_start_empty = false;  // also without --allow-empty (restore.when: never)
+  ASSERT_TRUE(Run(o));
+}
+
+TEST_F(RestoreTest, TheLineageMarkerRemembersDataAfterEveryBackupIsGone) {
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(3, kNow - 10));
+  auto kept = Run(Operated());
+  ASSERT_TRUE(kept) << kept.error().ToString();
+  EXPECT_EQ(kept->action, RestoreAction::kKeptLocal);
+  const std::string marker = ReadFile(tmp_.File("store") + "/.tidemark-lineage.json");
+  EXPECT_EQ(marker, "{\"instance\":\"shop/cache\",\"uid\":\"uid-1\",\"firstDataAt\":\"" +
+                        backup::FormatIsoUtc(kNow) + "\"}\n");
+  EXPECT_EQ(ReadFile(data_ + "/.tidemark-lineage.json"), marker);
+  // The data volume is lost and no backup was ever taken: the backup volume's marker remains.
+  ASSERT_EQ(::unlink((data_ + "/dump.rdb").c_str()), 0);
+  ASSERT_EQ(::unlink((data_ + "/.tidemark-lineage.json").c_str()), 0);
+  auto r = Run(Operated());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("lineage marker " + tmp_.File("store") +
+                                   "/.tidemark-lineage.json: {\"instance\":\"shop/cache\""),
+            std::string::npos) << r.error().message;
+}
+
+TEST_F(RestoreTest, AnotherInstancesBackupIsRefusedAndTheOwnOlderOneChosen) {
+  auto own = AddBackup(3, kNow - 7200, kSelf);
+  auto other = AddBackup(6, kNow - 60, {"shop/other", "uid-9"});
+  auto r = Run(Operated());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->source, own.name);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(3, kNow - 7200));
+  EXPECT_NE(Log().find("\"msg\":\"backup refused: another instance's lineage\",\"pod\":\"cache-0\","
+                       "\"backup\":\"" + other.name + "\",\"backup_instance\":\"shop/other\""),
+            std::string::npos) << Log();
+  bool listed = false;
+  for (const auto& c : r->compared)
+    listed |= c.find("ineligible: backup unusable: another instance's lineage: taken by "
+                     "shop/other (uid uid-9), this is shop/cache; accept it with --accept-lineage "
+                     "shop/other") != std::string::npos;
+  EXPECT_TRUE(listed);
+}
+
+TEST_F(RestoreTest, OnlyAnotherInstancesBackupsFailTheRestoreUnlessAccepted) {
+  auto other = AddBackup(6, kNow - 60, {"billing/ledger", "uid-9"});
+  auto refused = Run(Operated());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("--accept-lineage billing/ledger"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(Exists(data_ + "/dump.rdb"));
+  // The disaster-recovery opt-in.
+  RestoreOptions dr = Operated();
+  dr.accepted_lineages = {"billing/ledger"};
+  auto r = Run(dr);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->source, other.name);
+  EXPECT_NE(Log().find("backup of another instance, accepted (--accept-lineage)"), std::string::npos);
+}
+
+TEST_F(RestoreTest, BackupsWithoutLineageOrOfAnEarlierSameNamedResourceAreAcceptedWithAWarning) {
+  auto old = AddBackup(2, kNow - 7200);
+  auto r = Run(Operated());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->source, old.name);
+  EXPECT_NE(Log().find("backup records no lineage (taken before lineage was recorded): accepted"),
+            std::string::npos) << Log();
+  ASSERT_EQ(::unlink((data_ + "/dump.rdb").c_str()), 0);
+  auto recreated = AddBackup(4, kNow - 60, {"shop/cache", "uid-0"});
+  auto again = Run(Operated());
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->source, recreated.name);
+  EXPECT_NE(Log().find("backup of an earlier resource with this instance's name: accepted"),
+            std::string::npos) << Log();
+}
+
+TEST_F(RestoreTest, ABackupNewerThanTheServerLoadsIsRefusedNamingBothVersions) {
+  AddBackup(5, kNow - 60, kSelf);  // RDB version 10 (Redis 7.0)
+  RestoreOptions o = Operated();
+  o.max_rdb_version = 9;  // a Redis 6 image
+  auto r = Run(o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("RDB version 10 is newer than the server loads (9)"),
+            std::string::npos) << r.error().message;
+  EXPECT_FALSE(Exists(data_ + "/dump.rdb"));
+}
+
+TEST_F(RestoreTest, LocalDataNewerThanTheNewestBackupIsKeptEvenWithFewerKeys) {
+  AddBackup(6, kNow - 3600, kSelf);
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(2, kNow - 10));
+  auto r = Run(Operated());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kKeptLocal);
+  EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(2, kNow - 10));
 }
 
 }  // namespace
