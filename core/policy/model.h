@@ -182,6 +182,11 @@ struct Restore {
   RestoreWhen when = RestoreWhen::kAuto;
   RestoreSource source;
   bool allow_aof_tail_repair = true;
+  // The overrides of the restore step's guards (docs/operator.md): start empty although the
+  // instance once held data; accept backups of another instance ("namespace/name", the
+  // disaster-recovery path).
+  bool force_empty_start = false;
+  std::optional<std::string> from_instance;
 };
 
 struct RedisPersistenceSpec {

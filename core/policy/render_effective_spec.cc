@@ -184,6 +184,8 @@ void WriteRestore(JsonWriter& w, const Restore& r) {
   if (r.source.point_in_time) Str(w, "pointInTime", *r.source.point_in_time);
   w.EndObject();
   Bool(w, "allowAofTailRepair", r.allow_aof_tail_repair);
+  Bool(w, "forceEmptyStart", r.force_empty_start);
+  if (r.from_instance) Str(w, "fromInstance", *r.from_instance);
   w.EndObject();
 }
 

@@ -161,6 +161,13 @@ void WriteRestore(JsonWriter& w, const Restore& restore) {
   w.EndObject();
   w.Key("allowAofTailRepair");
   w.Bool(restore.allow_aof_tail_repair);
+  w.Key("forceEmptyStart");
+  w.Bool(restore.force_empty_start);
+  w.Key("fromInstance");
+  if (restore.from_instance)
+    w.String(*restore.from_instance);
+  else
+    w.Null();
   w.EndObject();
 }
 

@@ -54,6 +54,13 @@ bool IsDnsLabel(std::string_view s) {
          text::All(s, [](char c) { return text::IsLowerAlnum(c) || c == '-'; });
 }
 
+// "namespace/name" of a RedisPersistence.
+bool IsInstanceName(std::string_view s) {
+  const size_t slash = s.find('/');
+  return slash != std::string_view::npos && s.size() <= 127 && IsDnsLabel(s.substr(0, slash)) &&
+         IsDnsLabel(s.substr(slash + 1));
+}
+
 // http(s)://host[:port][/]: the object store's endpoint; the bucket and keys come after it.
 bool IsEndpointUrl(std::string_view s) {
   std::string_view rest = s;
@@ -304,6 +311,9 @@ class Checker {
     if (s.point_in_time)
       Matches(p + ".pointInTime", *s.point_in_time, IsRfc3339,
               "must be an RFC 3339 time such as 2024-05-01T12:00:00Z");
+    if (r.from_instance)
+      Matches("spec.restore.fromInstance", *r.from_instance, IsInstanceName,
+              "must be NAMESPACE/NAME, two DNS labels");
   }
 };
 

@@ -20,6 +20,12 @@ constexpr std::string_view kRedisScript =
     "set -- \"$@\" --replicaof \"$PRIMARY_HOST\" 6379; fi; "
     "exec redis-server \"$@\"";
 
+// The lineage backups record and a restore accepts (core/backup/lineage.h).
+void AddInstanceArgs(const ResourceMeta& meta, std::vector<std::string>& args) {
+  args.insert(args.end(), {"--instance", meta.namespace_ + "/" + meta.name, "--instance-uid",
+                           meta.uid});
+}
+
 }  // namespace
 
 std::vector<std::string> RedisCommand() { return {"sh", "-c", S(kRedisScript), "redis-server"}; }
@@ -39,7 +45,8 @@ std::vector<std::string> RedisReadinessCommand() {
   return {"sh", "-c", "redis-cli -s " + S(kSocketPath) + " ping | grep -q PONG"};
 }
 
-std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& r) {
+std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
+                                        const policy::RedisPersistence& r) {
   std::vector<std::string> args = {"run",
                                    "--redis", "unix:" + S(kSocketPath),
                                    "--store", S(kBackupDir),
@@ -47,6 +54,7 @@ std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& r) {
                                    "--redis-conf", ConfigFile(kConfKey),
                                    "--data-dir", S(kDataDir),
                                    "--listen", "0.0.0.0:" + std::to_string(kSidecarPort)};
+  AddInstanceArgs(meta, args);
   if (r.spec.workload.password_secret_ref) {
     args.push_back("--password-file");
     args.push_back(S(kSecretDir) + "/" + S(kPasswordFile));
@@ -54,16 +62,20 @@ std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& r) {
   return args;
 }
 
-std::vector<std::string> RestoreArgs(const policy::RedisPersistence& r) {
+std::vector<std::string> RestoreArgs(const ResourceMeta& meta,
+                                     const policy::RedisPersistence& r) {
   std::vector<std::string> args = {"restore", "--data-dir", S(kDataDir), "--policy",
                                    ConfigFile(kPolicyKey)};
   if (r.spec.storage.backup) {
     args.push_back("--store");
     args.push_back(S(kBackupDir));
   }
-  // The restore step cannot tell a first start from a lost volume: with restores on, it would
-  // refuse to start a new instance. It still prefers any usable local data or backup.
+  // A new instance may start empty; one with evidence of earlier data (a backup in a store,
+  // unusable local files, the lineage marker) may not: the restore step tells them apart.
   if (r.spec.restore.when == policy::RestoreWhen::kAuto) args.push_back("--allow-empty");
+  AddInstanceArgs(meta, args);
+  // The Redis script's rule: pods other than -0 start as replicas and sync from pod 0.
+  args.push_back("--replica-unless-pod-0");
   if (auto v = MaxRdbVersionForImage(r.spec.workload.image)) {
     args.push_back("--max-rdb-version");
     args.push_back(std::to_string(*v));

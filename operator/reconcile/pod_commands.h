@@ -3,7 +3,8 @@
 // exactly these flags; tests/operator/reconcile/sidecar_flags_test.cc asks the binary).
 //
 //   restore (init)  tidemark-sidecar restore --data-dir /data --policy .../policy.json
-//                     [--store /backup] [--allow-empty] [--max-rdb-version N]
+//                     [--store /backup] [--allow-empty] --instance NS/NAME --instance-uid UID
+//                     --replica-unless-pod-0 [--max-rdb-version N]
 //   redis           sh -c SCRIPT redis-server .../persistence.conf --dir /data --port 6379 ...
 //                   SCRIPT adds --requirepass/--masterauth "$REDIS_PASSWORD" when the Secret is
 //                   set (never inline in the manifest), and `--replicaof $PRIMARY_HOST 6379`
@@ -11,6 +12,7 @@
 //                   so Redis is the container's main process and gets SIGTERM.
 //   sidecar         tidemark-sidecar run --redis unix:/run/redis/redis.sock --store /backup
 //                     --policy ... --redis-conf ... --data-dir /data --listen 0.0.0.0:9121
+//                     --instance NS/NAME --instance-uid UID
 //                     [--password-file /etc/tidemark/secret/password]
 // None of them depends on a live-applicable setting (restart_table.h): changing one of those
 // never changes the pod template. Precondition everywhere: a valid, defaulted spec. Pure.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "core/policy/model.h"
+#include "operator/reconcile/names.h"
 
 namespace tidemark::reconcile {
 
@@ -30,8 +33,11 @@ inline constexpr std::string_view kSidecarBinary = "tidemark-sidecar";
 std::vector<std::string> RedisCommand();  // {"sh", "-c", SCRIPT, "redis-server"}
 std::vector<std::string> RedisArgs();     // the arguments SCRIPT passes on to redis-server
 std::vector<std::string> RedisReadinessCommand();
-std::vector<std::string> SidecarRunArgs(const policy::RedisPersistence& resource);  // "run", ...
-std::vector<std::string> RestoreArgs(const policy::RedisPersistence& resource);  // "restore", ...
+std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
+                                        const policy::RedisPersistence& resource);  // "run", ...
+// "restore", ...; `meta` gives the instance's lineage (namespace/name, uid).
+std::vector<std::string> RestoreArgs(const ResourceMeta& meta,
+                                     const policy::RedisPersistence& resource);
 
 // The newest RDB version the image's Redis loads, from its tag ("redis:7.2.4-alpine" -> 11):
 // 6.x 9, 7.0 10, 7.2 11, 7.4 and 8.0 12. nullopt for a tag that names no known version

@@ -103,14 +103,15 @@ Json ObjectStoreVolume(const policy::ObjectStore& o) {
                                  {"sources", Arr(std::move(sources))}})}});
 }
 
-Json RestoreContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
+Json RestoreContainer(const ResourceMeta& meta, const policy::RedisPersistence& r,
+                      const RenderOptions& o) {
   std::vector<Json> mounts = DataMounts();
   if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
   AddObjectStoreMount(r, mounts);
   return Obj({{"name", Str(kRestoreContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
-              {"args", StrList(RestoreArgs(r))},
+              {"args", StrList(RestoreArgs(meta, r))},
               {"env", Arr({EnvPodName()})},
               {"resources", SidecarResources()},
               {"securityContext", ContainerSecurityContext()},
@@ -154,7 +155,8 @@ Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r)
                                {"failureThreshold", Json::number(3)}})}});
 }
 
-Json SidecarContainer(const policy::RedisPersistence& r, const RenderOptions& o) {
+Json SidecarContainer(const ResourceMeta& meta, const policy::RedisPersistence& r,
+                      const RenderOptions& o) {
   std::vector<Json> mounts = DataMounts();
   mounts.push_back(Mount(kBackupVolume, kBackupDir));
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
@@ -163,7 +165,7 @@ Json SidecarContainer(const policy::RedisPersistence& r, const RenderOptions& o)
   return Obj({{"name", Str(kSidecarContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
-              {"args", StrList(SidecarRunArgs(r))},
+              {"args", StrList(SidecarRunArgs(meta, r))},
               {"env", Arr({EnvPodName()})},
               {"ports", Arr({Port(kSidecarPortName, kSidecarPort)})},
               {"resources", SidecarResources()},
@@ -220,8 +222,8 @@ Json PodTemplate(const ResourceMeta& meta, const policy::RedisPersistence& r,
                    // Redis saves on SIGTERM when save points are set: give it time.
                    {"terminationGracePeriodSeconds", Json::number(60)},
                    {"securityContext", pod_security},
-                   {"initContainers", Arr({RestoreContainer(r, o)})},
-                   {"containers", Arr({RedisContainer(meta, r), SidecarContainer(r, o)})},
+                   {"initContainers", Arr({RestoreContainer(meta, r, o)})},
+                   {"containers", Arr({RedisContainer(meta, r), SidecarContainer(meta, r, o)})},
                    {"volumes", Arr(PodVolumes(meta, r))}});
   return Obj({{"metadata", Obj({{"labels", Labels(meta)}, {"annotations", annotations}})},
               {"spec", spec}});

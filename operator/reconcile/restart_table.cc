@@ -87,7 +87,8 @@ constexpr SettingRule kRules[] = {
        return out;
      }},
     {"spec.restore.when", ChangeEffect::kRestart,
-     "decides the restore init container's --allow-empty flag (auto: a first start may be empty)",
+     "decides the restore init container's --allow-empty flag (auto: a new instance may start "
+     "empty)",
      [](const RedisPersistence& r, const RenderOptions&) {
        return std::string(policy::RestoreWhenName(r.spec.restore.when));
      }},
@@ -155,6 +156,11 @@ constexpr SettingRule kRules[] = {
        const auto& s = r.spec.restore.source;
        return std::string(policy::RestoreSourceTypeName(s.type)) + ";" + Opt(s.backup_name) + ";" +
               Opt(s.point_in_time);
+     }},
+    {"spec.restore.forceEmptyStart, fromInstance", ChangeEffect::kLive,
+     "policy.json, read by the restore step when a pod next starts (also at an init retry)",
+     [](const RedisPersistence& r, const RenderOptions&) {
+       return B(r.spec.restore.force_empty_start) + ";" + Opt(r.spec.restore.from_instance);
      }},
     {"spec.restore.allowAofTailRepair", ChangeEffect::kLive,
      "aof-load-truncated by CONFIG SET; policy.json for the restore step",

@@ -46,6 +46,28 @@ TEST(SidecarPolicy, DrillIsOffWhenNullOrAbsentAndItsWhatIsChecked) {
       << r.error().message;
 }
 
+TEST(SidecarPolicy, ReadsTheRestoreOverridesAndTakesThemAsOffWhenAbsent) {
+  const std::string text = testing::ReadFile(kGolden + "hybrid.policy.json");
+  const std::string rendered = ",\n    \"forceEmptyStart\": false,\n    \"fromInstance\": null";
+  ASSERT_NE(text.find(rendered), std::string::npos) << text;
+  auto p = ParseSidecarPolicy(text, "p");
+  ASSERT_TRUE(p) << p.error().ToString();
+  EXPECT_FALSE(p->force_empty_start);
+  EXPECT_FALSE(p->from_instance);
+  std::string set = text;
+  set.replace(set.find(rendered), rendered.size(),
+              ",\"forceEmptyStart\": true, \"fromInstance\": \"billing/ledger\"");
+  auto q = ParseSidecarPolicy(set, "p");
+  ASSERT_TRUE(q) << q.error().ToString();
+  EXPECT_TRUE(q->force_empty_start);
+  EXPECT_EQ(q->from_instance, "billing/ledger");
+  std::string older = text;  // rendered before the overrides existed
+  older.erase(older.find(rendered), rendered.size());
+  auto o = ParseSidecarPolicy(older, "p");
+  ASSERT_TRUE(o) << o.error().ToString();
+  EXPECT_FALSE(o->force_empty_start);
+}
+
 TEST(SidecarPolicy, ReadsTheObjectStoreAndWhereItsSecretsAre) {
   auto p = LoadSidecarPolicy(kGolden + "offsite.policy.json");
   ASSERT_TRUE(p) << p.error().ToString();

@@ -51,6 +51,7 @@ const std::map<std::string, ChangeEffect> kExpectedEffect = {
     {"spec.aof.rewrite.window", ChangeEffect::kLive},
     {"spec.backup", ChangeEffect::kLive},
     {"spec.restore.source", ChangeEffect::kLive},
+    {"spec.restore.forceEmptyStart, fromInstance", ChangeEffect::kLive},
     {"spec.restore.allowAofTailRepair", ChangeEffect::kLive},
     {"spec.workload.replicas", ChangeEffect::kScale},
     {"spec.storage.*.size", ChangeEffect::kVolume},
@@ -108,6 +109,11 @@ std::vector<Change> Changes() {
        [](R& r, O&) {
          r.spec.restore.source.type = policy::RestoreSourceType::kBackup;
          r.spec.restore.source.backup_name = "catalog-20261128T000000Z";
+       }},
+      {"spec.restore.forceEmptyStart, fromInstance",
+       [](R& r, O&) {
+         r.spec.restore.force_empty_start = true;
+         r.spec.restore.from_instance = "billing/ledger";
        }},
       {"spec.restore.allowAofTailRepair",
        [](R& r, O&) { r.spec.restore.allow_aof_tail_repair = false; }},

@@ -4,6 +4,7 @@
 // directories standing in for the pod's volumes).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -39,7 +40,9 @@ std::set<std::string> UsageFlags(const std::string& command) {
   std::set<std::string> flags;
   for (size_t i = out.find("--"); i != std::string::npos; i = out.find("--", i + 2)) {
     size_t end = i + 2;
-    while (end < out.size() && (std::islower(static_cast<unsigned char>(out[end])) || out[end] == '-'))
+    // Flag names: lowercase letters, digits and dashes (--replica-unless-pod-0).
+    while (end < out.size() && (std::islower(static_cast<unsigned char>(out[end])) ||
+                                std::isdigit(static_cast<unsigned char>(out[end])) || out[end] == '-'))
       ++end;
     if (end > i + 2) flags.insert(out.substr(i, end - i));
   }
@@ -75,9 +78,9 @@ TEST(SidecarFlags, UsageOfTheBinaryNamesEveryRenderedFlag) {
   ASSERT_TRUE(restore_flags.count("--data-dir")) << "could not read `restore` usage";
   for (const auto& file : ExampleFiles()) {
     auto r = LoadExample(Stem(file));
-    for (const auto& f : FlagsIn(SidecarRunArgs(r)))
+    for (const auto& f : FlagsIn(SidecarRunArgs(MetaFor(r), r)))
       EXPECT_TRUE(run_flags.count(f)) << Stem(file) << ": run " << f;
-    for (const auto& f : FlagsIn(RestoreArgs(r)))
+    for (const auto& f : FlagsIn(RestoreArgs(MetaFor(r), r)))
       EXPECT_TRUE(restore_flags.count(f)) << Stem(file) << ": restore " << f;
   }
 }
@@ -87,7 +90,7 @@ TEST(SidecarFlags, RunAcceptsTheRenderedArguments) {
     auto r = LoadExample(Stem(file));
     TempDir root;  // the store directory does not exist: past the parser, the command fails (1)
     std::string out;
-    int rc = RunCommand(Shell(Relocate(SidecarRunArgs(r), root.path())) + " 2>&1", &out);
+    int rc = RunCommand(Shell(Relocate(SidecarRunArgs(MetaFor(r), r), root.path())) + " 2>&1", &out);
     EXPECT_EQ(rc, 1) << Stem(file) << ": exit 2 is a usage error:\n" << out;
     EXPECT_EQ(out.find("usage:"), std::string::npos) << out;
   }
@@ -105,7 +108,7 @@ TEST(SidecarFlags, RestoreRunsWithTheRenderedArgumentsOnFreshVolumes) {
     for (const auto& [key, value] : d.config_map.at("data").as_object())
       WriteFile(root.path() + "/etc/tidemark/config/" + key, value.as_string());
     std::string out;
-    int rc = RunCommand(Shell(Relocate(RestoreArgs(r), root.path())) + " 2>&1", &out);
+    int rc = RunCommand(Shell(Relocate(RestoreArgs(meta, r), root.path())) + " 2>&1", &out);
     if (r.spec.backup && r.spec.backup->object_store) {
       // Off-site backups configured but unreadable (here: no Secret projected, no endpoint): a
       // new volume must not start empty when the bucket may hold the data (the DR case); the
@@ -128,8 +131,9 @@ TEST(SidecarFlags, TheSubcommandsExist) {
   RunCommand(Quote(TIDEMARK_SIDECAR) + " --help 2>&1", &out);
   EXPECT_NE(out.find("  run "), std::string::npos) << out;
   EXPECT_NE(out.find("  restore "), std::string::npos) << out;
-  EXPECT_EQ(SidecarRunArgs(LoadExample("minimal")).front(), "run");
-  EXPECT_EQ(RestoreArgs(LoadExample("minimal")).front(), "restore");
+  auto minimal = LoadExample("minimal");
+  EXPECT_EQ(SidecarRunArgs(MetaFor(minimal), minimal).front(), "run");
+  EXPECT_EQ(RestoreArgs(MetaFor(minimal), minimal).front(), "restore");
 }
 
 }  // namespace
