@@ -17,6 +17,8 @@ class FileSource final : public ByteSource {
 
   Result<size_t> Read(std::span<uint8_t> out) override;
   const std::string& path() const { return path_; }
+  // For mapping the file (io/prefetch_source); owned by this object.
+  int fd() const { return fd_; }
   // Size from fstat at open time.
   uint64_t size() const { return size_; }
 

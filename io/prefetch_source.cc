@@ -1,14 +1,52 @@
 #include "io/prefetch_source.h"
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "core/format/crc64.h"
+#include "io/os_error.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL
+#endif
 
 namespace tidemark {
 
 PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64) : inner_(inner), crc64_(crc64 == Crc64::kYes) {
-  for (auto& s : slots_) s.data.reset(new uint8_t[kSlotSize]);
+  Start();
+}
+
+PrefetchSource::PrefetchSource(FileSource& file, Crc64 crc64, Input input)
+    : inner_(file), crc64_(crc64 == Crc64::kYes) {
+  if (input == Input::kMapFile) MapFile(file);
+  Start();
+}
+
+void PrefetchSource::Start() {
+  if (!map_) {
+    for (auto& s : slots_) {
+      s.buffer.reset(new uint8_t[kSlotSize]);
+      s.data = s.buffer.get();
+    }
+  }
   thread_ = std::thread([this] { Produce(); });
+}
+
+bool PrefetchSource::MapFile(const FileSource& file) {
+  // Small files gain nothing; an empty one cannot be mapped.
+  if (file.size() < 4 * kSlotSize || file.size() > SIZE_MAX) return false;
+  void* map = ::mmap(nullptr, file.size(), PROT_READ, MAP_SHARED, file.fd(), 0);
+  if (map == MAP_FAILED) return false;
+  if (::madvise(map, kSlotSize, MADV_POPULATE_READ) != 0 && errno == EINVAL) {
+    ::munmap(map, file.size());
+    return false;
+  }
+  map_ = static_cast<const uint8_t*>(map);
+  map_size_ = file.size();
+  path_ = file.path();
+  return true;
 }
 
 PrefetchSource::~PrefetchSource() {
@@ -16,8 +54,61 @@ PrefetchSource::~PrefetchSource() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  changed_.notify_all();
+  space_.notify_all();
   thread_.join();
+  if (map_) ::munmap(const_cast<uint8_t*>(map_), map_size_);
+}
+
+size_t PrefetchSource::Fill(Slot& slot, std::optional<Error>& error, bool& eof) {
+  if (map_) {
+    size_t got = MapWindow(slot, error);
+    eof = !error && got == 0;
+    return got;
+  }
+  size_t got = 0;
+  while (got < kSlotSize) {
+    auto n = inner_.Read({slot.buffer.get() + got, kSlotSize - got});
+    if (!n) {
+      error = n.error();
+      break;
+    }
+    if (*n == 0) {
+      eof = true;
+      break;
+    }
+    got += *n;
+  }
+  return got;
+}
+
+size_t PrefetchSource::MapWindow(Slot& slot, std::optional<Error>& error) {
+  // Give back the windows the consumer is done with first: every window but the last is a
+  // whole slot, so the slots consumed say where the consumer stands.
+  size_t done;
+  {
+    std::lock_guard lock(mu_);
+    done = std::min(consumed_ * kSlotSize, map_size_);
+  }
+  if (done > unmapped_) {
+    // The mapping stays; only its pages are dropped (the page cache keeps them).
+    ::madvise(const_cast<uint8_t*>(map_) + unmapped_, done - unmapped_, MADV_DONTNEED);
+    unmapped_ = done;
+  }
+  const size_t len = std::min(kSlotSize, map_size_ - mapped_pos_);
+  if (len == 0) return 0;
+  uint8_t* window = const_cast<uint8_t*>(map_) + mapped_pos_;
+  if (::madvise(window, len, MADV_POPULATE_READ) != 0) {
+    // EFAULT: the file got shorter than when it was opened (a read would have ended early).
+    int err = errno;
+    error = (err == EFAULT ? MakeError(ErrorCode::kIo, "file shrank while being read", -1, path_)
+                           : OsError("read failed", path_, err))
+                .error();
+    error->offset = static_cast<int64_t>(mapped_pos_);
+    return 0;
+  }
+  slot.data = window;
+  mapped_pos_ += len;
+  return len;
 }
 
 void PrefetchSource::Produce() {
@@ -26,30 +117,23 @@ void PrefetchSource::Produce() {
     size_t index;
     {
       std::unique_lock lock(mu_);
-      changed_.wait(lock, [&] { return stop_ || filled_ - consumed_ < kSlots; });
+      if (!stop_ && filled_ - consumed_ == kSlots) {
+        producer_waiting_ = true;
+        space_.wait(lock, [&] { return stop_ || filled_ - consumed_ <= kSlots - kRefill; });
+        producer_waiting_ = false;
+      }
       if (stop_) return;
       index = filled_ % kSlots;
     }
     // The slot is free: the consumer never touches slots at or past filled_.
     Slot& slot = slots_[index];
-    size_t got = 0;
     std::optional<Error> error;
     bool eof = false;
-    while (got < kSlotSize) {
-      auto n = inner_.Read({slot.data.get() + got, kSlotSize - got});
-      if (!n) {
-        error = n.error();
-        break;
-      }
-      if (*n == 0) {
-        eof = true;
-        break;
-      }
-      got += *n;
-    }
+    const size_t got = Fill(slot, error, eof);
     slot.crc_before = crc;
-    // While the bytes are still in this core's cache; this thread mostly waits in the kernel.
-    if (crc64_) crc = tidemark::Crc64(crc, {slot.data.get(), got});
+    // While the bytes are still in this core's cache (and in the shared one for the consumer).
+    if (crc64_) crc = tidemark::Crc64(crc, {slot.data, got});
+    bool wake;
     {
       std::lock_guard lock(mu_);
       slot.size = got;
@@ -59,20 +143,29 @@ void PrefetchSource::Produce() {
         done_ = true;
         total_crc_ = crc;
       }
+      wake = consumer_waiting_;
     }
-    changed_.notify_all();
+    if (wake) data_.notify_one();
     if (error || eof) return;
   }
+}
+
+void PrefetchSource::Release() {
+  ++consumed_;
+  offset_ = 0;
+  if (producer_waiting_ && filled_ - consumed_ <= kSlots - kRefill) space_.notify_one();
 }
 
 bool PrefetchSource::WaitForSlot(std::unique_lock<std::mutex>& lock) {
   if (lent_) {
     lent_ = false;
-    ++consumed_;
-    offset_ = 0;
-    changed_.notify_all();  // the reader thread may be waiting for this slot
+    Release();
   }
-  changed_.wait(lock, [&] { return filled_ > consumed_ || done_; });
+  if (filled_ == consumed_ && !done_) {
+    consumer_waiting_ = true;
+    data_.wait(lock, [&] { return filled_ > consumed_ || done_; });
+    consumer_waiting_ = false;
+  }
   return filled_ > consumed_;
 }
 
@@ -85,14 +178,11 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   Slot& slot = slots_[consumed_ % kSlots];
   lock.unlock();
   size_t n = std::min(out.size(), slot.size - offset_);
-  std::memcpy(out.data(), slot.data.get() + offset_, n);
+  std::memcpy(out.data(), slot.data + offset_, n);
   offset_ += n;
   if (offset_ == slot.size) {
     lock.lock();
-    ++consumed_;
-    offset_ = 0;
-    lock.unlock();
-    changed_.notify_all();
+    Release();
   }
   return n;
 }
@@ -108,10 +198,10 @@ Result<LentBytes> PrefetchSource::Lend() {
   Slot& slot = slots_[consumed_ % kSlots];
   lent_ = true;
   lock.unlock();
-  LentBytes lent{{slot.data.get() + offset_, slot.size - offset_}, std::nullopt};
+  LentBytes lent{{slot.data + offset_, slot.size - offset_}, std::nullopt};
   if (crc64_) {
     // After Read() took part of the slot, the CRC before the rest (not a case the verifiers hit).
-    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data.get(), offset_});
+    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data, offset_});
   }
   return lent;
 }

@@ -216,5 +216,26 @@ TEST_F(RdbRedisTest, CliExitCodesAndJson) {
   EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " verify rdb 2>/dev/null", &out), 2);
 }
 
+TEST_F(RdbRedisTest, CliVerdictsOnAFileLargeEnoughToBeMapped) {
+  // The CLI maps files of 1 MiB and more (io/prefetch_source.h) and reads smaller ones: the
+  // verdicts and the checksum must not depend on which.
+  const std::string good = ReadFile(Get("nocompress").path);
+  ASSERT_GE(good.size(), size_t{1} << 20) << "the fixture no longer exercises the mapped input";
+  std::string out;
+  EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " verify rdb --json " + Get("nocompress").path, &out), 0);
+  auto j = web::json::value::parse(out);
+  EXPECT_TRUE(j["valid"].as_bool());
+  EXPECT_EQ(j["checksum"].as_string(), "verified");
+  EXPECT_EQ(static_cast<size_t>(j["bytes"].as_number().to_uint64()), good.size());
+  TempDir tmp;
+  for (size_t at : {good.size() / 10, good.size() / 2, good.size() - 20}) {
+    std::string bad = good;
+    bad[at] ^= 0x01;
+    WriteFile(tmp.File("bad.rdb"), bad);
+    EXPECT_EQ(RunCommand(std::string(TIDEMARK_CLI) + " verify rdb --json " + tmp.File("bad.rdb"), &out), 1)
+        << "byte " << at << " flipped";
+  }
+}
+
 }  // namespace
 }  // namespace tidemark
