@@ -70,6 +70,7 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
   for (const char* r : {"success", "failure", "skipped"})
     metrics_.Add("tidemark_drill_runs_total", {{"result", r}}, 0);
   metrics_.Set("tidemark_drill_last_success_timestamp_seconds", {}, 0);
+  metrics_.Set("tidemark_drill_schedule_interval_seconds", {}, 0);
   for (const char* r : {"verified", "mismatch", "unverifiable"})
     metrics_.Add("tidemark_restore_checks_total", {{"result", r}}, 0);
 }
@@ -192,6 +193,9 @@ void Agent::ReloadFiles() {
         const int64_t now = clock_.NowUnix();
         metrics_.Set("tidemark_backup_schedule_interval_seconds", {},
                      schedule_ ? static_cast<double>(ScheduleIntervalSeconds(*schedule_, now)) : 0.0);
+        metrics_.Set("tidemark_drill_schedule_interval_seconds", {},
+                     drill_schedule_ ? static_cast<double>(ScheduleIntervalSeconds(*drill_schedule_, now))
+                                     : 0.0);
         metrics_.Set("tidemark_aof_max_size_bytes", {},
                      static_cast<double>(policy_->aof_rewrite.max_size.value_or(0)));
         std::lock_guard lock(mu_);

@@ -122,6 +122,8 @@ void DeclareSidecarMetrics(Metrics& m) {
             "Restore drills (backup loaded into a scratch redis-server), by result (success, failure, skipped).");
   m.Declare("tidemark_drill_last_success_timestamp_seconds", T::kGauge,
             "Unix time of the last successful restore drill.");
+  m.Declare("tidemark_drill_schedule_interval_seconds", T::kGauge,
+            "Seconds between the drill schedule's next two runs (0: drills off).");
   m.Declare("tidemark_drill_load_seconds", T::kGauge,
             "Load time (start to loading:0) of the last successful drill: the expected recovery time.");
   m.Declare("tidemark_restore_checks_total", T::kCounter,

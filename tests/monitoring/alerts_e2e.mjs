@@ -10,7 +10,8 @@
 //     requested -> TidemarkBackupFailing; repaired by putting the store back, backing up again.
 //   - the sidecar stops -> TidemarkSidecarDown; repaired by starting it again.
 //   - Redis stops -> TidemarkSidecarCutOffFromRedis; repaired by starting it again.
-// Every dashboard panel's query returns data, and the dashboard's variables find this pod.
+// A restore drill of the first backup passes (the drill panels need one). Every dashboard panel's
+// query returns data, and the dashboard's variables find this pod.
 // Redis runs with the operator's redis.conf fragment plus `enable-protected-configs local`, the
 // one test-only setting (Redis 7 refuses CONFIG SET dir without it).
 //
@@ -118,7 +119,8 @@ async function startRedis() {
 }
 async function startSidecar() {
   sidecar = start(args.sidecar, ['run', '--redis', `unix:${socket}`, '--store', store, '--policy', policyPath,
-                                 '--redis-conf', confPath, '--listen', `127.0.0.1:${sidecarPort}`],
+                                 '--redis-conf', confPath, '--listen', `127.0.0.1:${sidecarPort}`,
+                                 '--work-dir', tmp],
                   'sidecar.log', {POD_NAME: target.pod})
   await waitFor('the sidecar to be ready', async () => (await fetch(`${sidecarUrl}/readyz`)).status === 200, 15000)
 }
@@ -186,9 +188,15 @@ try {
         assert.match(exposition, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is not exported by tidemark-sidecar`)
   })
 
-  await check('a first backup succeeds and no Tidemark alert fires on a healthy pod', async () => {
+  await check('a first backup succeeds, a restore drill of it passes, and no Tidemark alert fires on a healthy pod', async () => {
     await requestBackup()
     await waitFor('the backup to be scraped', async () => (await query('tidemark_backup_last_size_bytes > 0')).length)
+    // The drill panels (expected recovery time, time since the last drill) have data only after
+    // a drill passed; a real one, of the backup just taken, into a scratch redis-server.
+    const r = await fetch(`${sidecarUrl}/v1/drills`, {method: 'POST'})
+    assert.equal(r.status, 202, `POST /v1/drills: ${r.status} ${await r.text()}`)
+    await waitFor('the drill to pass and be scraped',
+                  async () => (await query('tidemark_drill_last_success_timestamp_seconds > 0')).length, 60000)
     await sleep(3000)  // three evaluations
     const alerts = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()).data.alerts
     assert.deepEqual(alerts.map(a => `${a.labels.alertname} ${a.state}`), [])

@@ -134,6 +134,7 @@ TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds
   ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 1"); }, 10000))
       << agent.Get("/metrics");
   EXPECT_TRUE(metric("tidemark_backup_schedule_interval_seconds 3600"));  // "0 * * * *"
+  EXPECT_TRUE(metric("tidemark_drill_schedule_interval_seconds 0"));    // "drill": null
   EXPECT_TRUE(metric("tidemark_aof_enabled 0"));
 
   // A save into a directory that no longer exists fails, for root too.
@@ -149,6 +150,31 @@ TEST_F(AgentRedis, AFailedBgsaveAndTheScheduleShowInTheMetricsUntilASaveSucceeds
   redis.Cli({"BGSAVE"});
   ASSERT_TRUE(WaitFor([&] { return metric("tidemark_rdb_last_bgsave_ok 1"); }, 10000))
       << agent.Get("/metrics");
+}
+
+// The "drill overdue" alert's yardstick follows the policy: the drill cron's period, 0 when off.
+TEST_F(AgentRedis, TheDrillScheduleIntervalFollowsThePolicy) {
+  const std::string golden = std::string(TIDEMARK_SOURCE_DIR) + "/tests/core/policy/golden/";
+  RedisServer redis(data_);
+  AgentOptions o = Options(redis);
+  o.policy_path = tmp_.File("policy.json");
+  WriteFile(*o.policy_path, ReadFile(golden + "hybrid.policy.json"));  // drill "15 3 * * *"
+  AgentThread agent(o, store_, tmp_.File("agent.log"));
+  auto metric = [&](const std::string& line) {
+    return agent.Get("/metrics").find("\n" + line + "\n") != std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_drill_schedule_interval_seconds 86400"); }, 10000))
+      << agent.Get("/metrics") << agent.Log();
+
+  std::string hourly = ReadFile(golden + "hybrid.policy.json");
+  hourly.replace(hourly.find("\"15 3 * * *\""), 12, "\"15 * * * *\"");
+  WriteFile(*o.policy_path, hourly);
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_drill_schedule_interval_seconds 3600"); }, 10000))
+      << agent.Get("/metrics") << agent.Log();
+
+  WriteFile(*o.policy_path, ReadFile(golden + "rdb-only.policy.json"));  // "drill": null
+  ASSERT_TRUE(WaitFor([&] { return metric("tidemark_drill_schedule_interval_seconds 0"); }, 10000))
+      << agent.Get("/metrics") << agent.Log();
 }
 
 TEST_F(AgentRedis, ASettingChangedBehindTheSidecarsBackIsReportedAsDriftAndPutBack) {
