@@ -2,7 +2,9 @@
 
 #include <liblzf/lzf.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace tidemark {
 
@@ -72,6 +74,77 @@ Status LzfChecker::Finish() const {
   if (produced_ != expected_ || expected_ == 0)
     return MakeError(ErrorCode::kCorrupt, "LZF data decompresses to " + std::to_string(produced_) +
                                               " bytes, expected " + std::to_string(expected_));
+  return {};
+}
+
+LzfStreamDecoder::LzfStreamDecoder(uint64_t expected_output, Output out)
+    : checker_(expected_output), out_(std::move(out)), window_(kHistory + kSpan) {}
+
+void LzfStreamDecoder::Drain() {
+  out_({window_.data() + shown_, fill_ - shown_});
+  if (fill_ > kHistory) {
+    std::memmove(window_.data(), window_.data() + fill_ - kHistory, kHistory);
+    fill_ = kHistory;
+  }
+  shown_ = fill_;
+}
+
+Status LzfStreamDecoder::Update(std::span<const uint8_t> chunk, size_t* bad_at) {
+  if (auto s = checker_.Update(chunk, bad_at); !s) return s;
+  // The checker passed every run begun in this chunk: lengths and references are in range.
+  size_t i = 0;
+  const size_t n = chunk.size();
+  while (i < n) {
+    switch (state_) {
+      case State::kControl: {
+        const uint8_t c = chunk[i++];
+        if (c < 32) {
+          literal_left_ = c + 1u;
+          state_ = State::kLiteral;
+        } else {
+          ref_len_ = c >> 5;
+          ref_high_ = c & 0x1f;
+          state_ = ref_len_ == 7 ? State::kRefExtraLen : State::kRefLow;
+        }
+        break;
+      }
+      case State::kLiteral: {
+        if (fill_ == window_.size()) Drain();
+        const size_t take = std::min({size_t{literal_left_}, n - i, window_.size() - fill_});
+        std::memcpy(window_.data() + fill_, chunk.data() + i, take);
+        fill_ += take;
+        i += take;
+        literal_left_ -= static_cast<uint32_t>(take);
+        if (literal_left_ == 0) state_ = State::kControl;
+        break;
+      }
+      case State::kRefExtraLen:
+        ref_len_ += chunk[i++];
+        state_ = State::kRefLow;
+        break;
+      case State::kRefLow: {
+        const size_t back = ((size_t{ref_high_} << 8) | chunk[i++]) + 1;
+        const size_t len = ref_len_ + 2u;
+        if (window_.size() - fill_ < len) Drain();  // after a drain kHistory bytes remain, enough
+        uint8_t* dst = window_.data() + fill_;
+        if (back >= len) {
+          std::memcpy(dst, dst - back, len);
+        } else {
+          for (size_t k = 0; k < len; ++k) dst[k] = dst[k - back];  // overlapping: a repeat
+        }
+        fill_ += len;
+        state_ = State::kControl;
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+Status LzfStreamDecoder::Finish() {
+  if (auto s = checker_.Finish(); !s) return s;
+  if (fill_ > shown_) out_({window_.data() + shown_, fill_ - shown_});
+  shown_ = fill_;
   return {};
 }
 

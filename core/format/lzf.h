@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,34 @@ class LzfChecker {
   uint32_t literal_left_ = 0;
   uint32_t ref_len_ = 0;
   uint32_t ref_high_ = 0;
+};
+
+// Decompresses an LZF stream chunk by chunk in constant memory, for values too large to hold:
+// a back reference reaches at most 8 KiB back, so the output is kept in a window of that much
+// history plus a span handed to `out` whenever it fills (and the rest at Finish). Each chunk is
+// first checked by an LzfChecker, with its messages and offsets, before a byte of it is decoded,
+// so malformed input never drives the decoder; output already handed over stays valid data.
+class LzfStreamDecoder {
+ public:
+  using Output = std::function<void(std::span<const uint8_t>)>;
+  static constexpr size_t kHistory = 8192;       // the farthest a back reference reaches
+  static constexpr size_t kSpan = size_t{64} << 10;  // output handed over at a time
+
+  LzfStreamDecoder(uint64_t expected_output, Output out);
+  // The next chunk of compressed bytes; on error, *bad_at is the index in this chunk.
+  Status Update(std::span<const uint8_t> chunk, size_t* bad_at);
+  // All input fed: checks the length (LzfChecker::Finish) and hands over the rest of the output.
+  Status Finish();
+
+ private:
+  void Drain();  // hands over what is not handed over yet, keeps kHistory bytes
+
+  LzfChecker checker_;
+  Output out_;
+  std::vector<uint8_t> window_;  // [0, fill_): output, of which [0, shown_) was handed over
+  size_t fill_ = 0, shown_ = 0;
+  enum class State { kControl, kLiteral, kRefExtraLen, kRefLow } state_ = State::kControl;
+  uint32_t literal_left_ = 0, ref_len_ = 0, ref_high_ = 0;
 };
 
 // Decompresses a whole compressed string with liblzf into `out` (resized to `expected_len`),

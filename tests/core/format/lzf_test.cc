@@ -97,5 +97,55 @@ TEST(Lzf, BackReferenceBeforeTheStartIsCorrupt) {
   EXPECT_NE(s.error().message.find("before the start"), std::string::npos);
 }
 
+// Decodes `c` fed in chunks of `chunk` bytes; the output as handed over, or the error.
+Result<std::string> StreamDecode(const std::vector<uint8_t>& c, uint64_t expected, size_t chunk,
+                                 size_t* largest_piece = nullptr) {
+  std::string out;
+  LzfStreamDecoder decoder(expected, [&](std::span<const uint8_t> piece) {
+    out.append(piece.begin(), piece.end());
+    if (largest_piece) *largest_piece = std::max(*largest_piece, piece.size());
+  });
+  size_t bad = 0;
+  for (size_t i = 0; i < c.size(); i += chunk)
+    if (auto s = decoder.Update(std::span<const uint8_t>(c).subspan(i, std::min(chunk, c.size() - i)), &bad); !s)
+      return std::unexpected(s.error());
+  if (auto s = decoder.Finish(); !s) return std::unexpected(s.error());
+  return out;
+}
+
+TEST(Lzf, StreamDecoderGivesLiblzfsOutputInBoundedPiecesWhateverTheChunking) {
+  // Long enough that the window turns over many times, with references across its edges: runs
+  // of repeats (overlapping references), far references (up to 8 KiB back) and random literals.
+  std::string s;
+  std::mt19937 rng(7);
+  while (s.size() < (size_t{1} << 20)) {
+    switch (rng() % 3) {
+      case 0: s.append(1 + rng() % 300, static_cast<char>('a' + rng() % 26)); break;
+      case 1: if (s.size() > 8192) s += s.substr(s.size() - 8000 - rng() % 192, 100 + rng() % 200); break;
+      default: for (int i = 0; i < 64; ++i) s += static_cast<char>(rng()); break;
+    }
+  }
+  auto c = Compress(s);
+  ASSERT_FALSE(c.empty());
+  for (size_t chunk : std::vector<size_t>{1, 7, 4096, c.size()}) {
+    size_t largest = 0;
+    auto out = StreamDecode(c, s.size(), chunk, &largest);
+    ASSERT_TRUE(out) << chunk << ": " << out.error().ToString();
+    EXPECT_TRUE(*out == s) << chunk;
+    EXPECT_LE(largest, LzfStreamDecoder::kHistory + LzfStreamDecoder::kSpan);
+  }
+}
+
+TEST(Lzf, StreamDecoderRefusesWhatTheCheckerRefuses) {
+  std::string s = Sample();
+  auto c = Compress(s);
+  EXPECT_FALSE(StreamDecode(c, s.size() + 1, 100));
+  EXPECT_FALSE(StreamDecode(c, s.size() - 1, 100));
+  auto r = StreamDecode({0x20, 0x00}, 3, 1);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("before the start"), std::string::npos);
+  EXPECT_FALSE(StreamDecode(std::vector<uint8_t>(c.begin(), c.end() - 1), s.size(), 100));  // truncated
+}
+
 }  // namespace
 }  // namespace tidemark
