@@ -73,10 +73,12 @@ bool DatasetDigest::BeginKey(const KeyStart& key) {
   return true;
 }
 
-void DatasetDigest::Element(std::span<const uint8_t> b) {
+// An element's bytes, or its SHA-1 when it streamed past (the batch takes either).
+template <class E>
+void DatasetDigest::Consume(const E& b) {
   if (!named_) {
     batch_.MixKey(b);
-    batch_.MixKeyHash(type_hashes_[type_]);
+    batch_.MixKey(type_hashes_[type_]);
     named_ = true;
     return;
   }
@@ -113,6 +115,14 @@ void DatasetDigest::Element(std::span<const uint8_t> b) {
       break;
   }
 }
+
+void DatasetDigest::Element(std::span<const uint8_t> bytes) { Consume(bytes); }
+
+void DatasetDigest::BeginLongElement(uint64_t /*length*/) { long_.Reset(); }
+
+void DatasetDigest::ElementPiece(std::span<const uint8_t> bytes) { long_.Update(bytes); }
+
+void DatasetDigest::EndLongElement() { Consume(long_.Final()); }
 
 void DatasetDigest::Score(double score) {
   char buf[32];

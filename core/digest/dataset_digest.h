@@ -26,6 +26,8 @@
 // many at once in SIMD lanes (sha1_multi.h), which gives the same digest at a fraction of the CPU.
 //
 // Memory: the batch (about 2 MB at most), and 20 bytes and two counters per database seen.
+// Elements too long to hold (value_visitor.h) are hashed piece by piece as they stream past:
+// a value of any size costs no more.
 #pragma once
 
 #include <array>
@@ -67,6 +69,9 @@ class DatasetDigest final : public ValueVisitor {
   void Aux(std::string_view key, std::string_view value) override;
   bool BeginKey(const KeyStart& key) override;
   void Element(std::span<const uint8_t> bytes) override;
+  void BeginLongElement(uint64_t length) override;
+  void ElementPiece(std::span<const uint8_t> bytes) override;
+  void EndLongElement() override;
   void Score(double score) override;
   void FieldExpire(uint64_t expire_ms) override;
   void StreamEntry(uint64_t ms, uint64_t seq) override;
@@ -85,6 +90,8 @@ class DatasetDigest final : public ValueVisitor {
 
  private:
   enum class Kind { kString, kList, kSet, kZset, kHash, kStream };
+  template <class E>
+  void Consume(const E& element);  // bytes, or the SHA-1 of a long element
 
   Kind kind_ = Kind::kString;
   bool named_ = false;        // the key's name was mixed in
@@ -100,6 +107,7 @@ class DatasetDigest final : public ValueVisitor {
   bool fail_on_module_;
   std::optional<std::string> unavailable_;
   DigestBatch batch_;
+  Sha1Stream long_;  // the SHA-1 of a long element, piece by piece
   Sha1Digest expire_hash_, hexpire_hash_;  // SHA1("!!expire!!"), SHA1("!!hexpire!!")
   std::array<Sha1Digest, 7> type_hashes_;  // SHA1 of each big-endian type number
   std::map<uint64_t, DigestDbCounts> counts_;

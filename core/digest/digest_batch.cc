@@ -30,16 +30,19 @@ void DigestBatch::MixKey(std::span<const uint8_t> bytes) {
   AddStep(chains_[keys_.back().chain], slot);
 }
 
-void DigestBatch::MixKeyHash(const Sha1Digest& hash) {
+void DigestBatch::MixKey(const Sha1Digest& hash) {
   MaybeFlush();
-  const auto slot = static_cast<uint32_t>(hashes_.size());
-  hashes_.push_back(hash);
-  AddStep(chains_[keys_.back().chain], slot);
+  AddStep(chains_[keys_.back().chain], AddKnownHash(hash));
 }
 
 void DigestBatch::XorKey(std::span<const uint8_t> bytes) {
   MaybeFlush();
   xors_.emplace_back(AddHash(bytes), static_cast<uint32_t>(keys_.size() - 1));
+}
+
+void DigestBatch::XorKey(const Sha1Digest& hash) {
+  MaybeFlush();
+  xors_.emplace_back(AddKnownHash(hash), static_cast<uint32_t>(keys_.size() - 1));
 }
 
 void DigestBatch::BeginField() {
@@ -56,11 +59,14 @@ void DigestBatch::MixField(std::span<const uint8_t> bytes) {
   AddStep(chains_.back(), slot);
 }
 
+void DigestBatch::MixField(const Sha1Digest& hash) {
+  MaybeFlush();
+  AddStep(chains_.back(), AddKnownHash(hash));
+}
+
 void DigestBatch::EndField(const Sha1Digest* xor_first) {
   // k ^= SHA1(e ^ x) is one more chain step, SHA1(state ^ operand), with x (or zeros) as operand.
-  const auto slot = static_cast<uint32_t>(hashes_.size());
-  hashes_.push_back(xor_first ? *xor_first : Sha1Digest{});
-  AddStep(chains_.back(), slot);
+  AddStep(chains_.back(), AddKnownHash(xor_first ? *xor_first : Sha1Digest{}));
   chains_.back().closed = true;
 }
 
@@ -92,6 +98,12 @@ uint32_t DigestBatch::AddHash(std::span<const uint8_t> bytes) {
   }
   pending_.push_back({slot, static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(bytes.size())});
   bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  return slot;
+}
+
+uint32_t DigestBatch::AddKnownHash(const Sha1Digest& hash) {
+  const auto slot = static_cast<uint32_t>(hashes_.size());
+  hashes_.push_back(hash);
   return slot;
 }
 

@@ -33,14 +33,18 @@ class DigestBatch {
 
   explicit DigestBatch(Sha1Level level);
 
-  // Calls for one key, in this order: BeginKey, then any of MixKey/MixKeyHash/XorKey and
-  // BeginField -> MixField... -> EndField groups, then EndKey or DropKey.
+  // Calls for one key, in this order: BeginKey, then any of MixKey/XorKey and
+  // BeginField -> MixField... -> EndField groups, then EndKey or DropKey. Each of MixKey, XorKey
+  // and MixField takes the element's bytes, or its SHA-1 when the caller hashed it already (a
+  // constant, or an element too long to hold, hashed as it streamed past).
   void BeginKey(uint64_t db);
   void MixKey(std::span<const uint8_t> bytes);  // k = SHA1(k ^ SHA1(bytes))
-  void MixKeyHash(const Sha1Digest& hash);      // k = SHA1(k ^ hash), the hash known already
+  void MixKey(const Sha1Digest& hash);          // k = SHA1(k ^ hash)
   void XorKey(std::span<const uint8_t> bytes);  // k ^= SHA1(bytes)
+  void XorKey(const Sha1Digest& hash);          // k ^= hash
   void BeginField();                            // e = 0
   void MixField(std::span<const uint8_t> bytes);  // e = SHA1(e ^ SHA1(bytes))
+  void MixField(const Sha1Digest& hash);          // e = SHA1(e ^ hash)
   void EndField(const Sha1Digest* xor_first);   // [e ^= *xor_first]; k ^= SHA1(e)
   void EndKey(const Sha1Digest* xor_first);     // [k ^= *xor_first]; digest[db] ^= SHA1(k)
   void DropKey();                               // the key does not count
@@ -69,6 +73,7 @@ class DigestBatch {
   };
 
   uint32_t AddHash(std::span<const uint8_t> bytes);
+  uint32_t AddKnownHash(const Sha1Digest& hash);
   void AddStep(Chain& chain, uint32_t slot);
   void MaybeFlush();
   void Flush();

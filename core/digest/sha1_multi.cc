@@ -301,4 +301,18 @@ void Sha1Many(std::span<const Message> messages, std::span<Sha1Digest> out, Sha1
   }
 }
 
+static_assert(sizeof(SHA_CTX) <= 96 && alignof(SHA_CTX) <= 8);
+
+void Sha1Stream::Reset() { SHA1_Init(reinterpret_cast<SHA_CTX*>(ctx_)); }
+
+void Sha1Stream::Update(std::span<const uint8_t> piece) {
+  SHA1_Update(reinterpret_cast<SHA_CTX*>(ctx_), piece.data(), piece.size());
+}
+
+Sha1Digest Sha1Stream::Final() {
+  Sha1Digest d;
+  SHA1_Final(d.data(), reinterpret_cast<SHA_CTX*>(ctx_));
+  return d;
+}
+
 }  // namespace tidemark

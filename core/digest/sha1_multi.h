@@ -42,4 +42,17 @@ void Sha1Many(std::span<const std::span<const uint8_t>> messages, std::span<Sha1
 // One message, scalar: for messages known to be long, or alone.
 void Sha1One(std::span<const uint8_t> message, uint8_t out[20]);
 
+// One message given in pieces (a value too large to hold whole), scalar: the same bytes as
+// Sha1One of the pieces joined.
+class Sha1Stream {
+ public:
+  Sha1Stream() { Reset(); }
+  void Reset();
+  void Update(std::span<const uint8_t> piece);
+  Sha1Digest Final();  // then Reset before reuse
+
+ private:
+  alignas(8) unsigned char ctx_[96];  // OpenSSL's SHA_CTX, kept out of this header
+};
+
 }  // namespace tidemark

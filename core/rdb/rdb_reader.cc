@@ -257,8 +257,8 @@ Status RdbInput::KeepBytes(uint64_t n, std::vector<uint8_t>& out) {
   return {};
 }
 
-Status RdbInput::CheckLzf(uint64_t compressed, uint64_t original) {
-  LzfChecker checker(original);
+template <class Stage>
+Status RdbInput::FeedLzf(uint64_t compressed, Stage& stage) {
   uint64_t start = offset();
   while (compressed) {
     if (pos_ == end_) {
@@ -266,16 +266,65 @@ Status RdbInput::CheckLzf(uint64_t compressed, uint64_t original) {
     }
     size_t take = static_cast<size_t>(std::min<uint64_t>(compressed, end_ - pos_));
     size_t bad = 0;
-    if (auto s = checker.Update({data_ + pos_, take}, &bad); !s)
+    if (auto s = stage.Update({data_ + pos_, take}, &bad); !s)
       return Corrupt(s.error().message, static_cast<int64_t>(offset() + bad));
     pos_ += take;
     compressed -= take;
   }
-  if (auto s = checker.Finish(); !s) return Corrupt(s.error().message, static_cast<int64_t>(start));
+  if (auto s = stage.Finish(); !s) return Corrupt(s.error().message, static_cast<int64_t>(start));
   return {};
 }
 
+Status RdbInput::CheckLzf(uint64_t compressed, uint64_t original) {
+  LzfChecker checker(original);
+  return FeedLzf(compressed, checker);
+}
+
+namespace {
+
+// A long string's piece: to the consumer, and into the hash and preview kHash would give it.
+void TakePiece(std::span<const uint8_t> piece, StringValue& out, StringPieces& pieces) {
+  if (out.preview.size() < RdbInput::kPreviewBytes) {
+    size_t p = std::min(piece.size(), RdbInput::kPreviewBytes - out.preview.size());
+    out.preview.append(reinterpret_cast<const char*>(piece.data()), p);
+  }
+  out.hash = Fnv1a(out.hash, piece.data(), piece.size());
+  pieces.Piece(piece);
+}
+
+}  // namespace
+
+Status RdbInput::StreamBytes(uint64_t n, StringValue& out, StringPieces& pieces) {
+  out.bytes.clear();
+  pieces.Begin(n);
+  while (n) {
+    if (pos_ == end_) {
+      if (auto s = Fill(1); !s) return s;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, end_ - pos_));
+    TakePiece({data_ + pos_, take}, out, pieces);
+    pos_ += take;
+    n -= take;
+  }
+  return {};
+}
+
+Status RdbInput::StreamLzf(uint64_t compressed, uint64_t original, StringValue& out, StringPieces& pieces) {
+  out.bytes.clear();
+  pieces.Begin(original);
+  LzfStreamDecoder decoder(original, [&](std::span<const uint8_t> piece) { TakePiece(piece, out, pieces); });
+  return FeedLzf(compressed, decoder);
+}
+
+Status RdbInput::ReadString(StringValue& out, StringPieces& pieces) {
+  return ReadString(StringUse::kKeep, out, uint64_t{1} << 32, &pieces);
+}
+
 Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit) {
+  return ReadString(use, out, keep_limit, nullptr);
+}
+
+Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit, StringPieces* pieces) {
   out.offset = static_cast<int64_t>(offset());
   out.hash = kFnvOffset;
   out.preview.clear();
@@ -287,6 +336,7 @@ Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit
       case StringUse::kSkip: return SkipBytes(len->value);
       case StringUse::kHash: return HashBytes(len->value, out);
       case StringUse::kKeep:
+        if (pieces && len->value > kBufferSize) return StreamBytes(len->value, out, *pieces);
         if (len->value > keep_limit)
           return Corrupt("string of " + std::to_string(len->value) + " bytes, expected at most " +
                          std::to_string(keep_limit) + " here", out.offset);
@@ -319,6 +369,7 @@ Status RdbInput::ReadString(StringUse use, StringValue& out, uint64_t keep_limit
   out.length = *olen;
   int64_t data_at = static_cast<int64_t>(offset());
   if (use == StringUse::kSkip) return CheckLzf(*clen, *olen);
+  if (pieces && *olen > kBufferSize) return StreamLzf(*clen, *olen, out, *pieces);
   if (*olen > keep_limit)
     return Corrupt("compressed string of " + std::to_string(*olen) + " bytes, expected at most " +
                    std::to_string(keep_limit) + " here", out.offset);

@@ -43,6 +43,14 @@ struct StringValue {
   int64_t offset = 0;         // where the string started
 };
 
+// Receives a string too long to hold whole, piece by piece (ReadString with pieces).
+class StringPieces {
+ public:
+  virtual ~StringPieces() = default;
+  virtual void Begin(uint64_t length) = 0;  // the decompressed length
+  virtual void Piece(std::span<const uint8_t> bytes) = 0;
+};
+
 uint64_t Fnv1a(uint64_t h, const uint8_t* p, size_t n);
 inline constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 // Hash of a whole contiguous string, 8 bytes per step (keys and members are hashed with it when
@@ -122,6 +130,12 @@ class RdbInput {
   // A length that must not be a special encoding; `what` names it in errors.
   Result<uint64_t> PlainLength(const char* what);
   Status ReadString(StringUse use, StringValue& out, uint64_t keep_limit = 1ull << 32);
+  // kKeep for a string that may be of any length: up to kBufferSize bytes (decompressed) it is
+  // kept in out.bytes; a longer one goes to `pieces` as it is read (an LZF one decompressed
+  // through a window), never whole in memory, with out.hash and out.preview as kHash gives them
+  // and out.bytes empty. Streamed(out) tells which.
+  Status ReadString(StringValue& out, StringPieces& pieces);
+  static bool Streamed(const StringValue& v) { return v.length > kBufferSize; }
   // Fast path for the most common item body, a key and a string value that are both plain
   // (unencoded) strings with 6- or 14-bit lengths and lie whole in the buffer: hashes the key as
   // ReadString(kHash) would, skips the value and returns true. Returns false, consuming nothing,
@@ -217,6 +231,12 @@ class RdbInput {
   Status HashBytes(uint64_t n, StringValue& out);
   Status KeepBytes(uint64_t n, std::vector<uint8_t>& out);
   Status CheckLzf(uint64_t compressed, uint64_t original);
+  Status ReadString(StringUse use, StringValue& out, uint64_t keep_limit, StringPieces* pieces);
+  Status StreamBytes(uint64_t n, StringValue& out, StringPieces& pieces);
+  Status StreamLzf(uint64_t compressed, uint64_t original, StringValue& out, StringPieces& pieces);
+  // Feeds `compressed` bytes to an LZF stage (LzfChecker, LzfStreamDecoder), naming its errors.
+  template <class Stage>
+  Status FeedLzf(uint64_t compressed, Stage& stage);
 
   ByteSource& source_;
   std::string name_;

@@ -22,6 +22,10 @@ const char* TypeName(uint8_t type);
 // A module's name from its 64-bit id (9 chars of a 64-symbol alphabet, then a 10-bit version).
 std::string ModuleName(uint64_t module_id);
 
+// A string read for a visitor: Element, or the long-element calls for a long one
+// (value_visitor.h); v.hash as ReadString(kHash) gives it.
+Status VisitString(RdbInput& in, StringValue& v, ValueVisitor& visitor);
+
 class ValueChecker {
  public:
   // Duplicates are looked for in collections of at most `max_tracked_members` members.

@@ -36,12 +36,25 @@ uint64_t BigEndian64(const uint8_t* p) {
 
 }  // namespace
 
-Status ValueChecker::VisitedString(StringValue& v) {
-  if (auto s = in_.ReadString(StringUse::kKeep, v); !s) return s;
+Status VisitString(RdbInput& in, StringValue& v, ValueVisitor& visitor) {
+  static_assert(kLongElement == RdbInput::kBufferSize);
+  struct ToVisitor final : StringPieces {
+    explicit ToVisitor(ValueVisitor& v) : visitor(v) {}
+    void Begin(uint64_t length) override { visitor.BeginLongElement(length); }
+    void Piece(std::span<const uint8_t> bytes) override { visitor.ElementPiece(bytes); }
+    ValueVisitor& visitor;
+  } pieces(visitor);
+  if (auto s = in.ReadString(v, pieces); !s) return s;
+  if (RdbInput::Streamed(v)) {
+    visitor.EndLongElement();
+    return {};
+  }
   v.hash = StringHash(v.bytes.data(), v.bytes.size());  // as kHash: members' duplicate checks
-  visitor_->Element(v.bytes);
+  visitor.Element(v.bytes);
   return {};
 }
+
+Status ValueChecker::VisitedString(StringValue& v) { return VisitString(in_, v, *visitor_); }
 
 void ValueChecker::VisitPacked(uint8_t type, std::span<const uint8_t> payload,
                                Status (*validate)(std::span<const uint8_t>, uint64_t*, const ElementVisitor*)) {

@@ -184,11 +184,10 @@ class Walker {
 
   // The key name whole, for the visitor, hashed exactly as ReadString(kHash) would hash it.
   Status VisitedKeyName(ValueVisitor& visitor) {
-    if (auto s = in_.ReadString(StringUse::kKeep, key_); !s) return s;
-    key_.hash = StringHash(key_.bytes.data(), key_.bytes.size());
-    key_.preview.assign(key_.bytes.begin(),
-                        key_.bytes.begin() + std::min<size_t>(key_.bytes.size(), RdbInput::kPreviewBytes));
-    visitor.Element(key_.bytes);
+    if (auto s = VisitString(in_, key_, visitor); !s) return s;
+    if (!RdbInput::Streamed(key_))  // a streamed one has its preview already
+      key_.preview.assign(key_.bytes.begin(),
+                          key_.bytes.begin() + std::min<size_t>(key_.bytes.size(), RdbInput::kPreviewBytes));
     return {};
   }
 

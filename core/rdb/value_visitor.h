@@ -13,8 +13,11 @@
 //                Element(value) per field; consumer groups and metadata are not visited
 //   module       Module(name), whose error stops the walk
 // Elements stored as integers arrive as their decimal text, as Redis returns them. Views passed
-// to Element are valid only during the call. The whole element is passed at once: memory is
-// bounded by the largest single element, not by the file.
+// to Element are valid only during the call. An element stored as its own string in the file
+// (not inside a listpack, ziplist or intset) longer than kLongElement bytes (decompressed) comes
+// in pieces instead of one Element call: BeginLongElement(length), ElementPiece... in order,
+// EndLongElement; so a walk's memory does not grow with the largest value. A walk that fails
+// inside such an element stops after some pieces, without EndLongElement.
 //
 // Without a visitor the verifier takes its fast paths; a key the visitor declines costs nothing
 // extra either. Not thread-safe: one walk at a time.
@@ -35,6 +38,9 @@ struct KeyStart {
   int64_t expire_ms = -1;   // absolute expire time in Unix milliseconds; -1 when none
 };
 
+// Longer elements come in pieces (RdbInput::kBufferSize: what the reader holds whole anyway).
+inline constexpr uint64_t kLongElement = 256 * 1024;
+
 class ValueVisitor {
  public:
   virtual ~ValueVisitor() = default;
@@ -43,6 +49,10 @@ class ValueVisitor {
   // A key begins. False: the visitor does not want its name and value (they are still verified).
   virtual bool BeginKey(const KeyStart& key) = 0;
   virtual void Element(std::span<const uint8_t> bytes) = 0;
+  // An element longer than kLongElement, in pieces (one element: the same place as Element).
+  virtual void BeginLongElement(uint64_t length) = 0;
+  virtual void ElementPiece(std::span<const uint8_t> bytes) = 0;
+  virtual void EndLongElement() = 0;
   virtual void Score(double score) = 0;
   // A hash field's absolute expire time (Unix ms), just before that field.
   virtual void FieldExpire(uint64_t expire_ms) = 0;
