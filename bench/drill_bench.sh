@@ -67,9 +67,14 @@ drill() {
   local t0; t0=$(now)
   # GNU time counts the children it waited for: the scratch server is one (the sidecar reaps it).
   /usr/bin/time -f '%e %U %S %M' -o "$work/drill.time" \
-    "$sidecar" drill --store "$work/store" --work-dir "$work/scratch" --memory-budget 8Gi > "$work/drill.log"
+    "$sidecar" drill --store "$work/store" --work-dir "$work/scratch" --memory-budget 8Gi > "$work/drill.log" ||
+    true  # a failed drill exits non-zero: say why below instead of letting set -e end the run silently
   local t1; t1=$(now)
-  grep -q '"result":"success"' "$work/drill.log" || { cat "$work/drill.log" >&2; exit 1; }
+  grep -q '"result":"success"' "$work/drill.log" || {
+    echo "the drill did not pass; its log:" >&2
+    cat "$work/drill.log" "$work/drill.time" >&2
+    exit 1
+  }
   drill_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b - a}')
   drill_cpu=$(cpu_of "$work/drill.time")
   drill_load=$(grep -o '"load_seconds":[0-9.]*' "$work/drill.log" | tail -1 | cut -d: -f2)
