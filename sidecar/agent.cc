@@ -287,16 +287,8 @@ void Agent::ReadReplication() {
   if (!config_) {
     if (auto c = GetPersistenceConfig(*redis_)) config_ = *c;
   }
-  std::string record;
-  if (config_) {
-    auto text = ReadSmallFile(options_.data_dir.value_or(config_->dir) + "/" + kRestoreRecordFile,
-                              64 * 1024);
-    // Written whole by the restore step (temp file + rename); anything else is not shown.
-    if (text && text->starts_with("{") && text->ends_with("}\n")) record = text->substr(0, text->size() - 1);
-  }
   std::lock_guard lock(mu_);
   status_.replication = std::move(*state);
-  status_.last_restore = std::move(record);
 }
 
 void Agent::GuardReplica() {
@@ -469,20 +461,27 @@ void Agent::ExportLastBackup(const backup::BackupMetadata& m, int64_t at_unix) {
 }
 
 void Agent::CheckRestore() {
-  if (!options_.data_dir) {
-    restore_checked_ = true;
-    return;
-  }
-  auto record = ReadRestoreRecord(*options_.data_dir);
+  // Without --data-dir the record is read where Redis keeps its files (the same path when the
+  // sidecar shares the volume at Redis's mount point), and shown but not proven.
+  if (!options_.data_dir && !config_) return;  // ReadReplication learns Redis's dir
+  const std::string dir = options_.data_dir.value_or(config_ ? config_->dir : "");
+  auto record = ReadRestoreRecord(dir);
   if (!record || !*record) {
     restore_checked_ = true;
     if (!record)
-      log_.Warn("the restore record does not read; the restore stays unverified",
+      log_.Warn("the restore record does not read; the restore stays unreported and unverified",
                 {LogField::Str("error", record.error().ToString())});
     return;
   }
   RestoreRecord& r = **record;
-  const backup::BackupMetadata& m = r.backup;
+  if (!r.backup || !options_.data_dir) {
+    // Nothing installed from a backup to prove: the record is only reported.
+    restore_checked_ = true;
+    std::lock_guard lock(mu_);
+    status_.last_restore_json = RenderRestoreRecord(r);
+    return;
+  }
+  const backup::BackupMetadata& m = *r.backup;
   if (!r.check) {
     auto info = Info(*redis_, "persistence");
     if (!info) return Disconnect(info.error());
@@ -539,13 +538,8 @@ void Agent::CheckRestore() {
   if (c.result == "verified") log_.Info("restore verified: Redis holds the backup's data", fields);
   else if (c.result == "mismatch") log_.Error("restore mismatch: Redis does not hold the backup's data", fields);
   else log_.Warn("restore unverifiable", fields);
-  auto q = [](const std::string& s) { return s.empty() ? std::string("null") : JsonQuote(s); };
   std::lock_guard lock(mu_);
-  status_.restore_json = "{\"backup\":" + JsonQuote(m.name) +
-                         ",\"installedAt\":" + JsonTime(r.installed_unix) +
-                         ",\"result\":" + JsonQuote(c.result) + ",\"expectedDigest\":" + q(c.expected) +
-                         ",\"actualDigest\":" + q(c.actual) + ",\"reason\":" + q(c.reason) +
-                         ",\"checkedAt\":" + JsonTime(c.checked_unix) + "}";
+  status_.last_restore_json = RenderRestoreRecord(r);
 }
 
 void Agent::Drill() {
@@ -621,10 +615,9 @@ std::string Agent::StatusJson() {
          "},\"drill\":{\"running\":" + (s.drill_running ? "true" : "false") +
          ",\"pending\":" + (s.drill_pending ? "true" : "false") +
          ",\"nextScheduledAt\":" + JsonTime(s.next_drill_unix) + "},\"lastDrill\":" +
-         (s.last_drill_json.empty() ? "null" : s.last_drill_json) + ",\"restore\":" +
-         (s.restore_json.empty() ? "null" : s.restore_json) + ",\"replication\":" +
+         (s.last_drill_json.empty() ? "null" : s.last_drill_json) + ",\"lastRestore\":" +
+         (s.last_restore_json.empty() ? "null" : s.last_restore_json) + ",\"replication\":" +
          (s.replication ? RenderReplicationJson(*s.replication) : "null") +
-         ",\"lastRestore\":" + (s.last_restore.empty() ? "null" : s.last_restore) +
          ",\"holdBack\":" + (s.hold_back.empty() ? "null" : s.hold_back) + "}\n";
 }
 

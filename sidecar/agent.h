@@ -108,9 +108,8 @@ class Agent final : public HttpHandler {
     bool drill_running = false;
     std::string last_drill_json;  // DrillReport::ToJson of the last drill, "" before one
     int64_t next_drill_unix = -1;
-    std::string restore_json;  // the restore check, "" when there is nothing to report
+    std::string last_restore_json;  // the restore record (restore_record.h), "" when none
     std::optional<ReplicationState> replication;  // read each second while Redis answers
-    std::string last_restore;  // the restore step's record (restore.h), "" when none
     std::string hold_back;  // ReplicaGuard::StatusJson, "" without a guard
   };
 

@@ -24,6 +24,14 @@ namespace {
 using backup::CandidateKind;
 using backup::RestoreCandidate;
 
+RestoreOutcome Outcome(RestoreAction action, std::string source, std::string installed) {
+  RestoreOutcome out;
+  out.action = action;
+  out.source = std::move(source);
+  out.installed = std::move(installed);
+  return out;
+}
+
 struct LocalData {
   enum class Kind { kNone, kAof, kRdb };
   Kind kind = Kind::kNone;
@@ -201,7 +209,10 @@ Result<std::optional<RestoreOutcome>> TryRewind(const RestoreOptions& o, const L
     log.Info("decision: keep the local AOF: no write in it is later than the point in time",
              {LogField::Str("pointInTime", pit.text), LogField::Str("data", layout.AofDir())});
   }
-  return RestoreOutcome{RestoreAction::kRewoundLocalAof, layout.AofDir(), layout.AofDir(), {}};
+  RestoreOutcome out = Outcome(RestoreAction::kRewoundLocalAof, layout.AofDir(), layout.AofDir());
+  out.reason = r->cut ? "the local AOF rewound to " + pit.text + ": " + r->reason
+                      : "no write in the local AOF is later than " + pit.text;
+  return out;
 }
 
 }  // namespace
@@ -413,8 +424,11 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
 
   // 3. The best candidate that works.
   const std::string aside_label = pit ? "before-pitr" : "unusable";
-  auto finish = [&](RestoreOutcome out, const RestoreCandidate& c) -> Result<RestoreOutcome> {
+  auto finish = [&](RestoreOutcome out, const RestoreCandidate& c, const std::string& reason,
+                    uint64_t keys) -> Result<RestoreOutcome> {
     out.has_data = c.keys > 0;
+    out.reason = reason;
+    out.keys = keys;
     if (!pit) return out;
     // An older snapshot instead of T: say plainly what is not restored.
     log.Warn("point in time: restored the newest snapshot taken at or before it; the writes "
@@ -434,7 +448,7 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
       if (local.kind == LocalData::Kind::kAof || !layout.appendonly) {
         log.Info("decision: keep the local data", {LogField::Str("data", c.id),
                                                    LogField::Str("reason", r.reason)});
-        return finish(RestoreOutcome{RestoreAction::kKeptLocal, c.id, c.id, {}}, c);
+        return finish(Outcome(RestoreAction::kKeptLocal, c.id, c.id), c, r.reason, c.keys);
       }
       // AOF on, only a dump.rdb: Redis 7 would ignore it and start empty. Install it as the base.
       auto src = FileSource::Open(c.id);
@@ -451,7 +465,8 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
                {LogField::Str("data", c.id), LogField::Str("installed", done->installed),
                 LogField::Int("keys", done->report.total_keys())});
       return finish(
-          RestoreOutcome{RestoreAction::kInstalledLocalSnapshot, c.id, done->installed, {}}, c);
+          Outcome(RestoreAction::kInstalledLocalSnapshot, c.id, done->installed), c,
+          r.reason, done->report.total_keys());
     }
     std::vector<std::string> replace = local.unusable;
     if (layout.appendonly) {
@@ -475,9 +490,9 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
                {LogField::Str("peer", peer.url), LogField::Str("reason", r.reason),
                 LogField::Str("installed", done->installed),
                 LogField::Int("keys", done->report.total_keys())});
-      return finish(RestoreOutcome{RestoreAction::kInstalledReplicaSnapshot, peer.url,
-                                   done->installed, {}},
-                    c);
+      return finish(Outcome(RestoreAction::kInstalledReplicaSnapshot, peer.url,
+                                   done->installed),
+                    c, r.reason, done->report.total_keys());
     }
     const StoredBackup& b = backups[r.index - backups_begin];
     const backup::BackupMetadata& m = b.metadata;
@@ -508,7 +523,9 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
               LogField::Str("installed", done->installed),
               LogField::Int("keys", done->report.total_keys()),
               LogField::Str("sha256", m.sha256)});
-    return finish(RestoreOutcome{RestoreAction::kInstalledBackup, m.name, done->installed, {}}, c);
+    RestoreOutcome out = Outcome(RestoreAction::kInstalledBackup, m.name, done->installed);
+    out.backup = m;
+    return finish(std::move(out), c, r.reason, done->report.total_keys());
   }
 
   // 4. Nothing usable. Never an empty start for a point in time: empty is not the state at T.
@@ -555,11 +572,13 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
     if (!to) return std::unexpected(to.error());
     log.Info("moved aside", {LogField::Str("move", p + " -> " + *to)});
   }
-  const char* reason = o.is_replica     ? "a replica: the primary's data comes at the first sync"
-                       : nothing_local ? "no data and no usable backup"
-                                       : "local data unusable, no usable backup";
-  log.Warn("decision: start empty", {LogField::Str("reason", reason)});
-  return RestoreOutcome{RestoreAction::kStartEmpty, "", "", {}};
+  RestoreOutcome empty = Outcome(RestoreAction::kStartEmpty, "", "");
+  empty.reason = o.is_replica     ? "a replica: the primary's data comes at the first sync"
+                 : nothing_local ? "no data and no usable backup"
+                                 : "local data unusable, no usable backup";
+  log.Warn("decision: start empty", {LogField::Str("reason", empty.reason)});
+  empty.keys = 0;
+  return empty;
 }
 
 }  // namespace
@@ -592,13 +611,24 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
   return out;
 }
 
-std::string RestoreRecordJson(const RestoreOutcome& out, int64_t now) {
-  std::string compared = "[";
-  for (size_t i = 0; i < out.compared.size(); ++i)
-    compared += (i ? "," : "") + JsonQuote(out.compared[i]);
-  return "{\"at\":" + JsonQuote(backup::FormatIsoUtc(now)) +
-         ",\"action\":" + JsonQuote(RestoreActionName(out.action)) +
-         ",\"source\":" + JsonQuote(out.source) + ",\"compared\":" + compared + "]}";
+RestoreRecord RestoreRecordFor(const RestoreOutcome& out, int64_t now) {
+  RestoreRecord r;
+  r.at_unix = now;
+  r.decision = RestoreActionName(out.action);
+  switch (out.action) {
+    case RestoreAction::kInstalledBackup: r.source_kind = "backup"; break;
+    case RestoreAction::kInstalledReplicaSnapshot: r.source_kind = "replica"; break;
+    case RestoreAction::kStartEmpty: r.source_kind = "empty"; break;
+    default: r.source_kind = "local";
+  }
+  r.source = out.source;
+  r.backup = out.backup;
+  if (out.action == RestoreAction::kInstalledReplicaSnapshot) r.peer = out.source;
+  r.installed = out.installed;
+  r.keys = out.keys;
+  r.reason = out.reason;
+  r.compared = out.compared;
+  return r;
 }
 
 }  // namespace tidemark::sidecar

@@ -39,6 +39,7 @@
 #include "sidecar/json_log.h"
 #include "sidecar/peer_restore.h"
 #include "sidecar/point_in_time.h"
+#include "sidecar/restore_record.h"
 
 namespace tidemark::sidecar {
 
@@ -76,12 +77,13 @@ struct RestoreOutcome {
   std::string installed;  // what Redis will load
   std::vector<std::string> compared;  // "<kind> <id>: <eligible?> <reason>", best first
   bool has_data = false;  // Redis starts with a non-empty dataset: the lineage marker is written
+  std::string reason;                 // why this copy won (the ranking's words)
+  std::optional<uint64_t> keys;       // what Redis will hold, when known
+  std::optional<backup::BackupMetadata> backup;  // kInstalledBackup: the backup, from any store
 };
 
-// The decision as one JSON object: written by the restore step to kRestoreRecordFile in the data
-// dir, shown by `run` in /v1/status as "lastRestore" (the operator's status.lastRestore).
-inline constexpr char kRestoreRecordFile[] = ".tidemark-last-restore.json";
-std::string RestoreRecordJson(const RestoreOutcome& outcome, int64_t now_unix);
+// The decision as the data dir's one restore record (restore_record.h), dated `now_unix`.
+RestoreRecord RestoreRecordFor(const RestoreOutcome& outcome, int64_t now_unix);
 
 // `store` may be null (no backup volume). Errors are the loud failures of steps 1 and 4, with a
 // message saying what to do.

@@ -5,12 +5,10 @@
 
 #include "sidecar/commands.h"
 #include "sidecar/dir_backup_store.h"
-#include "io/durable_file.h"
 #include "sidecar/flags.h"
 #include "sidecar/object_store_config.h"
 #include "sidecar/peer_token.h"
 #include "sidecar/restore.h"
-#include "sidecar/restore_record.h"
 #include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
@@ -197,28 +195,16 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
               {LogField::Str("error", outcome.error().ToString())});
     return kExitFailed;
   }
-  // The record of what was installed, for the restore proof of `tidemark-sidecar run`; any other
-  // outcome removes an older record, which would describe data Redis no longer starts from.
-  std::optional<backup::BackupMetadata> installed;
-  if (outcome->action == RestoreAction::kInstalledBackup && store)
-    if (auto listing = store->List())
-      for (const auto& m : listing->backups)
-        if (m.name == outcome->source) installed = m;
-  const Status recorded =
-      installed ? WriteRestoreRecord(o.layout.data_dir,
-                                     RestoreRecord{RealClock().NowUnix(), *installed, std::nullopt})
-                : RemoveRestoreRecord(o.layout.data_dir);
-  if (!recorded)
-    log.Warn("cannot write the restore record: the restore stays unverified",
-             {LogField::Str("error", recorded.error().ToString())});
   log.Info("restore done", {LogField::Str("action", RestoreActionName(outcome->action)),
                             LogField::Str("source", outcome->source),
                             LogField::Str("installed", outcome->installed)});
-  // The decision for `run` to show in /v1/status ("lastRestore") and the operator in its status.
-  const std::string record = RestoreRecordJson(*outcome, RealClock().NowUnix());
-  log.Info("restore decision", {LogField{"record", record}});
-  if (auto s = WriteFileDurably(o.layout.data_dir + "/" + kRestoreRecordFile, record + "\n"); !s)
-    log.Warn("restore decision not recorded", {LogField::Str("error", s.error().ToString())});
+  // Every run replaces the record, so it always describes the data Redis starts from: `run`
+  // shows it in /v1/status and proves an installed backup with it.
+  const RestoreRecord record = RestoreRecordFor(*outcome, RealClock().NowUnix());
+  log.Info("restore decision", {LogField{"record", RenderRestoreRecord(record)}});
+  if (auto s = WriteRestoreRecord(o.layout.data_dir, record); !s)
+    log.Warn("cannot write the restore record: the restore stays unreported and unverified",
+             {LogField::Str("error", s.error().ToString())});
   return kExitOk;
 }
 

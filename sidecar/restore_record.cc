@@ -17,7 +17,7 @@ namespace json = web::json;
 
 namespace {
 
-constexpr const char* kApiVersion = "tidemark.dev/restore-record/v1";
+constexpr const char* kApiVersion = "tidemark.dev/restore-record/v2";
 
 std::string Path(const std::string& data_dir) { return data_dir + "/" + kRestoreRecordName; }
 
@@ -27,13 +27,27 @@ std::string StrOrEmpty(const json::value& obj, const char* key) {
   return obj.has_field(key) && obj.at(key).is_string() ? obj.at(key).as_string() : "";
 }
 
+bool IsObject(const json::value& obj, const char* key) {
+  return obj.has_field(key) && obj.at(key).is_object();
+}
+
 }  // namespace
 
-Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& r) {
+std::string RenderRestoreRecord(const RestoreRecord& r) {
   json::value v = json::value::object(true);
   v["apiVersion"] = json::value::string(kApiVersion);
-  v["installedAt"] = json::value::string(backup::FormatIsoUtc(r.installed_unix));
-  v["backup"] = json::value::parse(RenderBackupMetadata(r.backup));
+  v["at"] = json::value::string(backup::FormatIsoUtc(r.at_unix));
+  v["decision"] = json::value::string(r.decision);
+  v["sourceKind"] = json::value::string(r.source_kind);
+  v["source"] = OrNull(r.source);
+  v["backup"] = r.backup ? json::value::parse(RenderBackupMetadata(*r.backup)) : json::value::null();
+  v["peer"] = OrNull(r.peer);
+  v["installed"] = OrNull(r.installed);
+  v["keys"] = r.keys ? json::value::number(*r.keys) : json::value::null();
+  v["reason"] = OrNull(r.reason);
+  json::value compared = json::value::array(r.compared.size());
+  for (size_t i = 0; i < r.compared.size(); ++i) compared[i] = json::value::string(r.compared[i]);
+  v["compared"] = compared;
   if (r.check) {
     json::value c = json::value::object(true);
     c["result"] = json::value::string(r.check->result);
@@ -45,7 +59,56 @@ Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& r) {
   } else {
     v["check"] = json::value::null();
   }
-  return WriteFileDurably(Path(data_dir), v.serialize() + "\n", 0644);
+  return v.serialize();
+}
+
+Result<RestoreRecord> ParseRestoreRecord(const std::string& text, const std::string& where) {
+  auto bad = [&](const std::string& what) { return MakeError(ErrorCode::kCorrupt, what, -1, where); };
+  try {
+    json::value v = json::value::parse(text);
+    if (!v.is_object()) return bad("expected a JSON object");
+    if (StrOrEmpty(v, "apiVersion") != kApiVersion) return bad("apiVersion: expected " + std::string(kApiVersion));
+    RestoreRecord r;
+    auto at = backup::ParseIsoUtc(StrOrEmpty(v, "at"));
+    if (!at) return bad("at: expected an RFC 3339 UTC time");
+    r.at_unix = *at;
+    r.decision = StrOrEmpty(v, "decision");
+    if (r.decision.empty()) return bad("decision: expected a string");
+    r.source_kind = StrOrEmpty(v, "sourceKind");
+    if (r.source_kind != "local" && r.source_kind != "backup" && r.source_kind != "replica" &&
+        r.source_kind != "empty")
+      return bad("sourceKind: expected local, backup, replica or empty");
+    r.source = StrOrEmpty(v, "source");
+    if (IsObject(v, "backup")) {
+      auto m = ParseBackupMetadata(v.at("backup").serialize(), where);
+      if (!m) return std::unexpected(m.error());
+      r.backup = *m;
+    }
+    r.peer = StrOrEmpty(v, "peer");
+    r.installed = StrOrEmpty(v, "installed");
+    if (v.has_field("keys") && v.at("keys").is_integer()) r.keys = v.at("keys").as_number().to_uint64();
+    r.reason = StrOrEmpty(v, "reason");
+    if (v.has_field("compared") && v.at("compared").is_array())
+      for (const auto& c : v.at("compared").as_array())
+        if (c.is_string()) r.compared.push_back(c.as_string());
+    if (IsObject(v, "check")) {
+      const json::value& c = v.at("check");
+      RestoreCheck check;
+      check.result = StrOrEmpty(c, "result");
+      check.expected = StrOrEmpty(c, "expected");
+      check.actual = StrOrEmpty(c, "actual");
+      check.reason = StrOrEmpty(c, "reason");
+      check.checked_unix = backup::ParseIsoUtc(StrOrEmpty(c, "checkedAt")).value_or(0);
+      r.check = check;
+    }
+    return r;
+  } catch (const std::exception& e) {
+    return bad(std::string("not valid JSON: ") + e.what());
+  }
+}
+
+Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& r) {
+  return WriteFileDurably(Path(data_dir), RenderRestoreRecord(r) + "\n", 0644);
 }
 
 Result<std::optional<RestoreRecord>> ReadRestoreRecord(const std::string& data_dir) {
@@ -56,42 +119,9 @@ Result<std::optional<RestoreRecord>> ReadRestoreRecord(const std::string& data_d
   }
   auto text = ReadSmallFile(path);
   if (!text) return std::unexpected(text.error());
-  auto bad = [&](const std::string& what) {
-    return MakeError(ErrorCode::kCorrupt, what, -1, path);
-  };
-  try {
-    json::value v = json::value::parse(*text);
-    if (StrOrEmpty(v, "apiVersion") != kApiVersion) return bad("apiVersion: expected " + std::string(kApiVersion));
-    RestoreRecord r;
-    auto installed = backup::ParseIsoUtc(StrOrEmpty(v, "installedAt"));
-    if (!installed) return bad("installedAt: expected an RFC 3339 UTC time");
-    r.installed_unix = *installed;
-    if (!v.has_field("backup")) return bad("backup: missing");
-    auto m = ParseBackupMetadata(v.at("backup").serialize(), path);
-    if (!m) return std::unexpected(m.error());
-    r.backup = *m;
-    if (v.has_field("check") && v.at("check").is_object()) {
-      const json::value& c = v.at("check");
-      RestoreCheck check;
-      check.result = StrOrEmpty(c, "result");
-      check.expected = StrOrEmpty(c, "expected");
-      check.actual = StrOrEmpty(c, "actual");
-      check.reason = StrOrEmpty(c, "reason");
-      check.checked_unix = backup::ParseIsoUtc(StrOrEmpty(c, "checkedAt")).value_or(0);
-      r.check = check;
-    }
-    return std::optional<RestoreRecord>(std::move(r));
-  } catch (const std::exception& e) {
-    return bad(std::string("not valid JSON: ") + e.what());
-  }
-}
-
-Status RemoveRestoreRecord(const std::string& data_dir) {
-  if (::unlink(Path(data_dir).c_str()) != 0) {
-    if (errno == ENOENT) return {};
-    return OsError("cannot remove", Path(data_dir), errno);
-  }
-  return SyncDirectory(data_dir);
+  auto r = ParseRestoreRecord(*text, path);
+  if (!r) return std::unexpected(r.error());
+  return std::optional<RestoreRecord>(std::move(*r));
 }
 
 }  // namespace tidemark::sidecar

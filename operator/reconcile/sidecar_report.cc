@@ -49,12 +49,16 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
   }
   if (const Json* d = Find(j, "lastDrill"); d && d->is_object())
     if (GetString(*d, "result")) r.last_drill = LastDrillFromJson(*d, pod);
-  if (const Json* c = Find(j, "restore"); c && c->is_object()) {
-    if (auto result = GetString(*c, "result"))
-      r.restore = SidecarReport::RestoreCheck{GetString(*c, "backup").value_or(""), *result,
-                                              GetString(*c, "expectedDigest").value_or(""),
-                                              GetString(*c, "actualDigest").value_or(""),
-                                              GetString(*c, "reason").value_or("")};
+  if (const Json* rec = Find(j, "lastRestore"); rec && rec->is_object()) {
+    const Json* backup = Find(*rec, "backup");
+    const Json* c = Find(*rec, "check");
+    if (c && c->is_object()) {
+      if (auto result = GetString(*c, "result"))
+        r.restore = SidecarReport::RestoreCheck{
+            backup && backup->is_object() ? GetString(*backup, "name").value_or("") : "", *result,
+            GetString(*c, "expected").value_or(""), GetString(*c, "actual").value_or(""),
+            GetString(*c, "reason").value_or("")};
+    }
   }
   r.health.reachable = true;
   r.health.redis_up = r.redis_up;

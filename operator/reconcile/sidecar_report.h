@@ -11,8 +11,9 @@
 // (the first problem the sidecar's AOF watcher found in the appended bytes) is a failed
 // verification when the sidecar reports no verification of its own.
 // lastDrill (time, backup, result, reason, keys, loadSeconds, peakMemoryBytes) is the pod's last
-// restore drill; restore (backup, result "verified" | "mismatch" | "unverifiable",
-// expectedDigest, actualDigest, reason) the check of the backup its restore step installed.
+// restore drill; lastRestore the restore step's record (sidecar/restore_record.h): its
+// check (result "verified" | "mismatch" | "unverifiable", expected, actual, reason) proves the
+// backup (backup.name) that step installed.
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 

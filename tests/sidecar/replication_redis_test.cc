@@ -216,9 +216,11 @@ TEST_F(ReplicatedRestore, EmptyPrimaryRestoresFromTheReplicaWithTheHighestOffset
   EXPECT_TRUE(restore.Logged("\"action\":\"installed-replica-snapshot\",\"source\":\"" + Url(0)))
       << restore.out;
   // Every copy compared is in the record: both replicas and the backup.
-  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-last-restore.json");
+  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-restore.json");
   EXPECT_NE(record.find("replica " + Url(1)), std::string::npos) << record;
   EXPECT_NE(record.find("backup "), std::string::npos) << record;
+  EXPECT_NE(record.find("\"sourceKind\":\"replica\""), std::string::npos) << record;
+  EXPECT_NE(record.find("\"peer\":\"" + Url(0) + "\""), std::string::npos) << record;
 
   set_.StartPrimary();
   EXPECT_EQ(set_.primary().Digest(), freshest);

@@ -134,6 +134,64 @@ TEST_F(RestoreTest, ValidLocalDataIsKept) {
   EXPECT_EQ(ReadFile(data_ + "/dump.rdb"), MakeTestRdb(2, kNow - 10));
 }
 
+TEST_F(RestoreTest, TheRecordOfAnInstalledBackupCarriesItsMetadataReasonAndEveryCopyCompared) {
+  auto older = AddBackup(3, kNow - 7200);
+  auto newest = AddBackup(5, kNow - 3600);
+  auto r = Run({});
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_TRUE(WriteRestoreRecord(data_, RestoreRecordFor(*r, kNow)));
+  auto read = ReadRestoreRecord(data_);
+  ASSERT_TRUE(read && *read) << (read ? "no record" : read.error().ToString());
+  const RestoreRecord& rec = **read;
+  EXPECT_EQ(rec.at_unix, kNow);
+  EXPECT_EQ(rec.decision, "installed-backup");
+  EXPECT_EQ(rec.source_kind, "backup");
+  EXPECT_EQ(rec.source, newest.name);
+  ASSERT_TRUE(rec.backup);
+  EXPECT_EQ(rec.backup->name, newest.name);
+  EXPECT_EQ(rec.backup->sha256, newest.sha256);
+  EXPECT_EQ(rec.keys, 5u);
+  EXPECT_FALSE(rec.reason.empty());
+  ASSERT_EQ(rec.compared.size(), 2u);
+  EXPECT_EQ(rec.compared[0].rfind("backup " + newest.name + ": ", 0), 0u) << rec.compared[0];
+  EXPECT_EQ(rec.compared[1].rfind("backup " + older.name + ": ", 0), 0u) << rec.compared[1];
+  EXPECT_FALSE(rec.check);
+  EXPECT_EQ(RenderRestoreRecord(rec), ReadFile(data_ + "/" + kRestoreRecordName).substr(0, RenderRestoreRecord(rec).size()));
+}
+
+TEST_F(RestoreTest, TheRecordOfKeptLocalDataHasNoBackupAndAnEmptyStartSaysWhy) {
+  WriteFile(data_ + "/dump.rdb", MakeTestRdb(2, kNow - 10));
+  auto kept = Run({});
+  ASSERT_TRUE(kept);
+  RestoreRecord rec = RestoreRecordFor(*kept, kNow);
+  EXPECT_EQ(rec.source_kind, "local");
+  EXPECT_EQ(rec.source, data_ + "/dump.rdb");
+  EXPECT_FALSE(rec.backup);
+  EXPECT_EQ(rec.keys, 2u);
+  ::unlink((data_ + "/dump.rdb").c_str());
+  RestoreOptions o;
+  o.allow_start_empty = true;
+  auto empty = Run(o);
+  ASSERT_TRUE(empty);
+  rec = RestoreRecordFor(*empty, kNow);
+  EXPECT_EQ(rec.source_kind, "empty");
+  EXPECT_EQ(rec.reason, "no data and no usable backup");
+  EXPECT_EQ(ParseRestoreRecord(RenderRestoreRecord(rec), "x")->source_kind, "empty");
+}
+
+TEST_F(RestoreTest, ARecordThatDoesNotParseNamesTheFileAndTheMember) {
+  WriteFile(data_ + "/" + kRestoreRecordName,
+            R"({"apiVersion":"tidemark.dev/restore-record/v2","at":"2026-11-28T00:00:00Z",)"
+            R"("decision":"installed-backup","sourceKind":"tape"})");
+  auto r = ReadRestoreRecord(data_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(r.error().ToString().find(kRestoreRecordName), std::string::npos) << r.error().ToString();
+  EXPECT_NE(r.error().ToString().find("sourceKind"), std::string::npos) << r.error().ToString();
+  WriteFile(data_ + "/" + kRestoreRecordName, R"({"apiVersion":"tidemark.dev/restore-record/v1"})");
+  EXPECT_NE(ReadRestoreRecord(data_).error().ToString().find("apiVersion"), std::string::npos);
+}
+
 TEST_F(RestoreTest, UnusableLocalDataIsMovedAsideNeverDeleted) {
   AddBackup(4, kNow - 60);
   std::string broken = MakeTestRdb(2, kNow - 10).substr(0, 40);

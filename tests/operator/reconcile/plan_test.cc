@@ -371,7 +371,7 @@ std::string BackupOk(const std::string& name, const std::string& at) {
 // A sidecar status with a lastDrill and/or a restore check appended.
 std::string WithDrill(std::string status, const std::string& drill, const std::string& restore = "null") {
   status.pop_back();  // the closing brace
-  return status + ",\"lastDrill\":" + drill + ",\"restore\":" + restore + "}";
+  return status + ",\"lastDrill\":" + drill + ",\"lastRestore\":" + restore + "}";
 }
 
 TEST(Plan, DrillsBecomeLastDrillBackupsRestorableAndAnEvent) {
@@ -427,7 +427,7 @@ TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
   World world = Converged(meta, r);
   const std::string pod = PodName(meta, 0);
   world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
-      R"({"backup":"b-1","result":"mismatch","expectedDigest":"aa","actualDigest":"bb","reason":"differs"})");
+      R"({"at":"2026-11-28T00:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","backup":{"name":"b-1"},"check":{"result":"mismatch","expected":"aa","actual":"bb","reason":"differs"}})");
   ReconcilePlan plan = Pass(world, meta, r, kT0);
   ExpectDeclared(plan);
   EXPECT_EQ(Get(plan, kCondBackupsRestorable).reason, reason::kNotConfigured);
@@ -435,7 +435,7 @@ TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
   EXPECT_EQ(Get(plan, kCondDegraded).message,
             pod + ": restored backup b-1: DEBUG DIGEST bb, the backup's aa");
   world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
-      R"({"backup":"b-1","result":"verified","expectedDigest":"aa","actualDigest":"aa","reason":null})");
+      R"({"at":"2026-11-28T00:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","backup":{"name":"b-1"},"check":{"result":"verified","expected":"aa","actual":"aa","reason":null}})");
   EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 10), kCondDegraded).status, kFalse);
 }
 
