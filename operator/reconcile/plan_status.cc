@@ -235,7 +235,13 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   }
 
   // Status members.
+  // The newest restore any sidecar reports (RFC 3339 UTC times order as strings); kept when a
+  // pod's record is gone or older.
   status.last_restore = observed.status.last_restore;
+  for (const auto& p : pods)
+    if (p.report && p.report->last_restore &&
+        (!status.last_restore || p.report->last_restore->time > status.last_restore->time))
+      status.last_restore = p.report->last_restore;
   for (size_t i = 0; i < pods.size(); ++i) {
     // A pod whose sidecar did not answer is listed as unreachable, with nothing older shown.
     PodHealth h;

@@ -2,6 +2,37 @@
 
 namespace tidemark::reconcile {
 
+namespace {
+
+// The status.lastRestore of a restore record; nullopt when the restore step kept the local data
+// (no restore happened) or the record lacks its time.
+std::optional<LastRestore> LastRestoreOf(const Json& record, const std::string& pod) {
+  auto at = GetString(record, "at");
+  auto kind = GetString(record, "sourceKind");
+  if (!at || !kind || GetString(record, "decision") == "kept-local-data") return std::nullopt;
+  std::string source = *kind;
+  if (*kind == "replica") {
+    // "http://cache-1.cache-headless.ns.svc:9121" -> the pod's name.
+    std::string peer = GetString(record, "peer").value_or("");
+    if (auto p = peer.find("://"); p != std::string::npos) peer.erase(0, p + 3);
+    source += "/" + peer.substr(0, peer.find_first_of(".:/"));
+  } else if (*kind != "empty") {
+    source += "/" + GetString(record, "source").value_or("");
+  }
+  std::string reason = GetString(record, "reason").value_or("");
+  if (const Json* compared = Find(record, "compared"); compared && compared->is_array()) {
+    std::string list;
+    for (const auto& c : compared->as_array())
+      if (c.is_string()) list += (list.empty() ? "" : "; ") + c.as_string();
+    if (!list.empty()) reason += (reason.empty() ? "compared: " : "; compared: ") + list;
+  }
+  constexpr size_t kMaxReason = 1024;  // a status stays small whatever the number of backups
+  if (reason.size() > kMaxReason) reason = reason.substr(0, kMaxReason - 3) + "...";
+  return LastRestore{*at, pod, source, reason, GetInt(record, "keys")};
+}
+
+}  // namespace
+
 Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::string& pod) {
   auto json = ParseJson(body, pod + " /v1/status");
   if (!json) return std::unexpected(json.error());
@@ -50,6 +81,7 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
   if (const Json* d = Find(j, "lastDrill"); d && d->is_object())
     if (GetString(*d, "result")) r.last_drill = LastDrillFromJson(*d, pod);
   if (const Json* rec = Find(j, "lastRestore"); rec && rec->is_object()) {
+    r.last_restore = LastRestoreOf(*rec, pod);
     const Json* backup = Find(*rec, "backup");
     const Json* c = Find(*rec, "check");
     if (c && c->is_object()) {

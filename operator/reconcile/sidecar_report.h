@@ -13,7 +13,9 @@
 // lastDrill (time, backup, result, reason, keys, loadSeconds, peakMemoryBytes) is the pod's last
 // restore drill; lastRestore the restore step's record (sidecar/restore_record.h): its
 // check (result "verified" | "mismatch" | "unverifiable", expected, actual, reason) proves the
-// backup (backup.name) that step installed.
+// backup (backup.name) that step installed; a record whose decision is not kept-local-data is
+// also this pod's last restore (last_restore: time "at", source "<sourceKind>/<backup name or
+// the replica's pod>" or "empty", reason with the copies compared, keys).
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 
@@ -43,6 +45,7 @@ struct SidecarReport {
     std::string backup, result, expected_digest, actual_digest, reason;
   };
   std::optional<RestoreCheck> restore;
+  std::optional<LastRestore> last_restore;
   PodHealth health;  // name filled by the caller
 };
 

@@ -439,6 +439,35 @@ TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
   EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 10), kCondDegraded).status, kFalse);
 }
 
+TEST(Plan, TheNewestRestoreAnySidecarReportsBecomesLastRestoreAndKeptLocalDataIsNone) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+  const std::string pod0 = PodName(meta, 0), pod1 = PodName(meta, 1);
+  sc[pod0] = WithDrill(Sidecar(pod0, kApplied, kNoBackup), "null",
+      R"({"at":"2026-11-28T00:00:00Z","decision":"kept-local-data","sourceKind":"local","source":"/data/dump.rdb","keys":3,"reason":"newest","compared":[]})");
+  EXPECT_FALSE(Pass(world, meta, r, kT0).status.last_restore);
+
+  sc[pod0] = WithDrill(Sidecar(pod0, kApplied, kNoBackup), "null",
+      R"({"at":"2026-11-28T01:00:00Z","decision":"installed-replica-snapshot","sourceKind":"replica",)"
+      R"("source":"http://catalog-2.catalog-headless.shop.svc:9121","peer":"http://catalog-2.catalog-headless.shop.svc:9121",)"
+      R"("keys":2800,"reason":"highest replication offset","compared":["replica http://catalog-2...: best","backup b-1: older"]})");
+  sc[pod1] = WithDrill(Sidecar(pod1, kApplied, kNoBackup), "null",
+      R"({"at":"2026-11-27T23:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","keys":7,"reason":"newest","compared":[]})");
+  ReconcilePlan plan = Pass(world, meta, r, kT0 + 10);
+  ASSERT_TRUE(plan.status.last_restore);
+  EXPECT_EQ(*plan.status.last_restore,
+            (LastRestore{"2026-11-28T01:00:00Z", pod0, "replica/catalog-2",
+                         "highest replication offset; compared: replica http://catalog-2...: best; "
+                         "backup b-1: older",
+                         2800}));
+  // Once written, it stays when the pod's record goes (a restart that kept its data).
+  world.observed.status = plan.status;
+  sc[pod0] = Sidecar(pod0, kApplied, kNoBackup);
+  EXPECT_EQ(Pass(world, meta, r, kT0 + 20).status.last_restore, plan.status.last_restore);
+}
+
 TEST(Plan, SidecarReportsBecomeConditionsAndLastBackup) {
   auto r = LoadExample("hybrid");
   ResourceMeta meta = MetaFor(r);
