@@ -16,9 +16,9 @@ std::optional<LastRestore> LastRestoreOf(const Json& record, const std::string& 
     std::string peer = GetString(record, "peer").value_or("");
     if (auto p = peer.find("://"); p != std::string::npos) peer.erase(0, p + 3);
     source += "/" + peer.substr(0, peer.find_first_of(".:/"));
-  } else if (*kind != "empty") {
+  } else if (*kind == "backup") {
     source += "/" + GetString(record, "source").value_or("");
-  }
+  }  // "local" (a local snapshot installed as the AOF base, an AOF rewound) and "empty" alone
   std::string reason = GetString(record, "reason").value_or("");
   if (const Json* compared = Find(record, "compared"); compared && compared->is_array()) {
     std::string list;

@@ -14,8 +14,8 @@
 // restore drill; lastRestore the restore step's record (sidecar/restore_record.h): its
 // check (result "verified" | "mismatch" | "unverifiable", expected, actual, reason) proves the
 // backup (backup.name) that step installed; a record whose decision is not kept-local-data is
-// also this pod's last restore (last_restore: time "at", source "<sourceKind>/<backup name or
-// the replica's pod>" or "empty", reason with the copies compared, keys).
+// also this pod's last restore (last_restore: time "at", source "backup/NAME", "replica/POD",
+// "local" or "empty", reason with the copies compared, keys).
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 
