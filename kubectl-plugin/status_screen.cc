@@ -1,6 +1,6 @@
 #include "kubectl-plugin/status_screen.h"
 
-#include <cctype>
+#include <cstdio>
 
 #include "kubectl-plugin/table.h"
 
@@ -142,21 +142,29 @@ std::string PodsSection(const Json& view, const Paint& paint) {
   return out;
 }
 
-// Status members a newer operator writes about drills ("lastDrill", ...): shown as they are.
-std::string DrillSection(const Json& status, const Paint& paint) {
-  std::string out;
-  if (!status.is_object()) return out;
-  for (const auto& [key, value] : status.as_object()) {
-    std::string lower;
-    for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower.find("drill") == std::string::npos) continue;
-    out += Line(paint, key, value.is_object() ? "" : value.serialize());
-    if (value.is_object()) {
-      for (const auto& [k, v] : value.as_object())
-        out += "    " + k + ": " + (v.is_string() ? v.as_string() : v.serialize()) + "\n";
+// status.lastDrill as one line: its result, and its load time named for what it tells a person,
+// the expected recovery time of that backup (the guide's "slow recovery" question).
+std::string LastDrillLine(const Json& status, const Paint& paint) {
+  const Json* d = Find(status, "lastDrill");
+  if (d == nullptr || !d->is_object())
+    return Line(paint, "Last drill", paint.Dim("none recorded by the operator"));
+  const std::string result = Text(*d, "result", "?");
+  std::string text = Text(*d, "time") + " on " + Text(*d, "pod") + ": " +
+                     (result == "success"   ? paint.Good(result)
+                      : result == "skipped" ? paint.Warn(result)
+                                            : paint.Bad(result)) +
+                     ", backup " + Text(*d, "backup");
+  if (result != "skipped") {
+    text += ", " + Text(*d, "keys") + " keys";
+    if (const Json* load = Find(*d, "loadSeconds"); load != nullptr && load->is_number()) {
+      char seconds[48];
+      std::snprintf(seconds, sizeof seconds, "%.1f s", load->as_double());
+      text += "; expected recovery time " + std::string(seconds);
     }
+    if (GetInt(*d, "peakMemoryBytes")) text += ", peak memory " + Bytes(*d, "peakMemoryBytes");
   }
-  return out;
+  if (auto reason = GetString(*d, "reason"); reason && !reason->empty()) text += " (" + *reason + ")";
+  return Line(paint, "Last drill", text);
 }
 
 std::string ConditionsSection(const Json& status, const Paint& paint) {
@@ -238,8 +246,7 @@ std::string StatusScreen(const Json& view, const Paint& paint) {
         Line(paint, "Backup request",
              "\"" + Text(*q, "value") + "\" " + Text(*q, "phase") + ": " + Text(*q, "message", ""));
   }
-  const std::string drill = DrillSection(status, paint);
-  out += drill.empty() ? Line(paint, "Drill", paint.Dim("none recorded by the operator")) : drill;
+  out += LastDrillLine(status, paint);
   out += "\n" + ConditionsSection(status, paint);
   return out;
 }

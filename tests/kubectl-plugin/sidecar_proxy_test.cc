@@ -112,5 +112,37 @@ TEST_F(PluginSidecarTest, StatusBackupsAndBackupWaitThroughThePodProxy) {
   EXPECT_TRUE(proxied);
 }
 
+// The status screen names a drill's load time for what it tells a person: the expected
+// recovery time of that backup. The operator writes status.lastDrill from its sidecars (as here).
+TEST_F(PluginSidecarTest, StatusShowsTheLastDrillAndTheExpectedRecoveryTime) {
+  ApplyYaml("drilled",
+            "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: drilled\n"
+            "spec:\n  mode: rdb\n  storage:\n    backup: {size: 1Gi}\n");
+  PluginRun r = Plugin({"status", "drilled"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("none recorded by the operator"), std::string::npos) << r.out;
+
+  auto patched = Call("PATCH", std::string(controller::kRp) + "drilled/status",
+                      R"({"status":{"lastDrill":{"time":"2026-11-28T03:30:00Z","pod":"drilled-0",)"
+                      R"("backup":"20261128T030000Z-1a2b","result":"success","keys":4600000,)"
+                      R"("loadSeconds":34.52,"peakMemoryBytes":1610612736}}})",
+                      "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  r = Plugin({"status", "drilled"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"Last drill", "2026-11-28T03:30:00Z on drilled-0: success",
+                           "backup 20261128T030000Z-1a2b", "4600000 keys",
+                           "expected recovery time 34.5 s", "peak memory 1.5 GiB"})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+
+  patched = Call("PATCH", std::string(controller::kRp) + "drilled/status",
+                 R"({"status":{"lastDrill":{"result":"failure","reason":"DEBUG DIGEST differs"}}})",
+                 "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  r = Plugin({"status", "drilled"});
+  EXPECT_NE(r.out.find("failure"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(DEBUG DIGEST differs)"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace tidemark::kubectl
