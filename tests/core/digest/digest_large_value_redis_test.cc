@@ -120,7 +120,14 @@ TEST(DigestLargeValues, SixtyFourMebibyteStringsDigestAsRedisDoesInSmallMemory) 
   CliRun run = DigestWithCli(dir.File("dump.rdb"), dir.File("digest.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(run.out, expected);
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer the child's peak RSS is its shadow memory and the quarantine that
+  // keeps freed blocks (256 MiB by default), not the digest's working set: the Release build
+  // checks the bound.
+  (void)kMaxRssKb;
+#else
   EXPECT_LT(run.max_rss_kb, kMaxRssKb) << "peak RSS of tidemark digest rdb";
+#endif
 
   // In process, at every SHA-1 level (the long elements go through the scalar stream at each).
   for (Sha1Level level : {Sha1Level::kScalar, Sha1Level::kAvx2, Sha1Level::kAvx512}) {
