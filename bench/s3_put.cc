@@ -1,12 +1,16 @@
 // bench/s3_bench.sh's Tidemark side: uploads (put) or downloads (get) one object with the S3
 // client, the way the sidecar will, so its speed and memory can be set beside aws s3 cp and
 // curl. Configuration from the environment: S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY, optional S3_REGION, S3_PART_MB, S3_UNSIGNED=1 (UNSIGNED-PAYLOAD).
+// AWS_SECRET_ACCESS_KEY, optional S3_REGION, S3_PART_MB, S3_UNSIGNED=1 (UNSIGNED-PAYLOAD),
+// S3_MULTIPART=1 (a put does not declare the file's size, so it goes as a multipart upload
+// instead of one streamed PUT).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,7 +76,10 @@ int main(int argc, char** argv) {
     std::perror(argv[2]);
     return 1;
   }
-  auto upload = (*client)->StartUpload(argv[3]);
+  struct stat st {};
+  std::optional<uint64_t> size;
+  if (Env("S3_MULTIPART", "0") != "1" && ::fstat(fd, &st) == 0) size = static_cast<uint64_t>(st.st_size);
+  auto upload = (*client)->StartUpload(argv[3], {}, size);
   std::vector<uint8_t> buf(1 << 20);
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());

@@ -178,6 +178,17 @@ Status HttpConnection::Send(std::string_view head, std::span<const uint8_t> body
   return {};
 }
 
+Status HttpConnection::SendMore(std::span<const uint8_t> body) {
+  if (!impl_->Open())
+    return MakeError(ErrorCode::kIo, "send request body: the connection is closed", -1,
+                     impl_->peer.host + ":" + std::to_string(impl_->peer.port));
+  auto ec = impl_->OnStream([&](auto& stream, auto h) {
+    net::async_write(stream, net::buffer(body.data(), body.size()), std::move(h));
+  });
+  if (ec) return impl_->Fail("send request body", ec);
+  return {};
+}
+
 Result<HttpResponseHead> HttpConnection::ReadHead(bool head_request) {
   auto& parser = impl_->parser.emplace();
   // Not boost::none: Boost 1.74 compares the Content-Length with the empty optional and

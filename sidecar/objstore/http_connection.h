@@ -62,6 +62,9 @@ class HttpConnection {
   // request sent into one that is closing fails in a way that cannot be told from a real reset.
   static constexpr std::chrono::milliseconds kMaxIdle{2'000};
   Status Send(std::string_view head, std::span<const uint8_t> body);
+  // Writes more of the request's body after Send, for a body streamed as it is produced (its
+  // Content-Length declared in the head). Fails when no connection is open.
+  Status SendMore(std::span<const uint8_t> body);
   // Reads the response's status line and headers. `head_request`: the response has no body.
   Result<HttpResponseHead> ReadHead(bool head_request);
   // Fills a prefix of `out` with body bytes; 0 at the end of the body. After the end, the

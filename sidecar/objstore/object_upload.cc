@@ -9,8 +9,12 @@ namespace {
 constexpr size_t kMaxParts = 10'000;
 }  // namespace
 
-ObjectUpload::ObjectUpload(S3Client& client, std::string key, UserMetadata metadata)
-    : client_(client), key_(std::move(key)), metadata_(std::move(metadata)) {}
+ObjectUpload::ObjectUpload(S3Client& client, std::string key, UserMetadata metadata,
+                           std::optional<uint64_t> streamed_length)
+    : client_(client),
+      key_(std::move(key)),
+      metadata_(std::move(metadata)),
+      streamed_length_(streamed_length) {}
 
 ObjectUpload::~ObjectUpload() {
   if (!done_) (void)Abort();
@@ -24,6 +28,7 @@ Status ObjectUpload::Fail(Error error) {
 
 Status ObjectUpload::Update(std::span<const uint8_t> chunk) {
   if (done_) return MakeError(ErrorCode::kInvalidArgument, "upload already finished or aborted", -1, client_.Url(key_));
+  if (streamed_length_) return StreamUpdate(chunk);
   const size_t part_size = client_.config().part_size;
   while (!chunk.empty()) {
     if (part_.capacity() < part_size) part_.reserve(part_size);
@@ -74,6 +79,7 @@ Status ObjectUpload::SendPart() {
 
 Result<std::string> ObjectUpload::Finish() {
   if (done_) return MakeError(ErrorCode::kInvalidArgument, "upload already finished or aborted", -1, client_.Url(key_));
+  if (streamed_length_) return StreamFinish();
   auto& impl = *client_.impl_;
   if (upload_id_.empty()) {
     S3Call put{"PUT", key_};
@@ -109,8 +115,62 @@ Status ObjectUpload::Abort() {
   if (done_) return {};
   done_ = true;
   part_ = {};
+  if (head_sent_) {
+    // A PUT cut short: S3 and MinIO discard it, but a server that writes the body straight to
+    // its final place (s3rver) keeps what arrived. The key is this upload's alone.
+    client_.impl_->connection->Close();
+    return client_.DeleteObject(key_);
+  }
   if (upload_id_.empty()) return {};
   return client_.AbortMultipartUpload(key_, upload_id_);
+}
+
+S3Call ObjectUpload::StreamedPut() const {
+  S3Call put{"PUT", key_};
+  put.streamed_length = streamed_length_;
+  for (const auto& [name, value] : metadata_) put.headers.emplace_back("x-amz-meta-" + name, value);
+  return put;
+}
+
+Status ObjectUpload::StreamUpdate(std::span<const uint8_t> chunk) {
+  auto& impl = *client_.impl_;
+  if (bytes_ + chunk.size() > *streamed_length_)
+    return Fail(Error{ErrorCode::kInvalidArgument, client_.Url(key_), -1,
+                      "more bytes than the " + std::to_string(*streamed_length_) + " declared"});
+  if (!head_sent_) {
+    if (auto s = impl.SendStreamedHead(StreamedPut()); !s) {
+      done_ = true;  // nothing of the body went: no object to remove
+      return s;
+    }
+    head_sent_ = true;
+  }
+  if (chunk.empty()) return {};
+  if (auto s = impl.connection->SendMore(chunk); !s)
+    return Fail(Error{ErrorCode::kIo, client_.Url(key_), -1,
+                      "PUT after " + std::to_string(bytes_) + " of " +
+                          std::to_string(*streamed_length_) + " bytes: " + s.error().message +
+                          " (a streamed PUT is not retried: its bytes are not kept)"});
+  bytes_ += chunk.size();
+  return {};
+}
+
+Result<std::string> ObjectUpload::StreamFinish() {
+  if (bytes_ != *streamed_length_)
+    return std::unexpected(
+        Fail(Error{ErrorCode::kInvalidArgument, client_.Url(key_), -1,
+                   std::to_string(bytes_) + " bytes written, " +
+                       std::to_string(*streamed_length_) + " declared"})
+            .error());
+  if (!head_sent_)
+    if (auto s = StreamUpdate({}); !s) return std::unexpected(s.error());
+  auto& impl = *client_.impl_;
+  auto head = impl.FinishStreamed(StreamedPut());
+  if (!head) return std::unexpected(Fail(head.error()).error());
+  std::string etag = head->Header("ETag");
+  if (!impl.connection->ReadBodyString(64 << 10)) impl.connection->Close();
+  done_ = true;
+  if (etag.size() >= 2 && etag.front() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
 }
 
 }  // namespace tidemark::objstore

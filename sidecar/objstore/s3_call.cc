@@ -23,7 +23,7 @@ void S3Client::Impl::Backoff(int attempt) {
   client->clock_.SleepMillis(BackoffDelay(client->config().retry, attempt, draw).count());
 }
 
-Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::string& payload_hash) {
+std::string S3Client::Impl::RequestHead(const S3Call& call, const std::string& payload_hash) {
   SignableRequest request;
   request.method = call.method;
   request.path = call.bucket_level ? (path_prefix.empty() ? "/" : path_prefix)
@@ -41,13 +41,71 @@ Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::
   std::string head = request.method + " " + target + " HTTP/1.1\r\n";
   for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
   head += "authorization: " + authorization + "\r\n";
-  if (!call.body.empty() || call.method == "PUT" || call.method == "POST")
+  if (call.streamed_length)
+    head += "content-length: " + std::to_string(*call.streamed_length) + "\r\n";
+  else if (!call.body.empty() || call.method == "PUT" || call.method == "POST")
     head += "content-length: " + std::to_string(call.body.size()) + "\r\n";
   head += "user-agent: tidemark\r\n\r\n";
+  return head;
+}
 
-  auto sent = connection->Send(head, call.body);
+Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::string& payload_hash) {
+  auto sent = connection->Send(RequestHead(call, payload_hash), call.body);
   if (!sent) return std::unexpected(sent.error());
   return connection->ReadHead(call.method == "HEAD");
+}
+
+Status S3Client::Impl::SendStreamedHead(const S3Call& call) {
+  const std::string payload_hash(kUnsignedPayload);
+  for (int attempt = 1;; ++attempt) {
+    auto sent = connection->Send(RequestHead(call, payload_hash), {});
+    if (sent) return {};
+    if (sent.error().code == ErrorCode::kInvalidArgument || attempt >= client->config().retry.max_attempts)
+      return MakeError(sent.error().code,
+                       call.method + " failed after " + std::to_string(attempt) +
+                           " attempts: " + sent.error().message + " (" + sent.error().where + ")",
+                       -1, Where(call));
+    Backoff(attempt);
+  }
+}
+
+Result<HttpResponseHead> S3Client::Impl::FinishStreamed(const S3Call& call) {
+  auto response = connection->ReadHead(false);
+  if (!response)
+    return MakeError(ErrorCode::kIo, call.method + ": " + response.error().message + " (" + response.error().where + ")",
+                     -1, Where(call));
+  if (response->status >= 200 && response->status < 300) return response;
+  return std::unexpected(Refused(call, *response).error);
+}
+
+S3Client::Impl::Refusal S3Client::Impl::Refused(const S3Call& call, const HttpResponseHead& response) {
+  std::string body;
+  if (call.method != "HEAD") {
+    auto read = connection->ReadBodyString(kMaxErrorBody);
+    if (read) body = std::move(*read);
+    else connection->Close();
+  }
+  auto parsed = ParseErrorBody(body);
+  S3ErrorBody error = parsed ? *parsed : S3ErrorBody{};
+  std::string message = call.method + ": HTTP " + std::to_string(response.status) + " " + response.reason;
+  if (!error.code.empty()) message += ": " + error.code;
+  if (!error.message.empty()) message += ": " + error.message;
+  if (!error.request_id.empty()) message += " (request id " + error.request_id + ")";
+
+  if (error.code == "RequestTimeTooSkewed") {
+    int64_t local = client->clock_.NowUnix();
+    auto server = ParseServerTime(error.server_time);
+    if (!server) server = ParseServerTime(response.Header("Date"));
+    message = "clock skew: server time " + (server ? FormatIsoTime(*server) : "unknown") +
+              ", local " + FormatIsoTime(local) + " (" + message + ")";
+    // Sign the next attempt with the server's clock, as the SDKs do.
+    if (server) skew_seconds = *server - local;
+  }
+  const bool retryable = IsRetryableStatus(response.status, error.code);
+  ErrorCode code = response.status == 404 ? ErrorCode::kNotFound
+                   : response.status >= 500 || retryable ? ErrorCode::kIo
+                                                         : ErrorCode::kInvalidArgument;
+  return {Error{code, Where(call), -1, std::move(message)}, retryable};
 }
 
 Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
@@ -73,38 +131,13 @@ Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
     }
     if (response->status >= 200 && response->status < 300) return response;
 
-    std::string body;
-    if (call.method != "HEAD") {
-      auto read = connection->ReadBodyString(kMaxErrorBody);
-      if (read) body = std::move(*read);
-      else connection->Close();
-    }
-    auto parsed = ParseErrorBody(body);
-    S3ErrorBody error = parsed ? *parsed : S3ErrorBody{};
-    std::string message = call.method + ": HTTP " + std::to_string(response->status) + " " + response->reason;
-    if (!error.code.empty()) message += ": " + error.code;
-    if (!error.message.empty()) message += ": " + error.message;
-    if (!error.request_id.empty()) message += " (request id " + error.request_id + ")";
-
-    if (error.code == "RequestTimeTooSkewed") {
-      int64_t local = client->clock_.NowUnix();
-      auto server = ParseServerTime(error.server_time);
-      if (!server) server = ParseServerTime(response->Header("Date"));
-      message = "clock skew: server time " + (server ? FormatIsoTime(*server) : "unknown") +
-                ", local " + FormatIsoTime(local) + " (" + message + ")";
-      // Sign the next attempt with the server's clock, as the SDKs do.
-      if (server) skew_seconds = *server - local;
-    }
-    bool retryable = IsRetryableStatus(response->status, error.code);
-    if (retryable && !last) {
+    Refusal refused = Refused(call, *response);
+    if (refused.retryable && !last) {
       Backoff(attempt);
       continue;
     }
-    if (retryable) message += " (after " + std::to_string(attempt) + " attempts)";
-    ErrorCode code = response->status == 404 ? ErrorCode::kNotFound
-                     : response->status >= 500 || retryable ? ErrorCode::kIo
-                                                            : ErrorCode::kInvalidArgument;
-    return MakeError(code, std::move(message), -1, Where(call));
+    if (refused.retryable) refused.error.message += " (after " + std::to_string(attempt) + " attempts)";
+    return std::unexpected(std::move(refused.error));
   }
 }
 

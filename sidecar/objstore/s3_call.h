@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -21,6 +22,9 @@ struct S3Call {
   QueryList query;
   HeaderList headers;  // besides host and the x-amz-* the signer adds
   std::span<const uint8_t> body;
+  // Set: the body is not in `body` but streamed by the caller after SendStreamedHead, this many
+  // bytes, as UNSIGNED-PAYLOAD (its hash is not known when the head is signed).
+  std::optional<uint64_t> streamed_length;
 };
 
 struct S3Client::Impl {
@@ -39,10 +43,23 @@ struct S3Client::Impl {
   Result<HttpResponseHead> Execute(const S3Call& call);
   // Execute, then the whole body (an XML reply, at most 16 MiB).
   Result<std::string> ExecuteRead(const S3Call& call);
+  // A request whose body the caller streams (call.streamed_length): the head is sent, retried
+  // while no byte of the body has gone; then the caller writes exactly that many bytes with
+  // connection->SendMore and calls FinishStreamed for the answer. Nothing is retried once body
+  // bytes are on the wire: they are not kept.
+  Status SendStreamedHead(const S3Call& call);
+  Result<HttpResponseHead> FinishStreamed(const S3Call& call);
   void Backoff(int attempt);
 
  private:
+  struct Refusal {
+    Error error;
+    bool retryable = false;
+  };
+  std::string RequestHead(const S3Call& call, const std::string& payload_hash);
   Result<HttpResponseHead> Attempt(const S3Call& call, const std::string& payload_hash);
+  // The error for a non-2xx answer (its XML body read), and whether it is worth another try.
+  Refusal Refused(const S3Call& call, const HttpResponseHead& response);
   std::string Where(const S3Call& call) const;
 };
 

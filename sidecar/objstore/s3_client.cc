@@ -42,6 +42,9 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Config config, sidecar::Clo
   if (config.part_size < kMinPartSize || config.part_size > kMaxPartSize)
     return invalid("part_size", "expected 5 MiB to 5 GiB (S3's limits), found " +
                                     std::to_string(config.part_size));
+  if (config.stream_put_max > kMaxPartSize)
+    return invalid("stream_put_max", "expected at most 5 GiB (S3's limit for one PUT), found " +
+                                         std::to_string(config.stream_put_max));
   if (config.retry.max_attempts < 1) return invalid("retry", "max_attempts must be at least 1");
   if (config.credentials.access_key_id.empty() || config.credentials.secret_access_key.empty())
     return invalid("objectStore.credentials", "an access key id and a secret access key are required");
@@ -104,8 +107,13 @@ Status S3Client::PutObject(std::string_view key, std::span<const uint8_t> body,
   return {};
 }
 
-std::unique_ptr<ObjectUpload> S3Client::StartUpload(std::string_view key, UserMetadata metadata) {
-  return std::unique_ptr<ObjectUpload>(new ObjectUpload(*this, std::string(key), std::move(metadata)));
+std::unique_ptr<ObjectUpload> S3Client::StartUpload(std::string_view key, UserMetadata metadata,
+                                                   std::optional<uint64_t> size) {
+  // At most one part still goes from memory, where a failed PUT can be retried whole.
+  std::optional<uint64_t> streamed;
+  if (size && *size > config_.part_size && *size <= config_.stream_put_max) streamed = size;
+  return std::unique_ptr<ObjectUpload>(
+      new ObjectUpload(*this, std::string(key), std::move(metadata), streamed));
 }
 
 Result<std::string> S3Client::UploadFrom(std::string_view key, ByteSource& source,

@@ -54,6 +54,14 @@ struct S3Config {
   // Bytes per multipart part, held in memory once per upload. S3's minimum is 5 MiB (except
   // the last part), its maximum 5 GiB, and an upload has at most 10,000 parts.
   size_t part_size = 8 << 20;
+  // An upload whose size is declared up front (StartUpload's `size`) and is larger than one part
+  // but at most this goes as one PutObject streamed as the bytes come, instead of a multipart
+  // upload: no part in memory, no CompleteMultipartUpload (which some servers pay for with a
+  // copy of every byte), the send overlapped with whatever produces the bytes. Its body is
+  // UNSIGNED-PAYLOAD (the hash is not known when the head is signed) and a failure after the
+  // first body byte is not retried: the caller starts over. S3's limit for one PUT is 5 GiB.
+  // 0: always multipart. docs/object-store.md, "One PUT or a multipart upload".
+  uint64_t stream_put_max = uint64_t{5} << 30;
   RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{10'000};
   // Longest wait for any one read or write on the socket.
@@ -80,11 +88,16 @@ struct ByteRange {
 };
 
 class S3Client;
+struct S3Call;
 
 // One object being written: a ByteSink fed in order. Up to one part of bytes it stays in
 // memory and Finish sends a single PutObject; beyond, it becomes a multipart upload that sends
 // each full part as it fills. Any failure (or destroying it unfinished) aborts the multipart
 // upload so no parts stay billed and invisible; the object appears only when Finish succeeds.
+// With a declared size between one part and S3Config::stream_put_max it is instead one PutObject
+// whose body is written to the socket as Update receives it; a count of bytes other than the
+// declared one fails, the connection is dropped (the server discards the incomplete PUT) and the
+// key is deleted in case the server kept what arrived.
 class ObjectUpload final : public ByteSink {
  public:
   ~ObjectUpload() override;
@@ -99,14 +112,20 @@ class ObjectUpload final : public ByteSink {
   Status Abort();
 
   uint64_t bytes() const { return bytes_; }
+  // True when the bytes go as one streamed PutObject (see above).
+  bool streamed() const { return streamed_length_.has_value(); }
   // The multipart upload's id once one is open (tests use it to check that none is left).
   const std::string& upload_id() const { return upload_id_; }
 
  private:
   friend class S3Client;
-  ObjectUpload(S3Client& client, std::string key, UserMetadata metadata);
+  ObjectUpload(S3Client& client, std::string key, UserMetadata metadata,
+               std::optional<uint64_t> streamed_length);
   Status SendPart();
   Status Fail(Error error);
+  Status StreamUpdate(std::span<const uint8_t> chunk);
+  S3Call StreamedPut() const;
+  Result<std::string> StreamFinish();
 
   S3Client& client_;
   std::string key_;
@@ -116,6 +135,8 @@ class ObjectUpload final : public ByteSink {
   std::vector<CompletedPart> parts_;
   uint64_t bytes_ = 0;
   bool done_ = false;  // finished or aborted
+  std::optional<uint64_t> streamed_length_;
+  bool head_sent_ = false;  // streamed: the PutObject's head is on the wire
 };
 
 class S3Client {
@@ -128,8 +149,11 @@ class S3Client {
 
   Status PutObject(std::string_view key, std::span<const uint8_t> body,
                    const UserMetadata& metadata = {});
-  // Streams an object of any size: see ObjectUpload. The upload must not outlive the client.
-  std::unique_ptr<ObjectUpload> StartUpload(std::string_view key, UserMetadata metadata = {});
+  // Streams an object of any size: see ObjectUpload. `size`: the exact number of bytes that will
+  // be written, when known (it chooses a streamed PutObject, see S3Config::stream_put_max). The
+  // upload must not outlive the client.
+  std::unique_ptr<ObjectUpload> StartUpload(std::string_view key, UserMetadata metadata = {},
+                                            std::optional<uint64_t> size = std::nullopt);
   // Reads `source` to its end into an object (one part of memory).
   Result<std::string> UploadFrom(std::string_view key, ByteSource& source,
                                  UserMetadata metadata = {});
