@@ -70,6 +70,7 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<Backu
   ctx.lineage = o.lineage;
   ctx.verify_after_copy = o.verify_after_copy;
   ctx.check_duplicate_keys = check_duplicates;
+  ctx.snapshot_bytes = source->size();
   auto done = BackupSnapshotToStores(*source, rdb_path, stores, ctx);
   if (!done) return std::unexpected(done.error());
   const backup::BackupMetadata& meta = done->metadata;

@@ -34,6 +34,13 @@ class BackupWriter : public ByteSink {
   // Makes the data durable and visible under metadata.name, metadata last. On error nothing is
   // visible.
   virtual Status Publish(const backup::BackupMetadata& metadata) = 0;
+  // The exact number of bytes Update will receive, when the caller knows it before the first
+  // (a snapshot file's size): a store may choose how to write by it (the object store sends one
+  // streamed PUT instead of parts). Call before any Update; a different count then fails the put.
+  virtual Status ExpectBytes(uint64_t bytes) {
+    (void)bytes;
+    return {};
+  }
   virtual void Abort() = 0;
   virtual const std::string& name() const = 0;
 };

@@ -120,10 +120,23 @@ class ObjectWriter final : public BackupWriter {
   }
 
   Status Start() {
-    const bool encrypted = store_.options_.encrypt_with.has_value();
-    data_key_ = store_.DataKey(name_, encrypted);
-    upload_ = store_.client_->StartUpload(data_key_);
-    if (encrypted) {
+    data_key_ = store_.DataKey(name_, store_.options_.encrypt_with.has_value());
+    return Open(std::nullopt);
+  }
+
+  // Nothing is sent before the first byte, so the upload is opened again with the object's size
+  // (encryption adds a deterministic overhead), which lets the client stream one PUT.
+  Status ExpectBytes(uint64_t bytes) override {
+    if (written_) return {};
+    const auto& key = store_.options_.encrypt_with;
+    return Open(key ? crypto::EncryptedSize(bytes, key->id.size(), store_.options_.chunk_size)
+                    : bytes);
+  }
+
+  Status Open(std::optional<uint64_t> object_bytes) {
+    encrypt_.reset();
+    upload_ = store_.client_->StartUpload(data_key_, {}, object_bytes);
+    if (store_.options_.encrypt_with) {
       std::array<uint8_t, crypto::kAeadSaltBytes> salt{};
       if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1)
         return MakeError(ErrorCode::kIo, "no random bytes for the encryption salt");
@@ -139,6 +152,7 @@ class ObjectWriter final : public BackupWriter {
     if (completed_ || published_)
       return MakeError(ErrorCode::kInvalidArgument, "write after the data was completed", -1,
                        store_.client_->Url(data_key_));
+    written_ = true;
     return encrypt_ ? encrypt_->Update(chunk) : upload_->Update(chunk);
   }
 
@@ -194,6 +208,7 @@ class ObjectWriter final : public BackupWriter {
   std::string data_key_;
   std::unique_ptr<objstore::ObjectUpload> upload_;
   std::unique_ptr<crypto::AeadEncryptSink> encrypt_;
+  bool written_ = false;  // Update was called
   bool completed_ = false;
   bool published_ = false;
   bool aborted_ = false;

@@ -2,8 +2,9 @@
 //
 // Under "<prefix>/" a backup is two objects: "<name>.rdb" (or "<name>.rdb.enc" when encrypted,
 // docs/formats.md) holds the data, "<name>.json" the metadata (metadata_json.h, with the key id
-// when encrypted). The data object is streamed as the snapshot passes (one multipart upload, one
-// part of memory; through the encryptor first when a key is given) and completed before the
+// when encrypted). The data object is streamed as the snapshot passes (one streamed PUT when the
+// writer was told the size, BackupWriter::ExpectBytes; else one multipart upload, one part of
+// memory; through the encryptor first when a key is given) and completed before the
 // metadata object is written: a listing, which shows only names whose metadata parses and whose
 // data object exists, never shows a backup with incomplete bytes. Any failure aborts the
 // multipart upload and deletes a completed data object whose metadata was never written.

@@ -123,6 +123,8 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
   std::vector<size_t> live_index;
   for (size_t i = 0; i < stores.size(); ++i) {
     auto w = stores[i]->BeginPut(name);
+    if (w && ctx.snapshot_bytes)
+      if (auto s = (*w)->ExpectBytes(*ctx.snapshot_bytes); !s) w = std::unexpected(s.error());
     if (!w) {
       result.stores[i] = Aborted(w.error(), name);
       continue;

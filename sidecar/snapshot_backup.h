@@ -33,6 +33,9 @@ struct SnapshotBackupContext {
   bool verify_after_copy = true;
   uint32_t max_rdb_version = 12;
   bool check_duplicate_keys = true;  // see CheckDuplicateKeys
+  // The snapshot's size when known before the pass (a file's), told to each writer
+  // (BackupWriter::ExpectBytes).
+  std::optional<uint64_t> snapshot_bytes = std::nullopt;
 };
 
 // `snapshot_name` names the source in errors (the dump.rdb path). Errors: kCorrupt/kTruncated/
