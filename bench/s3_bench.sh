@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Upload (and download) of the ~1 GB bench RDB to a local s3rver: Tidemark's S3 client
-# (bench/s3_put.cc) side by side with `aws s3 cp` (Debian's awscli, /usr/bin/aws) and
+# (bench/s3_put.cc: one streamed PUT of the file's size, and the multipart upload with signed and
+# unsigned parts) side by side with `aws s3 cp` (Debian's awscli, /usr/bin/aws) and
 # `curl --aws-sigv4 -T FILE` (one plain PUT). Interleaved runs; median wall time, CPU seconds of
 # the client (user+sys) and peak RSS from GNU time. Not a test: prints a table for
 # docs/benchmarks.md. s3rver (node) writes every byte to its disk and is the same for all three.
@@ -28,13 +29,14 @@ export S3_ENDPOINT=$endpoint S3_BUCKET=bench AWS_EC2_METADATA_DISABLED=true
 
 declare -A cmds=(
   [tidemark]="$bin/s3_put put $file tidemark.rdb"
-  [tidemark-unsigned]="env S3_UNSIGNED=1 $bin/s3_put put $file tidemark-u.rdb"
+  [tidemark-multipart]="env S3_MULTIPART=1 $bin/s3_put put $file tidemark-m.rdb"
+  [tidemark-multipart-unsigned]="env S3_MULTIPART=1 S3_UNSIGNED=1 $bin/s3_put put $file tidemark-mu.rdb"
   [aws]="/usr/bin/aws --endpoint-url $endpoint s3 cp --only-show-errors $file s3://bench/aws.rdb"
   [curl]="curl -sS -f --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H x-amz-content-sha256:UNSIGNED-PAYLOAD -T $file $endpoint/bench/curl.rdb"
   [tidemark-get]="$bin/s3_put get $work/down-t.rdb tidemark.rdb"
   [aws-get]="/usr/bin/aws --endpoint-url $endpoint s3 cp --only-show-errors s3://bench/tidemark.rdb $work/down-a.rdb"
 )
-order=(tidemark tidemark-unsigned aws curl tidemark-get aws-get)
+order=(tidemark tidemark-multipart tidemark-multipart-unsigned aws curl tidemark-get aws-get)
 for name in "${order[@]}"; do : > "$work/$name.times"; done
 for run in $(seq "$runs"); do
   for name in "${order[@]}"; do
