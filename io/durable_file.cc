@@ -30,16 +30,20 @@ std::atomic<unsigned> g_temp_counter{0};
 
 }  // namespace
 
-Result<DurableFile> DurableFile::Create(const std::string& final_path, unsigned mode) {
+Result<DurableFile> DurableFile::Create(const std::string& final_path, unsigned mode,
+                                        FileSystem& fs) {
   std::string temp = DirName(final_path) + "/." + BaseName(final_path) + ".tmp-" +
                      std::to_string(::getpid()) + "-" + std::to_string(g_temp_counter++);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  int fd = fs.Open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return OsError("cannot create temporary file", temp, errno);
-  return DurableFile(fd, std::move(temp), final_path);
+  return DurableFile(fs, fd, std::move(temp), final_path);
 }
 
 DurableFile::DurableFile(DurableFile&& other) noexcept
-    : fd_(other.fd_),
+    : fs_(other.fs_),
+      fd_(other.fd_),
+      synced_(other.synced_),
+      failed_(other.failed_),
       temp_path_(std::move(other.temp_path_)),
       final_path_(std::move(other.final_path_)),
       committed_(other.committed_) {
@@ -52,40 +56,51 @@ DurableFile::~DurableFile() {
 }
 
 Status DurableFile::Update(std::span<const uint8_t> chunk) {
-  if (fd_ < 0) return MakeError(ErrorCode::kIo, "write after close", -1, temp_path_);
+  if (fd_ < 0 || failed_)
+    return MakeError(ErrorCode::kIo, "write after close or after an error", -1, temp_path_);
   while (!chunk.empty()) {
-    ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+    ssize_t n = fs_->Write(fd_, chunk.data(), chunk.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return OsError("write failed", temp_path_, errno);
+      return Fail(OsError("write failed", temp_path_, errno));
     }
     chunk = chunk.subspan(static_cast<size_t>(n));
   }
   return {};
 }
 
-Status DurableFile::Commit() {
-  if (fd_ < 0) return MakeError(ErrorCode::kIo, "commit after close", -1, temp_path_);
+Status DurableFile::Sync() {
+  if (synced_) return {};
+  if (fd_ < 0 || failed_)
+    return MakeError(ErrorCode::kIo, "commit after close or after an error", -1, temp_path_);
   // A failed fsync leaves the page cache state unknown: the file is never published after it.
-  if (::fsync(fd_) != 0) return OsError("fsync failed", temp_path_, errno);
-  int rc = ::close(fd_);
+  if (fs_->Fsync(fd_) != 0) return Fail(OsError("fsync failed", temp_path_, errno));
+  int rc = fs_->Close(fd_);
   fd_ = -1;
-  if (rc != 0) return OsError("close failed", temp_path_, errno);
-  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
-    return OsError("rename to " + final_path_ + " failed", temp_path_, errno);
+  if (rc != 0) return Fail(OsError("close failed", temp_path_, errno));
+  synced_ = true;
+  return {};
+}
+
+Status DurableFile::Commit() {
+  if (auto s = Sync(); !s) return s;
+  if (committed_) return MakeError(ErrorCode::kIo, "commit after abort", -1, temp_path_);
+  if (fs_->Rename(temp_path_, final_path_) != 0)
+    return Fail(OsError("rename to " + final_path_ + " failed", temp_path_, errno));
   committed_ = true;
-  return SyncDirectory(DirName(final_path_));
+  return SyncDirectory(DirName(final_path_), *fs_);
 }
 
 void DurableFile::Abort() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) fs_->Close(fd_);
   fd_ = -1;
-  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) fs_->Unlink(temp_path_);
   committed_ = true;
 }
 
-Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode) {
-  auto file = DurableFile::Create(path, mode);
+Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode,
+                        FileSystem& fs) {
+  auto file = DurableFile::Create(path, mode, fs);
   if (!file) return std::unexpected(file.error());
   if (auto s = file->Append(content); !s) return s;
   return file->Commit();
@@ -102,13 +117,8 @@ bool IsDurableTempFileFor(std::string_view file_name, std::string_view final_nam
   return true;
 }
 
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OsError("cannot open directory", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return OsError("directory fsync failed", dir, err);
+Status SyncDirectory(const std::string& dir, FileSystem& fs) {
+  if (fs.SyncDir(dir) != 0) return OsError("directory fsync failed", dir, errno);
   return {};
 }
 

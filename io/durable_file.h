@@ -4,20 +4,25 @@
 // renames it over the destination and fsyncs the directory, so after a crash the destination is
 // either entirely old or entirely new. If Commit() is not reached (an error, an exception, a
 // return), the destructor removes the temporary file: a failure path never touches the
-// destination. Not thread-safe; one writer per object.
+// destination. After any write or fsync error the object only aborts: a Commit() after a failed
+// fsync is refused, because Linux marks the lost pages clean and a retried fsync "succeeds"
+// over data that never reached the disk. Every file operation goes through a FileSystem
+// (io/file_system.h; tests inject faults there). Not thread-safe; one writer per object.
 #pragma once
 
 #include <span>
 #include <string>
 
 #include "core/base/byte_source.h"
+#include "io/file_system.h"
 
 namespace tidemark {
 
 class DurableFile final : public ByteSink {
  public:
   // Creates `<dir>/.<name>.tmp-<pid>-<n>` next to `final_path` with the given mode.
-  static Result<DurableFile> Create(const std::string& final_path, unsigned mode = 0644);
+  static Result<DurableFile> Create(const std::string& final_path, unsigned mode = 0644,
+                                    FileSystem& fs = PosixFileSystem());
   DurableFile(DurableFile&& other) noexcept;
   DurableFile& operator=(DurableFile&&) = delete;
   ~DurableFile() override;
@@ -27,8 +32,14 @@ class DurableFile final : public ByteSink {
   Status Append(std::string_view text) {
     return Update({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
   }
-  // fsync, rename over the final path, fsync the directory. After an error nothing was renamed.
+  // fsync, rename over the final path, fsync the directory. After an error nothing was renamed,
+  // except when only the directory fsync failed (the error says so): the rename happened but
+  // may not survive a power cut.
   Status Commit();
+  // The first half of Commit(): fsync and close the temporary file. Commit() then only renames.
+  // For a caller that must prepare the destination (move the old file aside) only once the new
+  // bytes are known to be on disk.
+  Status Sync();
   // Removes the temporary file now (also done by the destructor when not committed).
   void Abort();
 
@@ -36,16 +47,24 @@ class DurableFile final : public ByteSink {
   const std::string& final_path() const { return final_path_; }
 
  private:
-  DurableFile(int fd, std::string temp, std::string final_path)
-      : fd_(fd), temp_path_(std::move(temp)), final_path_(std::move(final_path)) {}
+  DurableFile(FileSystem& fs, int fd, std::string temp, std::string final_path)
+      : fs_(&fs), fd_(fd), temp_path_(std::move(temp)), final_path_(std::move(final_path)) {}
+  Status Fail(Status s) {
+    failed_ = true;
+    return s;
+  }
+  FileSystem* fs_;
   int fd_ = -1;
+  bool synced_ = false;
+  bool failed_ = false;
   std::string temp_path_;
   std::string final_path_;
   bool committed_ = false;
 };
 
 // Writes `content` durably to `path` (temp + fsync + rename + fsync dir).
-Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode = 0644);
+Status WriteFileDurably(const std::string& path, std::string_view content, unsigned mode = 0644,
+                        FileSystem& fs = PosixFileSystem());
 
 // True when the plain file name `file_name` is a temporary file that Create() makes for a
 // destination whose plain name is `final_name` (".<final_name>.tmp-<pid>-<n>"): what a killed
@@ -53,6 +72,6 @@ Status WriteFileDurably(const std::string& path, std::string_view content, unsig
 bool IsDurableTempFileFor(std::string_view file_name, std::string_view final_name);
 
 // fsyncs a directory so that a rename or unlink inside it is durable.
-Status SyncDirectory(const std::string& dir);
+Status SyncDirectory(const std::string& dir, FileSystem& fs = PosixFileSystem());
 
 }  // namespace tidemark
