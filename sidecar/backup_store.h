@@ -65,7 +65,8 @@ class BackupStore {
   virtual Result<std::unique_ptr<ByteSource>> OpenForRead(const std::string& name) = 0;
   // Removes a backup: metadata first (it leaves the listing), then its data.
   virtual Status Delete(const std::string& name) = 0;
-  // Removes what dead writers left (only the store's own temporary files).
+  // Removes what dead writers left: the store's own temporary files, and the data of a backup
+  // whose metadata never became durable (a publish or delete cut short; it was never listed).
   virtual Result<CleanupReport> CleanupStale() = 0;
   // Where a backup's data and metadata are, for people ("/backups/<name>.rdb").
   virtual std::string DataLocation(const std::string& name) const = 0;

@@ -27,29 +27,30 @@ constexpr const char* kMetadataSuffix = ".json";
 // An exclusive flock on the store's lock file, released when destroyed.
 class StoreLock {
  public:
-  static Result<StoreLock> TryAcquire(const std::string& dir) {
+  static Result<StoreLock> TryAcquire(const std::string& dir, FileSystem& fs) {
     std::string path = dir + "/" + kLockName;
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = fs.Open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return OsErrorOrNotFound("cannot open the store's lock file", path, errno);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
-      ::close(fd);
+      fs.Close(fd);
       if (err == EWOULDBLOCK)
         return MakeError(ErrorCode::kInvalidArgument,
                          "another backup is in progress in this store; try again when it finishes",
                          -1, dir);
       return OsErrorOrNotFound("cannot lock the store", path, err);
     }
-    return StoreLock(fd);
+    return StoreLock(fs, fd);
   }
-  StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  StoreLock(StoreLock&& o) noexcept : fs_(o.fs_), fd_(o.fd_) { o.fd_ = -1; }
   StoreLock& operator=(StoreLock&&) = delete;
   ~StoreLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+    if (fd_ >= 0) fs_->Close(fd_);  // closing releases the flock
   }
 
  private:
-  explicit StoreLock(int fd) : fd_(fd) {}
+  StoreLock(FileSystem& fs, int fd) : fs_(&fs), fd_(fd) {}
+  FileSystem* fs_;
   int fd_;
 };
 
@@ -60,8 +61,10 @@ bool Exists(const std::string& path) {
 
 class DirWriter final : public BackupWriter {
  public:
-  DirWriter(StoreLock lock, DurableFile data, std::string name, std::string metadata_path)
-      : lock_(std::move(lock)),
+  DirWriter(FileSystem& fs, StoreLock lock, DurableFile data, std::string name,
+            std::string metadata_path)
+      : fs_(&fs),
+        lock_(std::move(lock)),
         data_(std::move(data)),
         name_(std::move(name)),
         metadata_path_(std::move(metadata_path)) {}
@@ -83,12 +86,13 @@ class DirWriter final : public BackupWriter {
     if (metadata.name != name_)
       return MakeError(ErrorCode::kInvalidArgument,
                        "metadata names " + metadata.name + ", the put is " + name_);
-    if (auto s = data_.Commit(); !s) return s;
+    // A failed step may have renamed its file into place already (only its directory fsync
+    // failed): remove what was renamed, metadata first, so no half-published backup is listed
+    // or left behind under a final name. BeginPut made sure neither name existed before.
+    if (auto s = data_.Commit(); !s) return Unpublish(s, false);
     // The data is durable under its final name but invisible until the metadata exists.
-    if (auto s = WriteFileDurably(metadata_path_, RenderBackupMetadata(metadata)); !s) {
-      ::unlink(data_.final_path().c_str());
-      return s;
-    }
+    if (auto s = WriteFileDurably(metadata_path_, RenderBackupMetadata(metadata), 0644, *fs_); !s)
+      return Unpublish(s, true);
     return {};
   }
 
@@ -99,6 +103,15 @@ class DirWriter final : public BackupWriter {
   const std::string& name() const override { return name_; }
 
  private:
+  Status Unpublish(Status failure, bool metadata_too) {
+    if (metadata_too) fs_->Unlink(metadata_path_);
+    fs_->Unlink(data_.final_path());
+    auto slash = metadata_path_.rfind('/');
+    fs_->SyncDir(metadata_path_.substr(0, slash));
+    return failure;
+  }
+
+  FileSystem* fs_;
   StoreLock lock_;
   DurableFile data_;
   std::string name_;
@@ -108,7 +121,7 @@ class DirWriter final : public BackupWriter {
 
 }  // namespace
 
-Result<DirBackupStore> DirBackupStore::Open(const std::string& dir) {
+Result<DirBackupStore> DirBackupStore::Open(const std::string& dir, FileSystem& fs) {
   struct stat st{};
   if (::stat(dir.c_str(), &st) != 0)
     return OsErrorOrNotFound("backup store directory", dir, errno);
@@ -116,7 +129,7 @@ Result<DirBackupStore> DirBackupStore::Open(const std::string& dir) {
     return MakeError(ErrorCode::kInvalidArgument, "backup store is not a directory", -1, dir);
   std::string d = dir;
   while (d.size() > 1 && d.back() == '/') d.pop_back();
-  return DirBackupStore(std::move(d));
+  return DirBackupStore(std::move(d), fs);
 }
 
 std::string DirBackupStore::DataLocation(const std::string& name) const {
@@ -128,15 +141,15 @@ std::string DirBackupStore::MetadataLocation(const std::string& name) const {
 
 Result<std::unique_ptr<BackupWriter>> DirBackupStore::BeginPut(const std::string& name) {
   if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
-  auto lock = StoreLock::TryAcquire(dir_);
+  auto lock = StoreLock::TryAcquire(dir_, *fs_);
   if (!lock) return std::unexpected(lock.error());
   if (Exists(DataLocation(name)) || Exists(MetadataLocation(name)))
     return MakeError(ErrorCode::kInvalidArgument, "a backup with this name exists already", -1,
                      DataLocation(name));
-  auto data = DurableFile::Create(DataLocation(name), 0640);
+  auto data = DurableFile::Create(DataLocation(name), 0640, *fs_);
   if (!data) return std::unexpected(data.error());
   return std::unique_ptr<BackupWriter>(std::make_unique<DirWriter>(
-      std::move(*lock), std::move(*data), name, MetadataLocation(name)));
+      *fs_, std::move(*lock), std::move(*data), name, MetadataLocation(name)));
 }
 
 Result<BackupListing> DirBackupStore::List() {
@@ -183,18 +196,33 @@ Result<std::unique_ptr<ByteSource>> DirBackupStore::OpenForRead(const std::strin
 
 Status DirBackupStore::Delete(const std::string& name) {
   if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
-  auto lock = StoreLock::TryAcquire(dir_);
+  auto lock = StoreLock::TryAcquire(dir_, *fs_);
   if (!lock) return std::unexpected(lock.error());
-  if (::unlink(MetadataLocation(name).c_str()) != 0 && errno != ENOENT)
+  if (fs_->Unlink(MetadataLocation(name)) != 0 && errno != ENOENT)
     return OsErrorOrNotFound("cannot delete backup metadata", MetadataLocation(name), errno);
-  if (::unlink(DataLocation(name).c_str()) != 0 && errno != ENOENT)
+  if (fs_->Unlink(DataLocation(name)) != 0 && errno != ENOENT)
     return OsErrorOrNotFound("cannot delete backup data", DataLocation(name), errno);
-  return SyncDirectory(dir_);
+  return SyncDirectory(dir_, *fs_);
+}
+
+bool DirBackupStore::IsStaleFile(const std::string& file) const {
+  // "<name>.rdb" without "<name>.json": a publish cut between its data and its metadata, or a
+  // delete cut between its metadata and its data. Never listed; under the lock, no writer's.
+  if (file.ends_with(kDataSuffix)) {
+    std::string name = file.substr(0, file.size() - std::strlen(kDataSuffix));
+    return backup::ParseBackupName(name).has_value() && !Exists(MetadataLocation(name));
+  }
+  // ".<name>.rdb.tmp-<pid>-<n>" or ".<name>.json.tmp-<pid>-<n>", and nothing else.
+  if (file.size() < 1 + backup::kBackupNameLength || file[0] != '.') return false;
+  std::string name = file.substr(1, backup::kBackupNameLength);
+  if (!backup::ParseBackupName(name)) return false;
+  return IsDurableTempFileFor(file, name + kDataSuffix) ||
+         IsDurableTempFileFor(file, name + kMetadataSuffix);
 }
 
 Result<CleanupReport> DirBackupStore::CleanupStale() {
   CleanupReport report;
-  auto lock = StoreLock::TryAcquire(dir_);
+  auto lock = StoreLock::TryAcquire(dir_, *fs_);
   if (!lock) {
     if (lock.error().code != ErrorCode::kInvalidArgument) return std::unexpected(lock.error());
     report.skipped_busy = true;
@@ -203,20 +231,14 @@ Result<CleanupReport> DirBackupStore::CleanupStale() {
   auto names = ListDirectory(dir_, "cannot list the backup store");
   if (!names) return std::unexpected(names.error());
   for (const auto& file : *names) {
-    // ".<name>.rdb.tmp-<pid>-<n>" or ".<name>.json.tmp-<pid>-<n>", and nothing else.
-    if (file.size() < 1 + backup::kBackupNameLength || file[0] != '.') continue;
-    std::string name = file.substr(1, backup::kBackupNameLength);
-    if (!backup::ParseBackupName(name)) continue;
-    if (!IsDurableTempFileFor(file, name + kDataSuffix) &&
-        !IsDurableTempFileFor(file, name + kMetadataSuffix))
-      continue;
+    if (!IsStaleFile(file)) continue;
     std::string path = dir_ + "/" + file;
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    if (fs_->Unlink(path) != 0 && errno != ENOENT)
       return OsErrorOrNotFound("cannot remove a stale temporary file", path, errno);
     report.removed.push_back(path);
   }
   if (!report.removed.empty())
-    if (auto s = SyncDirectory(dir_); !s) return std::unexpected(s.error());
+    if (auto s = SyncDirectory(dir_, *fs_); !s) return std::unexpected(s.error());
   return report;
 }
 

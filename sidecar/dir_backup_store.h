@@ -2,11 +2,13 @@
 // metadata; both are written with io/durable_file.h (temporary file in the same directory,
 // fsync, rename, fsync directory). One writer at a time: a put holds an flock(2) on
 // "<dir>/.tidemark-store.lock" from BeginPut to Publish/Abort, which also tells CleanupStale that
-// no temporary file it finds can belong to a live writer. Not thread-safe; one object per thread.
+// no temporary file it finds can belong to a live writer. Every mutating file operation goes
+// through the FileSystem given to Open (io/file_system.h). Not thread-safe; one object per thread.
 #pragma once
 
 #include <string>
 
+#include "io/file_system.h"
 #include "sidecar/backup_store.h"
 
 namespace tidemark::sidecar {
@@ -15,7 +17,7 @@ class DirBackupStore final : public BackupStore {
  public:
   // `dir` must exist (kNotFound otherwise): a missing backup volume is an error, not something
   // to paper over by creating a directory on the wrong disk.
-  static Result<DirBackupStore> Open(const std::string& dir);
+  static Result<DirBackupStore> Open(const std::string& dir, FileSystem& fs = PosixFileSystem());
 
   Result<std::unique_ptr<BackupWriter>> BeginPut(const std::string& name) override;
   Result<BackupListing> List() override;
@@ -28,8 +30,10 @@ class DirBackupStore final : public BackupStore {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit DirBackupStore(std::string dir) : dir_(std::move(dir)) {}
+  bool IsStaleFile(const std::string& file) const;
+  DirBackupStore(std::string dir, FileSystem& fs) : dir_(std::move(dir)), fs_(&fs) {}
   std::string dir_;
+  FileSystem* fs_;
 };
 
 }  // namespace tidemark::sidecar

@@ -6,8 +6,12 @@
 //                      ignored by Redis 7, which would start empty (see NOTES.md).
 // The bytes are verified in the same pass that copies them (SHA-256 and size against what the
 // caller expects, full RDB verification) and published only when everything agrees: the
-// dump.rdb through DurableFile, the AOF directory built beside the target and renamed into
-// place. Whatever is replaced is moved aside under a fresh name, never deleted. Not thread-safe.
+// dump.rdb through DurableFile, renamed over the old one after the old one got a second name
+// (link), the AOF directory built beside the target and swapped with the old one in one atomic
+// rename (RENAME_EXCHANGE): at every instant, a power cut included, what Redis would load is
+// entirely old or entirely new. Whatever is replaced is kept under a fresh name, never deleted;
+// a failed install undoes what it moved. Every mutating file operation goes through the
+// FileSystem passed in (io/file_system.h). Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
 #include "core/rdb/rdb_verifier.h"
+#include "io/file_system.h"
 
 namespace tidemark::sidecar {
 
@@ -68,18 +73,23 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
 Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& source_name,
                                        const ExpectedSnapshot& expected, const RedisLayout& layout,
                                        const std::vector<std::string>& replace, int64_t now_unix,
-                                       const std::string& aside_label = "unusable");
+                                       const std::string& aside_label = "unusable",
+                                       FileSystem& fs = PosixFileSystem());
 
 // Renames `path` to "<path>.<label>-<YYYYMMDDTHHMMSSZ>" (or "...-N" if taken) and fsyncs the
 // directory. Returns the new path.
 Result<std::string> MoveAside(const std::string& path, int64_t now_unix,
-                              const std::string& label = "unusable");
+                              const std::string& label = "unusable",
+                              FileSystem& fs = PosixFileSystem());
 
 // Removes what a killed restore left, and only that: the staging directories in the data dir
 // (".tidemark-restore-*" holding plain files), the temporary files of a dump.rdb being written
 // (".<dbfilename>.tmp-<pid>-<n>") and those of AOF parts or a manifest in the AOF directory
-// (".<appendfilename>.*.tmp-<pid>-<n>"). Returns the paths removed.
-std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout);
+// (".<appendfilename>.*.tmp-<pid>-<n>"). A whole AOF directory a power cut left under its swap
+// name (".tidemark-swap-*", old or new) is moved aside as "<appenddirname>.replaced-<time>",
+// never deleted. Returns the paths removed (and "from -> to" for those moved).
+std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout,
+                                                  FileSystem& fs = PosixFileSystem());
 
 // The entry names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
 std::vector<std::string> ListNames(const std::string& dir);
