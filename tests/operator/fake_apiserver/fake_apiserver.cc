@@ -383,7 +383,15 @@ class Server : public FakeApiServer {
   }
 
   bool Listen(std::string* error) {
-    wire_ = HttpWireServer::Start([this](const HttpRequest& req, Exchange& ex) { Serve(req, ex); },
+    wire_ = HttpWireServer::Start(
+        [this](const HttpRequest& req, Exchange& ex) {
+          if (Down()) {
+            refused_.fetch_add(1);
+            ex.Drop();
+            return;
+          }
+          Serve(req, ex);
+        },
                                   options_.tls ? &options_.tls_files : nullptr, error);
     return wire_ != nullptr;
   }
@@ -442,6 +450,29 @@ class Server : public FakeApiServer {
     compacted_ = rv_;
     log_.clear();
   }
+  void ExpireWatches() override {
+    {
+      std::lock_guard lock(mu_);
+      compacted_ = rv_;
+      log_.clear();
+      ++expire_epoch_;
+    }
+    cv_.notify_all();
+  }
+  void SetDown(bool down) override {
+    {
+      std::lock_guard lock(mu_);
+      down_ = down;
+    }
+    cv_.notify_all();
+    if (down && wire_) wire_->DropConnections();
+  }
+  int refused_count() const override { return refused_.load(); }
+  void FailNextMatching(const std::string& verb, const std::string& resource, int n,
+                        int status) override {
+    std::lock_guard lock(mu_);
+    matching_faults_.push_back(MatchingFault{verb, resource, n, status});
+  }
   int64_t resource_version() const override {
     std::lock_guard lock(mu_);
     return rv_;
@@ -471,6 +502,28 @@ class Server : public FakeApiServer {
 
  private:
   // ---- plumbing -------------------------------------------------------------------------------
+  bool Down() const {
+    std::lock_guard lock(mu_);
+    return down_;
+  }
+
+  // The injected failure for this authorised request, if one of FailNextMatching's is due.
+  std::optional<Reply> InjectedFault(const std::string& verb, const FakeResource& t,
+                                     const PathInfo& p) {
+    const std::string resource = t.resource + (p.subresource.empty() ? "" : "/" + p.subresource);
+    std::lock_guard lock(mu_);
+    for (auto& f : matching_faults_) {
+      if (f.left <= 0 || f.verb != verb || f.resource != resource) continue;
+      --f.left;
+      if (f.status == 409) return ConflictStale(t, p.name);
+      if (f.status == 503) {
+        return Fail(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+      }
+      return Fail(f.status, "InternalError", "Internal error occurred: injected");
+    }
+    return std::nullopt;
+  }
+
   static Json StatusBody(int code, const std::string& reason, const std::string& message,
                          const Json& details) {
     Json s = Json::object();
@@ -657,6 +710,7 @@ class Server : public FakeApiServer {
       }
       Record(user, "create", t, p);
     }
+    if (auto fault = InjectedFault(verb, t, p)) return *fault;
     bool dry_run = query.count("dryRun") && query["dryRun"] == "All";
     if (verb == "create" || verb == "update" || verb == "patch" || verb == "delete")
       writes_.fetch_add(1);
@@ -845,7 +899,8 @@ class Server : public FakeApiServer {
               const PathInfo& p) {
     std::lock_guard lock(mu_);
     recorded_.push_back(RecordedRequest{
-        user, verb, t.group, t.resource + (p.subresource.empty() ? "" : "/" + p.subresource), p.ns});
+        user, verb, t.group, t.resource + (p.subresource.empty() ? "" : "/" + p.subresource), p.ns,
+        p.name});
   }
   std::vector<RecordedRequest> Requests() const override {
     std::lock_guard lock(mu_);
@@ -976,6 +1031,7 @@ class Server : public FakeApiServer {
     watches_.fetch_add(1);
     std::unique_lock lock(mu_);
     uint64_t epoch = drop_epoch_;
+    const uint64_t expire_epoch = expire_epoch_;
     int64_t from = 0;
     std::vector<std::string> initial;
     if (rv_text.empty() || rv_text == "0") {
@@ -1009,7 +1065,16 @@ class Server : public FakeApiServer {
       }
       if (!log_.empty()) sent = std::max(sent, log_.back().rv);
       sent = std::max(sent, rv_);
-      bool dropped = drop_epoch_ != epoch || stopping_;
+      bool dropped = drop_epoch_ != epoch || stopping_ || down_;
+      std::string expired_line;
+      if (expire_epoch_ != expire_epoch) {
+        // The events not yet sent are lost with the history, as on the real server.
+        expired_line = line("ERROR", StatusBody(410, "Expired",
+                                                "too old resource version: " +
+                                                    std::to_string(from) + " (" +
+                                                    std::to_string(compacted_) + ")",
+                                                Json::null()));
+      }
       bool timed_out = Clock::now() >= deadline;
       bool bookmark = bookmarks && (timed_out || Clock::now() >= next_bookmark);
       std::string bookmark_line;
@@ -1027,6 +1092,10 @@ class Server : public FakeApiServer {
         ex.Drop();
         break;
       }
+      if (!expired_line.empty()) {
+        if (ex.SendChunk(expired_line)) ex.EndStream();
+        break;
+      }
       for (const std::string& l : out) alive = alive && ex.SendChunk(l);
       if (alive && !bookmark_line.empty()) alive = ex.SendChunk(bookmark_line);
       if (timed_out) {
@@ -1036,7 +1105,8 @@ class Server : public FakeApiServer {
       }
       lock.lock();
       cv_.wait_for(lock, std::chrono::milliseconds(50), [&] {
-        return stopping_ || drop_epoch_ != epoch || (!log_.empty() && log_.back().rv > sent);
+        return stopping_ || drop_epoch_ != epoch || down_ || expire_epoch_ != expire_epoch ||
+               (!log_.empty() && log_.back().rv > sent);
       });
     }
     if (lock.owns_lock()) lock.unlock();
@@ -1580,6 +1650,15 @@ class Server : public FakeApiServer {
   int64_t rv_ = 100;
   int64_t compacted_ = 0;
   uint64_t drop_epoch_ = 0;
+  uint64_t expire_epoch_ = 0;
+  bool down_ = false;
+  std::atomic<int> refused_{0};
+  struct MatchingFault {
+    std::string verb, resource;
+    int left;
+    int status;
+  };
+  std::vector<MatchingFault> matching_faults_;
   std::map<std::string, FakeResource> types_;
   std::map<std::string, std::map<std::string, Json>> objects_;
   std::vector<LoggedEvent> log_;

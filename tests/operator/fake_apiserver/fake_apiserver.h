@@ -74,6 +74,7 @@ struct RecordedRequest {
   std::string group;
   std::string resource;  // "statefulsets" or "redispersistences/status"
   std::string namespace_;
+  std::string name;  // "" for list, watch and create
 };
 
 struct FakeApiServerOptions {
@@ -125,6 +126,20 @@ class FakeApiServer {
   virtual void RefuseWatches(bool refuse) = 0;
   // Forgets the event history: watching from an older resourceVersion gets 410 Expired.
   virtual void Compact() = 0;
+  // Compact(), and every running watch gets an ERROR event carrying a 410 Expired Status inside
+  // its stream, which then ends (as the real server does when a watcher falls behind etcd's
+  // compaction): resuming from the last resourceVersion gets 410 again, so a client must LIST.
+  virtual void ExpireWatches() = 0;
+  // While set, the server is unreachable: open connections are cut and every request arriving
+  // over the socket is dropped unanswered (the client sees the connection closed; counted by
+  // refused_count()). Handle(), the test's own in-process requests, is still served.
+  virtual void SetDown(bool down) = 0;
+  virtual int refused_count() const = 0;
+  // The next n authorised requests with this verb ("update", "patch", ...) on this resource
+  // ("statefulsets", "redispersistences/status") fail with `status` (409 Conflict as for a stale
+  // resourceVersion, or 500/503) before they change anything.
+  virtual void FailNextMatching(const std::string& verb, const std::string& resource, int n,
+                                int status) = 0;
 
   // Every authorised request since the start, in order.
   virtual std::vector<RecordedRequest> Requests() const = 0;
