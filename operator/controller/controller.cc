@@ -216,6 +216,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     auto classes = ReadStorageClasses(client_, observed);
     if (!classes) return Failed(key, "reading StorageClasses", classes.error());
     PodIps ips = ReadSidecars(*pods_, meta, spec->spec.workload.replicas, *sidecars_, observed);
+    if (!MayAct(key)) return ReconcileResult::kError;
     auto asked = RequestBackupIfAsked(client_, *sidecars_, *object, *json, meta, ips, now, observed);
     if (!asked) return Failed(key, "the on-demand backup", asked.error());
   }
@@ -230,6 +231,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
   }
 
   for (const auto& action : plan.actions) {
+    if (!MayAct(key)) return ReconcileResult::kError;
     auto done = Execute(key, action);
     if (!done) {
       metrics_.errors++;
@@ -250,6 +252,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
   }
 
   for (const auto& event : plan.events) {
+    if (!MayAct(key)) return ReconcileResult::kError;
     std::string note = event.note.substr(0, 1024);
     Json body = reconcile::Obj({
         {"apiVersion", reconcile::Str("events.k8s.io/v1")},
@@ -275,6 +278,12 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     if (!made) log_.Warn("recording an event failed", key, {{"error", made.error().ToString()}});
   }
   return ReconcileResult::kDone;
+}
+
+bool Controller::MayAct(const std::string& key) {
+  if (!options_.may_act || options_.may_act()) return true;
+  log_.Warn("not leading any more; the pass stops before acting", key);
+  return false;
 }
 
 ReconcileResult Controller::Failed(const std::string& key, const std::string& step,

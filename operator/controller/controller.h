@@ -28,6 +28,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,6 +55,10 @@ struct ControllerOptions {
   // Every resource is reconciled again this long after a pass, to read its sidecars (their
   // status changes without any API object changing).
   std::chrono::milliseconds resync_period{30000};
+  // Asked before every write of a pass (and before an on-demand backup is requested): false
+  // means this process no longer leads (LeaderElector::Leading), and the pass stops without
+  // acting. Empty: always (no leader election).
+  std::function<bool()> may_act;
 };
 
 enum class ReconcileResult { kDone, kConflict, kError };
@@ -81,6 +86,8 @@ class Controller {
  private:
   void EnqueueOwner(const kube::Object& object);
   kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action);
+  // False (logged) when options_.may_act says this process must not write any more.
+  bool MayAct(const std::string& key);
   // Counts and logs a failed observe step; kConflict for a 409, else kError.
   ReconcileResult Failed(const std::string& key, const std::string& step,
                          const kube::KubeError& error);

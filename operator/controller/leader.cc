@@ -20,7 +20,21 @@ void LeaderElector::Sleep(const std::atomic<bool>& stop, std::chrono::millisecon
   }
 }
 
+bool LeaderElector::Leading() const {
+  const int64_t until = leading_until_ns_.load();
+  return until != 0 && Clock::now().time_since_epoch().count() < until;
+}
+
 bool LeaderElector::TryAcquireOrRenew() {
+  // Taken before the request: a follower's lease-duration wait starts after it reads the record
+  // this request writes, so it cannot start earlier than now.
+  const auto attempt_start = Clock::now();
+  auto held = [&] {
+    leading_until_ns_ = std::chrono::duration_cast<Clock::duration>(
+                            (attempt_start + options_.renew_deadline).time_since_epoch())
+                            .count();
+    return true;
+  };
   const auto& leases = kube::resources::Leases();
   const int64_t duration_s =
       std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(
@@ -50,7 +64,7 @@ bool LeaderElector::TryAcquireOrRenew() {
     acquire_time_ = now;
     observed_record_ = options_.identity + " " + now;
     observed_at_ = Clock::now();
-    return true;
+    return held();
   }
   auto parsed = reconcile::ParseJson(current->json, options_.name);
   if (!parsed) return false;
@@ -92,7 +106,7 @@ bool LeaderElector::TryAcquireOrRenew() {
   }
   observed_record_ = options_.identity + " " + now;
   observed_at_ = Clock::now();
-  return true;
+  return held();
 }
 
 bool LeaderElector::Acquire(const std::atomic<bool>& stop) {
@@ -119,6 +133,7 @@ bool LeaderElector::Renew(const std::atomic<bool>& stop) {
       last_renewal = Clock::now();
     } else if (Clock::now() - last_renewal > options_.renew_deadline) {
       leading_ = false;
+      leading_until_ns_ = 0;
       log_.Error("lost the lease: no renewal within the renew deadline",
                  options_.namespace_ + "/" + options_.name, {{"identity", options_.identity}});
       return false;
@@ -130,6 +145,7 @@ bool LeaderElector::Renew(const std::atomic<bool>& stop) {
 void LeaderElector::Release() {
   if (!leading_) return;
   leading_ = false;
+  leading_until_ns_ = 0;
   const auto& leases = kube::resources::Leases();
   auto current = client_.Get(leases, options_.namespace_, options_.name);
   if (!current) return;

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "operator/controller/log.h"
@@ -42,6 +43,13 @@ class LeaderElector {
   bool Renew(const std::atomic<bool>& stop);
   // Gives the Lease up if this process holds it. Best effort.
   void Release();
+  // Whether this process may still act as the leader: its last successful acquire or renew was
+  // started less than the renew deadline ago, on the monotonic clock (which runs on while the
+  // process is stopped, e.g. SIGSTOP or a frozen VM). A follower takes the Lease only after a
+  // whole lease duration without a renewal, so the worker asks this before every write: a
+  // leader resumed after its successor took over stops before acting, instead of writing
+  // from a stale cache until the elector thread notices. Thread-safe.
+  bool Leading() const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -56,6 +64,7 @@ class LeaderElector {
   Clock::time_point observed_at_{};
   std::string acquire_time_;
   bool leading_ = false;
+  std::atomic<int64_t> leading_until_ns_{0};  // steady clock; 0: not leading
 };
 
 }  // namespace tidemark::controller

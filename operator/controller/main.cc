@@ -127,6 +127,21 @@ int main(int argc, char** argv) {
   // Every call goes through the RBAC table: one the chart does not grant is refused here, with a
   // message naming the table, instead of as a 403 from the cluster.
   kube::RbacCheckedClient checked_client(**client), checked_watch_client(**watch_client);
+  std::unique_ptr<tc::LeaderElector> elector;
+  if (flags->leader_elect) {
+    tc::LeaseOptions lease;
+    lease.namespace_ = !flags->leader_election_namespace.empty() ? flags->leader_election_namespace
+                       : !Env("POD_NAMESPACE").empty()           ? Env("POD_NAMESPACE")
+                       : !config->default_namespace.empty()      ? config->default_namespace
+                                                                 : "default";
+    lease.name = flags->leader_election_id;
+    lease.identity = Identity();
+    lease.lease_duration = flags->lease_duration;
+    lease.renew_deadline = flags->renew_deadline;
+    lease.retry_period = flags->retry_period;
+    elector = std::make_unique<tc::LeaderElector>(checked_client, lease, log);
+    options.may_act = [e = elector.get()] { return e->Leading(); };
+  }
   auto controller =
       std::make_unique<tc::Controller>(checked_client, checked_watch_client, options, log, metrics);
 
@@ -150,19 +165,7 @@ int main(int argc, char** argv) {
 
   std::thread worker;
   std::thread elector_thread;
-  std::unique_ptr<tc::LeaderElector> elector;
-  if (flags->leader_elect) {
-    tc::LeaseOptions lease;
-    lease.namespace_ = !flags->leader_election_namespace.empty() ? flags->leader_election_namespace
-                       : !Env("POD_NAMESPACE").empty()           ? Env("POD_NAMESPACE")
-                       : !config->default_namespace.empty()      ? config->default_namespace
-                                                                 : "default";
-    lease.name = flags->leader_election_id;
-    lease.identity = Identity();
-    lease.lease_duration = flags->lease_duration;
-    lease.renew_deadline = flags->renew_deadline;
-    lease.retry_period = flags->retry_period;
-    elector = std::make_unique<tc::LeaderElector>(checked_client, lease, log);
+  if (elector) {
     elector_thread = std::thread([&] {
       if (!elector->Acquire(stop)) return;
       metrics.leader = 1;
