@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -57,6 +58,37 @@ std::vector<Fault> AllFaults(const FaultFileSystem& counted) {
   return out;
 }
 
+// A clean run through a counting FaultFileSystem: how many operations of each kind it makes.
+template <class Make>
+FaultFileSystem CountOperations(Make make) {
+  FaultFileSystem counted;
+  auto f = make();
+  EXPECT_TRUE(f->Run(counted).has_value());
+  return counted;
+}
+
+// Cuts the power after each operation of a run (0 to all of them), writes what the disk would
+// hold back into the fixture's directory and checks it; returns the states seen.
+template <class Make>
+std::set<std::string> SweepPowerCuts(Make make, int operations) {
+  std::set<std::string> seen;
+  for (int k = 0; k <= operations; ++k) {
+    auto f = make();
+    FaultFileSystem ffs({f->dir.path()});
+    ffs.CrashAfter(k);
+    auto result = f->Run(ffs);
+    WriteTreeState(f->dir.path(), ffs.DurableState(f->dir.path()));
+    std::string what = "power cut after " + std::to_string(k) + " operations";
+    std::string state = f->CheckEntirelyOldOrNew(what);
+    seen.insert(state);
+    // Once the run reported success, its result survives the power cut.
+    if (result) {
+      EXPECT_EQ(state, "new") << what;
+    }
+  }
+  return seen;
+}
+
 // ---- backup publish -------------------------------------------------------------------------
 
 const std::string kNewRdb = MakeTestRdb(7);
@@ -79,7 +111,7 @@ struct StoreFixture {
     }
     before = ReadTreeState(dir.path());
   }
-  Result<backup::BackupMetadata> Backup(FileSystem& fs) {
+  Result<backup::BackupMetadata> Run(FileSystem& fs) {
     auto store = DirBackupStore::Open(dir.path(), fs);
     SpanSource src(Bytes(kNewRdb));
     SnapshotBackupContext ctx;
@@ -119,11 +151,7 @@ struct StoreFixture {
 };
 
 TEST(FsFaultBackup, EveryFaultAtEveryOperationFailsCleanlyOrPublishesIntactBytes) {
-  FaultFileSystem counted;
-  {
-    StoreFixture f;
-    ASSERT_TRUE(f.Backup(counted).has_value());
-  }
+  FaultFileSystem counted = CountOperations([] { return std::make_unique<StoreFixture>(); });
   auto faults = AllFaults(counted);
   ASSERT_GE(counted.count(Op::kFsync), 2);    // data and metadata
   ASSERT_GE(counted.count(Op::kSyncDir), 2);  // both renames
@@ -132,7 +160,7 @@ TEST(FsFaultBackup, EveryFaultAtEveryOperationFailsCleanlyOrPublishesIntactBytes
     StoreFixture f;
     FaultFileSystem ffs;
     ffs.FailNth(fault.op, fault.nth, fault.err);
-    auto result = f.Backup(ffs);
+    auto result = f.Run(ffs);
     ASSERT_TRUE(ffs.fault_fired()) << fault.Describe();
     if (!result) {
       ++failed;
@@ -158,34 +186,16 @@ TEST(FsFaultBackup, ShortWritesStillPublishTheExactBytes) {
   StoreFixture f;
   FaultFileSystem ffs;
   ffs.ShortWrites(7);
-  ASSERT_TRUE(f.Backup(ffs).has_value());
+  ASSERT_TRUE(f.Run(ffs).has_value());
   EXPECT_GT(ffs.count(Op::kWrite), static_cast<int>(kNewRdb.size() / 7));
   EXPECT_EQ(f.CheckEntirelyOldOrNew("short writes"), "new");
 }
 
 TEST(FsFaultBackup, PowerCutAfterEveryOperationLeavesTheStoreEntirelyOldOrNew) {
-  FaultFileSystem counted;
-  {
-    StoreFixture f;
-    ASSERT_TRUE(f.Backup(counted).has_value());
-  }
-  std::set<std::string> seen;
-  for (int k = 0; k <= counted.ops(); ++k) {
-    StoreFixture f;
-    FaultFileSystem ffs({f.dir.path()});
-    ffs.CrashAfter(k);
-    auto result = f.Backup(ffs);
-    WriteTreeState(f.dir.path(), ffs.DurableState(f.dir.path()));
-    std::string what = "power cut after " + std::to_string(k) + " operations";
-    std::string state = f.CheckEntirelyOldOrNew(what);
-    seen.insert(state);
-    // Once the backup reported success, it survives the power cut.
-    if (result) {
-      EXPECT_EQ(state, "new") << what;
-    }
-  }
-  EXPECT_EQ(seen, (std::set<std::string>{"old", "new"}));
-  std::printf("backup publish: power cut after each of %d operations\n", counted.ops());
+  auto make = [] { return std::make_unique<StoreFixture>(); };
+  int ops = CountOperations(make).ops();
+  EXPECT_EQ(SweepPowerCuts(make, ops), (std::set<std::string>{"old", "new"}));
+  std::printf("backup publish: power cut after each of %d operations\n", ops);
 }
 
 // ---- restore install ------------------------------------------------------------------------
@@ -218,7 +228,7 @@ struct DataDirFixture {
     if (layout.appendonly) r.push_back(layout.AofDir());
     return r;
   }
-  Result<InstallOutcome> Install(FileSystem& fs) {
+  Result<InstallOutcome> Run(FileSystem& fs) {
     SpanSource src(Bytes(kRestoredRdb));
     ExpectedSnapshot expected;
     expected.keys = 5;
@@ -260,18 +270,14 @@ struct DataDirFixture {
 };
 
 void SweepInstallFaults(bool aof) {
-  FaultFileSystem counted;
-  {
-    DataDirFixture f(aof);
-    ASSERT_TRUE(f.Install(counted).has_value());
-  }
+  FaultFileSystem counted = CountOperations([aof] { return std::make_unique<DataDirFixture>(aof); });
   auto faults = AllFaults(counted);
   int failed = 0;
   for (const auto& fault : faults) {
     DataDirFixture f(aof);
     FaultFileSystem ffs;
     ffs.FailNth(fault.op, fault.nth, fault.err);
-    auto result = f.Install(ffs);
+    auto result = f.Run(ffs);
     ASSERT_TRUE(ffs.fault_fired()) << fault.Describe();
     if (!result) ++failed;
     if (fault.op == Op::kFsync || fault.op == Op::kSyncDir || fault.op == Op::kWrite) {
@@ -287,29 +293,13 @@ void SweepInstallFaults(bool aof) {
 }
 
 void SweepInstallPowerCuts(bool aof) {
-  FaultFileSystem counted;
-  {
-    DataDirFixture f(aof);
-    ASSERT_TRUE(f.Install(counted).has_value());
-  }
-  std::set<std::string> seen;
-  for (int k = 0; k <= counted.ops(); ++k) {
-    DataDirFixture f(aof);
-    FaultFileSystem ffs({f.dir.path()});
-    ffs.CrashAfter(k);
-    auto result = f.Install(ffs);
-    WriteTreeState(f.dir.path(), ffs.DurableState(f.dir.path()));
-    std::string what = "power cut after " + std::to_string(k) + " operations";
-    std::string state = f.CheckEntirelyOldOrNew(what);
-    seen.insert(state);
-    if (result) {
-      EXPECT_EQ(state, "new") << what;
-    }
-  }
+  auto make = [aof] { return std::make_unique<DataDirFixture>(aof); };
+  int ops = CountOperations(make).ops();
+  auto seen = SweepPowerCuts(make, ops);
   EXPECT_TRUE(seen.contains("old"));
   EXPECT_TRUE(seen.contains("new"));
   std::printf("restore install (%s): power cut after each of %d operations\n", aof ? "aof" : "rdb",
-              counted.ops());
+              ops);
 }
 
 TEST(FsFaultInstall, EveryFaultAtEveryOperationOfAnRdbInstall) { SweepInstallFaults(false); }
