@@ -637,15 +637,41 @@ std::string Agent::BackupsJson() {
 }
 
 HttpResponse Agent::Handle(const HttpRequest& request) {
-  const std::string json = "application/json";
   if (request.method == "GET" && request.path == "/v1/replication") return snapshots_.Replication();
   if (request.path != "/v1/snapshot") return Handle(request.method, request.path);
+  // With a peer port, the snapshot is served there only: its TLS and NetworkPolicy would mean
+  // nothing if the same bytes were one plain request away on this port.
+  if (options_.peer_port)
+    return {404, "application/json",
+            "{\"error\":\"snapshots are served on the peer port (--peer-listen)\"}\n"};
+  return ServeSnapshot(request);
+}
+
+HttpResponse Agent::HandlePeer(const HttpRequest& request) {
+  if (request.method == "GET" && request.path == "/v1/replication") return snapshots_.Replication();
+  if (request.path == "/v1/snapshot") return ServeSnapshot(request);
+  return {404, "text/plain; charset=utf-8", "not found (the peer port serves /v1/replication and /v1/snapshot)\n"};
+}
+
+HttpResponse Agent::ServeSnapshot(const HttpRequest& request) {
+  const std::string json = "application/json";
   if (request.method != "GET") return {405, json, "{\"error\":\"GET only\"}\n"};
+  if (request.client_certificate) {
+    // The handshake checked it against --peer-tls-ca: a sidecar of this set.
+    log_.Info("snapshot requested with a client certificate",
+              {LogField::Str("subject", request.client_subject)});
+    return snapshots_.Serve();
+  }
   if (!options_.peer_token)
-    return {404, json, "{\"error\":\"snapshot transfer is off: no peer token configured\"}\n"};
+    return {404, json,
+            options_.peer_client_ca
+                ? "{\"error\":\"a client certificate signed by the set's CA is required\"}\n"
+                : "{\"error\":\"snapshot transfer is off: no peer token configured\"}\n"};
   switch (CheckPeerAuthorization(request.Header("authorization"), *options_.peer_token)) {
     case PeerAuth::kNoCredentials:
-      return {401, json, "{\"error\":\"Authorization: Bearer <the set's token> required\"}\n",
+      return {401, json,
+              "{\"error\":\"Authorization: Bearer <the set's token> or a client certificate "
+              "required\"}\n",
               {{"WWW-Authenticate", "Bearer"}}};
     case PeerAuth::kWrongToken:
       log_.Warn("snapshot refused: the caller's token is not this set's",

@@ -31,8 +31,9 @@
 // Endpoints: GET /healthz, GET /readyz (503 until Redis answers and the policy applied),
 // GET /metrics, GET /v1/status (JSON for the operator), GET /v1/backups, POST /v1/backups,
 // POST /v1/drills (202 queued, 409 when a drill is pending or running).
-// GET /v1/replication (the replication state read now), GET /v1/snapshot (a replica's fresh snapshot for a peer holding the set's token:
-// snapshot_serve.h, peer_token.h; 404 when no token is configured).
+// GET /v1/replication (the replication state read now), GET /v1/snapshot (a replica's fresh
+// snapshot for a peer holding the set's token or a client certificate: snapshot_serve.h,
+// peer_token.h; 404 when neither is configured; with --peer-listen only on the peer port).
 // POST /v1/verify (the data files verified now, on the request's thread: verify_files.h).
 #pragma once
 
@@ -75,6 +76,10 @@ struct AgentOptions {
   std::string redis_server = "redis-server";  // for drills: the pod's Redis binary
   std::string work_dir = "/tmp";              // drills' scratch directories
   std::optional<std::string> peer_token;  // the set's shared token (peer_token.h)
+  // --peer-listen: /v1/snapshot is served on the peer port (HandlePeer) and no longer here.
+  bool peer_port = false;
+  // --peer-tls-ca on the peer port: client certificates are checked (an alternative to the token).
+  bool peer_client_ca = false;
   // A replica's hold-back while pod 0 is away (replica_guard.h); none on pod 0 or a set of one.
   std::optional<ReplicaGuardOptions> replica_guard;
 };
@@ -89,6 +94,9 @@ class Agent final : public HttpHandler {
 
   HttpResponse Handle(const std::string& method, const std::string& path) override;
   HttpResponse Handle(const HttpRequest& request) override;
+  // The peer port's requests (peer_server.h): /v1/replication and /v1/snapshot only. A request
+  // whose connection presented a verified client certificate needs no token.
+  HttpResponse HandlePeer(const HttpRequest& request);
 
  private:
   struct Status {
@@ -126,6 +134,7 @@ class Agent final : public HttpHandler {
   void CheckAof();
   void ReadReplication();
   void GuardReplica();
+  HttpResponse ServeSnapshot(const HttpRequest& request);
   void WatchAof();
   std::string StatusJson();
   std::string BackupsJson();

@@ -18,7 +18,9 @@ using http::experimental::listener::http_listener;
 constexpr size_t kStreamBufferBytes = 4 << 20;
 
 HttpRequest ToRequest(const http::http_request& r) {
-  HttpRequest out{r.method(), r.relative_uri().path(), {}};
+  HttpRequest out;
+  out.method = r.method();
+  out.path = r.relative_uri().path();
   for (const auto& [name, value] : r.headers()) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

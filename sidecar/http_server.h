@@ -21,6 +21,10 @@ struct HttpRequest {
   std::string method;
   std::string path;
   std::map<std::string, std::string> headers;  // names in lower case
+  // The peer port only (peer_server.h): the client presented a certificate that chains to the
+  // set's CA (--peer-tls-ca), and its subject (for logs).
+  bool client_certificate = false;
+  std::string client_subject;
 
   // The header's value, or nullopt. `name` in lower case.
   std::optional<std::string> Header(const std::string& name) const {

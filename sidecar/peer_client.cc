@@ -1,10 +1,5 @@
 #include "sidecar/peer_client.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -13,7 +8,6 @@
 #include <utility>
 
 #include "core/format/sha256.h"
-#include "io/os_error.h"
 
 namespace tidemark::sidecar {
 
@@ -28,52 +22,28 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
   return v;
 }
 
-// One HTTP/1.1 exchange on a socket: the head parsed, the body read on demand.
+// One HTTP/1.1 exchange on a socket (plain or TLS): the head parsed, the body read on demand.
 class Connection {
  public:
-  Connection(int fd, std::string where) : fd_(fd), where_(std::move(where)) {}
-  Connection(Connection&& o) noexcept
-      : fd_(std::exchange(o.fd_, -1)), where_(std::move(o.where_)), buffered_(std::move(o.buffered_)),
-        status_(o.status_), headers_(std::move(o.headers_)) {}
-  ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  Connection(PeerSocket socket, std::string where)
+      : socket_(std::move(socket)), where_(std::move(where)) {}
 
   static Result<Connection> Open(const PeerEndpoint& peer, const std::string& path,
                                  const PeerCallOptions& o) {
     const std::string where = peer.url + path;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (int rc = ::getaddrinfo(peer.host.c_str(), std::to_string(peer.port).c_str(), &hints, &found);
-        rc != 0)
-      return MakeError(ErrorCode::kIo, std::string("cannot resolve: ") + ::gai_strerror(rc), -1,
-                       where);
-    int fd = -1, err = 0;
-    for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
-      fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-      if (fd < 0) continue;
-      timeval tv{o.timeout_ms / 1000, (o.timeout_ms % 1000) * 1000};
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-        err = errno;
-        ::close(fd);
-        fd = -1;
-      }
-    }
-    ::freeaddrinfo(found);
-    if (fd < 0) return OsError("cannot connect", where, err);
-    Connection c(fd, where);
+    if (peer.tls && !o.tls)
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "an https peer needs the CA to verify it (--peer-tls-ca)", -1, where);
+    auto socket = PeerSocket::Connect(peer.host, peer.port, peer.tls ? &*o.tls : nullptr,
+                                      o.timeout_ms, where);
+    if (!socket) return std::unexpected(socket.error());
+    Connection c(std::move(*socket), where);
     std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + peer.host + "\r\n";
     if (!o.token.empty()) req += "Authorization: Bearer " + o.token + "\r\n";
     req += "Connection: close\r\n\r\n";
-    for (size_t sent = 0; sent < req.size();) {
-      ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return OsError("cannot send the request", where, errno);
-      sent += static_cast<size_t>(n);
-    }
+    if (auto s = c.socket_.WriteAll(std::span(reinterpret_cast<const uint8_t*>(req.data()), req.size()));
+        !s)
+      return std::unexpected(s.error());
     if (auto s = c.ReadHead(); !s) return std::unexpected(s.error());
     return c;
   }
@@ -94,13 +64,7 @@ class Connection {
       buffered_.erase(0, n);
       return n;
     }
-    for (;;) {
-      ssize_t n = ::recv(fd_, out.data(), out.size(), 0);
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno == EINTR) continue;
-      return OsError(errno == EAGAIN ? "no data within the timeout" : "cannot read", where_,
-                     errno);
-    }
+    return socket_.Read(out);
   }
 
   // The whole body (small answers: status, errors), at most `limit` bytes.
@@ -120,14 +84,13 @@ class Connection {
   Status ReadHead() {
     std::string in;
     size_t end = std::string::npos;
-    char buf[4096];
+    uint8_t buf[4096];
     while ((end = in.find("\r\n\r\n")) == std::string::npos) {
       if (in.size() > kMaxHead) return MakeError(ErrorCode::kIo, "response head too long", -1, where_);
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return OsError("no answer", where_, errno);
-      if (n == 0) return MakeError(ErrorCode::kIo, "connection closed before an answer", -1, where_);
-      in.append(buf, static_cast<size_t>(n));
+      auto n = socket_.Read(buf);
+      if (!n) return MakeError(ErrorCode::kIo, "no answer: " + n.error().message, -1, where_);
+      if (*n == 0) return MakeError(ErrorCode::kIo, "connection closed before an answer", -1, where_);
+      in.append(reinterpret_cast<char*>(buf), *n);
     }
     buffered_ = in.substr(end + 4);
     in.resize(end);
@@ -149,7 +112,7 @@ class Connection {
     return {};
   }
 
-  int fd_ = -1;
+  PeerSocket socket_;
   std::string where_;
   std::string buffered_;  // body bytes that came with the head
   int status_ = 0;
@@ -245,11 +208,12 @@ class SocketSnapshot final : public PeerSnapshot {
 
 Result<PeerEndpoint> ParsePeerUrl(const std::string& url) {
   auto bad = [&] {
-    return MakeError(ErrorCode::kInvalidArgument, "expected http://host:port", -1, url);
+    return MakeError(ErrorCode::kInvalidArgument, "expected http://host:port or https://host:port",
+                     -1, url);
   };
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return bad();
-  std::string rest = url.substr(kScheme.size());
+  const bool tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) return bad();
+  std::string rest = url.substr(tls ? 8 : 7);
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   auto colon = rest.rfind(':');
   if (colon == std::string::npos || colon == 0 || rest.find('/') != std::string::npos) return bad();
@@ -257,7 +221,7 @@ Result<PeerEndpoint> ParsePeerUrl(const std::string& url) {
   if (!port || *port == 0 || *port > 65535) return bad();
   std::string host = rest.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return PeerEndpoint{url, host, static_cast<int>(*port)};
+  return PeerEndpoint{url, host, static_cast<int>(*port), tls};
 }
 
 Result<ReplicationState> FetchPeerReplication(const PeerEndpoint& peer, const PeerCallOptions& o) {

@@ -4,7 +4,7 @@
 // stays one chunk whatever the size — that checks the stream's framing itself
 // (snapshot_transfer.h): fewer bytes than Content-Length is kTruncated, and at the end of the
 // RDB bytes the trailer is read and the SHA-256 of what passed must equal the trailer's.
-// No TLS yet: peers are reached inside the cluster network, fenced by the NetworkPolicy.
+// An https:// peer is reached over TLS, verified against the set's CA (peer_socket.h).
 #pragma once
 
 #include <cstdint>
@@ -14,23 +14,28 @@
 
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
+#include "sidecar/peer_socket.h"
 #include "sidecar/replication_state.h"
 #include "sidecar/snapshot_transfer.h"
 
 namespace tidemark::sidecar {
 
 struct PeerEndpoint {
-  std::string url;    // "http://host:port" as given (for logs)
+  std::string url;    // "http://host:port" or "https://host:port" as given (for logs)
   std::string host;
   int port = 0;
+  bool tls = false;   // https://
 };
 
-// "http://host:port" (no path). kInvalidArgument otherwise.
+// "http://host:port" or "https://host:port" (no path). kInvalidArgument otherwise.
 Result<PeerEndpoint> ParsePeerUrl(const std::string& url);
 
 struct PeerCallOptions {
   std::string token;       // sent as "Authorization: Bearer <token>"; empty: none
   int timeout_ms = 10000;  // connect, and each read or write
+  // For https:// peers (required then: kInvalidArgument without): the CA that verifies the
+  // peer, and this sidecar's certificate and key presented as a client certificate (optional).
+  std::optional<PeerTlsFiles> tls;
 };
 
 // GET /v1/replication (the state read when asked), then its "replication" member. kIo (unreachable, non-200 with the status and

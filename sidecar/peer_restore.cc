@@ -9,7 +9,7 @@ std::vector<backup::RestoreCandidate> GatherPeerCandidates(const PeerRestoreOpti
     backup::RestoreCandidate c;
     c.kind = backup::CandidateKind::kReplica;
     c.id = peer.url;
-    auto state = FetchPeerReplication(peer, {o.token, o.status_timeout_ms});
+    auto state = FetchPeerReplication(peer, {o.token, o.status_timeout_ms, o.tls});
     if (!state) {
       c.usable = false;
       c.unusable_why = state.error().ToString();
@@ -51,7 +51,7 @@ Result<InstallOutcome> InstallFromPeer(const PeerEndpoint& peer, const PeerResto
   Error last{ErrorCode::kIo, peer.url, -1, "no attempt made"};
   for (int attempt = 1; attempt <= o.attempts; ++attempt) {
     if (attempt > 1) clock.SleepMillis(o.retry_delay_ms);
-    auto snapshot = OpenPeerSnapshot(peer, {o.token, o.snapshot_timeout_ms});
+    auto snapshot = OpenPeerSnapshot(peer, {o.token, o.snapshot_timeout_ms, o.tls});
     if (!snapshot) {
       last = snapshot.error();
       log.Warn("replica snapshot refused or unreachable",

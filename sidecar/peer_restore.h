@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ namespace tidemark::sidecar {
 
 struct PeerRestoreOptions {
   std::vector<PeerEndpoint> peers;
-  std::string token;                  // the set's token (peer_token.h)
+  std::string token;                  // the set's token (peer_token.h); "" with a client cert
+  std::optional<PeerTlsFiles> tls;    // for https:// peers (peer_client.h)
   int attempts = 3;                   // per replica, for a broken or refused transfer
   int64_t retry_delay_ms = 1000;
   int status_timeout_ms = 5000;

@@ -32,7 +32,7 @@ void ReplicaGuard::Report(State state, std::string reason) {
 backup::HoldbackVerdict ReplicaGuard::JudgePod0(const ReplicationState& own) {
   next_check_ms_ = clock_.NowMillis() + options_.check_interval_ms;
   auto primary = FetchPeerReplication(options_.primary_peer,
-                                      PeerCallOptions{options_.token, options_.timeout_ms});
+                                      PeerCallOptions{options_.token, options_.timeout_ms, options_.tls});
   if (!primary) {
     primary_.reset();
     older_ = false;

@@ -40,6 +40,7 @@ struct ReplicaGuardOptions {
   std::string placeholder_host = "127.0.0.1";
   int placeholder_port = 1;
   std::string token;  // the set's token (peer_token.h), sent to pod 0's sidecar; "" none
+  std::optional<PeerTlsFiles> tls;  // for an https:// primary_peer (peer_client.h)
   int64_t check_interval_ms = 1000;
   int timeout_ms = 2000;
 };

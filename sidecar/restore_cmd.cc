@@ -21,7 +21,9 @@ constexpr const char* kUsage =
     "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
     "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
     "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
-    "         [--peers http://HOST:PORT,... --peer-token-file FILE [--peer-attempts N]]\n"
+    "         [--peers http(s)://HOST:PORT,... --peer-token-file FILE [--peer-attempts N]]\n"
+    "         [--peer-tls-ca FILE (verifies https peers) [--peer-tls-cert FILE --peer-tls-key FILE\n"
+    "          (a client certificate: accepted by the peers in place of the token)]]\n"
     "         [--instance NAMESPACE/NAME [--instance-uid UID]] [--accept-lineage NS/NAME,...]\n"
     "         [--force-empty] [--replica-unless-pod-0]\n"
     "  Flags override the policy file; without either: appendonly no, dump.rdb.\n"
@@ -58,6 +60,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
                             {"--data-dir", "--store", "--policy", "--appendonly", "--appenddirname",
                              "--appendfilename", "--dbfilename", "--max-rdb-version",
                              "--point-in-time", "--peers", "--peer-token-file", "--peer-attempts",
+                             "--peer-tls-ca", "--peer-tls-cert", "--peer-tls-key",
                              "--instance", "--instance-uid", "--accept-lineage"},
                             {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot",
                              "--force-empty", "--replica-unless-pod-0"});
@@ -145,15 +148,34 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   }
 
   if (auto peers = flags->Get("--peers")) {
-    if (!flags->Has("--peer-token-file")) return Usage("--peers needs --peer-token-file");
+    PeerTlsFiles tls{flags->Get("--peer-tls-cert").value_or(""),
+                     flags->Get("--peer-tls-key").value_or(""), flags->Get("--peer-tls-ca").value_or("")};
+    if (tls.cert.empty() != tls.key.empty())
+      return Usage("--peer-tls-cert and --peer-tls-key go together");
+    if (!flags->Has("--peer-token-file") && tls.cert.empty())
+      return Usage("--peers needs --peer-token-file or a client certificate (--peer-tls-cert)");
+    bool any_https = false;
     for (const auto& item : SplitCommas(*peers)) {
       auto peer = ParsePeerUrl(item);
       if (!peer) return Usage("--peers: " + peer.error().ToString());
+      any_https = any_https || peer->tls;
       o.peers.peers.push_back(*peer);
     }
-    auto token = LoadPeerToken(*flags->Get("--peer-token-file"));
-    if (!token) return Usage("--peer-token-file: " + token.error().ToString());
-    o.peers.token = *token;
+    if (!tls.ca.empty() || !tls.cert.empty()) {
+      // Set up for TLS: a plain peer would carry the data (and the token) unencrypted.
+      for (const auto& peer : o.peers.peers)
+        if (!peer.tls) return Usage("--peers: " + peer.url + " is plain http while --peer-tls-* are given");
+      if (tls.ca.empty()) return Usage("--peer-tls-cert needs --peer-tls-ca to verify the peers");
+      if (auto s = CheckPeerTlsFiles(tls, false); !s) return Usage(s.error().ToString());
+      o.peers.tls = tls;
+    } else if (any_https) {
+      return Usage("https peers need --peer-tls-ca to verify them");
+    }
+    if (auto path = flags->Get("--peer-token-file")) {
+      auto token = LoadPeerToken(*path);
+      if (!token) return Usage("--peer-token-file: " + token.error().ToString());
+      o.peers.token = *token;
+    }
     if (auto n = flags->Get("--peer-attempts")) {
       try {
         o.peers.attempts = std::max(1, std::stoi(*n));
@@ -161,6 +183,8 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
         return Usage("--peer-attempts takes a number");
       }
     }
+  } else if (flags->Has("--peer-tls-ca") || flags->Has("--peer-tls-cert")) {
+    return Usage("--peer-tls-* go with --peers");
   }
 
   std::optional<DirBackupStore> store;

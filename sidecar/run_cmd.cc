@@ -9,6 +9,7 @@
 #include "sidecar/commands.h"
 #include "sidecar/flags.h"
 #include "sidecar/peer_client.h"
+#include "sidecar/peer_server.h"
 #include "sidecar/peer_token.h"
 
 namespace tidemark::sidecar {
@@ -24,7 +25,11 @@ constexpr const char* kUsage =
     "         [--primary-peer http://HOST:PORT --primary-redis HOST:PORT (a replica: pod 0's\n"
     "          sidecar and Redis; holds Redis back while pod 0 is away)]\n"
     "         [--holdback-placeholder HOST:PORT (default 127.0.0.1:1)]\n"
-    "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage each backup records)]\n";
+    "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage each backup records)]\n"
+    "         [--peer-listen HOST:PORT (a port of its own for /v1/snapshot and /v1/replication)]\n"
+    "         [--peer-tls-cert FILE --peer-tls-key FILE (TLS on the peer port; also presented\n"
+    "          to an https --primary-peer)] [--peer-tls-ca FILE (verifies an https --primary-peer;\n"
+    "          on the peer port, a client certificate it signed is accepted in place of the token)]\n";
 
 std::atomic<bool> g_stop{false};
 
@@ -57,6 +62,44 @@ Result<ReplicaGuardOptions> ParseGuardFlags(const Flags& flags) {
   return g;
 }
 
+// The peer port's requests go to the agent's peer routing.
+class PeerPort final : public HttpHandler {
+ public:
+  explicit PeerPort(Agent& agent) : agent_(agent) {}
+  HttpResponse Handle(const std::string& method, const std::string& path) override {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    return agent_.HandlePeer(r);
+  }
+  HttpResponse Handle(const HttpRequest& request) override { return agent_.HandlePeer(request); }
+
+ private:
+  Agent& agent_;
+};
+
+// --peer-tls-*: nullopt when none is given; kInvalidArgument for a combination that cannot work.
+Result<std::optional<PeerTlsFiles>> ParsePeerTlsFlags(const Flags& flags, bool peer_port,
+                                                      bool https_primary) {
+  PeerTlsFiles f{flags.Get("--peer-tls-cert").value_or(""), flags.Get("--peer-tls-key").value_or(""),
+                 flags.Get("--peer-tls-ca").value_or("")};
+  auto bad = [](const std::string& why) { return MakeError(ErrorCode::kInvalidArgument, why); };
+  if (f.cert.empty() != f.key.empty()) return bad("--peer-tls-cert and --peer-tls-key go together");
+  if (https_primary && f.ca.empty())
+    return bad("an https --primary-peer needs --peer-tls-ca to verify it");
+  if (f.cert.empty() && f.ca.empty()) return std::optional<PeerTlsFiles>();
+  if (!peer_port && !https_primary)
+    return bad("--peer-tls-* need --peer-listen (TLS on the peer port) or an https --primary-peer");
+  if (peer_port && f.cert.empty())
+    return bad("--peer-tls-ca on the peer port checks client certificates, which needs TLS: "
+               "--peer-tls-cert and --peer-tls-key");
+  if (!f.cert.empty())
+    if (auto s = CheckPeerTlsFiles(f, true); !s) return std::unexpected(s.error());
+  if (!f.ca.empty())
+    if (auto s = CheckPeerTlsFiles(f, false); !s) return std::unexpected(s.error());
+  return std::optional<PeerTlsFiles>(f);
+}
+
 }  // namespace
 
 int RunRunCommand(const std::vector<std::string>& args) {
@@ -64,7 +107,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
                             {"--redis", "--password-file", "--store", "--policy", "--redis-conf",
                              "--data-dir", "--listen", "--policy-generation", "--redis-server",
                              "--work-dir", "--peer-token-file", "--primary-peer", "--primary-redis",
-                             "--holdback-placeholder", "--instance", "--instance-uid"},
+                             "--holdback-placeholder", "--instance", "--instance-uid",
+                             "--peer-listen", "--peer-tls-cert", "--peer-tls-key", "--peer-tls-ca"},
                             {});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
@@ -106,6 +150,16 @@ int RunRunCommand(const std::vector<std::string>& args) {
     }
     o.replica_guard = *guard;
   }
+  const auto peer_listen = flags->Get("--peer-listen");
+  auto peer_tls = ParsePeerTlsFlags(*flags, peer_listen.has_value(),
+                                    o.replica_guard && o.replica_guard->primary_peer.tls);
+  if (!peer_tls) {
+    std::cerr << "tidemark-sidecar run: " << peer_tls.error().ToString() << "\n" << kUsage;
+    return kExitUsage;
+  }
+  if (o.replica_guard) o.replica_guard->tls = *peer_tls;
+  o.peer_port = peer_listen.has_value();
+  o.peer_client_ca = o.peer_port && *peer_tls && !(*peer_tls)->ca.empty();
 
   Clock& clock = RealClock();
   JsonLog log(std::cout, clock, o.pod);
@@ -139,7 +193,24 @@ int RunRunCommand(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   log.Info("HTTP endpoint listening", {LogField::Str("listen", listen)});
+  PeerPort peer_handler(agent);
+  std::unique_ptr<PeerServer> peer_server;
+  if (peer_listen) {
+    // TLS on the peer port with a certificate; without one the port is plain (the token guards it).
+    std::optional<PeerTlsFiles> server_tls;
+    if (*peer_tls && !(*peer_tls)->cert.empty()) server_tls = *peer_tls;
+    auto started = PeerServer::Start({*peer_listen, server_tls}, peer_handler, log);
+    if (!started) {
+      log.Error("cannot start the peer port", {LogField::Str("error", started.error().ToString())});
+      return kExitFailed;
+    }
+    peer_server = std::move(*started);
+    log.Info("peer port listening", {LogField::Str("listen", *peer_listen),
+                                     LogField::Bool("tls", server_tls.has_value()),
+                                     LogField::Bool("client_certificates", o.peer_client_ca)});
+  }
   agent.Run(g_stop);
+  peer_server.reset();
   server->reset();  // stop answering before the agent goes away
   return kExitOk;
 }
