@@ -101,7 +101,7 @@ void Agent::Tick() {
       // Notice a Redis that went away (or restarted) within a second, not at the next drift check.
       auto pong = redis_->Command({"PING"});
       if (!pong) Disconnect(pong.error());
-      else ReadReplication();
+      else if (!replica_guard_) ReadReplication();  // a guarded replica reads it every tick
       if (redis_) CheckAof();
     }
   }
@@ -278,22 +278,24 @@ void Agent::Disconnect(const Error& why) {
   status_.replication.reset();
 }
 
-void Agent::ReadReplication() {
+std::optional<ReplicationState> Agent::ReadReplication() {
   auto state = ReadReplicationState(*redis_);
   if (!state) {
     Disconnect(state.error());
-    return;
+    return std::nullopt;
   }
   if (!config_) {
     if (auto c = GetPersistenceConfig(*redis_)) config_ = *c;
   }
   std::lock_guard lock(mu_);
-  status_.replication = std::move(*state);
+  status_.replication = *state;
+  return std::move(*state);
 }
 
 void Agent::GuardReplica() {
-  auto state = ReadReplicationState(*redis_);
-  if (!state) return Disconnect(state.error());
+  // One read per tick serves both the guard and /v1/status (Tick skips its per-second read).
+  auto state = ReadReplication();
+  if (!state) return;
   if (auto s = replica_guard_->Step(*redis_, *state); !s) return Disconnect(s.error());
   std::lock_guard lock(mu_);
   status_.hold_back = replica_guard_->StatusJson();

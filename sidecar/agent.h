@@ -6,7 +6,8 @@
 //     stays in force;
 //   - connects to Redis when not connected, with backoff (1 s doubling to 30 s), and PINGs it
 //     each second; a new connection (Redis restarted) re-applies the policy;
-//   - reads INFO replication and the key count each second (replication_state.h);
+//   - reads INFO replication and the key count each second (replication_state.h); on a guarded
+//     replica each tick instead, one read shared by the guard and the status;
 //   - watches INFO persistence while AOF is on, triggers BGREWRITEAOF by the policy's
 //     thresholds and window (aof_rewrite_plan.h), and verifies the bytes appended to the AOF
 //     since the last check (aof_watch.h), reporting the first problem;
@@ -132,7 +133,8 @@ class Agent final : public HttpHandler {
   void Drill();
   void CheckRestore();
   void CheckAof();
-  void ReadReplication();
+  // INFO replication and the key count into the status; nullopt (disconnected) on failure.
+  std::optional<ReplicationState> ReadReplication();
   void GuardReplica();
   HttpResponse ServeSnapshot(const HttpRequest& request);
   void WatchAof();
