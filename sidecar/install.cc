@@ -215,10 +215,16 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
     std::string kept;
     if (Contains(replace, live) && IsRegularFile(live)) {
       // The old dump.rdb gets a second name first; the new file is then renamed over it, so at
-      // every instant (a power cut included) dump.rdb is entirely old or entirely new.
+      // every instant (a power cut included) dump.rdb is entirely old or entirely new. A file
+      // system without hard links gets the two-step move below instead.
       kept = FreeAsideName(live, now_unix, aside_label);
-      if (fs.Link(live, kept) != 0)
-        return OsError("cannot keep the old file as " + kept, live, errno);
+      if (fs.Link(live, kept) != 0) {
+        if (errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK)
+          return OsError("cannot keep the old file as " + kept, live, errno);
+        kept.clear();
+      }
+    }
+    if (!kept.empty()) {
       undo.Linked(kept);
       if (auto s = SyncDirectory(layout.data_dir, fs); !s) return undone(s.error());
       out.moved_aside.push_back(live + " -> " + kept);

@@ -302,6 +302,18 @@ void SweepInstallPowerCuts(bool aof) {
               ops);
 }
 
+// A file system without hard links (link(2) EPERM): the old dump.rdb is renamed aside instead.
+TEST(FsFaultInstall, WithoutHardLinksTheOldDumpIsMovedAsideInstead) {
+  DataDirFixture f(false);
+  FaultFileSystem ffs;
+  ffs.FailNth(Op::kLink, 1, EPERM);
+  auto result = f.Run(ffs);
+  ASSERT_TRUE(result.has_value()) << result.error().ToString();
+  EXPECT_TRUE(ffs.fault_fired());
+  EXPECT_EQ(ffs.count(Op::kRename), 2);  // old aside, new in
+  EXPECT_EQ(f.CheckEntirelyOldOrNew("no hard links"), "new");
+}
+
 TEST(FsFaultInstall, EveryFaultAtEveryOperationOfAnRdbInstall) { SweepInstallFaults(false); }
 TEST(FsFaultInstall, EveryFaultAtEveryOperationOfAnAofInstall) { SweepInstallFaults(true); }
 TEST(FsFaultInstall, PowerCutAfterEveryOperationOfAnRdbInstall) { SweepInstallPowerCuts(false); }
