@@ -20,6 +20,7 @@ namespace tidemark::sidecar {
 namespace {
 
 constexpr int64_t kMaxBackoffMs = 30000;
+constexpr int kDigestTimeoutMs = 30 * 60 * 1000;
 constexpr int kScheduledRetries = 3;
 constexpr int64_t kRetryDelaySeconds = 30;
 constexpr const char* kPeriodicCheck = "periodic drift check";
@@ -476,6 +477,7 @@ void Agent::CheckRestore() {
     return;
   }
   RestoreRecord& r = **record;
+  std::optional<Error> lost;  // the connection, if DEBUG DIGEST broke it
   if (!r.backup || !options_.data_dir) {
     // Nothing installed from a backup to prove: the record is only reported.
     restore_checked_ = true;
@@ -491,8 +493,17 @@ void Agent::CheckRestore() {
     RestoreCheck c;
     c.checked_unix = clock_.NowUnix();
     c.expected = m.dataset_digest.value_or("");
-    auto digest = redis_->Command({"DEBUG", "DIGEST"});
-    if (!digest) return Disconnect(digest.error());
+    // Redis hashes every key on its one thread: minutes on a large dataset, hence the long
+    // timeout. A digest that did not answer is not asked again: the server may still be busy
+    // with it, and each attempt blocks it as long.
+    auto digest = redis_->Command({"DEBUG", "DIGEST"}, kDigestTimeoutMs);
+    if (!digest) {
+      lost = digest.error();
+      RedisReply none;
+      none.type = RedisReply::Type::kError;
+      none.str = "no answer within " + std::to_string(kDigestTimeoutMs / 60000) + " min: " + lost->ToString();
+      digest = std::move(none);
+    }
     const uint64_t changes = info->count("rdb_changes_since_last_save")
                                  ? std::strtoull(info->at("rdb_changes_since_last_save").c_str(), nullptr, 10)
                                  : 0;
@@ -540,8 +551,11 @@ void Agent::CheckRestore() {
   if (c.result == "verified") log_.Info("restore verified: Redis holds the backup's data", fields);
   else if (c.result == "mismatch") log_.Error("restore mismatch: Redis does not hold the backup's data", fields);
   else log_.Warn("restore unverifiable", fields);
-  std::lock_guard lock(mu_);
-  status_.last_restore_json = RenderRestoreRecord(r);
+  {
+    std::lock_guard lock(mu_);
+    status_.last_restore_json = RenderRestoreRecord(r);
+  }
+  if (lost) Disconnect(*lost);
 }
 
 void Agent::Drill() {

@@ -249,7 +249,9 @@ DrillReport RunDrill(BackupStore& store, const backup::BackupMetadata& m,
   if (!loaded) return finish("failure", loaded.error().ToString());
   r.load_seconds = static_cast<double>(loaded->load_ms) / 1000.0;
   const int64_t loaded_at_ms = clock.NowUnix() * 1000;
-  auto digest = server->client().Command({"DEBUG", "DIGEST"});
+  // DEBUG DIGEST hashes every key on the server's one thread: on millions of keys it runs for
+  // about as long as the load did, far past the client's default reply timeout.
+  auto digest = server->client().Command({"DEBUG", "DIGEST"}, static_cast<int>(options.timeout_ms));
   auto keyspace = Info(server->client(), "keyspace");
   auto memory = Info(server->client(), "memory");
   if (!digest || !keyspace || !memory)

@@ -44,7 +44,7 @@ struct DrillOptions {
   std::string work_dir = "/tmp";              // scratch directories go here
   std::optional<uint64_t> memory_budget_bytes;
   std::optional<std::string> live_redis_version;  // INFO redis_version of the pod's Redis
-  int64_t timeout_ms = 30 * 60 * 1000;            // for the load
+  int64_t timeout_ms = 30 * 60 * 1000;            // for the load, and again for DEBUG DIGEST
 };
 
 struct DrillReport {

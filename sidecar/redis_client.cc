@@ -96,7 +96,7 @@ Result<RedisClient> RedisClient::Connect(const RedisEndpoint& endpoint,
                      endpoint.ToString());
   }
   redisSetTimeout(ctx, Tv(timeout_ms));
-  RedisClient client(ctx, endpoint.ToString());
+  RedisClient client(ctx, endpoint.ToString(), timeout_ms);
   if (password) {
     auto r = client.Command({"AUTH", *password});
     if (!r) return std::unexpected(r.error());
@@ -109,7 +109,7 @@ Result<RedisClient> RedisClient::Connect(const RedisEndpoint& endpoint,
 }
 
 RedisClient::RedisClient(RedisClient&& o) noexcept
-    : ctx_(o.ctx_), endpoint_(std::move(o.endpoint_)) {
+    : ctx_(o.ctx_), endpoint_(std::move(o.endpoint_)), timeout_ms_(o.timeout_ms_) {
   o.ctx_ = nullptr;
 }
 
@@ -137,6 +137,13 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   RedisReply out = Copy(r);
   freeReplyObject(r);
   return out;
+}
+
+Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args, int timeout_ms) {
+  if (ctx_ && !ctx_->err) redisSetTimeout(ctx_, Tv(timeout_ms));
+  auto reply = Command(args);
+  if (ctx_ && !ctx_->err) redisSetTimeout(ctx_, Tv(timeout_ms_));
+  return reply;
 }
 
 }  // namespace tidemark::sidecar

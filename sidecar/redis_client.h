@@ -54,11 +54,16 @@ class RedisClient {
   // Sends one command (each argument binary-safe). A Redis error reply is returned as a reply
   // of type kError, not as an Error; a connection failure is kIo.
   Result<RedisReply> Command(const std::vector<std::string>& args);
+  // The same with its own reply timeout, for commands whose time grows with the dataset
+  // (DEBUG DIGEST walks every key: minutes on a large one). A timed-out connection is broken.
+  Result<RedisReply> Command(const std::vector<std::string>& args, int timeout_ms);
 
  private:
-  RedisClient(redisContext* ctx, std::string endpoint) : ctx_(ctx), endpoint_(std::move(endpoint)) {}
+  RedisClient(redisContext* ctx, std::string endpoint, int timeout_ms)
+      : ctx_(ctx), endpoint_(std::move(endpoint)), timeout_ms_(timeout_ms) {}
   redisContext* ctx_ = nullptr;
   std::string endpoint_;
+  int timeout_ms_;
 };
 
 }  // namespace tidemark::sidecar
