@@ -102,7 +102,7 @@ int RunVerifyAof(const Args& args) {
     std::fprintf(stderr, "tidemark verify aof: %s\n", located.error().ToString().c_str());
     return ExitCodeFor(located.error());
   }
-  auto report = VerifyAofAt(*located, options);
+  auto report = VerifyLiveAof(*located, options);
   if (!report) {
     if (json) out.doc["error"] = ErrorJson(report.error());
     out.Flush();

@@ -141,6 +141,30 @@ Result<aof::AofReport> VerifyAofAt(const AofLocation& where, const aof::AofVerif
   return aof::VerifyAofDirectory(*text, where.manifest, opener, options);
 }
 
+Result<aof::AofReport> VerifyLiveAof(const AofLocation& where, const aof::AofVerifyOptions& options,
+                                     aof::AofFileOpener& opener, int attempts) {
+  if (!where.multi_part) return aof::VerifyLegacyAof(opener, where.file, options);
+  const std::string manifest_path = Join(where.dir, where.manifest);
+  auto before = ReadSmallFile(manifest_path);
+  if (!before) return std::unexpected(before.error());
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    aof::AofReport report = aof::VerifyAofDirectory(*before, where.manifest, opener, options);
+    auto after = ReadSmallFile(manifest_path);
+    if (!after) return std::unexpected(after.error());
+    if (*after == *before) return report;
+    before = std::move(after);
+  }
+  return MakeError(ErrorCode::kIo,
+                   "the AOF was rewritten during each of " + std::to_string(attempts) +
+                       " verification passes; verify again when rewrites are less frequent",
+                   -1, manifest_path);
+}
+
+Result<aof::AofReport> VerifyLiveAof(const AofLocation& where, const aof::AofVerifyOptions& options) {
+  DirectoryAofOpener opener(where.dir);
+  return VerifyLiveAof(where, options, opener);
+}
+
 Status CopyFilePrefix(const std::string& path, uint64_t bytes, DurableFile& out) {
   auto src = FileSource::Open(path);
   if (!src) return std::unexpected(src.error());

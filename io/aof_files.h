@@ -40,6 +40,16 @@ Result<AofLocation> LocateAof(const std::string& path);
 // the AOF are in the report.
 Result<aof::AofReport> VerifyAofAt(const AofLocation& where, const aof::AofVerifyOptions& options);
 
+// The same for an AOF that a running Redis may rewrite meanwhile (the sidecar's and `verify`'s
+// view of a live data directory): a rewrite writes a new manifest and deletes the files the old
+// one named, so a pass that ends on a different manifest than it began with is thrown away and
+// run again, up to `attempts` times; after that, kIo saying so. A legacy file is
+// verified once (Redis replaces it by rename: the open file stays whole). `opener` reads the
+// parts (a DirectoryAofOpener on where.dir in production).
+Result<aof::AofReport> VerifyLiveAof(const AofLocation& where, const aof::AofVerifyOptions& options,
+                                     aof::AofFileOpener& opener, int attempts = 5);
+Result<aof::AofReport> VerifyLiveAof(const AofLocation& where, const aof::AofVerifyOptions& options);
+
 // Applies `plan` to the file in `dir`: first copies the whole original durably to
 // "<file>.orig-<unix_time>" (a fresh name), then replaces the file atomically with its first
 // plan.new_size bytes (same mode). Returns the path of the copy. Refuses (kInvalidArgument) if

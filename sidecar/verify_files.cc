@@ -67,7 +67,7 @@ VerifyAnswer VerifyDataFiles(const std::string& data_dir, const std::string& pod
       const std::string path =
           where->multi_part ? where->dir + "/" + where->manifest : where->dir + "/" + where->file;
       auto report =
-          VerifyAofAt(*where, BoundedAofVerifyOptions(aof::AofVerifyOptions{}.max_rdb_version));
+          VerifyLiveAof(*where, BoundedAofVerifyOptions(aof::AofVerifyOptions{}.max_rdb_version));
       if (!report) {
         answer.valid = false;
         files.push_back(FileJson(path, "aof", false, 0, "commands", 0, report.error().ToString()));
