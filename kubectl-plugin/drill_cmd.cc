@@ -43,9 +43,7 @@ std::string LastDrillText(const Json& status) {
 
 std::string DrillScreen(const std::string& pod, const Json& drill, const Paint& paint) {
   const std::string result = GetString(drill, "result").value_or("?");
-  const std::string shown = result == "success"   ? paint.Good(result)
-                            : result == "skipped" ? paint.Warn(result)
-                                                  : paint.Bad(result);
+  const std::string shown = paint.DrillResult(result);
   std::string out = paint.Bold("drill on " + pod) + ": " + shown + "\n";
   auto line = [&out](const std::string& label, const std::string& value) {
     if (!value.empty()) out += "  " + label + std::string(14 - label.size(), ' ') + value + "\n";

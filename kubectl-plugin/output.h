@@ -28,6 +28,10 @@ class Paint {
   std::string Bad(const std::string& s) const { return Wrap("31", s); }
   std::string Warn(const std::string& s) const { return Wrap("33", s); }
   std::string Dim(const std::string& s) const { return Wrap("2", s); }
+  // A drill's result as `status` and `drill` both show it: success green, skipped yellow, else red.
+  std::string DrillResult(const std::string& result) const {
+    return result == "success" ? Good(result) : result == "skipped" ? Warn(result) : Bad(result);
+  }
 
  private:
   std::string Wrap(const char* code, const std::string& s) const {

@@ -150,9 +150,7 @@ std::string LastDrillLine(const Json& status, const Paint& paint) {
     return Line(paint, "Last drill", paint.Dim("none recorded by the operator"));
   const std::string result = Text(*d, "result", "?");
   std::string text = Text(*d, "time") + " on " + Text(*d, "pod") + ": " +
-                     (result == "success"   ? paint.Good(result)
-                      : result == "skipped" ? paint.Warn(result)
-                                            : paint.Bad(result)) +
+                     paint.DrillResult(result) +
                      ", backup " + Text(*d, "backup");
   if (result != "skipped") {
     text += ", " + Text(*d, "keys") + " keys";

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/digest/dataset_digest.h"
-#include "io/file_source.h"
+#include "tests/core/digest/digest_every_level.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
 
@@ -50,18 +50,11 @@ TEST(DigestLanesRedis, EveryLevelGivesTheServersDigestAcrossBatchEdges) {
   ASSERT_EQ(expected.size(), 40u) << expected;
   ASSERT_NE(expected, std::string(40, '0'));
 
-  for (Sha1Level level : {Sha1Level::kScalar, Sha1Level::kAvx2, Sha1Level::kAvx512}) {
-    if (!Sha1LevelSupported(level)) continue;
-    SCOPED_TRACE(Sha1LevelName(level));
-    auto src = FileSource::Open(dir.File("dump.rdb"));
-    ASSERT_TRUE(src.has_value());
-    RdbDigestResult r = DigestRdb(*src, RdbVerifyOptions{.name = "dump.rdb"},
-                                  DigestOptions{.at_ms = 0, .sha1_level = level});
-    ASSERT_TRUE(r.report.valid()) << r.report.error->ToString();
+  ForEachSha1Level(dir.File("dump.rdb"), [&](const RdbDigestResult& r) {
     EXPECT_EQ(r.digest, expected);
     EXPECT_EQ(r.dbs.at(0).keys, 5u + 1201u + 4u * 400u);
     EXPECT_EQ(r.dbs.at(1).keys, 300u);
-  }
+  });
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 
 #include "core/digest/dataset_digest.h"
 #include "core/rdb/value_visitor.h"
-#include "io/file_source.h"
+#include "tests/core/digest/digest_every_level.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
 
@@ -130,16 +130,7 @@ TEST(DigestLargeValues, SixtyFourMebibyteStringsDigestAsRedisDoesInSmallMemory) 
 #endif
 
   // In process, at every SHA-1 level (the long elements go through the scalar stream at each).
-  for (Sha1Level level : {Sha1Level::kScalar, Sha1Level::kAvx2, Sha1Level::kAvx512}) {
-    if (!Sha1LevelSupported(level)) continue;
-    SCOPED_TRACE(Sha1LevelName(level));
-    auto src = FileSource::Open(dir.File("dump.rdb"));
-    ASSERT_TRUE(src.has_value());
-    RdbDigestResult r = DigestRdb(*src, RdbVerifyOptions{.name = "dump.rdb"},
-                                  DigestOptions{.at_ms = 0, .sha1_level = level});
-    ASSERT_TRUE(r.report.valid()) << r.report.error->ToString();
-    EXPECT_EQ(r.digest, expected);
-  }
+  ForEachSha1Level(dir.File("dump.rdb"), [&](const RdbDigestResult& r) { EXPECT_EQ(r.digest, expected); });
 }
 
 }  // namespace
