@@ -20,6 +20,7 @@
 
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
+#include "core/rdb/rdb_format.h"
 
 namespace tidemark::rdb {
 
@@ -155,6 +156,33 @@ class RdbInput {
     *key_hash = HashContiguous(p + key_at, klen);
     pos_ += at + vlen;
     return true;
+  }
+  // The items after such a one are most often more of the same (a dump's strings come in runs):
+  // takes every following item that is a string type byte followed by what BufferedKeyAndString
+  // accepts, in one loop that keeps the window in registers; calls on_key(hash) for each key and
+  // returns how many items it took. Stops, consuming nothing of it, at the first item that is
+  // anything else (the caller reads that one as usual), so offsets and errors are unchanged.
+  template <class OnKey>
+  size_t BufferedStringItems(OnKey&& on_key) {
+    const uint8_t* p = data_ + pos_;
+    size_t avail = end_ - pos_;
+    size_t taken = 0;
+    for (;;) {
+      PrefetchAhead(p);
+      size_t at = 1, klen = 0, vlen = 0;
+      if (avail == 0 || p[0] != kTypeString) break;
+      if (!ShortPlainLength(p, avail, at, klen) || avail - at < klen) break;
+      const size_t key_at = at;
+      at += klen;
+      if (!ShortPlainLength(p, avail, at, vlen) || avail - at < vlen) break;
+      on_key(HashContiguous(p + key_at, klen));
+      at += vlen;
+      p += at;
+      avail -= at;
+      ++taken;
+    }
+    pos_ = static_cast<size_t>(p - data_);
+    return taken;
   }
   // The same for one plain string (a member or field): hashed as ReadString(kHash) would.
   bool BufferedString(uint64_t* hash) {

@@ -290,8 +290,22 @@ namespace {
   return {};
 }
 
+// True for [-]digits[.digits] (at least one digit): text strtod parses whole into a number,
+// never NaN. The scores Redis writes as text are almost always of this form.
+bool PlainDecimal(std::string_view t) {
+  size_t i = !t.empty() && t[0] == '-';
+  bool digit = false, dot = false;
+  for (; i < t.size(); ++i) {
+    if (t[i] >= '0' && t[i] <= '9') digit = true;
+    else if (t[i] == '.' && !dot) dot = true;
+    else return false;
+  }
+  return digit;
+}
+
 // A packed sorted set's score stored as text: must parse whole as a number, not NaN.
 [[gnu::noinline]] Status CheckScoreText(const PackedElement& e) {
+  if (PlainDecimal(e.str)) return {};  // what strtod below would accept, without a copy
   std::string text(e.str);
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);

@@ -115,6 +115,7 @@ class Walker {
           uint64_t hash;
           if (*op == kTypeString && !visiting_ && in_.BufferedKeyAndString(&hash)) {
             CountKey(kTypeString, "string", hash);
+            CountStringRun();
             break;
           }
           if (auto s = Key(*op, at); !s) return s;
@@ -201,6 +202,20 @@ class Walker {
     ++keys_by_code_[type];
     encoding_by_code_[type] = encoding;
     if (track_keys_) KeyHashes().Add(key_hash);
+  }
+
+  // The plain string items right after one (BufferedStringItems): counted as CountKey would,
+  // without the per-key dispatch. None of them has an expire time (that opcode ends the run).
+  void CountStringRun() {
+    size_t n;
+    if (track_keys_) {
+      HashBuckets& hashes = KeyHashes();
+      n = in_.BufferedStringItems([&hashes](uint64_t hash) { hashes.Add(hash); });
+    } else {
+      n = in_.BufferedStringItems([](uint64_t) {});
+    }
+    Db().keys += n;
+    keys_by_code_[kTypeString] += n;
   }
 
   Status Trailer() {

@@ -162,6 +162,67 @@ TEST(RdbFastPath, DuplicateMemberSeenByBothPathsIsFound) {
   }
 }
 
+// Runs of plain string items are taken in one loop after their first item (BufferedStringItems):
+// the run must end exactly at an expire time, a SELECTDB, a longer or encoded value, a chunk's
+// end, and count its keys per db like the careful path.
+Bytes StringRuns(const std::string& repeated_key) {
+  RdbBuilder b(10);
+  b.Op(kOpSelectDb).Len(0);
+  for (int i = 0; i < 40; ++i) {
+    if (i == 12) b.Op(kOpExpireTimeMs).Le(1700000000000, 8);
+    if (i == 20) b.Op(kOpSelectDb).Len(3);
+    if (i == 27) {
+      b.Op(kTypeString).Str("enc").Op(0xc0).Raw({9});  // ends the run: careful path
+    }
+    std::string key = i == 33 ? repeated_key : "key:" + std::to_string(i);
+    b.Op(kTypeString).Str(key).Str(std::string(static_cast<size_t>(i * 7 % 90), 'v'));
+  }
+  b.Op(kTypeString).Str("big").Str(std::string(20000, 'w'));  // 32-bit length: careful path
+  b.Op(kTypeString).Str("tail").Str("t");
+  return b.Finish(true);
+}
+
+TEST(RdbFastPath, StringRunsAreCountedAsTheCarefulPathCountsThem) {
+  Bytes file = StringRuns("other");
+  RdbReport whole = Verify(file, file.size());
+  ASSERT_TRUE(whole.valid()) << Describe(whole);
+  ASSERT_EQ(whole.dbs.size(), 2u);
+  EXPECT_EQ(whole.dbs[0].keys, 20u);  // key:0..19
+  EXPECT_EQ(whole.dbs[0].keys_with_expiry, 1u);
+  EXPECT_EQ(whole.dbs[1].keys, 23u);  // key:20..39, "enc", "big", "tail"
+  EXPECT_EQ(whole.keys_by_type.at("string"), 43u);
+  const std::string reference = Describe(Verify(file, 1));
+  EXPECT_EQ(Describe(whole), reference);
+  for (size_t chunk : {size_t{7}, size_t{64}, size_t{1000}})
+    for (Feed feed : {Feed::kRead, Feed::kLend, Feed::kLendWithCrc})
+      ASSERT_EQ(Describe(Verify(file, chunk, feed)), reference) << chunk;
+}
+
+TEST(RdbFastPath, DuplicateKeyInsideAStringRunIsFound) {
+  // key:33 repeats key:25: both in the middle of runs of db 3.
+  Bytes file = StringRuns("key:25");
+  for (size_t chunk : {size_t{1}, size_t{64}, file.size()}) {
+    RdbReport r = Verify(file, chunk);
+    ASSERT_FALSE(r.valid()) << chunk;
+    EXPECT_NE(r.error->message.find("duplicate key in db 3"), std::string::npos) << r.error->ToString();
+  }
+  // The same name in another db is no duplicate.
+  EXPECT_TRUE(Verify(StringRuns("key:5"), 1 << 20).valid());
+}
+
+TEST(RdbFastPath, PackedScoreTextIsANumberExactlyWhenStrtodSaysSo) {
+  // Plain decimals skip strtod; everything else is still judged by it.
+  auto verdict = [](const std::string& score) {
+    RdbBuilder b(10);
+    b.Op(kOpSelectDb).Len(0).Op(kTypeZsetListpack).Str("z").Blob(testing::Listpack({std::string("m"), score}));
+    return Verify(b.Finish(), 1 << 20).valid();
+  };
+  for (const char* good : {"1.5", "-.5", "7.", "0012", "-3.25", "1e3", " 2", "+4", "inf", "0x10"})
+    EXPECT_TRUE(verdict(good)) << good;
+  for (const char* bad : {"", "-", ".", "1.2.3", "--1", "1-", "nan", "abc", "1.5x", "-nan"})
+    EXPECT_FALSE(verdict(bad)) << bad;
+}
+
 TEST(ListpackBacklen, MultiByteBacklensAreCheckedExactly) {
   // An entry of 300 string bytes + a 2-byte header has a 2-byte backlen.
   auto lp = testing::Listpack({std::string(300, 'a'), std::string("b")});
