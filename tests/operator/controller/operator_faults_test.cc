@@ -31,6 +31,14 @@ class OperatorFaultsTest : public OperatorTest {
     ApplyYaml("catalog", yaml);
   }
 
+  // The hybrid example, and an operator that has converged it.
+  void StartConverged(std::unique_ptr<ChildProcess>* op) {
+    ApplyHybrid();
+    *op = StartOperator(Args());
+    ASSERT_TRUE(WaitFor([&] { return Converged("everysec"); }, std::chrono::seconds(20)))
+        << (*op)->Log();
+  }
+
   std::string Conf() {
     Json c = Get(kCm);
     if (!c.is_object() || !c.has_field("data")) return {};
@@ -113,10 +121,8 @@ class OperatorFaultsTest : public OperatorTest {
 // changes made meanwhile are gone from the history. The operator lists again (every informer),
 // sees what changed, repairs it once, and repeats nothing it had done.
 TEST_F(OperatorFaultsTest, WatchExpiredMidStreamRelistsAndRepeatsNoAction) {
-  ApplyHybrid();
-  auto op = StartOperator(Args());
-  ASSERT_TRUE(WaitFor([&] { return Converged("everysec"); }, std::chrono::seconds(20)))
-      << op->Log();
+  std::unique_ptr<ChildProcess> op;
+  ASSERT_NO_FATAL_FAILURE(StartConverged(&op));
   Settle();
   const auto before = Writes();
   const int lists = OperatorLists();
@@ -148,10 +154,8 @@ TEST_F(OperatorFaultsTest, WatchExpiredMidStreamRelistsAndRepeatsNoAction) {
 // spec changes: the operator stays up, retries at a bounded, falling rate, and converges once the
 // server is back, writing only what the change needs.
 TEST_F(OperatorFaultsTest, ApiServerDownBacksOffAndConvergesWhenItReturns) {
-  ApplyHybrid();
-  auto op = StartOperator(Args());
-  ASSERT_TRUE(WaitFor([&] { return Converged("everysec"); }, std::chrono::seconds(20)))
-      << op->Log();
+  std::unique_ptr<ChildProcess> op;
+  ASSERT_NO_FATAL_FAILURE(StartConverged(&op));
   Settle();
   const auto before = Writes();
 
@@ -293,10 +297,8 @@ TEST_F(OperatorFaultsTest, ConflictsAreRetriedAndAnotherWritersFinalizerIsKept) 
 // re-creates the pods) and every claim keep their uids, no delete is sent, and the status
 // follows what it now observes.
 TEST_F(OperatorFaultsTest, OperatorDownWhilePodsAreDeletedKeepsClaimsAndStatefulSet) {
-  ApplyHybrid();
-  auto op = StartOperator(Args());
-  ASSERT_TRUE(WaitFor([&] { return Converged("everysec"); }, std::chrono::seconds(20)))
-      << op->Log();
+  std::unique_ptr<ChildProcess> op;
+  ASSERT_NO_FATAL_FAILURE(StartConverged(&op));
   // What the StatefulSet controller would have made: a pod and its claims per replica.
   std::map<std::string, std::string> claim_uids;
   for (int i = 0; i < 3; ++i) {
