@@ -50,7 +50,8 @@ ReplicationState ReplicationFromInfo(const InfoFields& f, uint64_t keys) {
 }
 
 backup::ReplicationPosition ReplicationState::Position() const {
-  return {role, replid, offset, replid2, second_offset, keys, loading};
+  return {role, replid, offset, replid2, second_offset, keys, loading, restored_replid,
+          restored_offset};
 }
 
 Result<ReplicationState> ReadReplicationState(RedisClient& redis) {
@@ -76,7 +77,11 @@ std::string RenderReplicationJson(const ReplicationState& s) {
          ",\"linkStatus\":" + (r ? JsonQuote(s.link_status) : "null") +
          ",\"lastIoSecondsAgo\":" + OptInt(s.last_io_seconds_ago) +
          ",\"linkDownSeconds\":" + OptInt(s.link_down_seconds) +
-         ",\"keys\":" + std::to_string(s.keys) + "}";
+         ",\"keys\":" + std::to_string(s.keys) + ",\"restoredFrom\":" +
+         (s.restored_offset >= 0 ? "{\"replid\":" + JsonQuote(s.restored_replid) +
+                                       ",\"offset\":" + std::to_string(s.restored_offset) + "}"
+                                 : std::string("null")) +
+         "}";
 }
 
 Result<ReplicationState> ParseStatusReplication(std::string_view body, const std::string& where) {
@@ -109,6 +114,11 @@ Result<ReplicationState> ParseStatusReplication(std::string_view body, const std
     if (r.has_field("replid2") && r.at("replid2").is_string()) s.replid2 = r.at("replid2").as_string();
     s.second_offset = opt_int("secondOffset").value_or(-1);
     s.loading = r.has_field("loading") && r.at("loading").is_boolean() && r.at("loading").as_bool();
+    if (r.has_field("restoredFrom") && r.at("restoredFrom").is_object()) {
+      const json::value& from = r.at("restoredFrom");
+      s.restored_replid = from.at("replid").as_string();
+      s.restored_offset = from.at("offset").as_number().to_int64();
+    }
     return s;
   } catch (const std::exception& e) {
     return bad(std::string("'replication' does not read: ") + e.what());

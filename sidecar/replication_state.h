@@ -32,6 +32,10 @@ struct ReplicationState {
   std::optional<int64_t> last_io_seconds_ago;    // master_last_io_seconds_ago, while up
   std::optional<int64_t> link_down_seconds;      // master_link_down_since_seconds, while down
   uint64_t keys = 0;                             // every database's keys (INFO keyspace)
+  // GET /v1/replication on pod 0 with --data-dir: the position of the snapshot its restore
+  // step installed, from the restore record (restore_record.h); "" / -1 when none.
+  std::string restored_replid;
+  int64_t restored_offset = -1;
 
   bool replica() const { return role == "slave"; }
   // What the hold-back rule (core/backup/replica_holdback.h) compares.
@@ -45,7 +49,8 @@ ReplicationState ReplicationFromInfo(const InfoFields& replication, uint64_t key
 Result<ReplicationState> ReadReplicationState(RedisClient& redis);
 
 // {"role":..,"replid":..,"offset":..,"replid2":..,"secondOffset":..,"loading":..,"masterHost":..,"masterPort":..,"linkStatus":..,
-//  "lastIoSecondsAgo":..,"linkDownSeconds":..,"keys":..}; absent values are null.
+//  "lastIoSecondsAgo":..,"linkDownSeconds":..,"keys":..,"restoredFrom":{"replid","offset"}};
+// absent values are null.
 std::string RenderReplicationJson(const ReplicationState& state);
 
 // The "replication" member of a sidecar's /v1/status or /v1/replication body. kCorrupt naming `where` when the body

@@ -15,6 +15,7 @@
 #include "io/file_source.h"
 #include "sidecar/lineage_marker.h"
 #include "sidecar/manifest_rebuild.h"
+#include "sidecar/snapshot_backup.h"
 #include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
@@ -29,6 +30,16 @@ RestoreOutcome Outcome(RestoreAction action, std::string source, std::string ins
   out.action = action;
   out.source = std::move(source);
   out.installed = std::move(installed);
+  return out;
+}
+
+// The installed snapshot's replication position, for the restore record: with AOF on Redis
+// forgets it when loading, and the replicas' hold-back judges pod 0 by it (replica_guard.h).
+RestoreOutcome WithPosition(RestoreOutcome out, const RdbReport& installed) {
+  backup::BackupMetadata m;
+  FillFromRdbReport(installed, m);
+  out.repl_id = m.repl_id.value_or("");
+  out.repl_offset = m.repl_offset;
   return out;
 }
 
@@ -490,8 +501,9 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
                {LogField::Str("peer", peer.url), LogField::Str("reason", r.reason),
                 LogField::Str("installed", done->installed),
                 LogField::Int("keys", done->report.total_keys())});
-      return finish(Outcome(RestoreAction::kInstalledReplicaSnapshot, peer.url,
-                                   done->installed),
+      return finish(WithPosition(Outcome(RestoreAction::kInstalledReplicaSnapshot, peer.url,
+                                         done->installed),
+                                 done->report),
                     c, r.reason, done->report.total_keys());
     }
     const StoredBackup& b = backups[r.index - backups_begin];
@@ -523,7 +535,8 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
               LogField::Str("installed", done->installed),
               LogField::Int("keys", done->report.total_keys()),
               LogField::Str("sha256", m.sha256)});
-    RestoreOutcome out = Outcome(RestoreAction::kInstalledBackup, m.name, done->installed);
+    RestoreOutcome out =
+        WithPosition(Outcome(RestoreAction::kInstalledBackup, m.name, done->installed), done->report);
     out.backup = m;
     return finish(std::move(out), c, r.reason, done->report.total_keys());
   }
@@ -626,6 +639,8 @@ RestoreRecord RestoreRecordFor(const RestoreOutcome& out, int64_t now) {
   if (out.action == RestoreAction::kInstalledReplicaSnapshot) r.peer = out.source;
   r.installed = out.installed;
   r.keys = out.keys;
+  r.repl_id = out.repl_id;
+  r.repl_offset = out.repl_offset;
   r.reason = out.reason;
   r.compared = out.compared;
   return r;

@@ -80,6 +80,9 @@ struct RestoreOutcome {
   std::string reason;                 // why this copy won (the ranking's words)
   std::optional<uint64_t> keys;       // what Redis will hold, when known
   std::optional<backup::BackupMetadata> backup;  // kInstalledBackup: the backup, from any store
+  // An installed snapshot's repl-id/repl-offset (RDB AUX fields), when it carries them.
+  std::string repl_id;
+  std::optional<uint64_t> repl_offset;
 };
 
 // The decision as the data dir's one restore record (restore_record.h), dated `now_unix`.

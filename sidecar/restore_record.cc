@@ -44,6 +44,14 @@ std::string RenderRestoreRecord(const RestoreRecord& r) {
   v["peer"] = OrNull(r.peer);
   v["installed"] = OrNull(r.installed);
   v["keys"] = r.keys ? json::value::number(*r.keys) : json::value::null();
+  if (r.repl_offset) {
+    json::value p = json::value::object(true);
+    p["replid"] = json::value::string(r.repl_id);
+    p["offset"] = json::value::number(*r.repl_offset);
+    v["replication"] = p;
+  } else {
+    v["replication"] = json::value::null();
+  }
   v["reason"] = OrNull(r.reason);
   json::value compared = json::value::array(r.compared.size());
   for (size_t i = 0; i < r.compared.size(); ++i) compared[i] = json::value::string(r.compared[i]);
@@ -87,6 +95,12 @@ Result<RestoreRecord> ParseRestoreRecord(const std::string& text, const std::str
     r.peer = StrOrEmpty(v, "peer");
     r.installed = StrOrEmpty(v, "installed");
     if (v.has_field("keys") && v.at("keys").is_integer()) r.keys = v.at("keys").as_number().to_uint64();
+    if (IsObject(v, "replication")) {
+      const json::value& p = v.at("replication");
+      r.repl_id = StrOrEmpty(p, "replid");
+      if (p.has_field("offset") && p.at("offset").is_integer())
+        r.repl_offset = p.at("offset").as_number().to_uint64();
+    }
     r.reason = StrOrEmpty(v, "reason");
     if (v.has_field("compared") && v.at("compared").is_array())
       for (const auto& c : v.at("compared").as_array())

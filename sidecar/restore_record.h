@@ -13,6 +13,8 @@
 //    "backup": <the installed backup's metadata, metadata_json.h> | null,
 //    "peer": "<the replica's sidecar URL>" | null,
 //    "installed": "<what Redis loads>" | null, "keys": N | null,
+//    "replication": {"replid": "<id>", "offset": N} | null  (the installed snapshot's RDB
+//                   repl-id/repl-offset: pod 0's /v1/replication reports it, replica_guard.h),
 //    "reason": "<why this copy won>" | null,
 //    "compared": ["<kind> <id>: [ineligible: ]<reason>", ...]   (best first),
 //    "check": null | {"result": "verified|mismatch|unverifiable", "expected": "<digest>"|null,
@@ -49,6 +51,8 @@ struct RestoreRecord {
   std::string peer;                              // sourceKind replica
   std::string installed;
   std::optional<uint64_t> keys;
+  std::string repl_id;                  // "" when the installed snapshot carries none
+  std::optional<uint64_t> repl_offset;
   std::string reason;
   std::vector<std::string> compared;
   std::optional<RestoreCheck> check;

@@ -9,6 +9,7 @@
 #include "io/file_source.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/replication_state.h"
+#include "sidecar/restore_record.h"
 #include "sidecar/snapshot_backup.h"
 #include "sidecar/snapshot_transfer.h"
 #include "sidecar/verify_budget.h"
@@ -54,6 +55,15 @@ HttpResponse SnapshotServer::Replication() {
   if (!redis) return JsonError(503, redis.error().ToString());
   auto state = ReadReplicationState(*redis);
   if (!state) return JsonError(503, state.error().ToString());
+  // Pod 0's data descends from what its restore step installed, whatever Redis remembers of it
+  // (with AOF on, nothing): the replicas' hold-back judges by this too.
+  if (options_.data_dir) {
+    auto record = ReadRestoreRecord(*options_.data_dir);
+    if (record && *record && (*record)->repl_offset) {
+      state->restored_replid = (*record)->repl_id;
+      state->restored_offset = static_cast<int64_t>(*(*record)->repl_offset);
+    }
+  }
   return {200, "application/json", "{\"replication\":" + RenderReplicationJson(*state) + "}\n"};
 }
 

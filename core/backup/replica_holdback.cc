@@ -18,6 +18,9 @@ std::string DescribePosition(const ReplicationPosition& p) {
   std::string out = "replid " + p.replid + " offset " + std::to_string(p.offset);
   if (HasReplid2(p))
     out += ", replid2 " + p.replid2 + " up to offset " + std::to_string(p.second_offset - 1);
+  if (p.restored_offset >= 0)
+    out += ", restored from a snapshot at replid " + p.restored_replid + " offset " +
+           std::to_string(p.restored_offset);
   return out + ", " + std::to_string(p.keys) + " keys";
 }
 
@@ -40,6 +43,15 @@ HoldbackDecision JudgePrimary(const ReplicationPosition& replica,
     if (static_cast<uint64_t>(primary.second_offset - 1) >= replica.offset)
       return {HoldbackVerdict::kFollow,
               "pod 0 continues this replica's history from a snapshot as far or further" + both};
+    return {HoldbackVerdict::kOlder,
+            "pod 0 was restored from an older snapshot of this replica's history" + both};
+  }
+  if (primary.restored_offset >= 0 && primary.restored_replid == replica.replid) {
+    if (static_cast<uint64_t>(primary.restored_offset) >= replica.offset)
+      return {HoldbackVerdict::kFollow,
+              "pod 0 was restored from a snapshot of this replica's history as far or further; "
+              "its Redis no longer knows that history's ID (AOF on), so this replica syncs in "
+              "full from data that holds all of its own" + both};
     return {HoldbackVerdict::kOlder,
             "pod 0 was restored from an older snapshot of this replica's history" + both};
   }

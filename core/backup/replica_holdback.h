@@ -20,6 +20,12 @@ struct ReplicationPosition {
   int64_t second_offset = -1;   // second_repl_offset: first byte NOT in replid2's history; -1 none
   uint64_t keys = 0;
   bool loading = false;
+  // Pod 0 only: the position of the snapshot its restore step installed (the RDB's
+  // repl-id/repl-offset, kept in pod 0's restore record), its data descending from it. With AOF
+  // on, Redis forgets that position when it loads (a new ID, no replid2), so this is the only
+  // trace that pod 0 holds a replica's history. "" / -1: none.
+  std::string restored_replid;
+  int64_t restored_offset = -1;
 };
 
 enum class HoldbackVerdict {
@@ -38,7 +44,11 @@ struct HoldbackDecision {
 // primary.replid == replica.replid with primary.offset >= replica.offset, or
 // primary.replid2 == replica.replid with primary.second_offset - 1 >= replica.offset (a primary
 // that loaded a snapshot of this history, e.g. restored from this replica, keeps that history as
-// its secondary ID up to the snapshot's offset, and Redis accepts a partial resync from there).
+// its secondary ID up to the snapshot's offset, and Redis accepts a partial resync from there);
+// or primary.restored_replid == replica.replid with primary.restored_offset >= replica.offset
+// (pod 0 restored from a snapshot that holds this replica's data but, AOF on, no longer knows
+// its ID: the replica follows by a full resync, which replaces its data with pod 0's, a
+// superset).
 HoldbackDecision JudgePrimary(const ReplicationPosition& replica,
                               const ReplicationPosition& primary);
 

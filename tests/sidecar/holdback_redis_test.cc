@@ -195,6 +195,53 @@ TEST_F(HoldBack, PrimaryRestoredFromTheFreshestReplicaReplicasFollowItWithoutAFu
   WaitForEveryReplica("\"state\":\"following\"");
 }
 
+TEST_F(HoldBack, PrimaryWithAofRestoredFromTheFreshestReplicaReplicasFollowItAndKeepEveryKey) {
+  // Pod 0 runs with AOF on (the hybrid policy): its restored snapshot becomes the AOF base, which
+  // Redis loads without the snapshot's replication ID.
+  set_.primary().Cli({"CONFIG", "SET", "appendonly", "yes"});
+  const std::string digest = FillThenLosePod0(2000);
+  const std::string replica_replid = InfoField(set_.replica(0), "replication", "master_replid");
+
+  auto restore = Restore({"--appendonly", "yes", "--peers",
+                          "http://127.0.0.1:" + std::to_string(ports_[0]) + ",http://127.0.0.1:" +
+                              std::to_string(ports_[1]),
+                          "--peer-token-file", tmp_.File("token")});
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-restore.json");
+  EXPECT_NE(record.find("\"replication\":{\"replid\":\"" + replica_replid + "\""), std::string::npos)
+      << record;
+  set_.StartPrimary({"appendonly yes"});
+  ASSERT_EQ(set_.primary().Digest(), digest);
+  // What the old rule saw: a primary on a new history with no trace of the replicas' one.
+  ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid"), replica_replid);
+  ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid2"), replica_replid);
+  StartPod0Sidecar();
+
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (int i = 0; i < set_.replicas(); ++i)
+          if (InfoField(set_.replica(i), "replication", "master_port") !=
+              std::to_string(set_.primary_port()))
+            return false;
+        return set_.WaitSynced(100);
+      },
+      kDeadlineMs))
+      << Status(0) << sidecars_[0]->Log();
+  for (int i = 0; i < set_.replicas(); ++i) {
+    EXPECT_EQ(set_.replica(i).Digest(), digest);
+    EXPECT_EQ(lowest_[i].load(), 2000u) << "replica " << i << " lost keys";
+    EXPECT_NE(sidecars_[i]->Log().find("syncs in full"), std::string::npos) << sidecars_[i]->Log();
+  }
+  // Each replica synced in full from pod 0 (it cannot continue a history it forgot): its data
+  // was replaced by pod 0's, which holds all of it.
+  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), "2");
+  Fill("after", 10);
+  ASSERT_TRUE(set_.WaitSynced(kDeadlineMs));
+  EXPECT_EQ(KeyCount(set_.replica(0)), 2010u);
+  WaitForEveryReplica("\"state\":\"following\"");
+}
+
 TEST_F(HoldBack, PrimaryRestoredFromAnOlderBackupReplicasStayHeldAndReportBothStates) {
   Fill("k", 1000);
   ASSERT_TRUE(set_.WaitSynced());

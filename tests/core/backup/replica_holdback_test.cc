@@ -11,11 +11,11 @@ const std::string kNew = "2222222222222222222222222222222222222222";
 const std::string kZeros = "0000000000000000000000000000000000000000";
 
 ReplicationPosition Replica(uint64_t offset, uint64_t keys = 100) {
-  return {"slave", kOld, offset, kZeros, -1, keys, false};
+  return {"slave", kOld, offset, kZeros, -1, keys, false, "", -1};
 }
 ReplicationPosition Primary(std::string replid, uint64_t offset, std::string replid2 = kZeros,
                             int64_t second_offset = -1, uint64_t keys = 100) {
-  return {"master", std::move(replid), offset, std::move(replid2), second_offset, keys, false};
+  return {"master", std::move(replid), offset, std::move(replid2), second_offset, keys, false, "", -1};
 }
 
 TEST(ReplicaHoldback, SameHistoryAsFarOrFurtherIsFollowed) {
@@ -37,6 +37,30 @@ TEST(ReplicaHoldback, APrimaryRestoredFromThisReplicasSnapshotContinuesItsHistor
   // The reason names both positions.
   EXPECT_NE(older.reason.find("offset 500"), std::string::npos) << older.reason;
   EXPECT_NE(older.reason.find("up to offset 299"), std::string::npos) << older.reason;
+}
+
+TEST(ReplicaHoldback, APrimaryRestoredFromThisHistoryWithAofOnIsJudgedByItsRestoreRecord) {
+  // With AOF on, Redis loads the restored snapshot without its repl-id: a new ID, no replid2,
+  // offset from 0. Only pod 0's restore record still says which history its data holds.
+  ReplicationPosition restored = Primary(kNew, 40);
+  EXPECT_EQ(JudgePrimary(Replica(500), restored).verdict, HoldbackVerdict::kOlder);
+  restored.restored_replid = kOld;
+  restored.restored_offset = 500;
+  auto follow = JudgePrimary(Replica(500), restored);
+  EXPECT_EQ(follow.verdict, HoldbackVerdict::kFollow);
+  EXPECT_NE(follow.reason.find("syncs in full"), std::string::npos) << follow.reason;
+  EXPECT_NE(follow.reason.find("restored from a snapshot at replid " + kOld + " offset 500"),
+            std::string::npos)
+      << follow.reason;
+  EXPECT_EQ(JudgePrimary(Replica(400), restored).verdict, HoldbackVerdict::kFollow);
+  // A snapshot older than the replica, or of another history: older.
+  restored.restored_offset = 499;
+  auto older = JudgePrimary(Replica(500), restored);
+  EXPECT_EQ(older.verdict, HoldbackVerdict::kOlder);
+  EXPECT_NE(older.reason.find("older snapshot"), std::string::npos) << older.reason;
+  restored.restored_replid = kNew;
+  restored.restored_offset = 900;
+  EXPECT_EQ(JudgePrimary(Replica(500), restored).verdict, HoldbackVerdict::kOlder);
 }
 
 TEST(ReplicaHoldback, AnEmptyOrForeignPrimaryIsOlder) {
