@@ -40,6 +40,16 @@ bool IsVerificationFailure(const Error& e) {
          e.code == ErrorCode::kUnsupported;
 }
 
+// The last backup per destination: [{"destination","result","error"}], [] before the first.
+std::string DestinationsJson(const std::vector<std::pair<std::string, std::string>>& destinations) {
+  std::string out = "[";
+  for (const auto& [destination, error] : destinations)
+    out += std::string(out.size() > 1 ? "," : "") + "{\"destination\":" + JsonQuote(destination) +
+           ",\"result\":" + (error.empty() ? "\"success\"" : "\"failure\"") +
+           ",\"error\":" + (error.empty() ? "null" : JsonQuote(error)) + "}";
+  return out + "]";
+}
+
 }  // namespace
 
 Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& clock,
@@ -413,17 +423,28 @@ void Agent::Backup() {
     auto opened = OpenObjectStore(*policy_->object_store, clock_);
     if (opened) {
       object_store = std::move(*opened);
-      targets.push_back({object_store.get(), policy_->object_store->retention});
+      targets.push_back({object_store.get(), policy_->object_store->retention, "objectStore"});
     } else {
       log_.Error("cannot open the object store", {LogField::Str("error", opened.error().ToString())});
       done = std::unexpected(opened.error());
     }
   }
   if (!targets.empty()) done = RunBackupJob(*redis_, targets, o, log_, clock_);
-  if (done && !done->failed_stores.empty())
-    log_.Warn("backup incomplete: not every destination has it",
-              {LogField::Str("error", done->failed_stores.front())});
+  // Did each destination of the policy get this backup ("" when it did, else why not)?
+  std::vector<std::pair<std::string, std::string>> destinations;
+  if (done)
+    destinations = done->destinations;
+  else
+    for (const auto& t : targets) destinations.emplace_back(t.destination, done.error().ToString());
+  if (policy_ && policy_->object_store && policy_->backup_object_store && !object_store)
+    destinations.emplace_back("objectStore", "cannot open the object store");
   const int64_t now = clock_.NowUnix();
+  ExportDestinations(destinations, now);
+  if (done && std::any_of(destinations.begin(), destinations.end(),
+                          [](const auto& d) { return !d.second.empty(); }))
+    log_.Warn("backup incomplete: not every destination has it",
+              {LogField::Str("error", done->failed_stores.empty() ? destinations.back().second
+                                                                  : done->failed_stores.front())});
   if (!done) {
     metrics_.Add("tidemark_backups_total", {{"result", "failure"}});
     metrics_.Set("tidemark_backup_last_failure_timestamp_seconds", {}, static_cast<double>(now));
@@ -444,6 +465,7 @@ void Agent::Backup() {
   status_.backup_running = false;
   status_.last_backup_result = done ? "success" : "failure";
   status_.last_backup_error = done ? "" : done.error().ToString();
+  status_.last_backup_destinations = std::move(destinations);
   if (done) {
     status_.last_backup_name = done->metadata.name;
     status_.last_success_unix = now;
@@ -454,6 +476,21 @@ void Agent::Backup() {
     log_.Warn("scheduled backup failed; it will be retried",
               {LogField::Str("retry_at", backup::FormatIsoUtc(retry_at_unix_)),
                LogField::Int("retries_left", retries_left_)});
+  }
+}
+
+void Agent::ExportDestinations(const std::vector<std::pair<std::string, std::string>>& destinations,
+                               int64_t now) {
+  for (const auto& [destination, error] : destinations) {
+    // Both results exist from the first backup on, so increase() sees the first failure.
+    for (const char* r : {"success", "failure"})
+      metrics_.Add("tidemark_backup_destination_results_total",
+                   {{"destination", destination}, {"result", r}}, 0);
+    metrics_.Add("tidemark_backup_destination_results_total",
+                 {{"destination", destination}, {"result", error.empty() ? "success" : "failure"}});
+    metrics_.Set(error.empty() ? "tidemark_backup_destination_last_success_timestamp_seconds"
+                               : "tidemark_backup_destination_last_failure_timestamp_seconds",
+                 {{"destination", destination}}, static_cast<double>(now));
   }
 }
 
@@ -626,6 +663,7 @@ std::string Agent::StatusJson() {
          ",\"lastSuccess\":" +
          (s.last_backup_name.empty() ? "null" : JsonQuote(s.last_backup_name)) +
          ",\"lastSuccessAt\":" + JsonTime(s.last_success_unix) +
+         ",\"destinations\":" + DestinationsJson(s.last_backup_destinations) +
          ",\"nextScheduledAt\":" + JsonTime(s.next_scheduled_unix) + "},\"aof\":{\"problem\":" +
          (s.aof_problem.empty() ? "null" : JsonQuote(s.aof_problem)) +
          "},\"drill\":{\"running\":" + (s.drill_running ? "true" : "false") +

@@ -110,6 +110,8 @@ class Agent final : public HttpHandler {
     std::string last_backup_result;  // "", "success", "failure"
     std::string last_backup_error;
     std::string last_backup_name;
+    // The last backup per destination of the policy: name, "" when it got it or why not.
+    std::vector<std::pair<std::string, std::string>> last_backup_destinations;
     int64_t last_success_unix = 0;
     int64_t next_scheduled_unix = -1;
     std::string aof_problem;  // the first problem the AOF watcher found, "" when none
@@ -130,6 +132,9 @@ class Agent final : public HttpHandler {
   void Backup();
   // The last-backup gauges, from a backup just published or the newest found in the store.
   void ExportLastBackup(const backup::BackupMetadata& metadata, int64_t at_unix);
+  // tidemark_backup_destination_*: the last backup's outcome per destination.
+  void ExportDestinations(const std::vector<std::pair<std::string, std::string>>& destinations,
+                          int64_t now);
   void Drill();
   void CheckRestore();
   void CheckAof();

@@ -93,7 +93,8 @@ int RunBackupCommand(const std::vector<std::string>& args) {
   std::vector<BackupTarget> targets;
   if (store && (!policy || policy->backup_local))
     targets.push_back({&*store, policy ? policy->retention : std::nullopt});
-  if (object_store) targets.push_back({object_store.get(), policy->object_store->retention});
+  if (object_store)
+    targets.push_back({object_store.get(), policy->object_store->retention, "objectStore"});
   if (targets.empty())
     return Fail(log, "no backup store",
                 Error{ErrorCode::kInvalidArgument, "", -1,

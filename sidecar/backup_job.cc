@@ -75,13 +75,16 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<Backu
   if (!done) return std::unexpected(done.error());
   const backup::BackupMetadata& meta = done->metadata;
 
-  BackupJobResult result{meta, clock.NowMillis() - started_ms, bgsave->waited_for_running, {}};
+  BackupJobResult result{meta, clock.NowMillis() - started_ms, bgsave->waited_for_running, {}, {}};
   for (size_t i = 0; i < targets.size(); ++i) {
     BackupStore& store = *targets[i].store;
+    result.destinations.emplace_back(targets[i].destination,
+                                     done->stores[i] ? "" : done->stores[i].error().ToString());
     if (!done->stores[i]) {
       result.failed_stores.push_back(done->stores[i].error().ToString());
       log.Warn("backup not published to this store (the others have it)",
-               {LogField::Str("backup", meta.name), LogField::Str("data", store.DataLocation(meta.name)),
+               {LogField::Str("backup", meta.name), LogField::Str("destination", targets[i].destination),
+                LogField::Str("data", store.DataLocation(meta.name)),
                 LogField::Str("error", done->stores[i].error().ToString())});
       continue;
     }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/backup/lineage.h"
@@ -35,6 +36,8 @@ struct BackupJobResult {
   bool waited_for_running_save = false;
   // Stores that did not get this backup while another did (several targets only).
   std::vector<std::string> failed_stores;
+  // Per target, in the order given: its destination name and "" when it published, else why not.
+  std::vector<std::pair<std::string, std::string>> destinations;
 };
 
 // Logs each step. A retention failure after a published backup is logged, not an error.
@@ -45,6 +48,8 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, BackupStore& store,
 struct BackupTarget {
   BackupStore* store = nullptr;
   std::optional<backup::RetentionRules> retention;
+  // The policy's name for it ("local" or "objectStore"): logs, metrics and /v1/status use it.
+  std::string destination = "local";
 };
 // One snapshot to every target in one pass (snapshot_backup.h, BackupSnapshotToStores):
 // options.retention is ignored for the targets' own. Succeeds when at least one store published;

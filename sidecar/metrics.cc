@@ -80,6 +80,12 @@ void DeclareSidecarMetrics(Metrics& m) {
   m.Declare("tidemark_backup_last_size_bytes", T::kGauge, "Size of the last published backup.");
   m.Declare("tidemark_backup_last_keys", T::kGauge, "Keys in the last published backup.");
   m.Declare("tidemark_backups_stored", T::kGauge, "Backups listed in the store.");
+  m.Declare("tidemark_backup_destination_results_total", T::kCounter,
+            "Backup attempts by destination (local, objectStore) and whether it got the backup.");
+  m.Declare("tidemark_backup_destination_last_success_timestamp_seconds", T::kGauge,
+            "Unix time of the last backup published to this destination.");
+  m.Declare("tidemark_backup_destination_last_failure_timestamp_seconds", T::kGauge,
+            "Unix time of the last backup attempt this destination did not get.");
   m.Declare("tidemark_policy_applies_total", T::kCounter,
             "Policy applications to Redis, by result (applied, refused).");
   m.Declare("tidemark_policy_drift", T::kGauge,

@@ -1,5 +1,6 @@
 #include "tests/objstore/fault_proxy.h"
 
+#include <set>
 #include <sstream>
 
 namespace tidemark::testing {
@@ -33,6 +34,38 @@ std::vector<std::string> FaultProxy::LogLinesWith(const std::string& needle) con
   for (auto& line : Log())
     if (line.find(needle) != std::string::npos) out.push_back(line);
   return out;
+}
+
+int FaultProxy::RequestsSeen() const {
+  int n = 0;
+  for (auto& line : Log())
+    for (const char* method : {"GET ", "PUT ", "POST ", "DELETE ", "HEAD "})
+      if (line.starts_with(method)) ++n;
+  return n;
+}
+
+std::vector<std::string> FaultProxy::UploadsCreated() const {
+  std::vector<std::string> ids;
+  for (auto& line : LogLinesWith("upload created ")) ids.push_back(line.substr(15, line.find(' ', 15) - 15));
+  return ids;
+}
+
+std::vector<std::string> FaultProxy::OpenUploads(bool unanswered) const {
+  std::set<std::string> lost;
+  for (auto& line : LogLinesWith(" unanswered")) lost.insert(line.substr(15, line.find(' ', 15) - 15));
+  std::set<std::string> closed;
+  for (auto& line : Log()) {
+    std::istringstream words(line);
+    std::string upload, event, id, status;
+    words >> upload >> event >> id >> status;
+    if (upload == "upload" && ((event == "completed" && status == "200") ||
+                               (event == "aborted" && status == "204")))
+      closed.insert(id);
+  }
+  std::vector<std::string> open;
+  for (auto& id : UploadsCreated())
+    if (!closed.count(id) && (lost.count(id) > 0) == unanswered) open.push_back(id);
+  return open;
 }
 
 }  // namespace tidemark::testing

@@ -29,8 +29,19 @@ class FaultProxy {
   std::vector<std::string> Log() const;
   // The log's lines containing `needle`.
   std::vector<std::string> LogLinesWith(const std::string& needle) const;
+  // Requests seen so far: the next one is number RequestsSeen() + 1 for a "#N" rule.
+  int RequestsSeen() const;
+  // Multipart uploads the server created and the client heard of that the server neither
+  // completed nor aborted, by id (the proxy sees the server's replies).
+  std::vector<std::string> UploadsLeftOpen() const { return OpenUploads(false); }
+  // Those whose id the client never got (the Initiate reply cut off or too late): only
+  // ListMultipartUploads (CleanupStale) or a bucket lifecycle rule can end them.
+  std::vector<std::string> UploadsOrphanedByLostReplies() const { return OpenUploads(true); }
+  // Upload ids the server created so far.
+  std::vector<std::string> UploadsCreated() const;
 
  private:
+  std::vector<std::string> OpenUploads(bool unanswered) const;
   TempDir dir_;
   SpawnedServer server_;
 };

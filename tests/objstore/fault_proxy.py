@@ -5,15 +5,20 @@ reset in the middle of a request or a response, dropped connections and slow res
 handshake.
 
 Faults come from a file the test writes (--faults), one rule per line, consumed in order:
-    ACTION [ARGS...] [@SUBSTRING]
-the first rule whose SUBSTRING occurs in "METHOD TARGET" (every request when absent) is applied
+    ACTION [ARGS...] [@SUBSTRING] [#N]
+the first rule whose SUBSTRING occurs in "METHOD TARGET" (every request when absent) and, with #N,
+that is the proxy's Nth request (counted from 1 since it started, over all connections) is applied
 to that request and removed. Actions:
     status CODE [S3CODE]   answer CODE with an S3 <Error> document (default S3CODE InternalError)
     reset-request          read half the request body, then reset the connection (RST)
     reset-response         forward, send the response head and half its body, then reset
     drop                   read the request, close without answering
     delay MS               forward, wait MS milliseconds before answering
-Every request is appended to --log as "METHOD TARGET ACTION", every connection as "accept".
+Every request is appended to --log as "METHOD TARGET ACTION", every connection as "accept", and
+the multipart uploads the server saw as "upload created ID" ("... unanswered" when the fault
+kept the reply from the client), "upload completed ID STATUS" (the
+server's status, also when the client never got it) and "upload aborted ID STATUS": the upload ids
+a test must find completed or aborted, since s3rver cannot list open uploads.
 
 s3rver 3.7.1 answers AbortMultipartUpload with 405 (not implemented). With --s3rver-storage DIR
 the proxy performs it on s3rver's files instead (removes the upload's directory, answers 204),
@@ -33,9 +38,10 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
+REQUESTS = [0]  # requests seen so far (the #N of the rules)
 
 
-def take_rule(path, request_line):
+def take_rule(path, request_line, number):
     with LOCK:
         try:
             with open(path) as f:
@@ -45,12 +51,13 @@ def take_rule(path, request_line):
         for i, line in enumerate(lines):
             words = line.split()
             match = next((w[1:] for w in words if w.startswith("@")), None)
-            if match is None or match in request_line:
+            at = next((int(w[1:]) for w in words if w.startswith("#")), None)
+            if (match is None or match in request_line) and (at is None or at == number):
                 del lines[i]
                 with open(path + ".tmp", "w") as f:
                     f.write("".join(l + "\n" for l in lines))
                 os.replace(path + ".tmp", path)
-                return [w for w in words if not w.startswith("@")]
+                return [w for w in words if not w.startswith(("@", "#"))]
     return None
 
 
@@ -111,6 +118,22 @@ def error_body(code, s3code):
             f"<RequestId>fault-{int(time.time() * 1000)}</RequestId></Error>").encode()
 
 
+def log_upload(path, method, query, status, body, action):
+    if method == "POST" and "uploads" in query and status == 200:
+        start = body.find(b"<UploadId>")
+        end = body.find(b"</UploadId>")
+        if start >= 0 and end > start:
+            # A reply cut off or delayed past the client's timeout: the client never learns the id.
+            lost = " unanswered" if action in ("reset-response", "delay") else ""
+            log(path, f"upload created {body[start + 10:end].decode('latin-1')}{lost}")
+    elif method == "POST" and "uploadId" in query:
+        # S3 may answer 200 with an <Error> body for a Complete that failed late.
+        ok = status == 200 and b"<Error>" not in body
+        log(path, f"upload completed {query['uploadId'][0]} {status if ok else 'failed-' + str(status)}")
+    elif method == "DELETE" and "uploadId" in query:
+        log(path, f"upload aborted {query['uploadId'][0]} {status}")
+
+
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         args = self.server.args
@@ -134,7 +157,10 @@ class Handler(socketserver.BaseRequestHandler):
                 method, target = lines[0].split(" ")[:2]
                 request_line = f"{method} {target}"
                 length = int(header(lines, "content-length") or 0)
-                rule = take_rule(args.faults, request_line) if args.faults else None
+                with LOCK:
+                    REQUESTS[0] += 1
+                    number = REQUESTS[0]
+                rule = take_rule(args.faults, request_line, number) if args.faults else None
                 action = rule[0] if rule else "pass"
                 log(args.log, f"{request_line} {' '.join(rule) if rule else 'pass'}")
                 if action == "reset-request":
@@ -158,6 +184,7 @@ class Handler(socketserver.BaseRequestHandler):
                                           os.path.basename(query["uploadId"][0]))
                     status = "204 No Content" if os.path.isdir(upload) else "404 Not Found"
                     shutil.rmtree(upload, ignore_errors=True)
+                    log(args.log, f"upload aborted {query['uploadId'][0]} {status.split()[0]}")
                     client.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
                     continue
                 if upstream is None:
@@ -170,6 +197,7 @@ class Handler(socketserver.BaseRequestHandler):
                     return
                 status = int(response[0].split(" ")[1])
                 rbody = read_body(uf, response, method == "HEAD", status)
+                log_upload(args.log, method, query, status, rbody, action)
                 # Re-frame the body with a Content-Length: the proxy has it whole.
                 head = [l for l in response if not l.lower().startswith(("transfer-encoding:", "content-length:"))]
                 if method != "HEAD" or header(response, "content-length") is not None:

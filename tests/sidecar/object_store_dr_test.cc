@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "tests/objstore/s3rver.h"
+#include "tests/sidecar/object_store_policy.h"
 #include "tests/sidecar/sidecar_runner.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
@@ -18,33 +19,16 @@ namespace {
 class ObjectStoreDr : public ::testing::Test {
  protected:
   ObjectStoreDr() {
-    WriteFile(tmp_.File("access-key-id"), "S3RVER\n");
-    WriteFile(tmp_.File("secret-access-key"), "S3RVER\n");
     WriteFile(tmp_.File("encryption-key"),
               "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
   }
 
   // A sidecar policy as the operator renders it for `resource` (docs/policy.md).
   std::string Policy(const std::string& resource, bool with_key) {
-    const std::string path = tmp_.File(resource + ".policy.json");
-    const std::string encryption =
-        with_key ? R"({"keyId": "dr-key-1", "keyFile": ")" + tmp_.File("encryption-key") + "\"}"
-                 : "null";
-    WriteFile(path, R"({"apiVersion": "tidemark.dev/sidecar-policy/v1",
- "resource": {"namespace": "ns", "name": ")" + resource + R"("}, "mode": "rdb",
- "rdb": {"fileName": "dump.rdb", "savePoints": []},
- "aof": {"enabled": false, "dirName": "appendonlydir", "rewrite": null},
- "backup": {"schedule": "0 * * * *", "retention": {"keepLast": 7, "keepDaily": 7, "keepWeekly": 4},
-   "verifyAfterCopy": true, "allowEmpty": false, "destinations": "objectStore",
-   "objectStore": {"endpoint": ")" + s3_.endpoint() + R"(", "bucket": "backups",
-     "prefix": "dr/ledger", "region": "us-east-1", "addressing": "path",
-     "accessKeyIdFile": ")" + tmp_.File("access-key-id") + R"(",
-     "secretAccessKeyFile": ")" + tmp_.File("secret-access-key") + R"(",
-     "sessionTokenFile": null, "caBundleFile": null, "encryption": )" + encryption + R"(,
-     "retention": {"keepLast": 3, "keepDaily": 0, "keepWeekly": 0}}},
- "restore": {"when": "auto", "source": {"type": "latest", "backupName": null, "pointInTime": null},
-   "allowAofTailRepair": false}})");
-    return path;
+    return WriteObjectStorePolicy(
+        tmp_, {resource, s3_.endpoint(), "dr/ledger", "objectStore",
+               with_key ? R"({"keyId": "dr-key-1", "keyFile": ")" + tmp_.File("encryption-key") + "\"}"
+                        : "null"});
   }
 
   S3rver s3_;
