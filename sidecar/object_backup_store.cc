@@ -181,11 +181,11 @@ class ObjectWriter final : public BackupWriter {
     if (published_ || aborted_) return;
     aborted_ = true;
     // Best effort: an upload left open or a data object without metadata is found and removed
-    // by the next CleanupStale; neither is ever listed as a backup.
-    if (completed_)
-      (void)store_.client_->DeleteObject(data_key_);
-    else if (upload_)
-      (void)upload_->Abort();
+    // by the next CleanupStale; neither is ever listed as a backup. The data object goes even
+    // when the put never saw it completed: a Complete (or single PUT) the server carried out
+    // but whose reply was lost leaves one, and the generated name is this writer's alone.
+    if (upload_) (void)upload_->Abort();
+    if (!data_key_.empty()) (void)store_.client_->DeleteObject(data_key_);
   }
 
   const std::string& name() const override { return name_; }
