@@ -14,6 +14,8 @@ packages=(
   # The Prometheus server and promtool: tests/monitoring checks the alert rules with promtool and
   # runs them, with the dashboard's queries, on a real server (loopback, its own temp storage).
   prometheus
+  # The openssl CLI: tests/sidecar/peer_tls_redis_test.cc makes its CA and certificates with it.
+  openssl
 )
 
 missing=()
