@@ -1,8 +1,9 @@
 // A restore drill: prove that a backup restores, by restoring it into a scratch redis-server.
 //
-//   1. The scratch server's version (`redis-server --version`, the binary the pod's Redis runs)
-//      is logged beside the pod's live Redis version when known; a backup whose RDB version is
-//      newer than that server reads is refused with both versions named.
+//   1. The scratch server's binary must run (`redis-server --version`) and, when the pod's live
+//      Redis version is known, be that version: otherwise the drill fails naming both (in a
+//      rendered pod the binary is copied from the Redis image; docs/images.md). A backup whose
+//      RDB version is newer than that server reads is refused with both versions named.
 //   2. Over the memory budget (size × kDrillMemoryFactor): skipped before anything is copied.
 //   3. The backup is copied from the store into a private scratch directory (scratch_redis.h)
 //      in one pass that checks its SHA-256, size and key count against the metadata and fully
@@ -43,7 +44,8 @@ struct DrillOptions {
   std::string redis_server = "redis-server";  // the binary (PATH searched without a slash)
   std::string work_dir = "/tmp";              // scratch directories go here
   std::optional<uint64_t> memory_budget_bytes;
-  std::optional<std::string> live_redis_version;  // INFO redis_version of the pod's Redis
+  // INFO redis_version of the pod's Redis; when set, the binary must report the same version.
+  std::optional<std::string> live_redis_version;
   int64_t timeout_ms = 30 * 60 * 1000;            // for the load, and again for DEBUG DIGEST
 };
 

@@ -129,8 +129,21 @@ Result<std::string> RedisServerVersion(const std::string& binary) {
   int status = 0;
   ::waitpid(*pid, &status, 0);
   // "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=..."
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string why = "does not run here: `--version` " +
+                      (WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                         : "was killed by signal " + std::to_string(WTERMSIG(status))) +
+                      (out.empty() ? " and printed nothing" : ", printing: " + out);
+    // 127: exec or the dynamic loader failed (musl vs glibc, another architecture, a missing
+    // shared library): the usual cause when the binary comes from another image.
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      why += " (a binary from another image needs the same C library family and shared "
+             "libraries as the sidecar's Debian image: docs/images.md)";
+    return MakeError(ErrorCode::kIo, why, -1, path);
+  }
   auto v = out.find(" v=");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || v == std::string::npos)
+  if (v == std::string::npos)
     return MakeError(ErrorCode::kIo, "--version did not print \"v=X.Y.Z\" (got: " + out + ")", -1,
                      path);
   auto end = out.find_first_of(" \n", v + 3);

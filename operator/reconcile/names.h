@@ -59,6 +59,8 @@ inline constexpr std::string_view kPolicyKey = "policy.json";
 inline constexpr std::string_view kRedisContainer = "redis";
 inline constexpr std::string_view kSidecarContainer = "sidecar";
 inline constexpr std::string_view kRestoreContainer = "restore";
+// With drills on: copies the Redis image's redis-server for the sidecar's scratch servers.
+inline constexpr std::string_view kCopyRedisServerContainer = "copy-redis-server";
 inline constexpr int kRedisPort = 6379;
 inline constexpr int kSidecarPort = 9121;
 inline constexpr std::string_view kRedisPortName = "redis";
@@ -70,6 +72,12 @@ inline constexpr std::string_view kSecretDir = "/etc/tidemark/secret";
 inline constexpr std::string_view kSocketDir = "/run/redis";
 inline constexpr std::string_view kSocketPath = "/run/redis/redis.sock";
 inline constexpr std::string_view kPasswordFile = "password";  // file name in kSecretDir
+// With drills on: the pod's own redis-server, copied by kCopyRedisServerContainer (the sidecar
+// image has none of the pod's version), and the drills' scratch directories (the root file
+// system is read-only).
+inline constexpr std::string_view kRedisBinDir = "/tidemark/redis-bin";
+inline constexpr std::string_view kDrillRedisServer = "/tidemark/redis-bin/redis-server";
+inline constexpr std::string_view kDrillWorkDir = "/tidemark/drill";
 
 // Volume names: the claim templates (data, backup) and pod volumes. No AOF volume: the AOF
 // directory must share the data volume's file system (core/policy/validate.cc).
@@ -78,6 +86,8 @@ inline constexpr std::string_view kBackupVolume = "backup";
 inline constexpr std::string_view kConfigVolume = "config";
 inline constexpr std::string_view kSecretVolume = "redis-password";
 inline constexpr std::string_view kSocketVolume = "run";
+inline constexpr std::string_view kRedisBinVolume = "redis-bin";      // emptyDir, drills on
+inline constexpr std::string_view kDrillVolume = "drill-scratch";     // emptyDir, drills on
 // The object store's credentials, CA bundle and encryption key as files, mounted at
 // policy::kObjectStoreDir (core/policy/render_sidecar_policy.h).
 inline constexpr std::string_view kObjectStoreVolume = "object-store";

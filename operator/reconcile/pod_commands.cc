@@ -26,7 +26,23 @@ void AddInstanceArgs(const ResourceMeta& meta, std::vector<std::string>& args) {
                            meta.uid});
 }
 
+// Never fails the pod: drills are a check, Redis must start without them. A drill then fails
+// red naming the missing binary. Copied under a temporary name first, so the sidecar never sees
+// half a binary; the old copy goes when this image has none.
+constexpr std::string_view kCopyRedisServerScript =
+    "dst=\"$1\"; "
+    "if src=$(command -v redis-server) && cp \"$src\" \"$dst.tmp\" && mv -f \"$dst.tmp\" \"$dst\"; "
+    "then echo \"copied $src to $dst for restore drills\"; "
+    "else rm -f \"$dst\" \"$dst.tmp\"; "
+    "echo \"cannot copy this image's redis-server to $dst: restore drills will fail and say so\" >&2; fi";
+
 }  // namespace
+
+bool DrillsOn(const policy::RedisPersistence& r) { return r.spec.backup && r.spec.backup->drill; }
+
+std::vector<std::string> CopyRedisServerCommand() {
+  return {"sh", "-c", S(kCopyRedisServerScript), "copy-redis-server", S(kDrillRedisServer)};
+}
 
 std::vector<std::string> RedisCommand() { return {"sh", "-c", S(kRedisScript), "redis-server"}; }
 
@@ -59,6 +75,8 @@ std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
     args.push_back("--password-file");
     args.push_back(S(kSecretDir) + "/" + S(kPasswordFile));
   }
+  if (DrillsOn(r))
+    args.insert(args.end(), {"--redis-server", S(kDrillRedisServer), "--work-dir", S(kDrillWorkDir)});
   return args;
 }
 

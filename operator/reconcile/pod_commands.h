@@ -14,6 +14,13 @@
 //                     --policy ... --redis-conf ... --data-dir /data --listen 0.0.0.0:9121
 //                     --instance NS/NAME --instance-uid UID
 //                     [--password-file /etc/tidemark/secret/password]
+//                     [--redis-server /tidemark/redis-bin/redis-server --work-dir /tidemark/drill]
+//                     (the last two when drills are on)
+//   copy-redis-server (init, drills on; the Redis image)
+//                   sh -c SCRIPT copy-redis-server /tidemark/redis-bin/redis-server
+//                   SCRIPT copies `command -v redis-server` of the Redis image there, so drills
+//                   run the pod's own Redis build; it exits 0 even when it cannot (the drill
+//                   then fails red and says why: Redis must start regardless).
 // None of them depends on a live-applicable setting (restart_table.h): changing one of those
 // never changes the pod template. Precondition everywhere: a valid, defaulted spec. Pure.
 #pragma once
@@ -30,6 +37,10 @@ namespace tidemark::reconcile {
 
 inline constexpr std::string_view kSidecarBinary = "tidemark-sidecar";
 
+// spec.backup.drill is set: the pod gets the copy step, its volumes and the sidecar's flags.
+bool DrillsOn(const policy::RedisPersistence& resource);
+
+std::vector<std::string> CopyRedisServerCommand();  // {"sh", "-c", SCRIPT, $0, destination}
 std::vector<std::string> RedisCommand();  // {"sh", "-c", SCRIPT, "redis-server"}
 std::vector<std::string> RedisArgs();     // the arguments SCRIPT passes on to redis-server
 std::vector<std::string> RedisReadinessCommand();

@@ -1,5 +1,6 @@
 #include "operator/reconcile/pod_template.h"
 
+#include "core/policy/quantity.h"
 #include "core/policy/render_sidecar_policy.h"
 #include "operator/reconcile/desired.h"
 #include "operator/reconcile/pod_commands.h"
@@ -48,9 +49,35 @@ Json QuantityMap(const std::map<std::string, std::string>& m) {
 }
 
 // The sidecar's own footprint: one reused copy buffer, an HTTP listener.
-Json SidecarResources() {
-  return Obj({{"requests", Obj({{"cpu", Str("50m")}, {"memory", Str("64Mi")}})},
-              {"limits", Obj({{"memory", Str("256Mi")}})}});
+constexpr int64_t kSidecarMemoryLimitBytes = int64_t{256} << 20;
+
+// Mebibytes when whole (what people write), else plain bytes (a budget such as 1.5G).
+std::string MemoryQuantity(int64_t bytes) {
+  constexpr int64_t kMi = int64_t{1} << 20;
+  return bytes % kMi == 0 ? std::to_string(bytes / kMi) + "Mi" : std::to_string(bytes);
+}
+
+// A drill's scratch redis-server is the sidecar's child, in the sidecar container's cgroup: its
+// limit is the sidecar's own plus the drill's memory budget. A drill without a budget may load
+// anything, so the container then has no memory limit. Requests stay: a drill is a short burst.
+std::optional<int64_t> SidecarMemoryLimit(const policy::RedisPersistence& r) {
+  if (!DrillsOn(r)) return kSidecarMemoryLimitBytes;
+  const auto& budget = r.spec.backup->drill->memory_budget;
+  if (!budget) return std::nullopt;
+  auto bytes = policy::ParseByteQuantity(*budget);  // validated: a byte quantity > 0
+  return bytes ? std::optional(kSidecarMemoryLimitBytes + *bytes) : std::nullopt;
+}
+
+Json ContainerResources(std::string_view cpu, std::string_view memory,
+                        std::optional<int64_t> memory_limit_bytes) {
+  Json out = Obj({{"requests", Obj({{"cpu", Str(cpu)}, {"memory", Str(memory)}})}});
+  if (memory_limit_bytes)
+    out["limits"] = Obj({{"memory", Str(MemoryQuantity(*memory_limit_bytes))}});
+  return out;
+}
+
+Json SidecarResources(std::optional<int64_t> memory_limit_bytes = kSidecarMemoryLimitBytes) {
+  return ContainerResources("50m", "64Mi", memory_limit_bytes);
 }
 
 // Mounts of every container: the data volume (Redis's `dir`, with appendonlydir inside it on
@@ -118,6 +145,16 @@ Json RestoreContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
               {"volumeMounts", Arr(std::move(mounts))}});
 }
 
+// Runs in the Redis image, so the copy is that image's own redis-server build.
+Json CopyRedisServerContainer(const policy::RedisPersistence& r) {
+  return Obj({{"name", Str(kCopyRedisServerContainer)},
+              {"image", Str(r.spec.workload.image)},
+              {"command", StrList(CopyRedisServerCommand())},
+              {"resources", ContainerResources("10m", "16Mi", int64_t{64} << 20)},
+              {"securityContext", ContainerSecurityContext()},
+              {"volumeMounts", Arr({Mount(kRedisBinVolume, kRedisBinDir)})}});
+}
+
 Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r) {
   std::vector<Json> env = {EnvPodName(), EnvValue("PRIMARY_HOST", PrimaryHost(meta))};
   if (const auto& ref = r.spec.workload.password_secret_ref) {
@@ -162,13 +199,17 @@ Json SidecarContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
   if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));
   AddObjectStoreMount(r, mounts);
+  if (DrillsOn(r)) {
+    mounts.push_back(Mount(kRedisBinVolume, kRedisBinDir, true));
+    mounts.push_back(Mount(kDrillVolume, kDrillWorkDir));
+  }
   return Obj({{"name", Str(kSidecarContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
               {"args", StrList(SidecarRunArgs(meta, r))},
               {"env", Arr({EnvPodName()})},
               {"ports", Arr({Port(kSidecarPortName, kSidecarPort)})},
-              {"resources", SidecarResources()},
+              {"resources", SidecarResources(SidecarMemoryLimit(r))},
               {"securityContext", ContainerSecurityContext()},
               {"volumeMounts", Arr(std::move(mounts))},
               // Ready = Redis answers and the policy is applied: gates the pod's readiness.
@@ -194,6 +235,12 @@ std::vector<Json> PodVolumes(const ResourceMeta& meta, const policy::RedisPersis
   // on-demand backup lands in pod-local scratch space.
   if (!r.spec.storage.backup)
     volumes.push_back(Obj({{"name", Str(kBackupVolume)}, {"emptyDir", Json::object()}}));
+  // On the node's disk, never medium Memory: that would count against the memory limit. The
+  // scratch directory holds one backup's copy for the length of a drill.
+  if (DrillsOn(r)) {
+    for (std::string_view name : {kRedisBinVolume, kDrillVolume})
+      volumes.push_back(Obj({{"name", Str(name)}, {"emptyDir", Json::object()}}));
+  }
   return volumes;
 }
 
@@ -217,12 +264,14 @@ Json PodTemplate(const ResourceMeta& meta, const policy::RedisPersistence& r,
                            {"fsGroup", Json::number(kRedisUid)},
                            {"fsGroupChangePolicy", Str("OnRootMismatch")},
                            {"seccompProfile", Obj({{"type", Str("RuntimeDefault")}})}});
+  std::vector<Json> init = {RestoreContainer(meta, r, o)};
+  if (DrillsOn(r)) init.push_back(CopyRedisServerContainer(r));
   Json spec = Obj({{"automountServiceAccountToken", Json::boolean(false)},
                    {"enableServiceLinks", Json::boolean(false)},
                    // Redis saves on SIGTERM when save points are set: give it time.
                    {"terminationGracePeriodSeconds", Json::number(60)},
                    {"securityContext", pod_security},
-                   {"initContainers", Arr({RestoreContainer(meta, r, o)})},
+                   {"initContainers", Arr(std::move(init))},
                    {"containers", Arr({RedisContainer(meta, r), SidecarContainer(meta, r, o)})},
                    {"volumes", Arr(PodVolumes(meta, r))}});
   return Obj({{"metadata", Obj({{"labels", Labels(meta)}, {"annotations", annotations}})},

@@ -1,5 +1,8 @@
 // The StatefulSet's pod template: the restore init container, Redis and the sidecar, their
-// volumes, probes and security contexts, and the config-hash annotation.
+// volumes, probes and security contexts, and the config-hash annotation. With drills on
+// (spec.backup.drill), a second init container in the Redis image copies its redis-server into
+// an emptyDir for the sidecar's scratch servers, the drills get a scratch emptyDir, and the
+// sidecar's memory limit grows by the drill's memory budget (the scratch server is its child).
 //
 // Security: the pod runs as the redis user (kRedisUid) with runAsNonRoot, fsGroup for the
 // volumes and seccomp RuntimeDefault; every container has allowPrivilegeEscalation false,

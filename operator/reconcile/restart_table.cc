@@ -86,6 +86,13 @@ constexpr SettingRule kRules[] = {
          out += ";key:" + o.encryption->key_secret_ref.name + "/" + o.encryption->key_secret_ref.key;
        return out;
      }},
+    {"spec.backup.drill (set or not), memoryBudget", ChangeEffect::kRestart,
+     "drills add the copy-redis-server init container, its volumes and the sidecar's flags; the "
+     "budget is part of the sidecar's memory limit",
+     [](const RedisPersistence& r, const RenderOptions&) {
+       if (!r.spec.backup || !r.spec.backup->drill) return std::string("<unset>");
+       return "set;" + Opt(r.spec.backup->drill->memory_budget);
+     }},
     {"spec.restore.when", ChangeEffect::kRestart,
      "decides the restore init container's --allow-empty flag (auto: a new instance may start "
      "empty)",
@@ -141,7 +148,8 @@ constexpr SettingRule kRules[] = {
      }},
     {"spec.backup", ChangeEffect::kLive,
      "sidecar policy: schedule, retention, verifyAfterCopy, allowEmpty, destinations, the object "
-     "store's endpoint, bucket, prefix, region, addressing, key id and retention (read at each backup)",
+     "store's endpoint, bucket, prefix, region, addressing, key id and retention (read at each "
+     "backup), the drill's schedule and what",
      [](const RedisPersistence& r, const RenderOptions&) {
        const auto& b = r.spec.backup;
        if (!b) return std::string("<unset>");

@@ -13,7 +13,9 @@
 //     (containers of a pod share localhost) and a private PID namespace (nothing outlives it);
 //   - commands, args and env (values, fieldRef metadata.name, secretKeyRef) are used as rendered;
 //     processes run as the pod's runAsUser/runAsGroup, volumes are owned by its fsGroup;
-//   - the init container runs to completion before the containers start.
+//   - the init containers run to completion, in order, before the containers start (with drills
+//     on, copy-redis-server copies the redis-server of the Redis image, and a drill must pass
+//     with it).
 // Images map to local binaries: redis:* -> Debian's redis-server, anything else -> the build's
 // tidemark binaries in /usr/local/bin. One addition: `--enable-debug-command local` for Redis,
 // so the test can read DEBUG DIGEST; it does not touch persistence.
@@ -74,7 +76,8 @@ function envOf(container) {
 
 function commandOf(container) {
   const argv = [...(container.command ?? []), ...(container.args ?? [])]
-  if (container.image.startsWith('redis:')) argv.push('--enable-debug-command', 'local')
+  // Redis itself only: an init container in the Redis image (copy-redis-server) runs as rendered.
+  if (container.image.startsWith('redis:') && pod.containers.includes(container)) argv.push('--enable-debug-command', 'local')
   return argv
 }
 
@@ -96,6 +99,9 @@ const sidecarPort = sidecar.ports[0].containerPort
 // step must bring the backup back); without one (the backup store is an emptyDir) it is a
 // restart on the same data volume, which Redis must load as it left it.
 const backupOnClaim = (sts.spec.volumeClaimTemplates ?? []).some(c => c.metadata.name === 'backup')
+// Drills on: the sidecar runs the redis-server the copy-redis-server init container copied from
+// the Redis image (here Debian's, as for the redis container).
+const drills = (sidecar.args ?? []).includes('--redis-server')
 
 function runLine(container, background) {
   const env = Object.entries(envOf(container)).map(([k, v]) => `${k}=${q(v)}`).join(' ')
@@ -173,6 +179,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${sidecar
 [ "$code" = 202 ] || { echo "POST /v1/backups answered $code"; exit 1; }
 for i in $(seq 400); do ls "$ROOT/${[...mounts].find(([, n]) => n === 'backup')[0].slice(1)}"/*.json >/dev/null 2>&1 && break; sleep 0.05; done
 ls -l "$ROOT${[...mounts].find(([, n]) => n === 'backup')[0]}"
+${drills ? `echo "== a restore drill with the pod's own redis-server"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${sidecarPort}/v1/drills)
+[ "$code" = 202 ] || { echo "POST /v1/drills answered $code"; exit 1; }
+DRILL=
+for i in $(seq 1200); do
+  DRILL=$(curl -s http://127.0.0.1:${sidecarPort}/v1/status | grep -o '"lastDrill":{[^}]*}' || true)
+  [ -n "$DRILL" ] && break; sleep 0.1
+done
+echo "drill: $DRILL"
+LIVE_VERSION=$(cli info server | tr -d '\\r' | sed -n 's/^redis_version://p')
+echo "$DRILL" | grep -q '"result":"success"' && echo "$DRILL" | grep -q "\\"serverVersion\\":\\"$LIVE_VERSION\\"" &&
+  echo "$DRILL" | grep -q "\\"actualDigest\\":\\"$(cli debug digest)\\"" || { echo "the drill did not pass with Redis $LIVE_VERSION's own build"; exit 1; }` : '# no drills in this example'}
 stop_pod
 
 ${backupOnClaim

@@ -48,6 +48,15 @@ std::string Sha256Hex(const std::string& bytes) {
   return *sha.FinishHex();
 }
 
+// INFO server's redis_version.
+std::string RedisVersion(const RedisServer& redis) {
+  const std::string info = redis.Cli({"INFO", "server"});
+  const size_t at = info.find("redis_version:");
+  if (at == std::string::npos) return "";
+  const size_t start = at + std::string("redis_version:").size();
+  return info.substr(start, info.find_first_of("\r\n", start) - start);
+}
+
 class Drill : public WithDataAndStore<> {
  protected:
   Drill() : work_(tmp_.File("work")) { ::mkdir(work_.c_str(), 0755); }
@@ -124,6 +133,58 @@ TEST_F(Drill, AGoodBackupDrillsGreenWithTheLiveDigestAndTouchesNeitherStoreNorDa
   EXPECT_EQ(Snapshot(data_), data_before);
   EXPECT_EQ(ListDir(work_), std::vector<std::string>{}) << "scratch directory left behind";
   EXPECT_EQ(redis_->Digest(), live_digest_);
+}
+
+// The rendered pod's layout: the Redis image's redis-server copied into a directory of its own
+// (the copy-redis-server init container) and named with --redis-server.
+TEST_F(Drill, ACopiedRedisServerOfThePodsVersionDrillsGreen) {
+  TakeBackup();
+  const std::string bin_dir = tmp_.File("redis-bin");
+  ::mkdir(bin_dir.c_str(), 0755);
+  const std::string copy = bin_dir + "/redis-server";
+  ASSERT_EQ(RunCommand("cp \"$(command -v redis-server)\" '" + copy + "'"), 0);
+  auto run = RunDrill({"--redis-server", copy, "--redis", "unix:" + redis_->socket()});
+  EXPECT_EQ(run.rc, 0) << run.out << run.err;
+  EXPECT_TRUE(run.Logged("drill passed")) << run.out;
+  EXPECT_TRUE(run.Logged("\"redis_server\":\"" + copy + "\"")) << run.out;
+  EXPECT_TRUE(run.Logged("\"actual_digest\":\"" + live_digest_ + "\"")) << run.out;
+  EXPECT_EQ(ListDir(work_), std::vector<std::string>{});
+}
+
+// A redis-server of another version than the pod's Redis (a script stands in for its
+// --version; it would load the file with the real server) must not drill green.
+TEST_F(Drill, ARedisServerOfAnotherVersionThanThePodsDrillsRedNamingBoth) {
+  TakeBackup();
+  const std::string other = tmp_.File("other-redis-server");
+  WriteFile(other,
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'Redis server v=6.2.14 sha=00000000:0 "
+            "malloc=jemalloc-5.1.0 bits=64 build=0'; exit 0; fi\nexec redis-server \"$@\"\n");
+  ::chmod(other.c_str(), 0755);
+  const std::string live = RedisVersion(*redis_);
+  ASSERT_FALSE(live.empty());
+  auto run = RunDrill({"--redis-server", other, "--redis", "unix:" + redis_->socket()});
+  EXPECT_EQ(run.rc, 1) << run.out << run.err;
+  EXPECT_TRUE(run.Logged("drill failed")) << run.out;
+  EXPECT_TRUE(run.Logged("is version 6.2.14, the pod's Redis runs " + live)) << run.out;
+  EXPECT_FALSE(run.Logged("drill passed")) << run.out;
+  EXPECT_EQ(ListDir(work_), std::vector<std::string>{}) << "nothing may be loaded";
+}
+
+// A binary that cannot run here (what a copy from an image of another C library or with a
+// missing shared library does: the loader fails with 127) drills red with the loader's words.
+TEST_F(Drill, ARedisServerThatDoesNotRunHereDrillsRedWithTheLoadersMessage) {
+  TakeBackup();
+  const std::string broken = tmp_.File("broken-redis-server");
+  WriteFile(broken,
+            "#!/bin/sh\necho 'redis-server: error while loading shared libraries: libssl.so.1.1: "
+            "cannot open shared object file: No such file or directory' >&2\nexit 127\n");
+  ::chmod(broken.c_str(), 0755);
+  auto run = RunDrill({"--redis-server", broken, "--redis", "unix:" + redis_->socket()});
+  EXPECT_EQ(run.rc, 1) << run.out << run.err;
+  EXPECT_TRUE(run.Logged("cannot run the drill's redis-server")) << run.out;
+  EXPECT_TRUE(run.Logged("exited with status 127")) << run.out;
+  EXPECT_TRUE(run.Logged("libssl.so.1.1")) << run.out;
+  EXPECT_TRUE(run.Logged("docs/images.md")) << run.out;
 }
 
 TEST_F(Drill, BytesChangedAfterTheBackupDrillRedWithTheReason) {

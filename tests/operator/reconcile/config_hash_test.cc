@@ -35,6 +35,7 @@ const std::map<std::string, ChangeEffect> kExpectedEffect = {
     {"spec.storage.backup (set or not)", ChangeEffect::kRestart},
     {"spec.backup.objectStore (set or not), its Secret and ConfigMap references",
      ChangeEffect::kRestart},
+    {"spec.backup.drill (set or not), memoryBudget", ChangeEffect::kRestart},
     {"spec.restore.when", ChangeEffect::kRestart},
     {"operator.sidecarImage", ChangeEffect::kRestart},
     {"spec.mode", ChangeEffect::kLive},
@@ -84,6 +85,9 @@ std::vector<Change> Changes() {
          store.credentials.secret_name = "s3";
          r.spec.backup->object_store = store;
        }},
+      {"spec.backup.drill (set or not), memoryBudget",
+       [](R& r, O&) { r.spec.backup->drill->memory_budget = "6Gi"; }},
+      {"spec.backup.drill (set or not), memoryBudget", [](R& r, O&) { r.spec.backup->drill.reset(); }},
       {"spec.restore.when", [](R& r, O&) { r.spec.restore.when = policy::RestoreWhen::kNever; }},
       {"operator.sidecarImage", [](R&, O& o) { o.sidecar_image = "tidemark-sidecar:next"; }},
       {"spec.mode", [](R& r, O&) { r.spec.mode = policy::Mode::kRdb; }},
@@ -105,6 +109,10 @@ std::vector<Change> Changes() {
       {"spec.aof.rewrite.maxSize", [](R& r, O&) { r.spec.aof.rewrite.max_size = "16Gi"; }},
       {"spec.aof.rewrite.window", [](R& r, O&) { r.spec.aof.rewrite.window->end = "06:00"; }},
       {"spec.backup", [](R& r, O&) { r.spec.backup->schedule = "0 * * * *"; }},
+      // The drill's schedule and what are policy.json only: drills on or off, and the budget,
+      // are what the pod template holds.
+      {"spec.backup", [](R& r, O&) { r.spec.backup->drill->schedule = "0 4 * * *"; }},
+      {"spec.backup", [](R& r, O&) { r.spec.backup->drill->what = policy::DrillWhat::kEveryNew; }},
       {"spec.restore.source",
        [](R& r, O&) {
          r.spec.restore.source.type = policy::RestoreSourceType::kBackup;

@@ -16,6 +16,7 @@ namespace tidemark::reconcile {
 namespace {
 
 using namespace testing;
+using policy::RedisPersistence;
 
 DesiredObjects Render(const std::string& stem) {
   auto r = LoadExample(stem);
@@ -48,6 +49,12 @@ std::vector<std::string> Strings(const Json& list) {
   return out;
 }
 
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::map<std::string, std::string> MountsOf(const Json& container) {
   std::map<std::string, std::string> out;
   for (const auto& m : container.at("volumeMounts").as_array()) {
@@ -61,7 +68,7 @@ TEST(Desired, EveryContainerIsHardened) {
   for (const auto& file : ExampleFiles()) {
     DesiredObjects d = Render(Stem(file));
     const auto containers = AllContainers(d.stateful_set);
-    ASSERT_EQ(containers.size(), 3u) << file;
+    ASSERT_EQ(containers.size(), DrillsOn(LoadExample(Stem(file))) ? 4u : 3u) << file;
     for (const auto& c : containers) {
       const Json* sc = Find(c, "securityContext");
       ASSERT_TRUE(sc) << file << " " << c.at("name").as_string();
@@ -237,6 +244,115 @@ TEST(Desired, StorageLayoutFollowsTheSpec) {
   EXPECT_TRUE(scratch);
 }
 
+const Json* Volume(const Json& sts, std::string_view name) {
+  for (const auto& v : FindPath(sts, {"spec", "template", "spec", "volumes"})->as_array())
+    if (GetString(v, "name") == std::string(name)) return &v;
+  return nullptr;
+}
+
+std::string SidecarLimit(const RedisPersistence& r) {
+  const DesiredObjects d = RenderDesired(MetaFor(r), r, TestOptions());
+  const Json* c = Container(d.stateful_set, "sidecar");
+  const Json* limit = FindPath(*c, {"resources", "limits", "memory"});
+  return limit ? limit->as_string() : "<none>";
+}
+
+TEST(Desired, DrillsRunThePodsOwnRedisServerWithinTheSidecarsMemoryLimit) {
+  // hybrid: drills with a 4Gi budget.
+  const RedisPersistence hybrid = LoadExample("hybrid");
+  DesiredObjects d = RenderDesired(MetaFor(hybrid), hybrid, TestOptions());
+  const Json* copy = Container(d.stateful_set, "copy-redis-server");
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(GetString(*copy, "image"), hybrid.spec.workload.image) << "the pod's Redis build";
+  EXPECT_EQ(Strings(copy->at("command")), CopyRedisServerCommand());
+  EXPECT_EQ(MountsOf(*copy), (std::map<std::string, std::string>{{"/tidemark/redis-bin", "redis-bin"}}));
+  const Json& init = *FindPath(d.stateful_set, {"spec", "template", "spec", "initContainers"});
+  EXPECT_EQ(GetString(init.at(0), "name"), "restore") << "the restore step stays first";
+
+  const Json* sidecar = Container(d.stateful_set, "sidecar");
+  auto args = Strings(sidecar->at("args"));
+  auto flag = [&](const std::string& name) {
+    auto it = std::find(args.begin(), args.end(), name);
+    return it == args.end() || it + 1 == args.end() ? std::string() : *(it + 1);
+  };
+  EXPECT_EQ(flag("--redis-server"), "/tidemark/redis-bin/redis-server");
+  EXPECT_EQ(flag("--work-dir"), "/tidemark/drill");
+  auto mounts = MountsOf(*sidecar);
+  EXPECT_EQ(mounts["/tidemark/redis-bin"], "redis-bin");
+  EXPECT_EQ(mounts["/tidemark/drill"], "drill-scratch");
+  for (const auto& m : sidecar->at("volumeMounts").as_array()) {
+    if (GetString(m, "name") == "redis-bin") {
+      EXPECT_EQ(GetBool(m, "readOnly"), true);
+    }
+  }
+  for (const char* v : {"redis-bin", "drill-scratch"}) {
+    ASSERT_TRUE(Volume(d.stateful_set, v)) << v;
+    EXPECT_TRUE(Find(*Volume(d.stateful_set, v), "emptyDir")) << v;
+    EXPECT_FALSE(FindPath(*Volume(d.stateful_set, v), {"emptyDir", "medium"})) << v;
+  }
+  // 256Mi of its own + the 4Gi budget; the request is unchanged, the restore step untouched.
+  EXPECT_EQ(FindPath(*sidecar, {"resources", "limits", "memory"})->as_string(), "4352Mi");
+  EXPECT_EQ(FindPath(*sidecar, {"resources", "requests", "memory"})->as_string(), "64Mi");
+  EXPECT_EQ(FindPath(*Container(d.stateful_set, "restore"), {"resources", "limits", "memory"})->as_string(),
+            "256Mi");
+
+  RedisPersistence decimal = hybrid;
+  decimal.spec.backup->drill->memory_budget = "1.5G";
+  EXPECT_EQ(SidecarLimit(decimal), std::to_string(268435456 + 1500000000));
+  RedisPersistence unbounded = hybrid;
+  unbounded.spec.backup->drill->memory_budget.reset();
+  EXPECT_EQ(SidecarLimit(unbounded), "<none>") << "a drill without a budget may load anything";
+
+  // minimal: no drills, none of it.
+  const RedisPersistence minimal = LoadExample("minimal");
+  DesiredObjects m = RenderDesired(MetaFor(minimal), minimal, TestOptions());
+  EXPECT_FALSE(Container(m.stateful_set, "copy-redis-server"));
+  EXPECT_FALSE(Volume(m.stateful_set, "redis-bin"));
+  EXPECT_FALSE(Volume(m.stateful_set, "drill-scratch"));
+  auto plain = Strings(Container(m.stateful_set, "sidecar")->at("args"));
+  EXPECT_EQ(std::find(plain.begin(), plain.end(), "--redis-server"), plain.end());
+  EXPECT_EQ(SidecarLimit(minimal), "256Mi");
+}
+
+// Runs the copy step's command as kubelet would, with `path` as PATH; returns its exit code.
+int RunCopyStep(const std::string& path, const std::string& dest, std::string* out) {
+  std::string cmd = "env PATH=" + ShellQuote(path);
+  for (const auto& a : CopyRedisServerCommand())
+    cmd += " " + ShellQuote(a == "/tidemark/redis-bin/redis-server" ? dest : a);
+  return tidemark::testing::RunCommand(cmd + " 2>&1", out);
+}
+
+TEST(Desired, TheCopyStepCopiesTheImagesRedisServerAndNeverFailsThePod) {
+  tidemark::testing::TempDir dir;
+  const std::string image_bin = dir.File("image-bin"), tools = dir.File("tools");
+  ::mkdir(image_bin.c_str(), 0755);
+  ::mkdir(tools.c_str(), 0755);
+  // PATH holds only sh, cp, mv, rm (and the image's redis-server when it has one): /usr/bin
+  // here has Debian's redis-server, which must not be what is found.
+  for (const char* tool : {"sh", "cp", "mv", "rm"})
+    ASSERT_EQ(tidemark::testing::RunCommand("ln -s \"$(command -v " + std::string(tool) + ")\" '" +
+                                            tools + "/" + tool + "'"),
+              0);
+  const std::string server = "#!/bin/sh\necho 'Redis server v=7.2.4 (the image build)'\n";
+  tidemark::testing::WriteFile(image_bin + "/redis-server", server);
+  ::chmod((image_bin + "/redis-server").c_str(), 0755);
+  const std::string dest = dir.File("redis-bin-redis-server");
+
+  std::string out;
+  EXPECT_EQ(RunCopyStep(image_bin + ":" + tools, dest, &out), 0) << out;
+  EXPECT_EQ(tidemark::testing::ReadFile(dest), server);
+  struct stat st{};
+  ASSERT_EQ(::stat(dest.c_str(), &st), 0);
+  EXPECT_TRUE(st.st_mode & S_IXUSR) << "the copy must stay executable";
+  EXPECT_NE(out.find("copied " + image_bin + "/redis-server"), std::string::npos) << out;
+
+  // An image without redis-server: the pod still starts (exit 0), the stale copy is gone and
+  // the log says drills will fail.
+  EXPECT_EQ(RunCopyStep(tools, dest, &out), 0) << out;
+  EXPECT_NE(::stat(dest.c_str(), &st), 0) << "a copy of another image must not stay";
+  EXPECT_NE(out.find("restore drills will fail"), std::string::npos) << out;
+}
+
 TEST(Desired, ServicesGiveStableNamesAndAPrimaryEndpoint) {
   DesiredObjects d = Render("hybrid");
   EXPECT_EQ(GetString(*FindPath(d.headless_service, {"metadata"}), "name"), "catalog-headless");
@@ -267,11 +383,7 @@ std::vector<std::string> RunRedisStart(const std::string& pod, const std::string
   if (!password.empty()) cmd += " REDIS_PASSWORD=\"" + password + "\"";
   std::vector<std::string> argv = RedisCommand();
   for (const auto& a : RedisArgs()) argv.push_back(a);
-  for (const auto& a : argv) {
-    std::string quoted = "'";
-    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += " " + quoted + "'";
-  }
+  for (const auto& a : argv) cmd += " " + ShellQuote(a);
   std::string out;
   EXPECT_EQ(tidemark::testing::RunCommand(cmd, &out), 0) << cmd;
   std::vector<std::string> lines;

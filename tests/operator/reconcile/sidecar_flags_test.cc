@@ -61,7 +61,7 @@ std::vector<std::string> FlagsIn(const std::vector<std::string>& args) {
 std::vector<std::string> Relocate(std::vector<std::string> args, const std::string& root) {
   for (auto& a : args)
     for (const char* prefix : {"/data", "/backup", "/etc/tidemark/config", "/etc/tidemark/secret",
-                               "/run/redis"})
+                               "/run/redis", "/tidemark"})
       if (a.rfind(prefix, 0) == 0) {
         a = root + a;
         break;
