@@ -414,7 +414,11 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
   // primary's own data is gone, unusable or empty (a primary's intact data is never older).
   const bool local_missing =
       local.kind == LocalData::Kind::kNone || !local.candidate.usable || local.candidate.keys == 0;
-  if (!o.peers.peers.empty() && local_missing && !pit) {
+  // Pod 0's only: one container spec serves every ordinal (the operator renders --peers for
+  // all), and a replica takes the primary's data at its first sync, never another replica's.
+  if (!o.peers.peers.empty() && o.is_replica) {
+    log.Info("a replica: --peers ignored (only pod 0 restores from a replica)", {});
+  } else if (!o.peers.peers.empty() && local_missing && !pit) {
     for (auto& c : GatherPeerCandidates(o.peers, now, log)) candidates.push_back(std::move(c));
   }
   backup::RestoreChoiceOptions copt;

@@ -12,6 +12,7 @@
 
 #include "core/backup/utc_time.h"
 #include "sidecar/dir_backup_store.h"
+#include "sidecar/peer_client.h"
 #include "sidecar/snapshot_backup.h"
 #include "tests/sidecar/fake_clock.h"
 #include "tests/sidecar/test_rdb.h"
@@ -329,6 +330,26 @@ TEST_F(RestoreTest, AReplicaMayStartEmptyOverEvidence) {
   EXPECT_NE(Log().find("a replica: starting empty"), std::string::npos) << Log();
   o.allow_start_empty = false;  // also without --allow-empty (restore.when: never)
   ASSERT_TRUE(Run(o));
+}
+
+// The operator renders --peers into the one restore container spec of every ordinal: a replica
+// asks no peer (it would wait on each) and starts as before.
+TEST_F(RestoreTest, AReplicaIgnoresPeers) {
+  RestoreOptions o = Operated();
+  o.is_replica = true;
+  auto peer = ParsePeerUrl("http://127.0.0.1:1");
+  ASSERT_TRUE(peer) << peer.error().ToString();
+  o.peers.peers.push_back(*peer);
+  o.peers.token = "shop/cache:0123456789abcdef0123";
+  auto r = Run(o);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->action, RestoreAction::kStartEmpty);
+  EXPECT_NE(Log().find("--peers ignored"), std::string::npos) << Log();
+  EXPECT_EQ(Log().find("replica not reachable"), std::string::npos) << Log();
+  // Pod 0 with the same options does ask (and finds the peer unreachable).
+  o.is_replica = false;
+  ASSERT_TRUE(Run(o));
+  EXPECT_NE(Log().find("replica not reachable"), std::string::npos) << Log();
 }
 
 TEST_F(RestoreTest, TheLineageMarkerRemembersDataAfterEveryBackupIsGone) {
