@@ -26,6 +26,8 @@ const kube::ResourceType* TypeOf(const std::string& kind) {
   if (kind == "ConfigMap") return &kube::resources::ConfigMaps();
   if (kind == "Service") return &kube::resources::Services();
   if (kind == "StatefulSet") return &kube::resources::StatefulSets();
+  if (kind == "NetworkPolicy") return &kube::resources::NetworkPolicies();
+  if (kind == "Secret") return &kube::resources::Secrets();
   if (kind == "PersistentVolumeClaim") return &kube::resources::PersistentVolumeClaims();
   if (kind == reconcile::kOwnerKind) return &kube::resources::RedisPersistences();
   return nullptr;
@@ -75,7 +77,7 @@ Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
     if (type != kube::EventType::kBookmark) EnqueueOwner(object);
   };
   for (const auto* type : {&kube::resources::ConfigMaps(), &kube::resources::Services(),
-                           &kube::resources::StatefulSets()}) {
+                           &kube::resources::StatefulSets(), &kube::resources::NetworkPolicies()}) {
     informers_.push_back(
         std::make_unique<kube::Informer>(watch_client, *type, owned_options, owned));
   }
@@ -91,7 +93,8 @@ Controller::Controller(kube::KubeClient& client, kube::KubeClient& watch_client,
   config_maps_ = informers_[1].get();
   services_ = informers_[2].get();
   stateful_sets_ = informers_[3].get();
-  pods_ = informers_[4].get();
+  network_policies_ = informers_[4].get();
+  pods_ = informers_[5].get();
   sidecars_ = MakeHttpSidecarClient(options_.sidecar_port, options_.sidecar_timeout);
   // As client-go's workqueue_depth: the keys ready now. The resync keeps every resource in the
   // delayed set, which is no backlog.
@@ -196,6 +199,12 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
   observed.headless_service = Parsed(services_->Get(prefix + reconcile::HeadlessServiceName(meta)));
   observed.client_service = Parsed(services_->Get(prefix + reconcile::ClientServiceName(meta)));
   observed.stateful_set = Parsed(stateful_sets_->Get(prefix + reconcile::StatefulSetName(meta)));
+  observed.network_policy =
+      Parsed(network_policies_->Get(prefix + reconcile::NetworkPolicyName(meta)));
+  if (spec) {
+    auto token = ReadPeerTokenSecret(client_, meta, observed);
+    if (!token) return Failed(key, "reading the peer token Secret", token.error());
+  }
   if (observed.stateful_set) {
     kube::ListOptions list;
     list.label_selector = Selector(reconcile::SelectorLabels(meta));
@@ -307,6 +316,12 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
     case reconcile::ActionKind::kApply: {
       auto r = client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true);
       if (!r) return std::unexpected(r.error());
+      return {};
+    }
+    case reconcile::ActionKind::kCreate: {
+      // Made once; one made meanwhile (another operator, a retried pass) is the one to keep.
+      auto r = client_.Create(*type, action.namespace_, body);
+      if (!r && !r.error().IsAlreadyExists()) return std::unexpected(r.error());
       return {};
     }
     case reconcile::ActionKind::kExpandClaim: {

@@ -2,15 +2,17 @@
 // key at a time.
 //
 //   RedisPersistence informer ──────────────┐
-//   ConfigMap / Service / StatefulSet        ├─> WorkQueue("ns/name") ─> Reconcile(key)
-//   informers (managed-by label) ─ owner ───┤        ^
+//   ConfigMap / Service / StatefulSet /      ├─> WorkQueue("ns/name") ─> Reconcile(key)
+//   NetworkPolicy informers (managed-by) ───┤        ^
 //   Pod informer (managed-by) ─ instance ───┘        └─ again after resync_period
 //
 // Reconcile(key) = observe → plan → act:
 //  - the resource from the cache (gone or being deleted: nothing to do; what it owned is
 //    garbage-collected by Kubernetes through the ownerReferences);
 //  - LoadRedisPersistence on the whole object (an invalid spec is a status, never a crash);
-//  - the owned objects from the caches, the claims by a LIST with the selector labels, their
+//  - the owned objects from the caches, the peer token Secret by a GET of its name (no
+//    informer: that would read every Secret of the namespace), the claims by a LIST with the
+//    selector labels, their
 //    StorageClasses by GET, each pod's sidecar /v1/status at its pod IP (observe.h);
 //  - the on-demand backup when the annotation tidemark.dev/backup-now asks for one;
 //  - reconcile::Plan, then its actions in order (server-side apply with the field manager
@@ -102,6 +104,7 @@ class Controller {
   kube::Informer* config_maps_ = nullptr;
   kube::Informer* services_ = nullptr;
   kube::Informer* stateful_sets_ = nullptr;
+  kube::Informer* network_policies_ = nullptr;
   kube::Informer* pods_ = nullptr;
   std::unique_ptr<SidecarClient> sidecars_;
   std::vector<std::thread> threads_;

@@ -4,6 +4,8 @@
 //       --log-level=info [--leader-elect --leader-election-namespace=NS] [--watch-namespace=NS]
 //       --sidecar-image=IMAGE [--kubeconfig FILE [--context NAME]] [--sidecar-port=9121]
 //       [--sidecar-timeout=SECONDS] [--resync-period=SECONDS]
+//       [--operator-namespace=NS] [--operator-pod-labels=K=V,...]
+//       [--sidecar-ingress-namespaces=NS,...]
 //   tidemark-operator --print-rbac
 //
 // Both "--flag=value" and "--flag value" are accepted. An address ":8080" means every
@@ -12,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,14 @@ struct Flags {
   int sidecar_port = 9121;                     // every pod's sidecar, at the pod IP
   std::chrono::milliseconds sidecar_timeout{2000};  // each request to a sidecar
   std::chrono::milliseconds resync_period{30000};   // each resource again, to read its sidecars
+  // Who may reach the sidecars' port besides the set's own pods (the NetworkPolicy,
+  // operator/reconcile/peer_objects.h): this operator's pods (it polls each sidecar), by their
+  // namespace ("" : POD_NAMESPACE; unknown: any namespace) and labels, and whole namespaces
+  // (Prometheus scraping /metrics).
+  std::string operator_namespace;
+  std::map<std::string, std::string> operator_pod_labels = {
+      {"app.kubernetes.io/name", "tidemark"}, {"app.kubernetes.io/component", "operator"}};
+  std::vector<std::string> sidecar_ingress_namespaces;
   int workers = 1;
   bool help = false;
   bool print_rbac = false;  // print the RBAC table (operator/kube/rbac_table.h) and exit

@@ -1,5 +1,7 @@
 #include "operator/controller/observe.h"
 
+#include <openssl/rand.h>
+
 #include <set>
 
 #include "core/backup/utc_time.h"
@@ -57,6 +59,30 @@ PodIps ReadSidecars(const kube::Informer& pods, const reconcile::ResourceMeta& m
     }
   }
   return ips;
+}
+
+kube::KubeStatus ReadPeerTokenSecret(kube::KubeClient& client, const reconcile::ResourceMeta& meta,
+                                     reconcile::Observed& observed) {
+  auto secret = client.Get(kube::resources::Secrets(), meta.namespace_,
+                           reconcile::PeerTokenSecretName(meta));
+  if (secret) {
+    // Only its presence matters: the operator never compares or rewrites it.
+    observed.peer_token_secret = Json::object();
+    return {};
+  }
+  if (!secret.error().IsNotFound()) return std::unexpected(secret.error());
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    return kube::MakeKubeError(kube::Reason::kUnknown,
+                               "no random bytes for the peer token (RAND_bytes failed)",
+                               reconcile::PeerTokenSecretName(meta));
+  static constexpr char kHex[] = "0123456789abcdef";
+  observed.new_peer_secret_hex.clear();
+  for (unsigned char b : bytes) {
+    observed.new_peer_secret_hex += kHex[b >> 4];
+    observed.new_peer_secret_hex += kHex[b & 15];
+  }
+  return {};
 }
 
 kube::KubeStatus ReadStorageClasses(kube::KubeClient& client, reconcile::Observed& observed) {

@@ -24,6 +24,12 @@ using PodIps = std::map<std::string, std::string>;
 PodIps ReadSidecars(const kube::Informer& pods, const reconcile::ResourceMeta& meta,
                     int64_t replicas, SidecarClient& sidecars, reconcile::Observed& observed);
 
+// GETs the peer token Secret (reconcile/peer_objects.h) into observed.peer_token_secret; when it
+// is absent (404), draws 32 random bytes (OpenSSL RAND_bytes) into observed.new_peer_secret_hex
+// for the one the plan creates. Any other failure is returned (the pass is retried).
+kube::KubeStatus ReadPeerTokenSecret(kube::KubeClient& client, const reconcile::ResourceMeta& meta,
+                                     reconcile::Observed& observed);
+
 // GETs each StorageClass the observed claims name (once each) into
 // observed.storage_class_expandable. A class that does not exist, or may not be read (403), is
 // not expandable; any other failure is returned (the pass is retried).

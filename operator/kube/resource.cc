@@ -44,6 +44,10 @@ const ResourceType& StatefulSets() {
   static const ResourceType t{"apps", "v1", "statefulsets", true};
   return t;
 }
+const ResourceType& NetworkPolicies() {
+  static const ResourceType t{"networking.k8s.io", "v1", "networkpolicies", true};
+  return t;
+}
 const ResourceType& Leases() {
   static const ResourceType t{"coordination.k8s.io", "v1", "leases", true};
   return t;

@@ -32,6 +32,7 @@ const ResourceType& Services();
 const ResourceType& Events();  // events.k8s.io/v1
 const ResourceType& PersistentVolumeClaims();
 const ResourceType& StatefulSets();
+const ResourceType& NetworkPolicies();  // networking.k8s.io/v1
 const ResourceType& Leases();
 const ResourceType& Pods();
 const ResourceType& StorageClasses();  // storage.k8s.io/v1, cluster-scoped

@@ -59,6 +59,11 @@ constexpr ReasonDecl kReasons[] = {
      "after a restore, Redis's DEBUG DIGEST differs from the restored backup's digest (both in "
      "the message); nothing was overwritten"},
     {kCondDegraded, kTrue, reason::kDrillFailed, "a restore drill failed"},
+    {kCondDegraded, kTrue, reason::kReplicaHeldBack,
+     "a replica's sidecar holds it back (REPLICAOF a placeholder, data kept) because pod 0 came "
+     "back older than it (empty, or restored from an older copy); the message names both "
+     "replication states. A person decides: restore pod 0 from that replica, or accept pod 0's "
+     "data (REPLICAOF pod 0 by hand, which flushes the replica)"},
     {kCondDegraded, kTrue, reason::kVolumeResizeBlocked,
      "a claim cannot take the spec's size: not bound yet, a StorageClass without "
      "allowVolumeExpansion, or a smaller size (claims never shrink)"},

@@ -10,7 +10,8 @@
 //   BackupsRestorable  the last restore drill (spec.backup.drill) loaded its backup with the
 //                  recorded digest (True with NotConfigured when no drills are asked for)
 //   Degraded       something needs a person: invalid spec, Redis down, failed backup, refused
-//                  policy or drift, a volume that cannot grow or shrink
+//                  policy or drift, a volume that cannot grow or shrink, a replica held back
+//                  because pod 0 came back older than it
 #pragma once
 
 #include <span>
@@ -54,6 +55,7 @@ inline constexpr std::string_view kDrillFailed = "DrillFailed";
 inline constexpr std::string_view kDrillSkipped = "DrillSkipped";
 inline constexpr std::string_view kNoDrillYet = "NoDrillYet";
 inline constexpr std::string_view kRestoreDigestMismatch = "RestoreDigestMismatch";
+inline constexpr std::string_view kReplicaHeldBack = "ReplicaHeldBack";
 }  // namespace reason
 
 struct ConditionDecl {

@@ -2,6 +2,8 @@
 
 #include "core/policy/render_redis_conf.h"
 #include "core/policy/render_sidecar_policy.h"
+#include "operator/reconcile/peer_objects.h"
+#include "operator/reconcile/pod_commands.h"
 #include "operator/reconcile/pod_template.h"
 
 namespace tidemark::reconcile {
@@ -17,18 +19,18 @@ Json OwnerReference(const ResourceMeta& meta) {
               {"blockOwnerDeletion", Json::boolean(true)}});
 }
 
-Json Metadata(const ResourceMeta& meta, const std::string& name) {
-  return Obj({{"name", Str(name)},
-              {"namespace", Str(meta.namespace_)},
-              {"labels", Labels(meta)},
-              {"ownerReferences", Arr({OwnerReference(meta)})}});
-}
-
 Json ServicePort(std::string_view name, int port) {
   return Obj({{"name", Str(name)}, {"port", Json::number(port)}, {"targetPort", Str(name)}});
 }
 
 }  // namespace
+
+Json OwnedMetadata(const ResourceMeta& meta, const std::string& name) {
+  return Obj({{"name", Str(name)},
+              {"namespace", Str(meta.namespace_)},
+              {"labels", Labels(meta)},
+              {"ownerReferences", Arr({OwnerReference(meta)})}});
+}
 
 Json Labels(const ResourceMeta& meta) {
   Json labels = SelectorLabels(meta);
@@ -75,15 +77,18 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
 
   out.config_map = Obj({{"apiVersion", Str("v1")},
                         {"kind", Str("ConfigMap")},
-                        {"metadata", Metadata(meta, ConfigMapName(meta))},
+                        {"metadata", OwnedMetadata(meta, ConfigMapName(meta))},
                         {"data", Obj({{std::string(kConfKey), Str(policy::RenderRedisConf(r))},
                                       {std::string(kPolicyKey),
-                                       Str(policy::RenderSidecarPolicy(r))}})}});
+                                       Str(policy::RenderSidecarPolicy(r))},
+                                      // The restore step's --peers (pod_commands.h).
+                                      {std::string(kPeersKey),
+                                       Str(PeerUrls(meta, r.spec.workload.replicas))}})}});
 
   out.headless_service = Obj(
       {{"apiVersion", Str("v1")},
        {"kind", Str("Service")},
-       {"metadata", Metadata(meta, HeadlessServiceName(meta))},
+       {"metadata", OwnedMetadata(meta, HeadlessServiceName(meta))},
        {"spec", Obj({{"clusterIP", Str("None")},
                      // Replicas resolve pod 0's name before it is Ready (it becomes Ready only
                      // once its sidecar applied the policy).
@@ -97,7 +102,7 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
   out.client_service =
       Obj({{"apiVersion", Str("v1")},
            {"kind", Str("Service")},
-           {"metadata", Metadata(meta, ClientServiceName(meta))},
+           {"metadata", OwnedMetadata(meta, ClientServiceName(meta))},
            {"spec", Obj({{"type", Str("ClusterIP")},
                          {"selector", primary},
                          {"ports", Arr({ServicePort(kRedisPortName, kRedisPort)})}})}});
@@ -109,7 +114,7 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
   out.stateful_set = Obj(
       {{"apiVersion", Str("apps/v1")},
        {"kind", Str("StatefulSet")},
-       {"metadata", Metadata(meta, StatefulSetName(meta))},
+       {"metadata", OwnedMetadata(meta, StatefulSetName(meta))},
        {"spec", Obj({{"serviceName", Str(HeadlessServiceName(meta))},
                      {"replicas", Json::number(static_cast<int64_t>(r.spec.workload.replicas))},
                      {"selector", Obj({{"matchLabels", SelectorLabels(meta)}})},
@@ -119,10 +124,13 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
                      {"template", PodTemplate(meta, r, options)},
                      {"volumeClaimTemplates", Arr(std::move(claims))}})}});
 
+  out.network_policy = SidecarNetworkPolicy(meta, options);
+
   StampDesiredHash(out.config_map);
   StampDesiredHash(out.headless_service);
   StampDesiredHash(out.client_service);
   StampDesiredHash(out.stateful_set);
+  StampDesiredHash(out.network_policy);
   return out;
 }
 

@@ -4,6 +4,8 @@
 //                (pod 0, the primary)
 //   StatefulSet  restore init container, Redis, sidecar; claim templates per the storage
 //                layout; hardened security contexts; the config-hash pod-template annotation
+//   NetworkPolicy  the sidecar port for the set's pods and the operator (peer_objects.h)
+// (The peer token Secret is created once, not applied: peer_objects.h, plan.h.)
 // Each carries the app.kubernetes.io labels, a controller owner reference to the resource
 // (controller and blockOwnerDeletion true) and the desired-hash annotation (StampDesiredHash).
 // Deterministic: the same inputs give the same JSON. Pure, thread-safe.
@@ -23,6 +25,7 @@ struct DesiredObjects {
   Json headless_service;
   Json client_service;
   Json stateful_set;
+  Json network_policy;
 };
 
 // Precondition: `resource` is valid and defaulted (LoadRedisPersistence succeeded). Its name
@@ -32,6 +35,9 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
 
 // The claim template for `volume` ("data", "aof", "backup").
 Json ClaimTemplate(std::string_view volume, const policy::Volume& spec, const ResourceMeta& meta);
+
+// name, namespace, the labels and the controller owner reference to the resource.
+Json OwnedMetadata(const ResourceMeta& meta, const std::string& name);
 
 // Sets metadata.annotations[kDesiredHashAnnotation] to the hash of the object without it.
 void StampDesiredHash(Json& object);

@@ -6,6 +6,8 @@ std::string ConfigMapName(const ResourceMeta& meta) { return meta.name + "-persi
 std::string HeadlessServiceName(const ResourceMeta& meta) { return meta.name + "-headless"; }
 std::string ClientServiceName(const ResourceMeta& meta) { return meta.name; }
 std::string StatefulSetName(const ResourceMeta& meta) { return meta.name; }
+std::string PeerTokenSecretName(const ResourceMeta& meta) { return meta.name + "-peer-token"; }
+std::string NetworkPolicyName(const ResourceMeta& meta) { return meta.name + "-sidecar"; }
 
 std::string PodName(const ResourceMeta& meta, int64_t ordinal) {
   return StatefulSetName(meta) + "-" + std::to_string(ordinal);

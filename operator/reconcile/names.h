@@ -6,13 +6,17 @@
 //   Service       NAME-headless      headless, publishes not-ready pods (stable pod DNS names)
 //   Service       NAME               ClusterIP, selects pod 0 only: the primary
 //   StatefulSet   NAME               pods NAME-0..NAME-(n-1); claims VCT-NAME-i
+//   Secret        NAME-peer-token    the set's peer token (peer_objects.h); created once
+//   NetworkPolicy NAME-sidecar       the sidecar port for the set and the operator only
 //   pod 0's DNS   NAME-0.NAME-headless.NS.svc   (what replicas follow with replicaof)
 // NAME is at most 52 characters (validated), so every derived name fits its limit.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tidemark::reconcile {
 
@@ -28,6 +32,13 @@ struct ResourceMeta {
 // Settings of the operator itself (flags), not of the resource.
 struct RenderOptions {
   std::string sidecar_image = "ghcr.io/tidemark/tidemark-sidecar:0.1.0";
+  // The operator's pods, which the NetworkPolicy lets reach the sidecars (it polls them): their
+  // namespace ("" : any namespace) and labels (the chart's selector labels).
+  std::string operator_namespace;
+  std::map<std::string, std::string> operator_pod_labels = {
+      {"app.kubernetes.io/name", "tidemark"}, {"app.kubernetes.io/component", "operator"}};
+  // Namespaces whose pods may reach the sidecars too (Prometheus scraping /metrics).
+  std::vector<std::string> sidecar_ingress_namespaces;
 };
 
 inline constexpr std::string_view kGroupVersion = "tidemark.dev/v1alpha1";
@@ -72,6 +83,9 @@ inline constexpr std::string_view kSecretDir = "/etc/tidemark/secret";
 inline constexpr std::string_view kSocketDir = "/run/redis";
 inline constexpr std::string_view kSocketPath = "/run/redis/redis.sock";
 inline constexpr std::string_view kPasswordFile = "password";  // file name in kSecretDir
+// The set's peer token (peer_objects.h), a file for the restore step and the sidecar.
+inline constexpr std::string_view kPeerTokenKey = "token";
+inline constexpr std::string_view kPeerTokenDir = "/etc/tidemark/peer";
 // With drills on: the pod's own redis-server, copied by kCopyRedisServerContainer (the sidecar
 // image has none of the pod's version), and the drills' scratch directories (the root file
 // system is read-only).
@@ -86,6 +100,7 @@ inline constexpr std::string_view kBackupVolume = "backup";
 inline constexpr std::string_view kConfigVolume = "config";
 inline constexpr std::string_view kSecretVolume = "redis-password";
 inline constexpr std::string_view kSocketVolume = "run";
+inline constexpr std::string_view kPeerTokenVolume = "peer-token";
 inline constexpr std::string_view kRedisBinVolume = "redis-bin";      // emptyDir, drills on
 inline constexpr std::string_view kDrillVolume = "drill-scratch";     // emptyDir, drills on
 // The object store's credentials, CA bundle and encryption key as files, mounted at
@@ -100,6 +115,8 @@ std::string ConfigMapName(const ResourceMeta& meta);
 std::string HeadlessServiceName(const ResourceMeta& meta);
 std::string ClientServiceName(const ResourceMeta& meta);
 std::string StatefulSetName(const ResourceMeta& meta);
+std::string PeerTokenSecretName(const ResourceMeta& meta);
+std::string NetworkPolicyName(const ResourceMeta& meta);
 std::string PodName(const ResourceMeta& meta, int64_t ordinal);
 // "data-NAME-0": the claim a StatefulSet creates from template `volume` for pod `ordinal`.
 std::string ClaimName(std::string_view volume, const ResourceMeta& meta, int64_t ordinal);

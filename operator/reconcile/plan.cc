@@ -5,6 +5,7 @@
 #include "operator/reconcile/claims.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/desired.h"
+#include "operator/reconcile/peer_objects.h"
 #include "operator/reconcile/plan_status.h"
 
 namespace tidemark::reconcile {
@@ -131,6 +132,7 @@ ReconcilePlan PlanInvalid(const ResourceMeta& meta, const policy::Problems& prob
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {
     case ActionKind::kApply: return "apply";
+    case ActionKind::kCreate: return "create";
     case ActionKind::kExpandClaim: return "expand-claim";
     case ActionKind::kDeleteOrphan: return "delete-orphan";
     case ActionKind::kPatchStatus: return "patch-status";
@@ -148,8 +150,14 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
   // 1. Objects: the ConfigMap first (pods mount it), then the Services, then the StatefulSet.
   ApplyIfNeeded(observed.config_map, desired.config_map, plan.actions);
   const bool config_changed = !plan.actions.empty();
+  // The token before the pods that mount it; once: never compared, never rewritten.
+  if (!observed.peer_token_secret && !observed.new_peer_secret_hex.empty())
+    plan.actions.push_back(Action{ActionKind::kCreate, "v1", "Secret", meta.namespace_,
+                                  PeerTokenSecretName(meta),
+                                  PeerTokenSecret(meta, observed.new_peer_secret_hex), "absent"});
   ApplyIfNeeded(observed.headless_service, desired.headless_service, plan.actions);
   ApplyIfNeeded(observed.client_service, desired.client_service, plan.actions);
+  ApplyIfNeeded(observed.network_policy, desired.network_policy, plan.actions);
 
   std::optional<Condition> workload;  // set when the StatefulSet is not settled
   if (!observed.stateful_set) {

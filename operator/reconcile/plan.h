@@ -16,6 +16,8 @@
 //   kDeleteOrphan  delete the StatefulSet with propagationPolicy=Orphan: its claim templates
 //                  must change (a volume added or removed, class or access modes); the pods
 //                  keep running and the next pass creates the new StatefulSet, which adopts them
+//   kCreate        create `body` (POST) and never write it again: the peer token Secret
+//                  (peer_objects.h), created once and never rotated; 409 AlreadyExists is done
 //   kPatchStatus   write `body` to the resource's status subresource: apiVersion, kind,
 //                  metadata.name/namespace and the whole status, so it serves as a server-side
 //                  apply (subresource "status") or a merge patch alike; planned only when the
@@ -46,6 +48,12 @@ struct Observed {
   std::optional<Json> headless_service;
   std::optional<Json> client_service;
   std::optional<Json> stateful_set;
+  std::optional<Json> network_policy;
+  // The peer token Secret (read by name each pass); nullopt: absent. Then
+  // new_peer_secret_hex holds 64 hex digits of fresh random bytes for the one the pass creates
+  // (the caller draws them: the plan is pure).
+  std::optional<Json> peer_token_secret;
+  std::string new_peer_secret_hex;
   // The PVCs of the resource (label selector: SelectorLabels), any order.
   std::vector<Json> claims;
   // storage.k8s.io/v1 StorageClass name -> allowVolumeExpansion. A class not listed is treated
@@ -64,7 +72,7 @@ struct Observed {
   RedisPersistenceStatus status;
 };
 
-enum class ActionKind { kApply, kExpandClaim, kDeleteOrphan, kPatchStatus };
+enum class ActionKind { kApply, kCreate, kExpandClaim, kDeleteOrphan, kPatchStatus };
 std::string_view ActionKindName(ActionKind kind);  // "apply", "expand-claim", ...
 
 struct Action {

@@ -82,7 +82,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   // What the pods say.
   const std::vector<PodView> pods = Pods(meta, replicas, observed);
   std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed,
-      restore_mismatch;
+      restore_mismatch, held_back;
   for (const auto& p : pods) {
     if (!p.report) {
       unreachable.push_back(p.name);
@@ -95,6 +95,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
     if (!s.policy_applied && !s.policy_error) pending.push_back(p.name);
     if (s.last_backup_result == "failure")
       backup_failed.push_back(p.name + ": " + s.last_backup_error.value_or("backup failed"));
+    if (s.held_back_older) held_back.push_back(p.name + ": " + *s.held_back_older);
     if (s.restore && s.restore->result == "mismatch")
       restore_mismatch.push_back(p.name + ": restored backup " + s.restore->backup +
                                  ": DEBUG DIGEST " + s.restore->actual_digest +
@@ -223,6 +224,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
   if (!restore_mismatch.empty())
     problems.push_back({reason::kRestoreDigestMismatch, Join(restore_mismatch)});
+  if (!held_back.empty()) problems.push_back({reason::kReplicaHeldBack, Join(held_back)});
   if (restorable.reason == reason::kDrillFailed)
     problems.push_back({reason::kDrillFailed, restorable.message});
   if (!f.blocked_claims.empty())

@@ -75,6 +75,8 @@ std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
     args.push_back("--password-file");
     args.push_back(S(kSecretDir) + "/" + S(kPasswordFile));
   }
+  // Pod 0's restore step may ask a replica's sidecar for a snapshot (peer_objects.h).
+  args.insert(args.end(), {"--peer-token-file", PeerTokenFile()});
   if (DrillsOn(r))
     args.insert(args.end(), {"--redis-server", S(kDrillRedisServer), "--work-dir", S(kDrillWorkDir)});
   return args;
@@ -98,8 +100,12 @@ std::vector<std::string> RestoreArgs(const ResourceMeta& meta,
     args.push_back("--max-rdb-version");
     args.push_back(std::to_string(*v));
   }
+  // The freshest replica competes with the backups when pod 0's data is gone (issue #11).
+  args.insert(args.end(), {"--peers", "$(" + S(kPeersEnv) + ")", "--peer-token-file", PeerTokenFile()});
   return args;
 }
+
+std::string PeerTokenFile() { return S(kPeerTokenDir) + "/" + S(kPeerTokenKey); }
 
 std::optional<int> MaxRdbVersionForImage(std::string_view image) {
   if (auto slash = image.rfind('/'); slash != std::string_view::npos) image.remove_prefix(slash + 1);

@@ -5,6 +5,11 @@
 //   restore (init)  tidemark-sidecar restore --data-dir /data --policy .../policy.json
 //                     [--store /backup] [--allow-empty] --instance NS/NAME --instance-uid UID
 //                     --replica-unless-pod-0 [--max-rdb-version N]
+//                     --peers $(TIDEMARK_PEERS) --peer-token-file /etc/tidemark/peer/token
+//                   TIDEMARK_PEERS comes from the ConfigMap's `peers` (PeerUrls: pods
+//                   1..N-1's sidecars), expanded by kubelet when the container starts, so a
+//                   scale changes the ConfigMap, never the pod template; the restore step asks
+//                   them only on pod 0 (--replica-unless-pod-0 tells it which pod it is).
 //   redis           sh -c SCRIPT redis-server .../persistence.conf --dir /data --port 6379 ...
 //                   SCRIPT adds --requirepass/--masterauth "$REDIS_PASSWORD" when the Secret is
 //                   set (never inline in the manifest), and `--replicaof $PRIMARY_HOST 6379`
@@ -14,6 +19,7 @@
 //                     --policy ... --redis-conf ... --data-dir /data --listen 0.0.0.0:9121
 //                     --instance NS/NAME --instance-uid UID
 //                     [--password-file /etc/tidemark/secret/password]
+//                     --peer-token-file /etc/tidemark/peer/token (serves GET /v1/snapshot)
 //                     [--redis-server /tidemark/redis-bin/redis-server --work-dir /tidemark/drill]
 //                     (the last two when drills are on)
 //   copy-redis-server (init, drills on; the Redis image)
@@ -47,6 +53,11 @@ std::vector<std::string> RedisReadinessCommand();
 std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
                                         const policy::RedisPersistence& resource);  // "run", ...
 // "restore", ...; `meta` gives the instance's lineage (namespace/name, uid).
+// The restore step's environment variable holding the peers, and the ConfigMap key it reads.
+inline constexpr std::string_view kPeersEnv = "TIDEMARK_PEERS";
+inline constexpr std::string_view kPeersKey = "peers";
+std::string PeerTokenFile();  // /etc/tidemark/peer/token
+
 std::vector<std::string> RestoreArgs(const ResourceMeta& meta,
                                      const policy::RedisPersistence& resource);
 

@@ -135,11 +135,16 @@ Json RestoreContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
   std::vector<Json> mounts = DataMounts();
   if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
   AddObjectStoreMount(r, mounts);
+  mounts.push_back(Mount(kPeerTokenVolume, kPeerTokenDir, true));
+  // The replicas' sidecars, from the ConfigMap: read when the container starts ($(VAR) in args).
+  Json peers = Obj({{"name", Str(kPeersEnv)},
+                    {"valueFrom", Obj({{"configMapKeyRef", Obj({{"name", Str(ConfigMapName(meta))},
+                                                                {"key", Str(kPeersKey)}})}})}});
   return Obj({{"name", Str(kRestoreContainer)},
               {"image", Str(o.sidecar_image)},
               {"command", StrList({std::string(kSidecarBinary)})},
               {"args", StrList(RestoreArgs(meta, r))},
-              {"env", Arr({EnvPodName()})},
+              {"env", Arr({EnvPodName(), peers})},
               {"resources", SidecarResources()},
               {"securityContext", ContainerSecurityContext()},
               {"volumeMounts", Arr(std::move(mounts))}});
@@ -199,6 +204,7 @@ Json SidecarContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
   mounts.push_back(Mount(kSocketVolume, kSocketDir));
   if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));
   AddObjectStoreMount(r, mounts);
+  mounts.push_back(Mount(kPeerTokenVolume, kPeerTokenDir, true));
   if (DrillsOn(r)) {
     mounts.push_back(Mount(kRedisBinVolume, kRedisBinDir, true));
     mounts.push_back(Mount(kDrillVolume, kDrillWorkDir));
@@ -231,6 +237,12 @@ std::vector<Json> PodVolumes(const ResourceMeta& meta, const policy::RedisPersis
                                              {"path", Str(kPasswordFile)}})})}})}}));
   }
   if (const policy::ObjectStore* store = ObjectStoreOf(r)) volumes.push_back(ObjectStoreVolume(*store));
+  // The set's peer token (peer_objects.h): created before the StatefulSet, so the pods find it.
+  volumes.push_back(Obj(
+      {{"name", Str(kPeerTokenVolume)},
+       {"secret", Obj({{"secretName", Str(PeerTokenSecretName(meta))},
+                       {"defaultMode", Json::number(0440)},
+                       {"items", Arr({Obj({{"key", Str(kPeerTokenKey)}, {"path", Str(kPeerTokenKey)}})})}})}}));
   // `tidemark-sidecar run` needs a store; without a backup volume (no scheduled backups) an
   // on-demand backup lands in pod-local scratch space.
   if (!r.spec.storage.backup)

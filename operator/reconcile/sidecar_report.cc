@@ -31,6 +31,28 @@ std::optional<LastRestore> LastRestoreOf(const Json& record, const std::string& 
   return LastRestore{*at, pod, source, reason, GetInt(record, "keys")};
 }
 
+// "replid R offset N, K keys" of a /v1/status replication object; "unknown" without one.
+std::string Position(const Json* replication) {
+  if (!replication || !replication->is_object()) return "unknown";
+  std::string out = "replid " + GetString(*replication, "replid").value_or("?") + " offset " +
+                    std::to_string(GetInt(*replication, "offset").value_or(0));
+  const std::string replid2 = GetString(*replication, "replid2").value_or("");
+  if (!replid2.empty() && replid2.find_first_not_of('0') != std::string::npos)
+    out += ", replid2 " + replid2 + " up to offset " +
+           std::to_string(GetInt(*replication, "secondOffset").value_or(0) - 1);
+  return out + ", " + std::to_string(GetInt(*replication, "keys").value_or(0)) + " keys";
+}
+
+// A replica held because pod 0 is older: what an administrator must decide on (a transient hold
+// while pod 0 is away or loading is not reported: it resolves itself).
+std::optional<std::string> HeldBackOlder(const Json& hold) {
+  if (!GetBool(hold, "heldBack").value_or(false) || !GetBool(hold, "primaryOlder").value_or(false))
+    return std::nullopt;
+  return GetString(hold, "reason").value_or("pod 0 is older than this replica") +
+         " (this replica: " + Position(Find(hold, "replica")) +
+         "; pod 0: " + Position(Find(hold, "primary")) + ")";
+}
+
 }  // namespace
 
 Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::string& pod) {
@@ -92,6 +114,8 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
             GetString(*c, "reason").value_or("")};
     }
   }
+  if (const Json* hold = Find(j, "holdBack"); hold && hold->is_object())
+    r.held_back_older = HeldBackOlder(*hold);
   r.health.reachable = true;
   r.health.redis_up = r.redis_up;
   return r;

@@ -16,6 +16,9 @@
 // backup (backup.name) that step installed; a record whose decision is not kept-local-data is
 // also this pod's last restore (last_restore: time "at", source "backup/NAME", "replica/POD",
 // "local" or "empty", reason with the copies compared, keys).
+// holdBack (a replica's hold-back, sidecar/replica_guard.h: state, heldBack, primaryOlder,
+// reason, replica and primary replication states) gives held_back_older when the replica is held
+// because pod 0 is older than it: both positions in one sentence for the Degraded condition.
 // A missing member reads as unknown, never as an error. Pure.
 #pragma once
 
@@ -46,6 +49,9 @@ struct SidecarReport {
   };
   std::optional<RestoreCheck> restore;
   std::optional<LastRestore> last_restore;
+  // holdBack.heldBack and .primaryOlder: "<reason> (this replica: replid R offset N, K keys;
+  // pod 0: replid R' offset N', K' keys)".
+  std::optional<std::string> held_back_older;
   PodHealth health;  // name filled by the caller
 };
 

@@ -11,7 +11,9 @@
 //     mounted at the containers' absolute mountPaths inside a private mount namespace whose root
 //     file system is read-only (readOnlyRootFilesystem), with a private network namespace
 //     (containers of a pod share localhost) and a private PID namespace (nothing outlives it);
-//   - commands, args and env (values, fieldRef metadata.name, secretKeyRef) are used as rendered;
+//   - commands, args and env (values, fieldRef metadata.name, secretKeyRef, configMapKeyRef) are
+//     used as rendered, with $(VAR) in command and args expanded from the env as kubelet does;
+//     the peer token Secret's volume holds the token of the rendered Secret;
 //     processes run as the pod's runAsUser/runAsGroup, volumes are owned by its fsGroup;
 //   - the init containers run to completion, in order, before the containers start (with drills
 //     on, copy-redis-server copies the redis-server of the Redis image, and a drill must pass
@@ -56,8 +58,11 @@ for (const v of pod.volumes ?? []) {
   fs.mkdirSync(dir, {recursive: true})
   if (v.configMap) for (const [k, text] of Object.entries(configData)) fs.writeFileSync(path.join(dir, k), text)
   if (v.secret) {
+    // The operator's own Secret (the set's peer token) as rendered; else the password Secret.
+    const own = objects.peerTokenSecret?.metadata.name === v.secret.secretName ? objects.peerTokenSecret : null
     for (const item of v.secret.items ?? [{key: 'redis-password', path: 'redis-password'}])
-      fs.writeFileSync(path.join(dir, item.path), password, {mode: v.secret.defaultMode ?? 0o644})
+      fs.writeFileSync(path.join(dir, item.path), own ? Buffer.from(own.data[item.key], 'base64') : password,
+                       {mode: v.secret.defaultMode ?? 0o644})
   }
 }
 for (const dir of Object.values(volumeDirs)) fs.mkdirSync(dir, {recursive: true})
@@ -69,13 +74,20 @@ function envOf(container) {
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = podName
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = sts.metadata.namespace
     else if (e.valueFrom?.secretKeyRef) env[e.name] = password
+    else if (e.valueFrom?.configMapKeyRef?.name === objects.configMap.metadata.name) {
+      if (!(e.valueFrom.configMapKeyRef.key in configData)) die(`env ${e.name}: no key ${e.valueFrom.configMapKeyRef.key} in the ConfigMap`)
+      env[e.name] = configData[e.valueFrom.configMapKeyRef.key]
+    }
     else die(`env ${e.name}: unsupported source ${JSON.stringify(e.valueFrom)}`)
   }
   return env
 }
 
 function commandOf(container) {
-  const argv = [...(container.command ?? []), ...(container.args ?? [])]
+  // kubelet's expansion: $(VAR) from the container's env, $$ an escaped $, unknown names kept.
+  const env = envOf(container)
+  const expand = a => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) => m === '$$' ? '$' : (name in env ? env[name] : m))
+  const argv = [...(container.command ?? []), ...(container.args ?? [])].map(expand)
   // Redis itself only: an init container in the Redis image (copy-redis-server) runs as rendered.
   if (container.image.startsWith('redis:') && pod.containers.includes(container)) argv.push('--enable-debug-command', 'local')
   return argv
@@ -212,7 +224,8 @@ fs.writeFileSync(path.join(work, 'pod.sh'), script)
 for (const dir of Object.values(volumeDirs)) spawnSync('chown', ['-R', `0:${fsGroup}`, dir])
 for (const dir of Object.values(volumeDirs)) spawnSync('chmod', ['-R', 'g+rwX', dir])
 for (const v of pod.volumes ?? []) if (v.secret) spawnSync('chmod', ['-R', (v.secret.defaultMode ?? 0o644).toString(8), volumeDirs[v.name]])
-spawnSync('chmod', ['g+x', volumeDirs[pod.volumes.find(v => v.secret)?.name] ?? work])
+// Each Secret volume's directory stays searchable (the files keep their defaultMode).
+for (const v of pod.volumes ?? []) if (v.secret) spawnSync('chmod', ['g+x', volumeDirs[v.name]])
 
 const r = spawnSync('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', '--propagation', 'private', 'bash', path.join(work, 'pod.sh')],
                     {encoding: 'utf8', timeout: 150000})

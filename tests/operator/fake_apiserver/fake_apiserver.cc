@@ -361,6 +361,7 @@ class Server : public FakeApiServer {
     add("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, false, false);
     add("", "v1", "pods", "Pod", true, true, false, false);
     add("apps", "v1", "statefulsets", "StatefulSet", true, true, true, false);
+    add("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false, true, false);
     add("coordination.k8s.io", "v1", "leases", "Lease", true, false, false, false);
     add("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false, false, false);
     add("events.k8s.io", "v1", "events", "Event", true, false, false, false);

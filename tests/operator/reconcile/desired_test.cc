@@ -353,6 +353,52 @@ TEST(Desired, TheCopyStepCopiesTheImagesRedisServerAndNeverFailsThePod) {
   EXPECT_NE(out.find("restore drills will fail"), std::string::npos) << out;
 }
 
+TEST(Desired, PeersComeFromTheConfigMapAndTheTokenFromTheSetsSecret) {
+  DesiredObjects d = Render("hybrid");  // 3 replicas, namespace shop
+  EXPECT_EQ(GetString(*Find(d.config_map, "data"), "peers"),
+            "http://catalog-1.catalog-headless.shop.svc:9121,"
+            "http://catalog-2.catalog-headless.shop.svc:9121");
+  const Json* restore = Container(d.stateful_set, "restore");
+  auto args = Strings(restore->at("args"));
+  auto after = [&](const std::vector<std::string>& list, const std::string& flag) {
+    auto it = std::find(list.begin(), list.end(), flag);
+    return it == list.end() || it + 1 == list.end() ? std::string("<absent>") : *(it + 1);
+  };
+  // kubelet expands $(TIDEMARK_PEERS) when the container starts, from the ConfigMap: a scale
+  // changes the ConfigMap only (config_hash_test: the template stays).
+  EXPECT_EQ(after(args, "--peers"), "$(TIDEMARK_PEERS)");
+  EXPECT_EQ(after(args, "--peer-token-file"), "/etc/tidemark/peer/token");
+  bool env_from_config_map = false;
+  for (const auto& e : restore->at("env").as_array())
+    if (GetString(e, "name") == "TIDEMARK_PEERS")
+      env_from_config_map =
+          *FindPath(e, {"valueFrom", "configMapKeyRef"}) ==
+          Obj({{"name", Str("catalog-persistence")}, {"key", Str("peers")}});
+  EXPECT_TRUE(env_from_config_map);
+  EXPECT_EQ(after(Strings(Container(d.stateful_set, "sidecar")->at("args")), "--peer-token-file"),
+            "/etc/tidemark/peer/token");
+  for (const char* c : {"restore", "sidecar"}) {
+    EXPECT_EQ(MountsOf(*Container(d.stateful_set, c))["/etc/tidemark/peer"], "peer-token") << c;
+    for (const auto& m : Container(d.stateful_set, c)->at("volumeMounts").as_array())
+      if (GetString(m, "name") == "peer-token") {
+        EXPECT_EQ(GetBool(m, "readOnly"), true) << c;
+      }
+  }
+  EXPECT_EQ(MountsOf(*Container(d.stateful_set, "redis")).count("/etc/tidemark/peer"), 0u)
+      << "Redis has no use for the token";
+  const Json* volume = nullptr;
+  for (const auto& v : FindPath(d.stateful_set, {"spec", "template", "spec", "volumes"})->as_array())
+    if (GetString(v, "name") == "peer-token") volume = &v;
+  ASSERT_TRUE(volume);
+  EXPECT_EQ(GetString(*Find(*volume, "secret"), "secretName"), "catalog-peer-token");
+
+  // One pod: no peers, the same template otherwise (scaling up later restarts nothing).
+  DesiredObjects one = Render("minimal");
+  EXPECT_EQ(GetString(*Find(one.config_map, "data"), "peers"), "");
+  EXPECT_EQ(after(Strings(Container(one.stateful_set, "restore")->at("args")), "--peers"),
+            "$(TIDEMARK_PEERS)");
+}
+
 TEST(Desired, ServicesGiveStableNamesAndAPrimaryEndpoint) {
   DesiredObjects d = Render("hybrid");
   EXPECT_EQ(GetString(*FindPath(d.headless_service, {"metadata"}), "name"), "catalog-headless");

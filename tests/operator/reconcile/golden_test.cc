@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "operator/reconcile/desired.h"
+#include "operator/reconcile/peer_objects.h"
 #include "tests/operator/reconcile/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -16,12 +17,18 @@ namespace {
 
 using namespace testing;
 
+constexpr std::string_view kGoldenPeerSecretHex =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 std::string Rendered(const std::string& stem) {
   auto r = LoadExample(stem);
   DesiredObjects d = RenderDesired(MetaFor(r), r, TestOptions());
+  // The token Secret with fixed bytes in place of the random ones the controller draws.
   return PrettyJson(Obj({{"configMap", d.config_map},
+                         {"peerTokenSecret", PeerTokenSecret(MetaFor(r), kGoldenPeerSecretHex)},
                          {"headlessService", d.headless_service},
                          {"clientService", d.client_service},
+                         {"networkPolicy", d.network_policy},
                          {"statefulSet", d.stateful_set}}));
 }
 

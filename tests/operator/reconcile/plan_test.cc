@@ -69,12 +69,49 @@ TEST(Plan, FirstPassCreatesEveryObjectInOrder) {
   ReconcilePlan plan = Pass(world, meta, r);
   EXPECT_EQ(Summary(plan), (std::vector<std::string>{
                                "apply ConfigMap/catalog-persistence",
+                               "create Secret/catalog-peer-token",
                                "apply Service/catalog-headless", "apply Service/catalog",
+                               "apply NetworkPolicy/catalog-sidecar",
                                "apply StatefulSet/catalog", "patch-status RedisPersistence/catalog"}));
   EXPECT_EQ(Get(plan, kCondReady).reason, reason::kProvisioning);
   EXPECT_EQ(plan.status.phase, kPhasePending);
   EXPECT_EQ(plan.status.observed_generation, 1);
   EXPECT_EQ(plan.actions.back().body.at("status"), StatusToJson(plan.status));
+}
+
+TEST(Plan, ThePeerTokenSecretIsCreatedOnceFromTheDrawnBytesAndNeverRewritten) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world(meta);
+  world.observed.new_peer_secret_hex = std::string(64, 'c');
+  ReconcilePlan first = Pass(world, meta, r);
+  const Action* create = nullptr;
+  for (const auto& a : first.actions)
+    if (a.kind == ActionKind::kCreate) create = &a;
+  ASSERT_TRUE(create);
+  EXPECT_EQ(create->kind_name, "Secret");
+  EXPECT_EQ(create->name, "catalog-peer-token");
+  // base64 of "shop/catalog:cccc...": the set's name is part of the token (sidecar/peer_token.h).
+  EXPECT_EQ(*FindPath(create->body, {"data", "token"}), Str("c2hvcC9jYXRhbG9nOmNjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2M="));
+  EXPECT_TRUE(FindPath(create->body, {"metadata", "ownerReferences"}));
+
+  // Present: whatever it holds (edited by hand, another token), and whatever changes in the
+  // spec, no pass writes it again.
+  world.observed.peer_token_secret = Obj({{"data", Obj({{"token", Str("ZWRpdGVk")}})}});
+  r.spec.workload.replicas = 5;
+  r.spec.workload.image = "redis:7.2";
+  for (int i = 0; i < 3; ++i) {
+    ReconcilePlan later = Pass(world, meta, r);
+    for (const auto& a : later.actions) EXPECT_NE(a.kind_name, "Secret");
+  }
+  // Gone (deleted by hand): made again from the bytes drawn for that pass.
+  world.observed.peer_token_secret.reset();
+  world.observed.new_peer_secret_hex = std::string(64, 'd');
+  ReconcilePlan again = Pass(world, meta, r);
+  ASSERT_FALSE(again.actions.empty());
+  EXPECT_EQ(again.actions.front().kind, ActionKind::kCreate);
+  EXPECT_EQ(*FindPath(again.actions.front().body, {"data", "token"}),
+            Str("c2hvcC9jYXRhbG9nOmRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGQ="));
 }
 
 TEST(Plan, SteadyStateHasNoWritesForEveryExample) {
@@ -158,10 +195,15 @@ TEST(Plan, ScalingChangesReplicasNotTheTemplate) {
   const Json before = *world.observed.stateful_set;
   r.spec.workload.replicas = 5;
   ReconcilePlan plan = Pass(world, meta, r);
-  ASSERT_EQ(Summary(plan)[0], "apply StatefulSet/catalog");
-  EXPECT_EQ(GetInt(*FindPath(plan.actions[0].body, {"spec"}), "replicas"), 5);
+  // The ConfigMap's peers first (a pod 0 starting later asks the new replicas too), then the
+  // count; the template stays.
+  ASSERT_EQ(Summary(plan)[0], "apply ConfigMap/catalog-persistence");
+  EXPECT_NE(GetString(*FindPath(plan.actions[0].body, {"data"}), "peers")->find("catalog-4."),
+            std::string::npos);
+  ASSERT_EQ(Summary(plan)[1], "apply StatefulSet/catalog");
+  EXPECT_EQ(GetInt(*FindPath(plan.actions[1].body, {"spec"}), "replicas"), 5);
   EXPECT_TRUE(Covers(*FindPath(before, {"spec", "template"}),
-                     *FindPath(plan.actions[0].body, {"spec", "template"})));
+                     *FindPath(plan.actions[1].body, {"spec", "template"})));
   // The controller saw it; two new pods are still coming: not ready, no rollout.
   Json sts = *world.observed.stateful_set;
   sts["status"]["observedGeneration"] = sts["metadata"]["generation"];
@@ -437,6 +479,44 @@ TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
   world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
       R"({"at":"2026-11-28T00:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","backup":{"name":"b-1"},"check":{"result":"verified","expected":"aa","actual":"aa","reason":null}})");
   EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 10), kCondDegraded).status, kFalse);
+}
+
+// /v1/status holdBack as sidecar/replica_guard.cc writes it.
+std::string WithHoldBack(std::string status, bool held, bool older) {
+  while (status.back() != '}') status.pop_back();
+  status.pop_back();
+  return status + R"(,"holdBack":{"state":")" + (held ? "held" : "following") +
+         R"(","heldBack":)" + (held ? "true" : "false") + R"(,"primaryOlder":)" +
+         (older ? "true" : "false") +
+         R"(,"reason":"pod 0 started empty","since":"2026-11-28T10:00:00Z",)"
+         R"("replica":{"role":"slave","replid":"aaa","offset":1500,"replid2":"0000000000000000000000000000000000000000","secondOffset":-1,"loading":false,"masterHost":"127.0.0.1","masterPort":1,"linkStatus":"down","lastIoSecondsAgo":null,"linkDownSeconds":30,"keys":1500},)"
+         R"("primary":{"role":"master","replid":"bbb","offset":0,"replid2":"ccc","secondOffset":1001,"loading":false,"masterHost":null,"masterPort":null,"linkStatus":null,"lastIoSecondsAgo":null,"linkDownSeconds":null,"keys":0}}})";
+}
+
+TEST(Plan, AReplicaHeldBackBecausePod0IsOlderIsDegradedWithBothStates) {
+  auto r = LoadExample("hybrid");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+  // Held while pod 0 is away or being judged: it resolves itself, nothing to report.
+  sc["catalog-1"] = WithHoldBack(World::HealthySidecar("catalog-1"), true, false);
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0), kCondDegraded).status, kFalse);
+  // Held because pod 0 is older: a person must decide.
+  sc["catalog-1"] = WithHoldBack(World::HealthySidecar("catalog-1"), true, true);
+  ReconcilePlan plan = Pass(world, meta, r, kT0 + 10);
+  ExpectDeclared(plan);
+  EXPECT_EQ(Get(plan, kCondDegraded).status, kTrue);
+  EXPECT_EQ(Get(plan, kCondDegraded).reason, reason::kReplicaHeldBack);
+  EXPECT_EQ(Get(plan, kCondDegraded).message,
+            "catalog-1: pod 0 started empty (this replica: replid aaa offset 1500, 1500 keys; "
+            "pod 0: replid bbb offset 0, replid2 ccc up to offset 1000, 0 keys)");
+  EXPECT_EQ(plan.status.phase, kPhaseDegraded);
+  bool event = false;
+  for (const auto& e : plan.events) event |= e.type == "Warning" && e.reason == "ReplicaHeldBack";
+  EXPECT_TRUE(event);
+  // Released (pod 0 restored from the replica): back to normal.
+  sc["catalog-1"] = WithHoldBack(World::HealthySidecar("catalog-1"), false, false);
+  EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 20), kCondDegraded).status, kFalse);
 }
 
 TEST(Plan, TheNewestRestoreAnySidecarReportsBecomesLastRestoreAndKeptLocalDataIsNone) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "operator/reconcile/desired.h"
+#include "operator/reconcile/peer_objects.h"
 #include "operator/reconcile/pod_commands.h"
 #include "tests/operator/reconcile/fixtures.h"
 #include "tests/testing/temp_dir.h"
@@ -61,7 +62,7 @@ std::vector<std::string> FlagsIn(const std::vector<std::string>& args) {
 std::vector<std::string> Relocate(std::vector<std::string> args, const std::string& root) {
   for (auto& a : args)
     for (const char* prefix : {"/data", "/backup", "/etc/tidemark/config", "/etc/tidemark/secret",
-                               "/run/redis", "/tidemark"})
+                               "/etc/tidemark/peer", "/run/redis", "/tidemark"})
       if (a.rfind(prefix, 0) == 0) {
         a = root + a;
         break;
@@ -69,6 +70,20 @@ std::vector<std::string> Relocate(std::vector<std::string> args, const std::stri
   for (auto& a : args)
     if (a.rfind("unix:/", 0) == 0) a = "unix:" + root + a.substr(5);
   return args;
+}
+
+// kubelet's $(TIDEMARK_PEERS) expansion from the ConfigMap key the restore container's env names.
+std::vector<std::string> Expanded(std::vector<std::string> args, const DesiredObjects& d) {
+  const std::string peers = d.config_map.at("data").at(std::string(kPeersKey)).as_string();
+  for (auto& a : args)
+    if (a == "$(" + std::string(kPeersEnv) + ")") a = peers;
+  return args;
+}
+
+// The set's token, as the Secret's volume holds it (peer_objects.h).
+void WritePeerToken(const std::string& root, const ResourceMeta& meta) {
+  std::filesystem::create_directories(root + "/etc/tidemark/peer");
+  WriteFile(root + "/etc/tidemark/peer/token", PeerTokenText(meta, std::string(64, 'e')));
 }
 
 TEST(SidecarFlags, UsageOfTheBinaryNamesEveryRenderedFlag) {
@@ -89,10 +104,12 @@ TEST(SidecarFlags, RunAcceptsTheRenderedArguments) {
   for (const auto& file : ExampleFiles()) {
     auto r = LoadExample(Stem(file));
     TempDir root;  // the store directory does not exist: past the parser, the command fails (1)
+    WritePeerToken(root.path(), MetaFor(r));
     std::string out;
     int rc = RunCommand(Shell(Relocate(SidecarRunArgs(MetaFor(r), r), root.path())) + " 2>&1", &out);
     EXPECT_EQ(rc, 1) << Stem(file) << ": exit 2 is a usage error:\n" << out;
     EXPECT_EQ(out.find("usage:"), std::string::npos) << out;
+    EXPECT_NE(out.find("cannot open the backup store"), std::string::npos) << out;
   }
 }
 
@@ -107,8 +124,10 @@ TEST(SidecarFlags, RestoreRunsWithTheRenderedArgumentsOnFreshVolumes) {
     // The ConfigMap, as kubelet would project it.
     for (const auto& [key, value] : d.config_map.at("data").as_object())
       WriteFile(root.path() + "/etc/tidemark/config/" + key, value.as_string());
+    WritePeerToken(root.path(), meta);
     std::string out;
-    int rc = RunCommand(Shell(Relocate(RestoreArgs(meta, r), root.path())) + " 2>&1", &out);
+    // POD_NAME unset reads as pod 0: the peers are asked (none answers here).
+    int rc = RunCommand(Shell(Relocate(Expanded(RestoreArgs(meta, r), d), root.path())) + " 2>&1", &out);
     if (r.spec.backup && r.spec.backup->object_store) {
       // Off-site backups configured but unreadable (here: no Secret projected, no endpoint): a
       // new volume must not start empty when the bucket may hold the data (the DR case); the

@@ -83,9 +83,18 @@ void World::Perform(const ReconcilePlan& plan) {
             live["status"] = (*observed.stateful_set)["status"];
           }
           observed.stateful_set = live;
+        } else if (a.kind_name == "NetworkPolicy") {
+          observed.network_policy = live;
         }
         break;
       }
+      case ActionKind::kCreate:
+        // The controller reads the Secret again at the next pass and draws no new bytes.
+        if (a.kind_name == "Secret") {
+          observed.peer_token_secret = AsServerReturns(a.body);
+          observed.new_peer_secret_hex.clear();
+        }
+        break;
       case ActionKind::kExpandClaim:
         for (auto& c : observed.claims)
           if (FindPath(c, {"metadata", "name"})->as_string() == a.name)

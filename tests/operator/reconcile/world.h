@@ -16,7 +16,10 @@ Json AsServerReturns(const Json& object);
 
 class World {
  public:
-  explicit World(ResourceMeta meta) : meta_(std::move(meta)) {}
+  // The peer token Secret is absent at first: the controller would have drawn these bytes.
+  explicit World(ResourceMeta meta) : meta_(std::move(meta)) {
+    observed.new_peer_secret_hex = std::string(64, 'a');
+  }
   // Performs the actions (each like the API server would).
   void Perform(const ReconcilePlan& plan);
   // The StatefulSet controller and kubelet caught up: every pod ready on the current revision,

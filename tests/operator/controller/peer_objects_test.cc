@@ -1,0 +1,128 @@
+// The set's peer objects against the fake API server (operator/reconcile/peer_objects.h): the
+// token Secret is created once, from fresh random bytes, and kept as it is on every later pass
+// (same resourceVersion, same data) whatever the spec does; a deleted one comes back with a new
+// token; the NetworkPolicy opens Redis's port to every source and the sidecar's only to the
+// set, the operator and the namespaces the operator is told of.
+#include <chrono>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <cpprest/asyncrt_utils.h>
+
+#include "tests/operator/controller/operator_fixture.h"
+
+namespace tidemark::controller {
+namespace {
+
+const char kSecret[] = "/api/v1/namespaces/shop/secrets/cache-peer-token";
+const char kPolicy[] = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/cache-sidecar";
+
+class PeerObjectsTest : public OperatorTest {
+ protected:
+  void ApplyCache(int replicas) {
+    ApplyYaml("cache",
+              "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: cache\n"
+              "spec:\n  mode: rdb\n  workload:\n    replicas: " +
+                  std::to_string(replicas) + "\n  storage:\n    data: {size: 1Gi}\n");
+  }
+  static std::string Token(const Json& secret) {
+    auto bytes = utility::conversions::from_base64(secret.at("data").at("token").as_string());
+    return std::string(bytes.begin(), bytes.end());
+  }
+  static std::string Version(const Json& o) {
+    return o.at("metadata").at("resourceVersion").as_string();
+  }
+  std::string RpUid() { return Get(std::string(kRp) + "cache").at("metadata").at("uid").as_string(); }
+  int64_t ObservedGeneration() {
+    Json rp = Get(std::string(kRp) + "cache");
+    return rp.has_field("status") && rp.at("status").has_field("observedGeneration")
+               ? rp.at("status").at("observedGeneration").as_number().to_int64()
+               : 0;
+  }
+};
+
+TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
+  ApplyCache(3);
+  auto op = StartOperator(Args({"--resync-period=0.2"}));
+  ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kSecret), RpUid()); }, std::chrono::seconds(20)))
+      << op->Log();
+  const Json first = Get(kSecret);
+  const std::string token = Token(first);
+  EXPECT_TRUE(std::regex_match(token, std::regex("shop/cache:[0-9a-f]{64}"))) << token;
+  EXPECT_EQ(first.at("type").as_string(), "Opaque");
+
+  // Passes go on (resync every 0.2 s), the spec changes twice (a live change and a scale): the
+  // Secret stays exactly as created.
+  ApplyCache(5);
+  ASSERT_TRUE(WaitFor([&] { return ObservedGeneration() == 2; }, std::chrono::seconds(20)))
+      << op->Log();
+  ApplyCache(2);
+  ASSERT_TRUE(WaitFor([&] { return ObservedGeneration() == 3; }, std::chrono::seconds(20)))
+      << op->Log();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // a few more resyncs
+  const Json later = Get(kSecret);
+  EXPECT_EQ(Version(later), Version(first));
+  EXPECT_EQ(Token(later), token);
+  int writes = 0;
+  for (const auto& r : OperatorRequests())
+    if (r.resource == "secrets" && r.verb != "get") ++writes;
+  EXPECT_EQ(writes, 1) << "one create, nothing else";
+
+  // Deleted by hand (to rotate it): the next pass makes a new one, with a new token.
+  ASSERT_EQ(Call("DELETE", kSecret).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return Get(kSecret).is_object(); }, std::chrono::seconds(20)))
+      << op->Log();
+  EXPECT_NE(Token(Get(kSecret)), token);
+  EXPECT_TRUE(std::regex_match(Token(Get(kSecret)), std::regex("shop/cache:[0-9a-f]{64}")));
+  EXPECT_EQ(op->Terminate(), 0) << op->Log();
+}
+
+TEST_F(PeerObjectsTest, TheNetworkPolicyLimitsOnlyTheSidecarPort) {
+  ApplyCache(3);
+  auto op = StartOperator(Args({"--operator-namespace=tidemark-system",
+                                "--sidecar-ingress-namespaces=monitoring,ops"}));
+  ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kPolicy), RpUid()); }, std::chrono::seconds(20)))
+      << op->Log();
+  const Json spec = Get(kPolicy).at("spec");
+  EXPECT_EQ(spec.at("podSelector").at("matchLabels").serialize(),
+            R"({"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"})");
+  EXPECT_EQ(spec.at("policyTypes").serialize(), R"(["Ingress"])");
+  const auto& rules = spec.at("ingress").as_array();
+  ASSERT_EQ(rules.size(), 2u);
+  // Redis: every source (no "from").
+  EXPECT_FALSE(rules.at(0).has_field("from"));
+  EXPECT_EQ(rules.at(0).at("ports").serialize(), R"([{"port":6379,"protocol":"TCP"}])");
+  // The sidecar: the set's pods, the operator's, the listed namespaces.
+  EXPECT_EQ(rules.at(1).at("ports").serialize(), R"([{"port":9121,"protocol":"TCP"}])");
+  const auto& from = rules.at(1).at("from").as_array();
+  ASSERT_EQ(from.size(), 4u);
+  EXPECT_EQ(from.at(0).serialize(),
+            R"({"podSelector":{"matchLabels":{"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"}}})");
+  EXPECT_EQ(from.at(1).at("namespaceSelector").serialize(),
+            R"({"matchLabels":{"kubernetes.io/metadata.name":"tidemark-system"}})");
+  EXPECT_EQ(from.at(1).at("podSelector").serialize(),
+            R"({"matchLabels":{"app.kubernetes.io/component":"operator","app.kubernetes.io/name":"tidemark"}})");
+  EXPECT_EQ(from.at(2).serialize(),
+            R"({"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}})");
+  EXPECT_EQ(from.at(3).serialize(),
+            R"({"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ops"}}})");
+
+  // Tampered with (the sidecar port opened to everyone): the operator puts it back.
+  auto r = Call("PATCH", std::string(kPolicy) + "?fieldManager=kubectl",
+                R"({"spec":{"ingress":[{"ports":[{"port":6379,"protocol":"TCP"}]},{"ports":[{"port":9121,"protocol":"TCP"}]}]}})",
+                "application/merge-patch+json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json p = Get(kPolicy);
+        return p.is_object() && p.at("spec").at("ingress").as_array().at(1).has_field("from");
+      },
+      std::chrono::seconds(20)))
+      << op->Log();
+  EXPECT_EQ(op->Terminate(), 0) << op->Log();
+}
+
+}  // namespace
+}  // namespace tidemark::controller
