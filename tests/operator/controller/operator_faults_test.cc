@@ -126,7 +126,8 @@ TEST_F(OperatorFaultsTest, WatchExpiredMidStreamRelistsAndRepeatsNoAction) {
   Settle();
   const auto before = Writes();
   const int lists = OperatorLists();
-  ASSERT_TRUE(WaitFor([&] { return server_->active_watches() == 5; }, std::chrono::seconds(10)));
+  // One watch per informer: resources, ConfigMaps, Services, StatefulSets, NetworkPolicies, pods.
+  ASSERT_TRUE(WaitFor([&] { return server_->active_watches() == 6; }, std::chrono::seconds(10)));
 
   server_->ExpireWatches();
   // Tampering right after the expiry: the operator learns of it from the LIST or from the new
@@ -135,7 +136,7 @@ TEST_F(OperatorFaultsTest, WatchExpiredMidStreamRelistsAndRepeatsNoAction) {
                 R"({"data":{"persistence.conf":"appendonly no\n"}})",
                 "application/merge-patch+json");
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(WaitFor([&] { return OperatorLists() >= lists + 5 && Converged("everysec"); },
+  ASSERT_TRUE(WaitFor([&] { return OperatorLists() >= lists + 6 && Converged("everysec"); },
                       std::chrono::seconds(20)))
       << op->Log();
   Settle();
@@ -146,7 +147,7 @@ TEST_F(OperatorFaultsTest, WatchExpiredMidStreamRelistsAndRepeatsNoAction) {
   EXPECT_EQ(repaired, (std::map<std::string, int>{{"patch configmaps/catalog-persistence", 1},
                                                   {"patch redispersistences/status/catalog", 2}}))
       << Show(repaired) << op->Log();
-  EXPECT_TRUE(WaitFor([&] { return server_->active_watches() == 5; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(WaitFor([&] { return server_->active_watches() == 6; }, std::chrono::seconds(10)));
   EXPECT_EQ(op->Terminate(), 0) << op->Log();
 }
 
