@@ -81,7 +81,7 @@ TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
 
 TEST_F(PeerObjectsTest, TheNetworkPolicyLimitsOnlyTheSidecarPort) {
   ApplyCache(3);
-  auto op = StartOperator(Args({"--operator-namespace=tidemark-system",
+  auto op = StartOperator(Args({"--resync-period=0.3", "--operator-namespace=tidemark-system",
                                 "--sidecar-ingress-namespaces=monitoring,ops"}));
   ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kPolicy), RpUid()); }, std::chrono::seconds(20)))
       << op->Log();
