@@ -14,12 +14,13 @@
 
 namespace tidemark {
 
-PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64) : inner_(inner), crc64_(crc64 == Crc64::kYes) {
+PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink)
+    : inner_(inner), crc64_(crc64 == Crc64::kYes), sink_(sink) {
   Start();
 }
 
-PrefetchSource::PrefetchSource(FileSource& file, Crc64 crc64, Input input)
-    : inner_(file), crc64_(crc64 == Crc64::kYes) {
+PrefetchSource::PrefetchSource(FileSource& file, Crc64 crc64, Input input, ByteSink* sink)
+    : inner_(file), crc64_(crc64 == Crc64::kYes), sink_(sink) {
   if (input == Input::kMapFile) MapFile(file);
   Start();
 }
@@ -129,10 +130,16 @@ void PrefetchSource::Produce() {
     Slot& slot = slots_[index];
     std::optional<Error> error;
     bool eof = false;
-    const size_t got = Fill(slot, error, eof);
+    size_t got = Fill(slot, error, eof);
     slot.crc_before = crc;
     // While the bytes are still in this core's cache (and in the shared one for the consumer).
     if (crc64_) crc = tidemark::Crc64(crc, {slot.data, got});
+    if (sink_ && got) {
+      if (auto s = sink_->Update({slot.data, got}); !s) {
+        error = s.error();
+        got = 0;  // the consumer must not see bytes the other stages did not take
+      }
+    }
     bool wake;
     {
       std::lock_guard lock(mu_);
@@ -173,6 +180,7 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   std::unique_lock lock(mu_);
   if (!WaitForSlot(lock)) {
     if (error_) return std::unexpected(*error_);
+    ended_ = true;
     return size_t{0};
   }
   Slot& slot = slots_[consumed_ % kSlots];
@@ -191,6 +199,7 @@ Result<LentBytes> PrefetchSource::Lend() {
   std::unique_lock lock(mu_);
   if (!WaitForSlot(lock)) {
     if (error_) return std::unexpected(*error_);
+    ended_ = true;
     LentBytes end;
     if (crc64_) end.crc64_before = total_crc_;
     return end;
@@ -204,6 +213,12 @@ Result<LentBytes> PrefetchSource::Lend() {
     lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data, offset_});
   }
   return lent;
+}
+
+std::optional<uint64_t> PrefetchSource::TotalCrc64() {
+  std::lock_guard lock(mu_);
+  if (!crc64_ || !ended_) return std::nullopt;
+  return total_crc_;
 }
 
 }  // namespace tidemark

@@ -50,12 +50,13 @@ class PrefetchSource final : public ByteSource {
   enum class Crc64 : bool { kNo, kYes };
   enum class Input : bool { kRead, kMapFile };
 
-  // `inner` must outlive this object and is only read from the background thread. With
-  // Crc64::kYes every Lend() carries crc64_before.
-  explicit PrefetchSource(ByteSource& inner, Crc64 crc64 = Crc64::kNo);
+  // `inner` (and `sink`, if any) must outlive this object and are only used from the background
+  // thread while it lives. With Crc64::kYes every Lend() carries crc64_before. A chunk the sink
+  // refuses is not handed over: the consumer gets the sink's error in its place.
+  explicit PrefetchSource(ByteSource& inner, Crc64 crc64 = Crc64::kNo, ByteSink* sink = nullptr);
   // The same over a file, mapped with Input::kMapFile where the OS can (see above); `file` must
   // not have been read from.
-  PrefetchSource(FileSource& file, Crc64 crc64, Input input);
+  PrefetchSource(FileSource& file, Crc64 crc64, Input input, ByteSink* sink = nullptr);
   ~PrefetchSource() override;
   PrefetchSource(const PrefetchSource&) = delete;
   PrefetchSource& operator=(const PrefetchSource&) = delete;
@@ -65,6 +66,9 @@ class PrefetchSource final : public ByteSource {
   // Lends the rest of the oldest filled slot; the slot goes back to the reader thread at the
   // next Lend() or Read().
   Result<LentBytes> Lend() override;
+  // With Crc64::kYes, once the consumer has been handed the end of the input (no error): the
+  // CRC-64 of the whole input. nullopt before.
+  std::optional<uint64_t> TotalCrc64();
 
  private:
   struct Slot {
@@ -85,6 +89,7 @@ class PrefetchSource final : public ByteSource {
 
   ByteSource& inner_;
   const bool crc64_;
+  ByteSink* const sink_;
   // Map mode: the whole file mapped read-only; windows before unmapped_ were given back.
   const uint8_t* map_ = nullptr;
   size_t map_size_ = 0;
@@ -104,6 +109,7 @@ class PrefetchSource final : public ByteSource {
   size_t filled_ = 0;    // slots produced (monotonic)
   size_t consumed_ = 0;  // slots fully consumed (monotonic)
   size_t offset_ = 0;    // bytes consumed of the current slot
+  bool ended_ = false;   // the consumer was handed the end of the input
   bool lent_ = false;    // the current slot is lent: consumed at the next call
   bool done_ = false;    // producer reached end of input or an error
   bool stop_ = false;    // consumer is going away

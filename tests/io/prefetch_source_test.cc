@@ -210,5 +210,56 @@ TEST(PrefetchSource, MappedFileCutShortWhileReadIsAnIoErrorNotACrash) {
   EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
 }
 
+// Records what the reader thread hands it; refuses the chunk that would pass `limit` bytes.
+class RecordingSink final : public ByteSink {
+ public:
+  explicit RecordingSink(size_t limit = SIZE_MAX) : limit_(limit) {}
+  Status Update(std::span<const uint8_t> chunk) override {
+    if (seen_.size() + chunk.size() > limit_) return MakeError(ErrorCode::kIo, "store is full");
+    seen_.insert(seen_.end(), chunk.begin(), chunk.end());
+    return {};
+  }
+  const std::vector<uint8_t>& seen() const { return seen_; }
+
+ private:
+  size_t limit_;
+  std::vector<uint8_t> seen_;
+};
+
+TEST(PrefetchSource, TheSinkGetsEveryChunkBeforeTheConsumerAndTheTotalCrcAtTheEnd) {
+  auto data = RandomBytes(3 << 20);
+  Trickle inner(data, SIZE_MAX);
+  RecordingSink sink;
+  std::vector<uint8_t> got;
+  std::optional<uint64_t> crc;
+  {
+    PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes, &sink);
+    std::optional<Error> error;
+    got = DrainLent(prefetch, true, &error);
+    EXPECT_FALSE(error.has_value());
+    crc = prefetch.TotalCrc64();
+  }  // joined: the sink is this thread's again
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(sink.seen(), data);
+  ASSERT_TRUE(crc.has_value());
+  EXPECT_EQ(*crc, Crc64(0, data));
+}
+
+TEST(PrefetchSource, AChunkTheSinkRefusesIsNotHandedOverItsErrorIs) {
+  auto data = RandomBytes(5 << 20);
+  Trickle inner(data, SIZE_MAX);
+  RecordingSink sink(3'000'000);
+  PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes, &sink);
+  std::optional<Error> error;
+  auto got = DrainLent(prefetch, true, &error);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message, "store is full");
+  EXPECT_FALSE(prefetch.TotalCrc64().has_value());
+  // The consumer saw only bytes the sink took, and all of them.
+  EXPECT_EQ(got.size(), sink.seen().size());
+  EXPECT_LE(got.size(), 3'000'000u);
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
+}
+
 }  // namespace
 }  // namespace tidemark
