@@ -1,6 +1,8 @@
 #include "sidecar/snapshot_backup.h"
 
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "core/backup/backup_name.h"
@@ -8,6 +10,7 @@
 #include "core/digest/dataset_digest.h"
 #include "core/format/crc64.h"
 #include "core/format/sha256.h"
+#include "io/prefetch_source.h"
 
 namespace tidemark::sidecar {
 
@@ -85,7 +88,7 @@ class StoreFanOut final : public ByteSink {
 };
 
 // Reads the copy back from the store's medium and compares its CRC-64 with the snapshot's.
-Status CheckReadBack(BackupWriter& writer, BackupStore& store, const Crc64Sink& crc) {
+Status CheckReadBack(BackupWriter& writer, BackupStore& store, uint64_t crc, uint64_t bytes) {
   auto back = writer.ReadBack();
   if (!back) return std::unexpected(back.error());
   // A CRC-64 of the whole copy (folded with carry-less multiplies: several GB/s) against the
@@ -99,10 +102,10 @@ Status CheckReadBack(BackupWriter& writer, BackupStore& store, const Crc64Sink& 
     if (*n == 0) break;
     if (auto s = crc_back.Update(std::span(buf).first(*n)); !s) return s;
   }
-  if (crc_back.value() != crc.value() || crc_back.bytes() != crc.bytes())
+  if (crc_back.value() != crc || crc_back.bytes() != bytes)
     return MakeError(ErrorCode::kCorrupt,
                      "the copy read back differs from the snapshot (CRC-64 over " +
-                         std::to_string(crc_back.bytes()) + " of " + std::to_string(crc.bytes()) +
+                         std::to_string(crc_back.bytes()) + " of " + std::to_string(bytes) +
                          " bytes): the store's medium changed bytes",
                      -1, store.DataLocation(writer.name()));
   return {};
@@ -140,20 +143,33 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
   };
 
   Sha256 sha;
-  Crc64Sink crc;  // for the read-back comparison
   StoreFanOut copies(live);
-  backup::FanOutSink stages{&sha, &crc, &copies};
-  TeeSource tee(snapshot, stages);
+  backup::FanOutSink stages{&sha, &copies};
   // The dataset digest rides on the verifier's walk: no second read.
   DatasetDigest dataset(DigestOptions{.at_ms = ctx.now_unix * 1000, .fail_on_module = false});
-  RdbReport report = VerifyRdb(tee, RdbVerifyOptions{.name = snapshot_name,
-                                                     .max_version = ctx.max_rdb_version,
-                                                     .check_duplicate_keys = ctx.check_duplicate_keys,
-                                                     .max_tracked_members = kDuplicateCheckMaxMembers,
-                                                     .visitor = &dataset});
+  RdbReport report;
+  std::optional<uint64_t> crc;  // of the whole snapshot, for the read-back comparison
+  {
+    // Two cores: the read-ahead thread reads each chunk, takes its CRC-64 (also the RDB
+    // checksum's, so the verifier skips that), hashes and writes it; this thread verifies and
+    // digests the same chunk in place. Leaving the block joins that thread, so from here on the
+    // stages are this thread's again.
+    PrefetchSource ahead(snapshot, PrefetchSource::Crc64::kYes, &stages);
+    report = VerifyRdb(ahead, RdbVerifyOptions{.name = snapshot_name,
+                                               .max_version = ctx.max_rdb_version,
+                                               .check_duplicate_keys = ctx.check_duplicate_keys,
+                                               .max_tracked_members = kDuplicateCheckMaxMembers,
+                                               .visitor = &dataset});
+    crc = ahead.TotalCrc64();
+  }
   if (!report.valid()) {
     abort_all();
     return Aborted(*report.error, name);
+  }
+  if (!crc) {
+    // A valid report means the verifier read to the end (it allows no trailing bytes).
+    std::fprintf(stderr, "tidemark: the snapshot verified without being read to its end\n");
+    std::abort();
   }
   auto digest = sha.FinishHex();
   if (!digest) {
@@ -182,7 +198,7 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
     const size_t i = live_index[j];
     BackupWriter& w = *writers[i];
     Status s = copies.status(j);
-    if (s && ctx.verify_after_copy) s = CheckReadBack(w, *stores[i], crc);
+    if (s && ctx.verify_after_copy) s = CheckReadBack(w, *stores[i], *crc, sha.bytes());
     if (!s) {
       w.Abort();
     } else {

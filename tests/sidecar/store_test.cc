@@ -9,6 +9,7 @@
 #include "sidecar/metadata_json.h"
 #include "sidecar/snapshot_backup.h"
 #include "tests/sidecar/test_rdb.h"
+#include "tests/sidecar/wrapped_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::sidecar {
@@ -118,54 +119,30 @@ TEST(SnapshotBackup, InvalidSnapshotLeavesNothingVisibleAndOlderBackupsIntact) {
   EXPECT_EQ(ReadFile(store->DataLocation(good->name)), before);
 }
 
-// A store whose medium flips a bit: the writer's read-back returns different bytes.
-class FlakyMediumStore final : public BackupStore {
+// A writer on a medium that flips a bit: its read-back returns different bytes.
+class FlakyMediumWriter final : public testing::ForwardingWriter {
  public:
-  explicit FlakyMediumStore(DirBackupStore& inner) : inner_(inner) {}
-  class Writer final : public BackupWriter {
-   public:
-    explicit Writer(std::unique_ptr<BackupWriter> w) : w_(std::move(w)) {}
-    Status Update(std::span<const uint8_t> c) override {
-      written_.append(reinterpret_cast<const char*>(c.data()), c.size());
-      return w_->Update(c);
-    }
-    Result<std::unique_ptr<ByteSource>> ReadBack() override {
-      written_[written_.size() / 2] ^= 0x01;
-      return std::unique_ptr<ByteSource>(std::make_unique<SpanSource>(Bytes(written_)));
-    }
-    Status Publish(const backup::BackupMetadata& m) override { return w_->Publish(m); }
-    void Abort() override { w_->Abort(); }
-    const std::string& name() const override { return w_->name(); }
-
-   private:
-    std::unique_ptr<BackupWriter> w_;
-    std::string written_;
-  };
-  Result<std::unique_ptr<BackupWriter>> BeginPut(const std::string& name) override {
-    auto w = inner_.BeginPut(name);
-    if (!w) return std::unexpected(w.error());
-    return std::unique_ptr<BackupWriter>(std::make_unique<Writer>(std::move(*w)));
+  using ForwardingWriter::ForwardingWriter;
+  Status Update(std::span<const uint8_t> c) override {
+    written_.append(reinterpret_cast<const char*>(c.data()), c.size());
+    return ForwardingWriter::Update(c);
   }
-  Result<BackupListing> List() override { return inner_.List(); }
-  Result<std::unique_ptr<ByteSource>> OpenForRead(const std::string& n) override {
-    return inner_.OpenForRead(n);
-  }
-  Status Delete(const std::string& n) override { return inner_.Delete(n); }
-  Result<CleanupReport> CleanupStale() override { return inner_.CleanupStale(); }
-  std::string DataLocation(const std::string& n) const override { return inner_.DataLocation(n); }
-  std::string MetadataLocation(const std::string& n) const override {
-    return inner_.MetadataLocation(n);
+  Result<std::unique_ptr<ByteSource>> ReadBack() override {
+    written_[written_.size() / 2] ^= 0x01;
+    return std::unique_ptr<ByteSource>(std::make_unique<SpanSource>(Bytes(written_)));
   }
 
  private:
-  DirBackupStore& inner_;
+  std::string written_;
 };
 
 TEST(SnapshotBackup, CopyThatReadsBackDifferentlyIsNotPublished) {
   TempDir tmp;
   auto dir = DirBackupStore::Open(tmp.path());
   ASSERT_TRUE(dir);
-  FlakyMediumStore flaky(*dir);
+  testing::WrappedStore flaky(*dir, [](std::unique_ptr<BackupWriter> w) {
+    return std::unique_ptr<BackupWriter>(std::make_unique<FlakyMediumWriter>(std::move(w)));
+  });
   std::string rdb = MakeTestRdb(20);
   SpanSource src(Bytes(rdb));
   SnapshotBackupContext ctx;
