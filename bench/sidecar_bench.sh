@@ -25,22 +25,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-now() { date +%s.%N; }
-# timed OUT CMD...: GNU time "wall user sys maxrss_kb" into OUT.
-timed() { local out=$1; shift; /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"; }
-
-# start_redis DIR [ARGS...]: starts redis-server in DIR (socket DIR/redis.sock); sets $started
-# to the seconds from start until it answered PING (its load time included).
-start_redis() {
-  local dir=$1; shift
-  local t0; t0=$(now)
-  redis-server --port 0 --unixsocket "$dir/redis.sock" --dir "$dir" --daemonize no --save "" \
-    --enable-debug-command yes --logfile "$dir/redis.log" "$@" </dev/null >/dev/null 2>&1 &
-  pids+=($!)
-  until [[ $(redis-cli -s "$dir/redis.sock" ping 2>/dev/null) == PONG ]]; do sleep 0.01; done
-  started=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b - a}')
-}
-stop_redis() { redis-cli -s "$1/redis.sock" shutdown nosave >/dev/null 2>&1 || true; sleep 0.2; }
 
 rdb="$data/dump.rdb"
 mb=$(du -m "$rdb" | cut -f1)
