@@ -18,6 +18,7 @@ class ForwardingWriter : public sidecar::BackupWriter {
   Status Update(std::span<const uint8_t> c) override { return w_->Update(c); }
   Result<std::unique_ptr<ByteSource>> ReadBack() override { return w_->ReadBack(); }
   Status Publish(const backup::BackupMetadata& m) override { return w_->Publish(m); }
+  Status ExpectBytes(uint64_t bytes) override { return w_->ExpectBytes(bytes); }
   void Abort() override { w_->Abort(); }
   const std::string& name() const override { return w_->name(); }
 
