@@ -28,8 +28,9 @@ mkdir -p "$work/src" "$work/store" "$work/scratch" "$work/base"
 ln "$rdb" "$work/src/dump.rdb" 2>/dev/null || cp "$rdb" "$work/src/dump.rdb"
 
 echo "taking a backup of the dataset with tidemark-sidecar backup..." >&2
+# rdbcompression no: the backup is then the same ~1 GB uncompressed file the baseline loads.
 redis-server --port 0 --unixsocket "$work/src/redis.sock" --dir "$work/src" --daemonize no \
-  --save "" --logfile "$work/src/redis.log" </dev/null >/dev/null 2>&1 &
+  --save "" --rdbcompression no --logfile "$work/src/redis.log" </dev/null >/dev/null 2>&1 &
 src_pid=$!
 until [[ $(redis-cli -s "$work/src/redis.sock" ping 2>/dev/null) == PONG ]]; do sleep 0.05; done
 # BGSAVE is refused while the dataset is still loading.
