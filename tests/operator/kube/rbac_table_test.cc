@@ -80,13 +80,14 @@ TEST(RbacTable, CoveredCallsPassAndOthersAreRefusedBeforeSending) {
                                                    "create events", "update leases"}));
   inner.calls.clear();
 
-  // Secrets are not the operator's business; a server-side apply of the resource itself would
-  // need patch and create on it; its status is never PUT.
-  auto secret = client.Get(resources::Secrets(), ns, "s");
-  ASSERT_FALSE(secret);
-  EXPECT_EQ(secret.error().reason, Reason::kForbidden);
-  EXPECT_EQ(secret.error().message,
-            "not sent: the operator's RBAC table (operator/kube/rbac_table.cc) does not allow get "
+  // Of Secrets the operator may only get and create its sets' peer tokens by name: listing
+  // them would read every Secret of the namespace. A server-side apply of the resource itself
+  // would need patch and create on it; its status is never PUT.
+  auto secrets = client.List(resources::Secrets(), ns, {});
+  ASSERT_FALSE(secrets);
+  EXPECT_EQ(secrets.error().reason, Reason::kForbidden);
+  EXPECT_EQ(secrets.error().message,
+            "not sent: the operator's RBAC table (operator/kube/rbac_table.cc) does not allow list "
             "on secrets in API group \"\"; add a row there and regenerate "
             "helm/tidemark/files/rbac-rules.yaml");
   auto apply = client.Apply(resources::RedisPersistences(), ns, "r", "{}", true, {}, "");
@@ -112,7 +113,9 @@ TEST(RbacTable, TheChartYamlIsTheTable) {
     EXPECT_EQ(verbs, std::vector<std::string>(table[i].verbs.begin(), table[i].verbs.end()));
     for (auto verb : table[i].verbs) EXPECT_TRUE(RbacAllows(table[i].group, table[i].resource, verb));
   }
-  EXPECT_FALSE(RbacAllows("", "secrets", "get"));
+  EXPECT_TRUE(RbacAllows("", "secrets", "get"));  // the peer token, by name
+  for (auto verb : {"list", "watch", "update", "patch", "delete"})
+    EXPECT_FALSE(RbacAllows("", "secrets", verb)) << verb;
   EXPECT_FALSE(RbacAllows("", "pods/proxy", "create"));
 }
 
