@@ -4,7 +4,6 @@
 // token; the NetworkPolicy opens Redis's port to every source and the sidecar's only to the
 // set, the operator and the namespaces the operator is told of.
 #include <chrono>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -15,6 +14,14 @@
 
 namespace tidemark::controller {
 namespace {
+
+// "shop/cache:" and 64 lowercase hex digits. Not std::regex: under AddressSanitizer GCC 12 warns
+// (maybe-uninitialized) inside libstdc++'s regex compiler, and warnings are errors.
+bool IsPeerToken(const std::string& token) {
+  const std::string prefix = "shop/cache:";
+  if (token.size() != prefix.size() + 64 || token.compare(0, prefix.size(), prefix) != 0) return false;
+  return token.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
+}
 
 const char kSecret[] = "/api/v1/namespaces/shop/secrets/cache-peer-token";
 const char kPolicy[] = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/cache-sidecar";
@@ -50,7 +57,7 @@ TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
       << op->Log();
   const Json first = Get(kSecret);
   const std::string token = Token(first);
-  EXPECT_TRUE(std::regex_match(token, std::regex("shop/cache:[0-9a-f]{64}"))) << token;
+  EXPECT_TRUE(IsPeerToken(token)) << token;
   EXPECT_EQ(first.at("type").as_string(), "Opaque");
 
   // Passes go on (resync every 0.2 s), the spec changes twice (a live change and a scale): the
@@ -75,7 +82,7 @@ TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
   ASSERT_TRUE(WaitFor([&] { return Get(kSecret).is_object(); }, std::chrono::seconds(20)))
       << op->Log();
   EXPECT_NE(Token(Get(kSecret)), token);
-  EXPECT_TRUE(std::regex_match(Token(Get(kSecret)), std::regex("shop/cache:[0-9a-f]{64}")));
+  EXPECT_TRUE(IsPeerToken(Token(Get(kSecret))));
   EXPECT_EQ(op->Terminate(), 0) << op->Log();
 }
 
