@@ -151,9 +151,17 @@ TEST_F(SidecarStatusTest, PodHealthAndOneBackupPerAnnotationValueThroughARealSid
 
   // A value asked while pod 0 cannot be reached waits as Requested, and is done once it can.
   Annotate("third");
-  ASSERT_TRUE(WaitFor([&] { return RequestIs("third", "Requested"); }, std::chrono::seconds(20)))
-      << op->Log();
-  EXPECT_NE(Request().at("message").as_string().find("could not be asked"), std::string::npos);
+  // The claim ("claimed by the operator") is written before the sidecar is asked, so the
+  // phase alone is not the answer: wait until the failed ask is recorded.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json r = Request();
+        return r.is_object() && r.at("value").as_string() == "third" &&
+               r.at("phase").as_string() == "Requested" &&
+               r.at("message").as_string().find("could not be asked") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << op->Log() << Request().serialize();
   sidecar = std::make_unique<ChildProcess>(
       TIDEMARK_SIDECAR,
       std::vector<std::string>{"run", "--redis", "unix:" + redis.socket(), "--store", store_,
