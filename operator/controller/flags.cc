@@ -1,6 +1,5 @@
 #include "operator/controller/flags.h"
 
-#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -14,11 +13,8 @@ const char kUsage[] =
     "    [--leader-election-renew-deadline=SECONDS] [--leader-election-retry-period=SECONDS]\n"
     "    [--watch-namespace=NS] --sidecar-image=IMAGE [--kubeconfig=FILE [--context=NAME]]\n"
     "    [--sidecar-port=PORT] [--sidecar-timeout=SECONDS] [--resync-period=SECONDS]\n"
-    "    [--operator-namespace=NS] [--operator-pod-labels=K=V,...] (the operator's pods, which\n"
-    "    the sets' NetworkPolicies let reach the sidecars; default POD_NAMESPACE and\n"
-    "    app.kubernetes.io/name=tidemark,app.kubernetes.io/component=operator)\n"
-    "    [--sidecar-ingress-namespaces=NS,...] (namespaces whose pods may reach the sidecars\n"
-    "    too, e.g. Prometheus's)\n"
+    "    [--network-policy=true|false] (each set's NetworkPolicy: its sidecars' peer port\n"
+    "    for the set's own pods only; default true)\n"
     "       tidemark-operator --print-rbac   (the RBAC rules it needs, as the chart's YAML)\n";
 
 namespace {
@@ -36,17 +32,6 @@ bool ParseSeconds(const std::string& text, std::chrono::milliseconds* out) {
   }
   *out = std::chrono::milliseconds(static_cast<int64_t>(value * 1000));
   return true;
-}
-
-// "a,b,,c" -> {a, b, c}
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  for (size_t pos = 0; pos <= text.size();) {
-    size_t comma = std::min(text.find(',', pos), text.size());
-    if (comma > pos) out.push_back(text.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -85,20 +70,6 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
       {"--sidecar-port", port(&f.sidecar_port)},
       {"--sidecar-timeout", secs(&f.sidecar_timeout)},
       {"--resync-period", secs(&f.resync_period)},
-      {"--operator-namespace", str(&f.operator_namespace)},
-      {"--operator-pod-labels", Setter([&f](const std::string& v) {
-         f.operator_pod_labels.clear();
-         for (const auto& item : SplitList(v)) {
-           auto eq = item.find('=');
-           if (eq == std::string::npos || eq == 0) return false;
-           f.operator_pod_labels[item.substr(0, eq)] = item.substr(eq + 1);
-         }
-         return !f.operator_pod_labels.empty();
-       })},
-      {"--sidecar-ingress-namespaces", Setter([&f](const std::string& v) {
-         f.sidecar_ingress_namespaces = SplitList(v);
-         return true;
-       })},
   };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
@@ -117,9 +88,9 @@ Result<Flags> ParseFlags(const std::vector<std::string>& args) {
       value = arg.substr(eq + 1);
       has_value = true;
     }
-    if (name == "--leader-elect") {
+    if (name == "--leader-elect" || name == "--network-policy") {
       if (has_value && value != "true" && value != "false") return Bad(name, "must be true|false");
-      f.leader_elect = !has_value || value == "true";
+      (name == "--leader-elect" ? f.leader_elect : f.network_policy) = !has_value || value == "true";
       continue;
     }
     auto it = with_value.find(name);

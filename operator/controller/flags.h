@@ -4,8 +4,7 @@
 //       --log-level=info [--leader-elect --leader-election-namespace=NS] [--watch-namespace=NS]
 //       --sidecar-image=IMAGE [--kubeconfig FILE [--context NAME]] [--sidecar-port=9121]
 //       [--sidecar-timeout=SECONDS] [--resync-period=SECONDS]
-//       [--operator-namespace=NS] [--operator-pod-labels=K=V,...]
-//       [--sidecar-ingress-namespaces=NS,...]
+//       [--network-policy=true|false]
 //   tidemark-operator --print-rbac
 //
 // Both "--flag=value" and "--flag value" are accepted. An address ":8080" means every
@@ -39,14 +38,9 @@ struct Flags {
   int sidecar_port = 9121;                     // every pod's sidecar, at the pod IP
   std::chrono::milliseconds sidecar_timeout{2000};  // each request to a sidecar
   std::chrono::milliseconds resync_period{30000};   // each resource again, to read its sidecars
-  // Who may reach the sidecars' port besides the set's own pods (the NetworkPolicy,
-  // operator/reconcile/peer_objects.h): this operator's pods (it polls each sidecar), by their
-  // namespace ("" : POD_NAMESPACE; unknown: any namespace) and labels, and whole namespaces
-  // (Prometheus scraping /metrics).
-  std::string operator_namespace;
-  std::map<std::string, std::string> operator_pod_labels = {
-      {"app.kubernetes.io/name", "tidemark"}, {"app.kubernetes.io/component", "operator"}};
-  std::vector<std::string> sidecar_ingress_namespaces;
+  // Render each set's NetworkPolicy (operator/reconcile/peer_objects.h); off where the
+  // cluster's own policies deny by default.
+  bool network_policy = true;
   int workers = 1;
   bool help = false;
   bool print_rbac = false;  // print the RBAC table (operator/kube/rbac_table.h) and exit

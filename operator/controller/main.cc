@@ -118,10 +118,7 @@ int main(int argc, char** argv) {
   tc::ControllerOptions options;
   options.watch_namespace = flags->watch_namespace;
   options.render.sidecar_image = flags->sidecar_image;
-  options.render.operator_namespace =
-      flags->operator_namespace.empty() ? Env("POD_NAMESPACE") : flags->operator_namespace;
-  options.render.operator_pod_labels = flags->operator_pod_labels;
-  options.render.sidecar_ingress_namespaces = flags->sidecar_ingress_namespaces;
+  options.render.network_policy = flags->network_policy;
   options.sidecar_port = flags->sidecar_port;
   options.sidecar_timeout = flags->sidecar_timeout;
   options.resync_period = flags->resync_period;

@@ -95,7 +95,8 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
                      {"publishNotReadyAddresses", Json::boolean(true)},
                      {"selector", SelectorLabels(meta)},
                      {"ports", Arr({ServicePort(kRedisPortName, kRedisPort),
-                                    ServicePort(kSidecarPortName, kSidecarPort)})}})}});
+                                    ServicePort(kSidecarPortName, kSidecarPort),
+                                    ServicePort(kPeerPortName, kPeerPort)})}})}});
 
   Json primary = SelectorLabels(meta);
   primary[std::string(kPodNameLabel)] = Str(PodName(meta, 0));
@@ -124,13 +125,13 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
                      {"template", PodTemplate(meta, r, options)},
                      {"volumeClaimTemplates", Arr(std::move(claims))}})}});
 
-  out.network_policy = SidecarNetworkPolicy(meta, options);
+  if (options.network_policy) out.network_policy = SidecarNetworkPolicy(meta);
 
   StampDesiredHash(out.config_map);
   StampDesiredHash(out.headless_service);
   StampDesiredHash(out.client_service);
   StampDesiredHash(out.stateful_set);
-  StampDesiredHash(out.network_policy);
+  if (out.network_policy) StampDesiredHash(*out.network_policy);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <optional>
 #include <string_view>
 
 #include "core/policy/model.h"
@@ -25,7 +26,7 @@ struct DesiredObjects {
   Json headless_service;
   Json client_service;
   Json stateful_set;
-  Json network_policy;
+  std::optional<Json> network_policy;  // none with RenderOptions::network_policy off
 };
 
 // Precondition: `resource` is valid and defaulted (LoadRedisPersistence succeeded). Its name

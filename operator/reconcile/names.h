@@ -7,16 +7,14 @@
 //   Service       NAME               ClusterIP, selects pod 0 only: the primary
 //   StatefulSet   NAME               pods NAME-0..NAME-(n-1); claims VCT-NAME-i
 //   Secret        NAME-peer-token    the set's peer token (peer_objects.h); created once
-//   NetworkPolicy NAME-sidecar       the sidecar port for the set and the operator only
+//   NetworkPolicy NAME-sidecar       the peer port for the set's pods only
 //   pod 0's DNS   NAME-0.NAME-headless.NS.svc   (what replicas follow with replicaof)
 // NAME is at most 52 characters (validated), so every derived name fits its limit.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace tidemark::reconcile {
 
@@ -32,13 +30,10 @@ struct ResourceMeta {
 // Settings of the operator itself (flags), not of the resource.
 struct RenderOptions {
   std::string sidecar_image = "ghcr.io/tidemark/tidemark-sidecar:0.1.0";
-  // The operator's pods, which the NetworkPolicy lets reach the sidecars (it polls them): their
-  // namespace ("" : any namespace) and labels (the chart's selector labels).
-  std::string operator_namespace;
-  std::map<std::string, std::string> operator_pod_labels = {
-      {"app.kubernetes.io/name", "tidemark"}, {"app.kubernetes.io/component", "operator"}};
-  // Namespaces whose pods may reach the sidecars too (Prometheus scraping /metrics).
-  std::vector<std::string> sidecar_ingress_namespaces;
+  // Render each set's NetworkPolicy (peer_objects.h). Off for clusters whose own policies
+  // already deny by default: ours allows Redis's and the sidecar's main port from everywhere,
+  // and allows add up, so it would open what such a namespace closes.
+  bool network_policy = true;
 };
 
 inline constexpr std::string_view kGroupVersion = "tidemark.dev/v1alpha1";
@@ -74,8 +69,12 @@ inline constexpr std::string_view kRestoreContainer = "restore";
 inline constexpr std::string_view kCopyRedisServerContainer = "copy-redis-server";
 inline constexpr int kRedisPort = 6379;
 inline constexpr int kSidecarPort = 9121;
+// The sidecars' own traffic (snapshot transfer, replication state): a port of its own so that
+// the NetworkPolicy can admit only the set's pods there and leave kSidecarPort open.
+inline constexpr int kPeerPort = 9122;
 inline constexpr std::string_view kRedisPortName = "redis";
 inline constexpr std::string_view kSidecarPortName = "sidecar";
+inline constexpr std::string_view kPeerPortName = "peer";
 inline constexpr std::string_view kDataDir = "/data";
 inline constexpr std::string_view kBackupDir = "/backup";
 inline constexpr std::string_view kConfigDir = "/etc/tidemark/config";

@@ -12,23 +12,6 @@ namespace {
 
 Json TcpPort(int port) { return Obj({{"port", Json::number(port)}, {"protocol", Str("TCP")}}); }
 
-Json LabelMap(const std::map<std::string, std::string>& labels) {
-  Json out = Json::object();
-  for (const auto& [k, v] : labels) out[k] = Str(v);
-  return out;
-}
-
-// The operator's pods: by their labels, in their namespace when it is known (else in any
-// namespace: the labels alone).
-Json OperatorPeer(const RenderOptions& o) {
-  Json peer = Obj({{"podSelector", Obj({{"matchLabels", LabelMap(o.operator_pod_labels)}})}});
-  peer["namespaceSelector"] =
-      o.operator_namespace.empty()
-          ? Json::object()
-          : Obj({{"matchLabels", Obj({{"kubernetes.io/metadata.name", Str(o.operator_namespace)}})}});
-  return peer;
-}
-
 }  // namespace
 
 std::string PeerTokenText(const ResourceMeta& meta, std::string_view secret_hex) {
@@ -45,12 +28,7 @@ Json PeerTokenSecret(const ResourceMeta& meta, std::string_view secret_hex) {
               {"data", Obj({{std::string(kPeerTokenKey), Str(utility::conversions::to_base64(bytes))}})}});
 }
 
-Json SidecarNetworkPolicy(const ResourceMeta& meta, const RenderOptions& o) {
-  std::vector<Json> sidecar_from = {
-      Obj({{"podSelector", Obj({{"matchLabels", SelectorLabels(meta)}})}}), OperatorPeer(o)};
-  for (const auto& ns : o.sidecar_ingress_namespaces)
-    sidecar_from.push_back(Obj(
-        {{"namespaceSelector", Obj({{"matchLabels", Obj({{"kubernetes.io/metadata.name", Str(ns)}})}})}}));
+Json SidecarNetworkPolicy(const ResourceMeta& meta) {
   return Obj(
       {{"apiVersion", Str("networking.k8s.io/v1")},
        {"kind", Str("NetworkPolicy")},
@@ -59,20 +37,21 @@ Json SidecarNetworkPolicy(const ResourceMeta& meta, const RenderOptions& o) {
         Obj({{"podSelector", Obj({{"matchLabels", SelectorLabels(meta)}})},
              {"policyTypes", StrList({"Ingress"})},
              {"ingress",
-              Arr({// Redis: from anywhere, as without a policy (clients, replication).
-                   Obj({{"ports", Arr({TcpPort(kRedisPort)})}}),
-                   Obj({{"from", Arr(std::move(sidecar_from))},
-                        {"ports", Arr({TcpPort(kSidecarPort)})}})})}})}});
+              Arr({// Selecting the pods isolates every port: these stay as without a policy.
+                   Obj({{"ports", Arr({TcpPort(kRedisPort), TcpPort(kSidecarPort)})}}),
+                   Obj({{"from", Arr({Obj({{"podSelector",
+                                            Obj({{"matchLabels", SelectorLabels(meta)}})}})})},
+                        {"ports", Arr({TcpPort(kPeerPort)})}})})}})}});
 }
 
-std::string SidecarUrl(const ResourceMeta& meta, int64_t ordinal) {
+std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal) {
   return "http://" + PodName(meta, ordinal) + "." + HeadlessServiceName(meta) + "." +
-         meta.namespace_ + ".svc:" + std::to_string(kSidecarPort);
+         meta.namespace_ + ".svc:" + std::to_string(kPeerPort);
 }
 
 std::string PeerUrls(const ResourceMeta& meta, int64_t replicas) {
   std::string out;
-  for (int64_t i = 1; i < replicas; ++i) out += (out.empty() ? "" : ",") + SidecarUrl(meta, i);
+  for (int64_t i = 1; i < replicas; ++i) out += (out.empty() ? "" : ",") + PeerUrl(meta, i);
   return out;
 }
 

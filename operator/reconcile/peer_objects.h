@@ -4,12 +4,14 @@
 //   Secret         NAME-peer-token   key "token": "<namespace>/<name>:<64 hex digits>", the
 //                  set's shared token (sidecar/peer_token.h). Created once from 32 random bytes
 //                  the caller draws; never updated, never rotated by a reconcile.
-//   NetworkPolicy  NAME-sidecar      the set's pods: Redis's port open to every source (clients,
-//                  replication: as without a policy), the sidecar's port only to pods of the same
-//                  set, the operator's pods (status polling) and the namespaces named in
-//                  RenderOptions::sidecar_ingress_namespaces (Prometheus).
+//   NetworkPolicy  NAME-sidecar      the set's pods: the peer port (kPeerPort, where the sidecars
+//                  serve /v1/snapshot and /v1/replication) only to pods of the same set; Redis's
+//                  port and the sidecar's main port (status for the operator, /metrics for
+//                  Prometheus, the API server's pod proxy for kubectl tidemark: sources no pod
+//                  selector can name) to every source, as without a policy. Not rendered with
+//                  RenderOptions::network_policy off.
 // The sidecars find each other through the headless Service NAME-headless (desired.h): it is
-// the StatefulSet's serviceName, headless and exposes the sidecar port, so no other Service.
+// the StatefulSet's serviceName, headless and lists the peer port, so no other Service.
 // Rendered for every set, one pod or more: the pod template carries the token's mount and the
 // peer flags whatever the replica count, so scaling from one pod never restarts it.
 // Pure.
@@ -30,13 +32,13 @@ std::string PeerTokenText(const ResourceMeta& meta, std::string_view secret_hex)
 // The Secret holding PeerTokenText(meta, secret_hex) under kPeerTokenKey (base64 in data).
 Json PeerTokenSecret(const ResourceMeta& meta, std::string_view secret_hex);
 
-Json SidecarNetworkPolicy(const ResourceMeta& meta, const RenderOptions& options);
+Json SidecarNetworkPolicy(const ResourceMeta& meta);
 
-// "http://NAME-i.NAME-headless.NS.svc:9121" for i in 1..replicas-1, comma-separated ("" for
+// "http://NAME-i.NAME-headless.NS.svc:9122" for i in 1..replicas-1, comma-separated ("" for
 // one pod): the restore step's --peers, from the ConfigMap so that a scale changes no pod.
 std::string PeerUrls(const ResourceMeta& meta, int64_t replicas);
 
-// Pod `ordinal`'s sidecar URL.
-std::string SidecarUrl(const ResourceMeta& meta, int64_t ordinal);
+// Pod `ordinal`'s sidecar peer port URL.
+std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal);
 
 }  // namespace tidemark::reconcile

@@ -157,7 +157,10 @@ ReconcilePlan Plan(const ResourceMeta& meta, const policy::Checked<policy::Redis
                                   PeerTokenSecret(meta, observed.new_peer_secret_hex), "absent"});
   ApplyIfNeeded(observed.headless_service, desired.headless_service, plan.actions);
   ApplyIfNeeded(observed.client_service, desired.client_service, plan.actions);
-  ApplyIfNeeded(observed.network_policy, desired.network_policy, plan.actions);
+  // Switched off: one rendered before is left as it is (the operator deletes nothing it was
+  // not asked to; docs/operator.md says how to remove it).
+  if (desired.network_policy)
+    ApplyIfNeeded(observed.network_policy, *desired.network_policy, plan.actions);
 
   std::optional<Condition> workload;  // set when the StatefulSet is not settled
   if (!observed.stateful_set) {

@@ -75,8 +75,10 @@ std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
     args.push_back("--password-file");
     args.push_back(S(kSecretDir) + "/" + S(kPasswordFile));
   }
-  // Pod 0's restore step may ask a replica's sidecar for a snapshot (peer_objects.h).
-  args.insert(args.end(), {"--peer-token-file", PeerTokenFile()});
+  // Pod 0's restore step may ask a replica's sidecar for a snapshot (peer_objects.h), on a port
+  // of its own that the NetworkPolicy opens to the set's pods only.
+  args.insert(args.end(), {"--peer-listen", "0.0.0.0:" + std::to_string(kPeerPort),
+                           "--peer-token-file", PeerTokenFile()});
   if (DrillsOn(r))
     args.insert(args.end(), {"--redis-server", S(kDrillRedisServer), "--work-dir", S(kDrillWorkDir)});
   return args;

@@ -214,7 +214,7 @@ Json SidecarContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
               {"command", StrList({std::string(kSidecarBinary)})},
               {"args", StrList(SidecarRunArgs(meta, r))},
               {"env", Arr({EnvPodName()})},
-              {"ports", Arr({Port(kSidecarPortName, kSidecarPort)})},
+              {"ports", Arr({Port(kSidecarPortName, kSidecarPort), Port(kPeerPortName, kPeerPort)})},
               {"resources", SidecarResources(SidecarMemoryLimit(r))},
               {"securityContext", ContainerSecurityContext()},
               {"volumeMounts", Arr(std::move(mounts))},

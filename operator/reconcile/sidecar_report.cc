@@ -12,7 +12,7 @@ std::optional<LastRestore> LastRestoreOf(const Json& record, const std::string& 
   if (!at || !kind || GetString(record, "decision") == "kept-local-data") return std::nullopt;
   std::string source = *kind;
   if (*kind == "replica") {
-    // "http://cache-1.cache-headless.ns.svc:9121" -> the pod's name.
+    // "http://cache-1.cache-headless.ns.svc:9122" -> the pod's name.
     std::string peer = GetString(record, "peer").value_or("");
     if (auto p = peer.find("://"); p != std::string::npos) peer.erase(0, p + 3);
     source += "/" + peer.substr(0, peer.find_first_of(".:/"));

@@ -70,16 +70,10 @@ check('default render: cluster-wide RBAC from the one table, one operator, no le
   const dep = find(docs, 'Deployment')[0]
   assert.equal(dep.spec.replicas, 1)
   assert.ok(!dep.spec.template.spec.containers[0].args.includes('--leader-elect'))
-  // The sets' NetworkPolicies let exactly these pods reach the sidecars: the chart's selector.
-  const podLabels = dep.spec.template.metadata.labels
-  const flag = dep.spec.template.spec.containers[0].args.find(a => a.startsWith('--operator-pod-labels='))
-  assert.ok(flag, 'no --operator-pod-labels')
-  const given = Object.fromEntries(flag.split('=').slice(1).join('=').split(',').map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
-  assert.deepEqual(given, Object.fromEntries(Object.entries(dep.spec.selector.matchLabels)))
-  for (const [k, v] of Object.entries(given)) assert.equal(podLabels[k], v)
-  assert.ok(!dep.spec.template.spec.containers[0].args.some(a => a.startsWith('--sidecar-ingress-namespaces')))
-  const withNs = find(render('sidecarIngressNamespaces={monitoring,ops}'), 'Deployment')[0]
-  assert.ok(withNs.spec.template.spec.containers[0].args.includes('--sidecar-ingress-namespaces=monitoring,ops'))
+  // Each set's NetworkPolicy is on unless the value turns it off.
+  assert.ok(dep.spec.template.spec.containers[0].args.includes('--network-policy=true'))
+  const off = find(render('networkPolicy.enabled=false'), 'Deployment')[0]
+  assert.ok(off.spec.template.spec.containers[0].args.includes('--network-policy=false'))
 })
 
 check('no rule grants wildcards, escalation or secrets beyond the set token', () => {

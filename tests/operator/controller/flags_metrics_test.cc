@@ -15,8 +15,10 @@ namespace {
 TEST(OperatorFlags, TheHelmChartsCommandLineParses) {
   auto f = ParseFlags({"--metrics-bind-address=:8080", "--health-probe-bind-address=:8081",
                        "--log-level=info", "--leader-elect", "--leader-election-namespace=ops",
-                       "--watch-namespace=shop", "--sidecar-image=ghcr.io/t/sidecar:1"});
+                       "--watch-namespace=shop", "--sidecar-image=ghcr.io/t/sidecar:1",
+                       "--network-policy=false"});
   ASSERT_TRUE(f) << f.error().ToString();
+  EXPECT_FALSE(f->network_policy);
   EXPECT_EQ(f->metrics_address, ":8080");
   EXPECT_EQ(f->health_address, ":8081");
   EXPECT_TRUE(f->leader_elect);
@@ -33,6 +35,7 @@ TEST(OperatorFlags, KubeconfigAndContextTakeTheNextArgument) {
   EXPECT_EQ(f->kubeconfig, "/k");
   EXPECT_EQ(f->context, "dev");
   EXPECT_FALSE(f->leader_elect);
+  EXPECT_TRUE(f->network_policy);
 }
 
 TEST(OperatorFlags, MistakesAreNamed) {
@@ -40,6 +43,8 @@ TEST(OperatorFlags, MistakesAreNamed) {
   EXPECT_EQ(ParseFlags({"--metrics-bind-address=:1"}).error().where, "--sidecar-image");
   EXPECT_EQ(ParseFlags({"--sidecar-image=i", "--log-level=loud"}).error().where, "--log-level");
   EXPECT_EQ(ParseFlags({"--sidecar-image=i", "--kubeconfig"}).error().where, "--kubeconfig");
+  EXPECT_EQ(ParseFlags({"--sidecar-image=i", "--network-policy=no"}).error().where,
+            "--network-policy");
   EXPECT_FALSE(ParseFlags({"--sidecar-image=i", "--leader-election-lease-duration=1",
                            "--leader-election-renew-deadline=2"}));
 }

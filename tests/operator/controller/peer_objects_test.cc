@@ -1,8 +1,8 @@
 // The set's peer objects against the fake API server (operator/reconcile/peer_objects.h): the
 // token Secret is created once, from fresh random bytes, and kept as it is on every later pass
 // (same resourceVersion, same data) whatever the spec does; a deleted one comes back with a new
-// token; the NetworkPolicy opens Redis's port to every source and the sidecar's only to the
-// set, the operator and the namespaces the operator is told of.
+// token; the NetworkPolicy opens Redis's port and the sidecar's main port to every source and
+// the sidecars' peer port only to the set's pods, where the peers' URLs point.
 #include <chrono>
 #include <set>
 #include <string>
@@ -86,39 +86,48 @@ TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
   EXPECT_EQ(op->Terminate(), 0) << op->Log();
 }
 
-TEST_F(PeerObjectsTest, TheNetworkPolicyLimitsOnlyTheSidecarPort) {
+TEST_F(PeerObjectsTest, TheNetworkPolicyFencesOnlyThePeerPort) {
   ApplyCache(3);
-  auto op = StartOperator(Args({"--resync-period=0.3", "--operator-namespace=tidemark-system",
-                                "--sidecar-ingress-namespaces=monitoring,ops"}));
+  auto op = StartOperator(Args({"--resync-period=0.3"}));
   ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kPolicy), RpUid()); }, std::chrono::seconds(20)))
       << op->Log();
+  const std::string set_selector =
+      R"({"matchLabels":{"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"}})";
   const Json spec = Get(kPolicy).at("spec");
-  EXPECT_EQ(spec.at("podSelector").at("matchLabels").serialize(),
-            R"({"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"})");
+  EXPECT_EQ(spec.at("podSelector").serialize(), set_selector);
   EXPECT_EQ(spec.at("policyTypes").serialize(), R"(["Ingress"])");
   const auto& rules = spec.at("ingress").as_array();
   ASSERT_EQ(rules.size(), 2u);
-  // Redis: every source (no "from").
+  // Redis and the sidecar's main port (the operator, Prometheus, the API server's pod proxy for
+  // kubectl tidemark): every source, no "from".
   EXPECT_FALSE(rules.at(0).has_field("from"));
-  EXPECT_EQ(rules.at(0).at("ports").serialize(), R"([{"port":6379,"protocol":"TCP"}])");
-  // The sidecar: the set's pods, the operator's, the listed namespaces.
-  EXPECT_EQ(rules.at(1).at("ports").serialize(), R"([{"port":9121,"protocol":"TCP"}])");
-  const auto& from = rules.at(1).at("from").as_array();
-  ASSERT_EQ(from.size(), 4u);
-  EXPECT_EQ(from.at(0).serialize(),
-            R"({"podSelector":{"matchLabels":{"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"}}})");
-  EXPECT_EQ(from.at(1).at("namespaceSelector").serialize(),
-            R"({"matchLabels":{"kubernetes.io/metadata.name":"tidemark-system"}})");
-  EXPECT_EQ(from.at(1).at("podSelector").serialize(),
-            R"({"matchLabels":{"app.kubernetes.io/component":"operator","app.kubernetes.io/name":"tidemark"}})");
-  EXPECT_EQ(from.at(2).serialize(),
-            R"({"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}})");
-  EXPECT_EQ(from.at(3).serialize(),
-            R"({"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ops"}}})");
+  EXPECT_EQ(rules.at(0).at("ports").serialize(),
+            R"([{"port":6379,"protocol":"TCP"},{"port":9121,"protocol":"TCP"}])");
+  // The peer port: the set's own pods only.
+  EXPECT_EQ(rules.at(1).at("ports").serialize(), R"([{"port":9122,"protocol":"TCP"}])");
+  EXPECT_EQ(rules.at(1).at("from").serialize(), "[{\"podSelector\":" + set_selector + "}]");
 
-  // Tampered with (the sidecar port opened to everyone): the operator puts it back.
+  // The peers' URLs (pod 0's restore step) go to that port, which the sidecars listen on.
+  const Json config = Get("/api/v1/namespaces/shop/configmaps/cache-persistence");
+  ASSERT_TRUE(config.is_object()) << op->Log();
+  EXPECT_EQ(config.at("data").at("peers").as_string(),
+            "http://cache-1.cache-headless.shop.svc:9122,http://cache-2.cache-headless.shop.svc:9122");
+  const Json sts = Get("/apis/apps/v1/namespaces/shop/statefulsets/cache");
+  ASSERT_TRUE(sts.is_object()) << op->Log();
+  bool listens = false, port_named = false;
+  for (const auto& c : sts.at("spec").at("template").at("spec").at("containers").as_array()) {
+    if (c.at("name").as_string() != "sidecar") continue;
+    const std::string args = c.at("args").serialize();
+    listens = args.find(R"("--peer-listen","0.0.0.0:9122")") != std::string::npos;
+    port_named = c.at("ports").serialize().find(R"("containerPort":9122,"name":"peer")") !=
+                 std::string::npos;
+  }
+  EXPECT_TRUE(listens);
+  EXPECT_TRUE(port_named) << sts.serialize();
+
+  // Tampered with (the peer port opened to everyone): the operator puts it back.
   auto r = Call("PATCH", std::string(kPolicy) + "?fieldManager=kubectl",
-                R"({"spec":{"ingress":[{"ports":[{"port":6379,"protocol":"TCP"}]},{"ports":[{"port":9121,"protocol":"TCP"}]}]}})",
+                R"({"spec":{"ingress":[{"ports":[{"port":6379,"protocol":"TCP"},{"port":9121,"protocol":"TCP"}]},{"ports":[{"port":9122,"protocol":"TCP"}]}]}})",
                 "application/merge-patch+json");
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_TRUE(WaitFor(
@@ -128,6 +137,21 @@ TEST_F(PeerObjectsTest, TheNetworkPolicyLimitsOnlyTheSidecarPort) {
       },
       std::chrono::seconds(20)))
       << op->Log();
+  EXPECT_EQ(op->Terminate(), 0) << op->Log();
+}
+
+TEST_F(PeerObjectsTest, NoNetworkPolicyWhenSwitchedOff) {
+  ApplyCache(2);
+  auto op = StartOperator(Args({"--resync-period=0.3", "--network-policy=false"}));
+  ASSERT_TRUE(WaitFor([&] { return ObservedGeneration() == 1; }, std::chrono::seconds(20)))
+      << op->Log();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // a few more resyncs
+  EXPECT_FALSE(Get(kPolicy).is_object());
+  for (const auto& req : OperatorRequests()) {
+    if (req.resource != "networkpolicies") continue;
+    EXPECT_TRUE(req.verb == "list" || req.verb == "watch" || req.verb == "get")
+        << req.verb << " with the policy switched off";
+  }
   EXPECT_EQ(op->Terminate(), 0) << op->Log();
 }
 

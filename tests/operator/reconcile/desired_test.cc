@@ -356,8 +356,8 @@ TEST(Desired, TheCopyStepCopiesTheImagesRedisServerAndNeverFailsThePod) {
 TEST(Desired, PeersComeFromTheConfigMapAndTheTokenFromTheSetsSecret) {
   DesiredObjects d = Render("hybrid");  // 3 replicas, namespace shop
   EXPECT_EQ(GetString(*Find(d.config_map, "data"), "peers"),
-            "http://catalog-1.catalog-headless.shop.svc:9121,"
-            "http://catalog-2.catalog-headless.shop.svc:9121");
+            "http://catalog-1.catalog-headless.shop.svc:9122,"
+            "http://catalog-2.catalog-headless.shop.svc:9122");
   const Json* restore = Container(d.stateful_set, "restore");
   auto args = Strings(restore->at("args"));
   auto after = [&](const std::vector<std::string>& list, const std::string& flag) {
@@ -377,6 +377,9 @@ TEST(Desired, PeersComeFromTheConfigMapAndTheTokenFromTheSetsSecret) {
   EXPECT_TRUE(env_from_config_map);
   EXPECT_EQ(after(Strings(Container(d.stateful_set, "sidecar")->at("args")), "--peer-token-file"),
             "/etc/tidemark/peer/token");
+  // The peers' URLs name the port the sidecars serve the peer endpoints on.
+  EXPECT_EQ(after(Strings(Container(d.stateful_set, "sidecar")->at("args")), "--peer-listen"),
+            "0.0.0.0:9122");
   for (const char* c : {"restore", "sidecar"}) {
     EXPECT_EQ(MountsOf(*Container(d.stateful_set, c))["/etc/tidemark/peer"], "peer-token") << c;
     for (const auto& m : Container(d.stateful_set, c)->at("volumeMounts").as_array())

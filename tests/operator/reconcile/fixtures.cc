@@ -44,7 +44,6 @@ ResourceMeta MetaFor(const policy::RedisPersistence& resource) {
 RenderOptions TestOptions() {
   RenderOptions o;
   o.sidecar_image = "tidemark-sidecar:test";
-  o.operator_namespace = "tidemark-system";  // the chart's namespace in the README
   return o;
 }
 

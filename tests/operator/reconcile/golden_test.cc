@@ -28,7 +28,7 @@ std::string Rendered(const std::string& stem) {
                          {"peerTokenSecret", PeerTokenSecret(MetaFor(r), kGoldenPeerSecretHex)},
                          {"headlessService", d.headless_service},
                          {"clientService", d.client_service},
-                         {"networkPolicy", d.network_policy},
+                         {"networkPolicy", d.network_policy.value_or(Json::null())},
                          {"statefulSet", d.stateful_set}}));
 }
 

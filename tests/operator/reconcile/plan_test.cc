@@ -531,7 +531,7 @@ TEST(Plan, TheNewestRestoreAnySidecarReportsBecomesLastRestoreAndKeptLocalDataIs
 
   sc[pod0] = WithDrill(Sidecar(pod0, kApplied, kNoBackup), "null",
       R"({"at":"2026-11-28T01:00:00Z","decision":"installed-replica-snapshot","sourceKind":"replica",)"
-      R"("source":"http://catalog-2.catalog-headless.shop.svc:9121","peer":"http://catalog-2.catalog-headless.shop.svc:9121",)"
+      R"("source":"http://catalog-2.catalog-headless.shop.svc:9122","peer":"http://catalog-2.catalog-headless.shop.svc:9122",)"
       R"("keys":2800,"reason":"highest replication offset","compared":["replica http://catalog-2...: best","backup b-1: older"]})");
   sc[pod1] = WithDrill(Sidecar(pod1, kApplied, kNoBackup), "null",
       R"({"at":"2026-11-27T23:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","keys":7,"reason":"newest","compared":[]})");
