@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/kill_point.h"
 #include "io/os_error.h"
 
 namespace tidemark {
@@ -43,6 +44,7 @@ DurableFile::DurableFile(DurableFile&& other) noexcept
     : fs_(other.fs_),
       fd_(other.fd_),
       synced_(other.synced_),
+      written_(other.written_),
       failed_(other.failed_),
       temp_path_(std::move(other.temp_path_)),
       final_path_(std::move(other.final_path_)),
@@ -65,6 +67,9 @@ Status DurableFile::Update(std::span<const uint8_t> chunk) {
       return Fail(OsError("write failed", temp_path_, errno));
     }
     chunk = chunk.subspan(static_cast<size_t>(n));
+    const uint64_t before = written_;
+    written_ += static_cast<uint64_t>(n);
+    if ((before >> 20) != (written_ >> 20)) KillPoint("write-mib", temp_path_);
   }
   return {};
 }
@@ -79,6 +84,7 @@ Status DurableFile::Sync() {
   fd_ = -1;
   if (rc != 0) return Fail(OsError("close failed", temp_path_, errno));
   synced_ = true;
+  KillPoint("synced", final_path_);
   return {};
 }
 
@@ -88,6 +94,7 @@ Status DurableFile::Commit() {
   if (fs_->Rename(temp_path_, final_path_) != 0)
     return Fail(OsError("rename to " + final_path_ + " failed", temp_path_, errno));
   committed_ = true;
+  KillPoint("renamed", final_path_);
   return SyncDirectory(DirName(final_path_), *fs_);
 }
 

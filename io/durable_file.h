@@ -6,7 +6,8 @@
 // return), the destructor removes the temporary file: a failure path never touches the
 // destination. After any write or fsync error the object only aborts: a Commit() after a failed
 // fsync is refused, because Linux marks the lost pages clean and a retried fsync "succeeds"
-// over data that never reached the disk. Every file operation goes through a FileSystem
+// over data that never reached the disk. Kill points (io/kill_point.h): write-mib, synced,
+// renamed. Every file operation goes through a FileSystem
 // (io/file_system.h; tests inject faults there). Not thread-safe; one writer per object.
 #pragma once
 
@@ -56,6 +57,7 @@ class DurableFile final : public ByteSink {
   FileSystem* fs_;
   int fd_ = -1;
   bool synced_ = false;
+  uint64_t written_ = 0;  // for the write-mib kill point (io/kill_point.h)
   bool failed_ = false;
   std::string temp_path_;
   std::string final_path_;

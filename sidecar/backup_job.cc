@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include "io/kill_point.h"
 #include "io/file_source.h"
 #include "sidecar/apply_retention.h"
 #include "sidecar/redis_persistence.h"
@@ -74,6 +75,7 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<Backu
   auto done = BackupSnapshotToStores(*source, rdb_path, stores, ctx);
   if (!done) return std::unexpected(done.error());
   const backup::BackupMetadata& meta = done->metadata;
+  KillPoint("backup-published", meta.name);
 
   BackupJobResult result{meta, clock.NowMillis() - started_ms, bgsave->waited_for_running, {}, {}};
   for (size_t i = 0; i < targets.size(); ++i) {

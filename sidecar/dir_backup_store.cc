@@ -1,7 +1,6 @@
 #include "sidecar/dir_backup_store.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,9 +8,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/kill_point.h"
 #include "core/backup/backup_name.h"
 #include "io/dir_list.h"
 #include "io/durable_file.h"
+#include "io/file_lock.h"
 #include "io/file_source.h"
 #include "sidecar/metadata_json.h"
 #include "io/os_error.h"
@@ -24,35 +25,12 @@ constexpr const char* kLockName = ".tidemark-store.lock";
 constexpr const char* kDataSuffix = ".rdb";
 constexpr const char* kMetadataSuffix = ".json";
 
-// An exclusive flock on the store's lock file, released when destroyed.
-class StoreLock {
- public:
-  static Result<StoreLock> TryAcquire(const std::string& dir, FileSystem& fs) {
-    std::string path = dir + "/" + kLockName;
-    int fd = fs.Open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return OsErrorOrNotFound("cannot open the store's lock file", path, errno);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      int err = errno;
-      fs.Close(fd);
-      if (err == EWOULDBLOCK)
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "another backup is in progress in this store; try again when it finishes",
-                         -1, dir);
-      return OsErrorOrNotFound("cannot lock the store", path, err);
-    }
-    return StoreLock(fs, fd);
-  }
-  StoreLock(StoreLock&& o) noexcept : fs_(o.fs_), fd_(o.fd_) { o.fd_ = -1; }
-  StoreLock& operator=(StoreLock&&) = delete;
-  ~StoreLock() {
-    if (fd_ >= 0) fs_->Close(fd_);  // closing releases the flock
-  }
-
- private:
-  StoreLock(FileSystem& fs, int fd) : fs_(&fs), fd_(fd) {}
-  FileSystem* fs_;
-  int fd_;
-};
+Result<FileLock> LockStore(const std::string& dir, FileSystem& fs) {
+  return FileLock::TryAcquire(dir + "/" + kLockName,
+                              "another backup is in progress in this store; try again when it "
+                              "finishes",
+                              dir, fs);
+}
 
 bool Exists(const std::string& path) {
   struct stat st{};
@@ -61,7 +39,7 @@ bool Exists(const std::string& path) {
 
 class DirWriter final : public BackupWriter {
  public:
-  DirWriter(FileSystem& fs, StoreLock lock, DurableFile data, std::string name,
+  DirWriter(FileSystem& fs, FileLock lock, DurableFile data, std::string name,
             std::string metadata_path)
       : fs_(&fs),
         lock_(std::move(lock)),
@@ -112,7 +90,7 @@ class DirWriter final : public BackupWriter {
   }
 
   FileSystem* fs_;
-  StoreLock lock_;
+  FileLock lock_;
   DurableFile data_;
   std::string name_;
   std::string metadata_path_;
@@ -141,7 +119,7 @@ std::string DirBackupStore::MetadataLocation(const std::string& name) const {
 
 Result<std::unique_ptr<BackupWriter>> DirBackupStore::BeginPut(const std::string& name) {
   if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
-  auto lock = StoreLock::TryAcquire(dir_, *fs_);
+  auto lock = LockStore(dir_, *fs_);
   if (!lock) return std::unexpected(lock.error());
   if (Exists(DataLocation(name)) || Exists(MetadataLocation(name)))
     return MakeError(ErrorCode::kInvalidArgument, "a backup with this name exists already", -1,
@@ -196,10 +174,11 @@ Result<std::unique_ptr<ByteSource>> DirBackupStore::OpenForRead(const std::strin
 
 Status DirBackupStore::Delete(const std::string& name) {
   if (auto n = backup::ParseBackupName(name); !n) return std::unexpected(n.error());
-  auto lock = StoreLock::TryAcquire(dir_, *fs_);
+  auto lock = LockStore(dir_, *fs_);
   if (!lock) return std::unexpected(lock.error());
   if (fs_->Unlink(MetadataLocation(name)) != 0 && errno != ENOENT)
     return OsErrorOrNotFound("cannot delete backup metadata", MetadataLocation(name), errno);
+  KillPoint("backup-deleting", name);
   if (fs_->Unlink(DataLocation(name)) != 0 && errno != ENOENT)
     return OsErrorOrNotFound("cannot delete backup data", DataLocation(name), errno);
   return SyncDirectory(dir_, *fs_);
@@ -222,9 +201,9 @@ bool DirBackupStore::IsStaleFile(const std::string& file) const {
 
 Result<CleanupReport> DirBackupStore::CleanupStale() {
   CleanupReport report;
-  auto lock = StoreLock::TryAcquire(dir_, *fs_);
+  auto lock = LockStore(dir_, *fs_);
   if (!lock) {
-    if (lock.error().code != ErrorCode::kInvalidArgument) return std::unexpected(lock.error());
+    if (!FileLock::IsBusy(lock.error())) return std::unexpected(lock.error());
     report.skipped_busy = true;
     return report;
   }

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <cstring>
 
+#include "io/kill_point.h"
 #include "core/backup/utc_time.h"
 #include "core/digest/dataset_digest.h"
 #include "core/format/sha256.h"
@@ -100,7 +101,14 @@ std::vector<std::string> ListNames(const std::string& dir) {
   return names ? std::move(*names) : std::vector<std::string>{};
 }
 
-std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout, FileSystem& fs) {
+Result<FileLock> LockDataDirForRestore(const std::string& data_dir) {
+  return FileLock::TryAcquireDirectory(
+      data_dir, "another restore is running on this data directory (it holds its lock); nothing "
+                "was touched");
+}
+
+std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout, FileSystem& fs,
+                                                  const std::vector<std::string>& own_files) {
   std::vector<std::string> removed;
   auto remove = [&](const std::string& path) {
     if (fs.Unlink(path) == 0) removed.push_back(path);
@@ -108,6 +116,8 @@ std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout, Fil
   for (const auto& name : ListNames(layout.data_dir)) {
     const std::string path = layout.data_dir + "/" + name;
     if (IsDurableTempFileFor(name, layout.dbfilename)) remove(path);
+    for (const auto& own : own_files)
+      if (IsDurableTempFileFor(name, own)) remove(path);
     if (name.starts_with(kSwapPrefix)) {
       // Whole AOF directories, old or new: kept, out of the way.
       const std::string to = FreeAsideName(layout.AofDir(), ::time(nullptr), "replaced");
@@ -287,6 +297,7 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
     if (fs.Exchange(swap, live) == 0) {
       swapped = true;
       undo.Exchanged(swap, live);
+      KillPoint("install-swapped", live);
       if (auto s = SyncDirectory(layout.data_dir, fs); !s) return fail(s.error());
       const std::string to = FreeAsideName(live, now_unix, aside_label);
       if (fs.Rename(swap, to) != 0)
@@ -311,6 +322,7 @@ Result<InstallOutcome> InstallSnapshot(ByteSource& source, const std::string& so
     if (fs.Rename(staging, live) != 0)
       return fail(OsError("cannot rename the staged AOF into place", live, errno).error());
     undo.Renamed(staging, live);
+    KillPoint("install-swapped", live);
     if (auto s = SyncDirectory(layout.data_dir, fs); !s) return fail(s.error());
   }
   out.installed = live;

@@ -23,6 +23,7 @@
 #include "core/base/byte_source.h"
 #include "core/base/error.h"
 #include "core/rdb/rdb_verifier.h"
+#include "io/file_lock.h"
 #include "io/file_system.h"
 
 namespace tidemark::sidecar {
@@ -82,14 +83,25 @@ Result<std::string> MoveAside(const std::string& path, int64_t now_unix,
                               const std::string& label = "unusable",
                               FileSystem& fs = PosixFileSystem());
 
-// Removes what a killed restore left, and only that: the staging directories in the data dir
+// The lock every restore of `data_dir` holds from its first look at the directory to its restore
+// record (a flock on the directory itself, io/file_lock.h; no file is created): a second restore of the same
+// volume (a restarted init container while the killed one's twin still runs, an operator's
+// manual run) is refused instead of removing the first one's files as "stale". The kernel drops
+// it when the holder dies, SIGKILL included. kNotFound when the directory is missing.
+Result<FileLock> LockDataDirForRestore(const std::string& data_dir);
+
+// Removes what a killed restore left, and only that; call it only under LockDataDirForRestore
+// (a live restore's files look exactly like a killed one's): the staging directories in the data dir
 // (".tidemark-restore-*" holding plain files), the temporary files of a dump.rdb being written
 // (".<dbfilename>.tmp-<pid>-<n>") and those of AOF parts or a manifest in the AOF directory
 // (".<appendfilename>.*.tmp-<pid>-<n>"). A whole AOF directory a power cut left under its swap
 // name (".tidemark-swap-*", old or new) is moved aside as "<appenddirname>.replaced-<time>",
-// never deleted. Returns the paths removed (and "from -> to" for those moved).
+// never deleted. `own_files`: plain names of the sidecar's small files in the data dir (restore
+// record, markers), whose temporary files (".<name>.tmp-<pid>-<n>") go too. Returns the paths
+// removed (and "from -> to" for those moved).
 std::vector<std::string> CleanupStaleRestoreFiles(const RedisLayout& layout,
-                                                  FileSystem& fs = PosixFileSystem());
+                                                  FileSystem& fs = PosixFileSystem(),
+                                                  const std::vector<std::string>& own_files = {});
 
 // The entry names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
 std::vector<std::string> ListNames(const std::string& dir);

@@ -24,7 +24,6 @@ namespace tidemark::sidecar {
 
 namespace {
 
-constexpr const char* kMarkerName = ".tidemark-point-in-time";
 constexpr const char* kMarkerApiVersion = "tidemark.dev/point-in-time/v1";
 
 std::string Parent(const std::string& path) {
@@ -156,7 +155,7 @@ Result<AofRewind> RewindAofToTime(const std::string& aof_dir, const std::string&
 }
 
 std::optional<int64_t> ReadPointInTimeMarker(const std::string& data_dir) {
-  auto text = ReadSmallFile(data_dir + "/" + kMarkerName);
+  auto text = ReadSmallFile(data_dir + "/" + kPointInTimeMarkerName);
   if (!text) return std::nullopt;
   try {
     auto v = web::json::value::parse(*text);
@@ -174,7 +173,7 @@ Status WritePointInTimeMarker(const std::string& data_dir, const PointInTime& pi
                            ",\"unix\":" + std::to_string(pit.unix) +
                            ",\"restoredAt\":" + JsonQuote(backup::FormatIsoUtc(now)) +
                            ",\"installed\":" + JsonQuote(how) + "}\n";
-  return WriteFileDurably(data_dir + "/" + kMarkerName, text);
+  return WriteFileDurably(data_dir + "/" + kPointInTimeMarkerName, text);
 }
 
 }  // namespace tidemark::sidecar

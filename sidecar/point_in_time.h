@@ -58,6 +58,8 @@ struct AofRewind {
 Result<AofRewind> RewindAofToTime(const std::string& aof_dir, const std::string& prefix, int64_t t,
                                   uint32_t max_rdb_version, int64_t now_unix);
 
+// The marker file in the data directory.
+inline constexpr const char* kPointInTimeMarkerName = ".tidemark-point-in-time";
 // The T of the last point-in-time restore recorded on the volume, nullopt when none (or the
 // marker does not read: then the restore is done again, which is safe).
 std::optional<int64_t> ReadPointInTimeMarker(const std::string& data_dir);

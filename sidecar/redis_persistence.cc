@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "io/kill_point.h"
+
 namespace tidemark::sidecar {
 
 namespace {
@@ -111,6 +113,7 @@ Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOp
       return RedisError("BGSAVE refused: " + r->str);
   }
 
+  KillPoint("bgsave-requested");
   for (;;) {
     auto info = Info(redis, "persistence");
     if (!info) return std::unexpected(info.error());

@@ -309,7 +309,9 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
   if (!IsDir(layout.data_dir))
     return MakeError(ErrorCode::kNotFound, "data directory missing (is the volume mounted?)", -1,
                      layout.data_dir);
-  for (const auto& path : CleanupStaleRestoreFiles(layout))
+  for (const auto& path : CleanupStaleRestoreFiles(
+           layout, PosixFileSystem(),
+           {kRestoreRecordName, kLineageMarkerFile, kPointInTimeMarkerName}))
     log.Info("removed what an interrupted restore left", {LogField::Str("path", path)});
   std::optional<PointInTime> pit = o.point_in_time;
   std::optional<int64_t> backups_not_after;  // point in time: later backups are not eligible

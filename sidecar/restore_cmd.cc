@@ -4,8 +4,10 @@
 #include <iostream>
 
 #include "sidecar/commands.h"
+#include "io/kill_point.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
+#include "sidecar/install.h"
 #include "sidecar/object_store_config.h"
 #include "sidecar/peer_token.h"
 #include "sidecar/restore.h"
@@ -213,6 +215,13 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
            {LogField::Str("data_dir", o.layout.data_dir), LogField::Bool("appendonly", o.layout.appendonly),
             LogField::Str("store", store ? store->dir() : ""),
             LogField::Str("object_store", object_store ? object_store->Location() : "")});
+  // Held to the end of the command, the restore record included. A missing data directory is
+  // left for RunRestore to report in its own words.
+  auto lock = LockDataDirForRestore(o.layout.data_dir);
+  if (!lock && lock.error().code != ErrorCode::kNotFound) {
+    log.Error("restore refused", {LogField::Str("error", lock.error().ToString())});
+    return kExitFailed;
+  }
   auto outcome = RunRestore(o, stores, log, RealClock());
   if (!outcome) {
     log.Error("restore failed: Redis must not start on this volume",
@@ -225,6 +234,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   // Every run replaces the record, so it always describes the data Redis starts from: `run`
   // shows it in /v1/status and proves an installed backup with it.
   const RestoreRecord record = RestoreRecordFor(*outcome, RealClock().NowUnix());
+  KillPoint("restore-installed", outcome->installed);
   log.Info("restore decision", {LogField{"record", RenderRestoreRecord(record)}});
   if (auto s = WriteRestoreRecord(o.layout.data_dir, record); !s)
     log.Warn("cannot write the restore record: the restore stays unreported and unverified",

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "io/kill_point.h"
 #include "core/backup/backup_name.h"
 #include "core/backup/fan_out_sink.h"
 #include "core/digest/dataset_digest.h"
@@ -193,6 +194,7 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
     m.dataset_digest_for = ScoreFormatName(dataset.score_format());
   }
 
+  KillPoint("backup-copied", name);
   bool published = false;
   for (size_t j = 0; j < live.size(); ++j) {
     const size_t i = live_index[j];

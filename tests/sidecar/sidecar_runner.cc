@@ -143,7 +143,8 @@ SidecarRun RunSidecar(const std::vector<std::string>& args) {
   return run;
 }
 
-pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log) {
+pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log,
+                   const std::vector<std::string>& extra_env) {
   std::vector<std::string> all = {TIDEMARK_SIDECAR};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -154,7 +155,12 @@ pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log)
   posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
+  std::vector<std::string> env_text(extra_env);
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  for (auto& e : env_text) env.push_back(e.data());
+  env.push_back(nullptr);
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), env.data()) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&fa);
   return pid;
 }

@@ -27,8 +27,10 @@ struct SidecarRun {
 // Runs tidemark-sidecar with `args` (each one argument).
 SidecarRun RunSidecar(const std::vector<std::string>& args);
 // Starts tidemark-sidecar with `args` in the background, stdout and stderr to the file `log`;
-// returns its pid (-1 if it could not start). The caller waits for it.
-pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log);
+// returns its pid (-1 if it could not start). The caller waits for it. `extra_env` ("NAME=value")
+// is added to the test's environment.
+pid_t SpawnSidecar(const std::vector<std::string>& args, const std::string& log,
+                   const std::vector<std::string>& extra_env = {});
 // A loopback TCP port that was free a moment ago.
 int FreePort();
 
