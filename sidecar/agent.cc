@@ -574,9 +574,15 @@ void Agent::CheckRestore() {
       }
     }
     r.check = c;
-    if (auto s = WriteRestoreRecord(*options_.data_dir, r); !s)
+    // Under the restore's lock: a restore's cleanup removes the record's temporary files.
+    tidemark::Status stored;
+    if (auto lock = LockDataDirForRestore(*options_.data_dir); !lock)
+      stored = std::unexpected(lock.error());
+    else
+      stored = WriteRestoreRecord(*options_.data_dir, r);
+    if (!stored)
       log_.Warn("cannot store the restore check in the record",
-                {LogField::Str("error", s.error().ToString())});
+                {LogField::Str("error", stored.error().ToString())});
   }
   restore_checked_ = true;
   const RestoreCheck& c = *r.check;

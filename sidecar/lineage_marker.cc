@@ -21,13 +21,13 @@ bool Present(const std::string& path) {
 }  // namespace
 
 Result<bool> WriteLineageMarkerOnce(const std::string& dir, const backup::Lineage& lineage,
-                                    int64_t now) {
+                                    int64_t now, FileSystem& fs) {
   const std::string path = MarkerPath(dir);
   if (Present(path)) return false;
   const std::string text = "{\"instance\":" + JsonQuote(lineage.instance) +
                            ",\"uid\":" + JsonQuote(lineage.uid) +
                            ",\"firstDataAt\":" + JsonQuote(backup::FormatIsoUtc(now)) + "}\n";
-  if (auto s = WriteFileDurably(path, text); !s) return std::unexpected(s.error());
+  if (auto s = WriteFileDurably(path, text, 0644, fs); !s) return std::unexpected(s.error());
   return true;
 }
 

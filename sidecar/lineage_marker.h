@@ -11,15 +11,17 @@
 
 #include "core/backup/lineage.h"
 #include "core/base/error.h"
+#include "io/file_system.h"
 
 namespace tidemark::sidecar {
 
 inline constexpr char kLineageMarkerFile[] = ".tidemark-lineage.json";
 
 // Writes DIR/.tidemark-lineage.json (instance, uid, firstDataAt) durably, unless one is there
-// already: the first time is what it records. Returns whether it wrote.
+// already: the first time is what it records. Returns whether it wrote. Every file operation
+// goes through `fs`.
 Result<bool> WriteLineageMarkerOnce(const std::string& dir, const backup::Lineage& lineage,
-                                    int64_t now_unix);
+                                    int64_t now_unix, FileSystem& fs = PosixFileSystem());
 
 // The marker in DIR for people ("<path>: {...}"), also when it does not read (its presence is
 // the evidence); nullopt when there is none.

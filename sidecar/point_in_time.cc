@@ -167,13 +167,13 @@ std::optional<int64_t> ReadPointInTimeMarker(const std::string& data_dir) {
 }
 
 Status WritePointInTimeMarker(const std::string& data_dir, const PointInTime& pit,
-                              const std::string& how, int64_t now) {
+                              const std::string& how, int64_t now, FileSystem& fs) {
   const std::string text = std::string("{\"apiVersion\":") + JsonQuote(kMarkerApiVersion) +
                            ",\"pointInTime\":" + JsonQuote(pit.text) +
                            ",\"unix\":" + std::to_string(pit.unix) +
                            ",\"restoredAt\":" + JsonQuote(backup::FormatIsoUtc(now)) +
                            ",\"installed\":" + JsonQuote(how) + "}\n";
-  return WriteFileDurably(data_dir + "/" + kPointInTimeMarkerName, text);
+  return WriteFileDurably(data_dir + "/" + kPointInTimeMarkerName, text, 0644, fs);
 }
 
 }  // namespace tidemark::sidecar

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "io/file_system.h"
 
 namespace tidemark::sidecar {
 
@@ -65,6 +66,7 @@ inline constexpr const char* kPointInTimeMarkerName = ".tidemark-point-in-time";
 std::optional<int64_t> ReadPointInTimeMarker(const std::string& data_dir);
 // Records `pit` as done (`how`: what was installed), durably.
 Status WritePointInTimeMarker(const std::string& data_dir, const PointInTime& pit,
-                              const std::string& how, int64_t now_unix);
+                              const std::string& how, int64_t now_unix,
+                              FileSystem& fs = PosixFileSystem());
 
 }  // namespace tidemark::sidecar

@@ -121,8 +121,8 @@ Result<RestoreRecord> ParseRestoreRecord(const std::string& text, const std::str
   }
 }
 
-Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& r) {
-  return WriteFileDurably(Path(data_dir), RenderRestoreRecord(r) + "\n", 0644);
+Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& r, FileSystem& fs) {
+  return WriteFileDurably(Path(data_dir), RenderRestoreRecord(r) + "\n", 0644, fs);
 }
 
 Result<std::optional<RestoreRecord>> ReadRestoreRecord(const std::string& data_dir) {

@@ -31,6 +31,7 @@
 
 #include "core/backup/metadata.h"
 #include "core/base/error.h"
+#include "io/file_system.h"
 
 namespace tidemark::sidecar {
 
@@ -63,7 +64,9 @@ std::string RenderRestoreRecord(const RestoreRecord& record);
 // `where` names the file in errors (kCorrupt, saying which member is wrong).
 Result<RestoreRecord> ParseRestoreRecord(const std::string& text, const std::string& where);
 
-Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& record);
+// Replaces the record durably (io/durable_file.h), every file operation through `fs`.
+Status WriteRestoreRecord(const std::string& data_dir, const RestoreRecord& record,
+                          FileSystem& fs = PosixFileSystem());
 // nullopt when there is no record; kCorrupt naming the file when it does not parse.
 Result<std::optional<RestoreRecord>> ReadRestoreRecord(const std::string& data_dir);
 

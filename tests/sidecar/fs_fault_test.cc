@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +16,9 @@
 #include "io/durable_file.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/install.h"
+#include "sidecar/lineage_marker.h"
+#include "sidecar/point_in_time.h"
+#include "sidecar/restore_record.h"
 #include "sidecar/snapshot_backup.h"
 #include "tests/sidecar/test_rdb.h"
 #include "tests/testing/fault_file_system.h"
@@ -318,6 +322,104 @@ TEST(FsFaultInstall, EveryFaultAtEveryOperationOfAnRdbInstall) { SweepInstallFau
 TEST(FsFaultInstall, EveryFaultAtEveryOperationOfAnAofInstall) { SweepInstallFaults(true); }
 TEST(FsFaultInstall, PowerCutAfterEveryOperationOfAnRdbInstall) { SweepInstallPowerCuts(false); }
 TEST(FsFaultInstall, PowerCutAfterEveryOperationOfAnAofInstall) { SweepInstallPowerCuts(true); }
+
+// ---- the restore's small files: restore record, lineage marker, point-in-time marker ----------
+
+using SmallWrite = std::function<Status(const std::string& data_dir, FileSystem& fs)>;
+
+// A data dir holding an old version of the files `write` replaces (if any); `after` is the tree
+// a clean run leaves.
+struct SmallFileFixture {
+  TempDir dir;
+  Tree before, after;
+  SmallWrite write;
+  SmallFileFixture(const std::function<void(const std::string&)>& setup, SmallWrite w)
+      : write(std::move(w)) {
+    setup(dir.path());
+    before = ReadTreeState(dir.path());
+    TempDir clean;
+    setup(clean.path());
+    EXPECT_TRUE(write(clean.path(), PosixFileSystem()).has_value());
+    after = ReadTreeState(clean.path());
+  }
+  Status Run(FileSystem& fs) { return write(dir.path(), fs); }
+  // After the restore's cleanup: exactly the old tree or exactly the new one. "old" or "new".
+  std::string CheckEntirelyOldOrNew(const std::string& what) {
+    RedisLayout layout;
+    layout.data_dir = dir.path();
+    CleanupStaleRestoreFiles(layout, PosixFileSystem(),
+                             {kRestoreRecordName, kLineageMarkerFile, kPointInTimeMarkerName});
+    Tree now = ReadTreeState(dir.path());
+    if (now == before) return "old";
+    EXPECT_EQ(now, after) << what;
+    return "new";
+  }
+};
+
+void SweepSmallFile(const char* name, const std::function<void(const std::string&)>& setup,
+                    const SmallWrite& write) {
+  auto make = [&] { return std::make_unique<SmallFileFixture>(setup, write); };
+  FaultFileSystem counted = CountOperations(make);
+  auto faults = AllFaults(counted);
+  for (const auto& fault : faults) {
+    auto f = make();
+    FaultFileSystem ffs;
+    ffs.FailNth(fault.op, fault.nth, fault.err);
+    auto result = f->Run(ffs);
+    ASSERT_TRUE(ffs.fault_fired()) << name << ": " << fault.Describe();
+    const std::string state = f->CheckEntirelyOldOrNew(fault.Describe());
+    // The directory fsync comes after the rename (durable_file.h): the error is reported, the
+    // file is the whole new one, only its durability is in doubt.
+    if (result || fault.op != Op::kSyncDir) {
+      EXPECT_EQ(state, result ? "new" : "old") << name << ": " << fault.Describe();
+    }
+  }
+  EXPECT_EQ(SweepPowerCuts(make, counted.ops()), (std::set<std::string>{"old", "new"})) << name;
+  std::printf("%s: %d operations, %zu faults injected, %d power cuts\n", name, counted.ops(),
+              faults.size(), counted.ops() + 1);
+}
+
+RestoreRecord RecordOf(const std::string& decision) {
+  RestoreRecord r;
+  r.at_unix = kNow;
+  r.decision = decision;
+  r.source_kind = "local";
+  return r;
+}
+
+TEST(FsFaultSmallFiles, RestoreRecordIsEntirelyOldOrNewWhateverFails) {
+  SweepSmallFile(
+      "restore record",
+      [](const std::string& d) {
+        ASSERT_TRUE(WriteRestoreRecord(d, RecordOf("kept-local-data")).has_value());
+      },
+      [](const std::string& d, FileSystem& fs) {
+        return WriteRestoreRecord(d, RecordOf("installed-backup"), fs);
+      });
+}
+
+TEST(FsFaultSmallFiles, LineageMarkerIsAbsentOrWholeWhateverFails) {
+  SweepSmallFile(
+      "lineage marker", [](const std::string&) {},
+      [](const std::string& d, FileSystem& fs) -> Status {
+        auto wrote = WriteLineageMarkerOnce(d, {"ns/cache", "uid-1"}, kNow, fs);
+        if (!wrote) return std::unexpected(wrote.error());
+        return {};
+      });
+}
+
+TEST(FsFaultSmallFiles, PointInTimeMarkerIsEntirelyOldOrNewWhateverFails) {
+  auto mark = [](const std::string& d, int64_t t, FileSystem& fs) {
+    PointInTime pit;
+    pit.text = "t" + std::to_string(t);
+    pit.unix = t;
+    return WritePointInTimeMarker(d, pit, "dump.rdb", kNow, fs);
+  };
+  SweepSmallFile(
+      "point-in-time marker",
+      [&](const std::string& d) { ASSERT_TRUE(mark(d, kNow - 60, PosixFileSystem()).has_value()); },
+      [&](const std::string& d, FileSystem& fs) { return mark(d, kNow - 30, fs); });
+}
 
 // A failed fsync poisons the file: Linux marks the pages it could not write clean, so a second
 // fsync "succeeds" over bytes that are not on disk. DurableFile never commits after it.
