@@ -181,9 +181,12 @@ void Controller::RunWorker(const std::atomic<bool>& stop) {
 ReconcileResult Controller::Reconcile(const std::string& key) {
   auto object = resources_->Get(key);
   if (!object) {
+    own_writes_.Forget(key);
     log_.Debug("resource gone; its objects are garbage-collected by their owner references", key);
     return ReconcileResult::kDone;
   }
+  object = own_writes_.Freshest(key, std::move(*object));
+  std::string read_version = object->resource_version;  // what this pass's writes follow
   if (object->deleting) return ReconcileResult::kDone;
   auto json = reconcile::ParseJson(object->json, key);
   if (!json) {
@@ -228,6 +231,12 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     if (!MayAct(key)) return ReconcileResult::kError;
     auto asked = RequestBackupIfAsked(client_, *sidecars_, *object, *json, meta, ips, now, observed);
     if (!asked) return Failed(key, "the on-demand backup", asked.error());
+    if (*asked) {
+      // The claim is the version the rest of this pass's writes follow.
+      std::string claimed_version = (*asked)->resource_version;
+      own_writes_.Record(key, read_version, std::move(**asked));
+      read_version = std::move(claimed_version);
+    }
   }
 
   reconcile::ReconcilePlan plan = reconcile::Plan(meta, spec, observed, options_.render, now);
@@ -241,7 +250,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
 
   for (const auto& action : plan.actions) {
     if (!MayAct(key)) return ReconcileResult::kError;
-    auto done = Execute(key, action);
+    auto done = Execute(key, action, read_version);
     if (!done) {
       metrics_.errors++;
       bool conflict = done.error().IsConflict();
@@ -305,7 +314,8 @@ ReconcileResult Controller::Failed(const std::string& key, const std::string& st
   return conflict ? ReconcileResult::kConflict : ReconcileResult::kError;
 }
 
-kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Action& action) {
+kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Action& action,
+                                     const std::string& read_version) {
   const kube::ResourceType* type = TypeOf(action.kind_name);
   if (type == nullptr) {
     return kube::MakeKubeError(kube::Reason::kUnknown, "no resource for kind " + action.kind_name,
@@ -333,6 +343,7 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
       auto r =
           client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true, {}, "status");
       if (!r) return std::unexpected(r.error());
+      own_writes_.Record(key, read_version, std::move(*r));
       return {};
     }
     case reconcile::ActionKind::kDeleteOrphan: {

@@ -38,6 +38,7 @@
 
 #include "operator/controller/log.h"
 #include "operator/controller/metrics.h"
+#include "operator/controller/own_writes.h"
 #include "operator/controller/sidecar_client.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
@@ -87,7 +88,9 @@ class Controller {
 
  private:
   void EnqueueOwner(const kube::Object& object);
-  kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action);
+  // `read_version`: the resource's version this pass read (own_writes.h).
+  kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action,
+                           const std::string& read_version);
   // False (logged) when options_.may_act says this process must not write any more.
   bool MayAct(const std::string& key);
   // Counts and logs a failed observe step; kConflict for a 409, else kError.
@@ -107,6 +110,7 @@ class Controller {
   kube::Informer* network_policies_ = nullptr;
   kube::Informer* pods_ = nullptr;
   std::unique_ptr<SidecarClient> sidecars_;
+  OwnWrites own_writes_;  // the resources' status writes the informer has not delivered yet
   std::vector<std::thread> threads_;
 };
 

@@ -106,10 +106,10 @@ kube::KubeStatus ReadStorageClasses(kube::KubeClient& client, reconcile::Observe
   return {};
 }
 
-kube::KubeStatus RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& sidecars,
-                                      const kube::Object& resource, const Json& resource_json,
-                                      const reconcile::ResourceMeta& meta, const PodIps& ips,
-                                      int64_t now_unix, reconcile::Observed& observed) {
+kube::KubeResult<std::optional<kube::Object>> RequestBackupIfAsked(
+    kube::KubeClient& client, SidecarClient& sidecars, const kube::Object& resource,
+    const Json& resource_json, const reconcile::ResourceMeta& meta, const PodIps& ips,
+    int64_t now_unix, reconcile::Observed& observed) {
   const Json* value = reconcile::FindPath(
       resource_json, {"metadata", "annotations", reconcile::kBackupNowAnnotation});
   const std::string annotation = value && value->is_string() ? value->as_string() : "";
@@ -120,8 +120,9 @@ kube::KubeStatus RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& s
     if (auto r = reconcile::ParseSidecarReport(*it->second, primary)) report = std::move(*r);
   auto recorded =
       reconcile::AdvanceBackupRequest(observed.status.backup_request, report ? &*report : nullptr);
-  if (!reconcile::BackupRequestNeeded(annotation, recorded)) return {};
+  if (!reconcile::BackupRequestNeeded(annotation, recorded)) return std::nullopt;
 
+  std::optional<kube::Object> claimed;
   reconcile::BackupRequest request;
   if (recorded && recorded->value == annotation) {
     request = *recorded;  // claimed earlier, not known to have arrived: ask again
@@ -140,6 +141,7 @@ kube::KubeStatus RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& s
     auto written = client.Patch(kube::resources::RedisPersistences(), meta.namespace_, meta.name,
                                 kube::PatchType::kMerge, patch.serialize(), {}, "status");
     if (!written) return std::unexpected(written.error());
+    claimed = std::move(*written);
   }
 
   reconcile::BackupPost post;
@@ -154,7 +156,7 @@ kube::KubeStatus RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& s
       post.detail.pop_back();
   }
   observed.backup_request = reconcile::AfterBackupPost(request, post);
-  return {};
+  return claimed;
 }
 
 }  // namespace tidemark::controller

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "operator/controller/sidecar_client.h"
@@ -38,11 +39,11 @@ kube::KubeStatus ReadStorageClasses(kube::KubeClient& client, reconcile::Observe
 // When the annotation tidemark.dev/backup-now holds a value not yet handled
 // (reconcile/backup_request.h): claims it in the status with the resource's resourceVersion as
 // precondition (kConflict: someone else wrote first; re-read and retry), then POSTs to pod 0's
-// sidecar and leaves the outcome in observed.backup_request for the plan to record.
-kube::KubeStatus RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& sidecars,
-                                      const kube::Object& resource,
-                                      const reconcile::Json& resource_json,
-                                      const reconcile::ResourceMeta& meta, const PodIps& ips,
-                                      int64_t now_unix, reconcile::Observed& observed);
+// sidecar and leaves the outcome in observed.backup_request for the plan to record. Gives the
+// resource as the claim's write answered it (nullopt when nothing was claimed).
+kube::KubeResult<std::optional<kube::Object>> RequestBackupIfAsked(kube::KubeClient& client, SidecarClient& sidecars,
+    const kube::Object& resource, const reconcile::Json& resource_json,
+    const reconcile::ResourceMeta& meta, const PodIps& ips, int64_t now_unix,
+    reconcile::Observed& observed);
 
 }  // namespace tidemark::controller

@@ -1,0 +1,45 @@
+// The operator's own writes of a resource that its informer has not delivered yet, as
+// client-go's MutationCache keeps them. A pass that starts before the watch event of the
+// previous pass's status write would otherwise act on the status before that write: ask pod 0's
+// sidecar again for a backup it already queued, record the same event twice. Resource versions
+// are opaque (the API's rule): only equality with the version a write was based on is used,
+// never an order. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "operator/kube/client.h"
+
+namespace tidemark::controller {
+
+class OwnWrites {
+ public:
+  // A write of `key` answered `written`; the pass had read the resource at `read_version`
+  // (the version `Freshest` gave it). Writes of one pass chain: each is based on what the cache
+  // held when the first was made.
+  void Record(const std::string& key, const std::string& read_version, kube::Object written);
+
+  // What a pass should read: `cached`, or, while the cache still holds the version the chain
+  // of writes was based on or one of its earlier writes, what the last write answered. Once
+  // the cache holds anything else (the last write itself, or someone's) the record is dropped.
+  kube::Object Freshest(const std::string& key, kube::Object cached);
+
+  // The resource is gone.
+  void Forget(const std::string& key);
+
+  size_t size() const;
+
+ private:
+  struct Write {
+    // The cache's version when the chain of writes began, and the chain's writes but the last.
+    std::vector<std::string> behind;
+    kube::Object written;  // the last
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Write> writes_;
+};
+
+}  // namespace tidemark::controller
