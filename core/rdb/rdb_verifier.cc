@@ -6,6 +6,7 @@
 
 #include "core/rdb/duplicates.h"
 #include "core/rdb/rdb_format.h"
+#include "core/rdb/rdb_header.h"
 #include "core/rdb/rdb_reader.h"
 #include "core/rdb/rdb_values.h"
 
@@ -137,23 +138,7 @@ class Walker {
   Status Header() {
     uint8_t magic[9];
     if (auto s = in_.Raw(magic, sizeof magic); !s) return Expecting(s.error(), "the 9-byte header \"REDIS\" + version");
-    if (std::string_view(reinterpret_cast<char*>(magic), 5) != "REDIS")
-      return in_.Corrupt("not an RDB file: expected \"REDIS\", found \"" + Printable(magic, 5) + "\"", 0);
-    uint32_t version = 0;
-    for (int i = 5; i < 9; ++i) {
-      if (magic[i] < '0' || magic[i] > '9')
-        return in_.Corrupt("RDB version is not 4 digits: \"" + Printable(magic + 5, 4) + "\"", 5);
-      version = version * 10 + (magic[i] - '0');
-    }
-    report_.rdb_version = version;
-    if (version < kMinVersion) return in_.Corrupt("RDB version 0 does not exist", 5);
-    uint32_t max = std::min(options_.max_version, kMaxKnownVersion);
-    if (version > max)
-      return MakeError(ErrorCode::kUnsupported,
-                       "RDB version " + std::to_string(version) + " is newer than the highest this check accepts (" +
-                           std::to_string(max) + "); a server that writes it is needed to load it",
-                       5, options_.name);
-    return {};
+    return ParseRdbMagic(in_, magic, options_.max_version, report_.rdb_version);
   }
 
   Status Key(uint8_t type, int64_t at) {
