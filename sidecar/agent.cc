@@ -5,6 +5,7 @@
 
 #include "core/backup/utc_time.h"
 #include "io/file_source.h"
+#include "sidecar/aof_position.h"
 #include "sidecar/backup_job.h"
 #include "sidecar/peer_token.h"
 #include "sidecar/persistence_metrics.h"
@@ -264,6 +265,7 @@ void Agent::Connect() {
     return;
   }
   redis_.emplace(std::move(*client));
+  recorded_position_read_ = false;
   backoff_ms_ = 1000;
   needs_apply_ = true;  // a restarted Redis lost every CONFIG SET
   metrics_.Set("tidemark_redis_up", {}, 1);
@@ -307,6 +309,20 @@ void Agent::GuardReplica() {
   // One read per tick serves both the guard and /v1/status (Tick skips its per-second read).
   auto state = ReadReplication();
   if (!state) return;
+  if (!recorded_position_read_ && options_.data_dir && config_) {
+    // Once per connection: a Redis restarted from its AOF is judged by the recorded position.
+    recorded_position_read_ = true;
+    std::string why_not;
+    auto recorded = CurrentRecordedPosition(*options_.data_dir,
+                                            *options_.data_dir + "/" + config_->appenddirname, why_not);
+    if (recorded)
+      log_.Info("this replica's recorded replication position",
+                {LogField::Str("replid", recorded->replid),
+                 LogField::Int("offset", static_cast<int64_t>(recorded->offset))});
+    else
+      log_.Info("no recorded replication position for this replica", {LogField::Str("why", why_not)});
+    replica_guard_->SetRecordedPosition(std::move(recorded));
+  }
   if (auto s = replica_guard_->Step(*redis_, *state); !s) return Disconnect(s.error());
   std::lock_guard lock(mu_);
   status_.hold_back = replica_guard_->StatusJson();
@@ -400,9 +416,45 @@ void Agent::Apply(const char* reason) {
     else
       log_.Info("policy applied to Redis", fields);
   }
-  std::lock_guard lock(mu_);
-  status_.policy_applied = loaded && report->refused.empty();
-  status_.drift = report->drift;
+  {
+    std::lock_guard lock(mu_);
+    status_.policy_applied = loaded && report->refused.empty();
+    status_.drift = report->drift;
+  }
+  ApplyShutdownSave(reason);
+}
+
+bool Agent::WantsShutdownSave() const {
+  const bool replicated = options_.replica_guard || options_.peer_token || options_.peer_port;
+  if (!replicated || !conf_) return false;
+  return std::any_of(conf_->begin(), conf_->end(), [](const auto& d) {
+    return d.first == "appendonly" && d.second == "yes";
+  });
+}
+
+void Agent::ApplyShutdownSave(const char* reason) {
+  if (!WantsShutdownSave()) return;
+  auto report = ApplyConfig(*redis_, {{"shutdown-on-sigterm", "save"}});
+  if (!report) return Disconnect(report.error());
+  if (!report->refused.empty()) {
+    // Redis 6.x has no such setting: the hold-back then stays fail-safe after a restart.
+    if (!shutdown_save_refused_logged_)
+      log_.Warn("shutdown-on-sigterm save refused: after a restart with AOF on this Redis's "
+                "replication position is not known and replicas stay held",
+                {LogField::Str("error", report->refused.front())});
+    shutdown_save_refused_logged_ = true;
+    return;
+  }
+  if (report->changed == 0) return;
+  const std::vector<LogField> fields = {LogField::Str("reason", reason),
+                                        LogField{"drift", JsonList(report->drift)}};
+  if (std::string_view(reason) == kPeriodicCheck)
+    log_.Warn("policy drift: shutdown-on-sigterm was changed behind the sidecar's back; re-applied",
+              fields);
+  else
+    log_.Info("shutdown-on-sigterm save set: a clean shutdown records the replication position "
+              "for the replicas' hold-back",
+              fields);
 }
 
 void Agent::Backup() {

@@ -40,7 +40,12 @@ backup::HoldbackVerdict ReplicaGuard::JudgePod0(const ReplicationState& own) {
     return backup::HoldbackVerdict::kWait;
   }
   primary_ = *primary;
-  auto d = backup::JudgePrimary(own.Position(), primary->Position());
+  bool recorded = false;
+  auto d = backup::JudgePrimary(backup::PositionToJudge(own.Position(), recorded_, &recorded),
+                                primary->Position());
+  if (recorded)
+    d.reason += "; this replica's Redis restarted from its AOF and no longer knows its position: "
+                "judged by the one its restore step recorded";
   const bool was_older = older_;
   older_ = d.verdict == backup::HoldbackVerdict::kOlder;
   reason_ = d.reason;

@@ -16,6 +16,9 @@
 //     pod 0), wait (pod 0 unreachable, loading, not a primary), or older (stays held; reported
 //     for the operator's Degraded with both positions);
 //   - following anything else, or a primary itself: left alone, reported as "unmanaged".
+// A replica whose own Redis restarted from its AOF (Redis forgot its replication ID and offset)
+// is judged by the position its restore step recorded (SetRecordedPosition; the rule is
+// backup::PositionToJudge).
 // Single-threaded: the `run` loop's thread only.
 #pragma once
 
@@ -51,6 +54,12 @@ class ReplicaGuard {
   ReplicaGuard(ReplicaGuardOptions options, JsonLog& log, Clock& clock)
       : options_(std::move(options)), log_(log), clock_(clock) {}
 
+  // The position the restore step recorded for the data this replica's Redis loaded, still
+  // current (aof_position.h CurrentRecordedPosition), or nullopt. Set on each connection to Redis.
+  void SetRecordedPosition(std::optional<backup::DataPosition> position) {
+    recorded_ = std::move(position);
+  }
+
   // One step, `own` being this replica's state just read from `redis`. May send REPLICAOF;
   // kIo when Redis does not answer (the caller reconnects).
   Status Step(RedisClient& redis, const ReplicationState& own);
@@ -78,6 +87,7 @@ class ReplicaGuard {
   int64_t since_unix_ = 0;
   bool older_ = false;
   std::optional<ReplicationState> own_, primary_;
+  std::optional<backup::DataPosition> recorded_;
 };
 
 }  // namespace tidemark::sidecar

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "io/aof_files.h"
 #include "io/durable_file.h"
 #include "io/file_source.h"
+#include "sidecar/aof_position.h"
 #include "sidecar/lineage_marker.h"
 #include "sidecar/manifest_rebuild.h"
 #include "sidecar/snapshot_backup.h"
@@ -49,6 +51,7 @@ struct LocalData {
   RestoreCandidate candidate;          // when kind != kNone
   std::vector<std::string> unusable;   // paths that do not verify: moved aside on any install
   std::vector<std::string> notes;      // repairs done on the way
+  std::vector<std::string> aof_files;  // kAof: the names the manifest lists
 };
 
 bool IsDir(const std::string& p) {
@@ -140,6 +143,7 @@ Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData&
   int64_t newest = 0;
   uint64_t content = 0;
   for (const auto& f : report->files) {
+    local.aof_files.push_back(f.name);
     newest = std::max(newest, MTime(dir + "/" + f.name));
     content += f.rdb_keys + f.commands;
     if (f.type == aof::AofPartType::kBase && f.format == aof::AofPartFormat::kRdbPreamble)
@@ -186,6 +190,26 @@ void InspectRdb(const RestoreOptions& o, LocalData& local, bool candidate) {
     c.repl_id = *id;
     c.repl_offset = *off;
   }
+}
+
+// Redis forgets its replication position when it loads an AOF; the clean shutdown's dump.rdb
+// may still tell it (aof_position.h). Recorded for the replicas' hold-back, or nothing (held).
+void RecordKeptAofPosition(const RestoreOptions& o, const LocalData& local, JsonLog& log,
+                           RestoreOutcome& out) {
+  const std::string rdb = o.layout.RdbPath();
+  const bool rdb_verified =
+      Exists(rdb) && std::find(local.unusable.begin(), local.unusable.end(), rdb) == local.unusable.end();
+  auto d = KeptAofPosition(o.layout, local.aof_files, rdb_verified);
+  if (!d.position) {
+    log.Info("the kept AOF's replication position is not known", {LogField::Str("why", d.reason)});
+    return;
+  }
+  out.repl_id = d.position->replid;
+  out.repl_offset = d.position->offset;
+  log.Info("the kept AOF's replication position, from the shutdown save",
+           {LogField::Str("replid", out.repl_id),
+            LogField::Int("offset", static_cast<int64_t>(*out.repl_offset)),
+            LogField::Str("reason", d.reason)});
 }
 
 // A point-in-time restore, the exact way: the local AOF rewound to T. The outcome when done,
@@ -465,7 +489,9 @@ Result<RestoreOutcome> RunRestoreSteps(const RestoreOptions& o,
       if (local.kind == LocalData::Kind::kAof || !layout.appendonly) {
         log.Info("decision: keep the local data", {LogField::Str("data", c.id),
                                                    LogField::Str("reason", r.reason)});
-        return finish(Outcome(RestoreAction::kKeptLocal, c.id, c.id), c, r.reason, c.keys);
+        RestoreOutcome kept = Outcome(RestoreAction::kKeptLocal, c.id, c.id);
+        if (local.kind == LocalData::Kind::kAof) RecordKeptAofPosition(o, local, log, kept);
+        return finish(std::move(kept), c, r.reason, c.keys);
       }
       // AOF on, only a dump.rdb: Redis 7 would ignore it and start empty. Install it as the base.
       auto src = FileSource::Open(c.id);

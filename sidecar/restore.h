@@ -80,7 +80,8 @@ struct RestoreOutcome {
   std::string reason;                 // why this copy won (the ranking's words)
   std::optional<uint64_t> keys;       // what Redis will hold, when known
   std::optional<backup::BackupMetadata> backup;  // kInstalledBackup: the backup, from any store
-  // An installed snapshot's repl-id/repl-offset (RDB AUX fields), when it carries them.
+  // An installed snapshot's repl-id/repl-offset (RDB AUX fields), when it carries them; with the
+  // local AOF kept, the position its clean shutdown's dump.rdb shows (aof_position.h), if any.
   std::string repl_id;
   std::optional<uint64_t> repl_offset;
 };

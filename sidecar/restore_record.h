@@ -14,7 +14,9 @@
 //    "peer": "<the replica's sidecar URL>" | null,
 //    "installed": "<what Redis loads>" | null, "keys": N | null,
 //    "replication": {"replid": "<id>", "offset": N} | null  (the installed snapshot's RDB
-//                   repl-id/repl-offset: pod 0's /v1/replication reports it, replica_guard.h),
+//                   repl-id/repl-offset, or, the local AOF kept, the clean shutdown's position
+//                   (aof_position.h): pod 0's /v1/replication reports it, a replica's guard
+//                   judges itself by it, replica_guard.h),
 //    "reason": "<why this copy won>" | null,
 //    "compared": ["<kind> <id>: [ineligible: ]<reason>", ...]   (best first),
 //    "check": null | {"result": "verified|mismatch|unverifiable", "expected": "<digest>"|null,

@@ -14,6 +14,18 @@ bool HasReplid2(const ReplicationPosition& p) {
 
 }  // namespace
 
+ReplicationPosition PositionToJudge(const ReplicationPosition& own,
+                                    const std::optional<DataPosition>& recorded, bool* substituted) {
+  const bool fresh_from_aof = own.role == "slave" && own.offset == 0 && !HasReplid2(own);
+  const bool use = recorded && fresh_from_aof && own.replid != recorded->replid;
+  if (substituted) *substituted = use;
+  if (!use) return own;
+  ReplicationPosition p = own;
+  p.replid = recorded->replid;
+  p.offset = recorded->offset;
+  return p;
+}
+
 std::string DescribePosition(const ReplicationPosition& p) {
   std::string out = "replid " + p.replid + " offset " + std::to_string(p.offset);
   if (HasReplid2(p))

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace tidemark::backup {
@@ -26,6 +27,13 @@ struct ReplicationPosition {
   // trace that pod 0 holds a replica's history. "" / -1: none.
   std::string restored_replid;
   int64_t restored_offset = -1;
+};
+
+// A replication position a Redis no longer knows itself: the data it loaded is exactly that
+// history up to that offset (its restore record, shutdown_position.h).
+struct DataPosition {
+  std::string replid;
+  uint64_t offset = 0;
 };
 
 enum class HoldbackVerdict {
@@ -51,6 +59,17 @@ struct HoldbackDecision {
 // superset).
 HoldbackDecision JudgePrimary(const ReplicationPosition& replica,
                               const ReplicationPosition& primary);
+
+// The position a replica is judged by. A replica whose Redis restarted from its AOF knows neither
+// its replication ID nor its offset (a new ID, offset 0, no replid2): judged by that, it would
+// look older than any pod 0, itself included, and stay held for ever. `recorded` is the position
+// its restore step recorded for the data Redis loaded (the shutdown save's, still current:
+// shutdown_position.h); it stands in for Redis's own while Redis shows that fresh-from-AOF state
+// (a sync since gives Redis a real ID and offset, and rewrites the AOF). Otherwise `own`.
+// `substituted` (optional) says which.
+ReplicationPosition PositionToJudge(const ReplicationPosition& own,
+                                    const std::optional<DataPosition>& recorded,
+                                    bool* substituted = nullptr);
 
 // "replid <id> offset <n>" (and "replid2 <id> up to <n>" when set), for reasons and logs.
 std::string DescribePosition(const ReplicationPosition& position);

@@ -37,17 +37,29 @@ class HoldBack : public ::testing::Test {
     StartPod0Sidecar();
     for (int i = 0; i < set_.replicas(); ++i) {
       ports_.push_back(FreePort());
-      const std::string store = tmp_.File("replica-store-" + std::to_string(i));
-      ::mkdir(store.c_str(), 0755);
-      sidecars_.push_back(std::make_unique<RunningSidecar>(
-          std::vector<std::string>{
-              "--redis", "unix:" + set_.replica(i).socket(), "--store", store,
-              "--peer-token-file", tmp_.File("token"), "--listen",
-              "127.0.0.1:" + std::to_string(ports_.back()), "--primary-peer", Pod0Url(),
-              "--primary-redis", "127.0.0.1:" + std::to_string(set_.primary_port())},
-          tmp_.File("sidecar-" + std::to_string(i) + ".log")));
+      ::mkdir(tmp_.File("replica-store-" + std::to_string(i)).c_str(), 0755);
+      sidecars_.emplace_back();
+      StartReplicaSidecar(i);
     }
     WaitForEveryReplica("\"state\":\"following\"");
+  }
+
+  // Flags every sidecar of the set gets besides its own (a policy, in a derived fixture).
+  virtual std::vector<std::string> CommonSidecarArgs() { return {}; }
+  std::vector<std::string> WithCommon(std::vector<std::string> args) {
+    auto common = CommonSidecarArgs();
+    args.insert(args.end(), common.begin(), common.end());
+    return args;
+  }
+  void StartReplicaSidecar(int i) {
+    sidecars_[i].reset();
+    sidecars_[i] = std::make_unique<RunningSidecar>(
+        WithCommon({"--redis", "unix:" + set_.replica(i).socket(), "--store",
+                    tmp_.File("replica-store-" + std::to_string(i)), "--data-dir",
+                    set_.replica(i).dir(), "--peer-token-file", tmp_.File("token"), "--listen",
+                    "127.0.0.1:" + std::to_string(ports_[i]), "--primary-peer", Pod0Url(),
+                    "--primary-redis", "127.0.0.1:" + std::to_string(set_.primary_port())}),
+        tmp_.File("sidecar-" + std::to_string(i) + "-" + std::to_string(++replica_runs_) + ".log"));
   }
 
   // Until every replica's /v1/status holds `fragment`.
@@ -61,10 +73,9 @@ class HoldBack : public ::testing::Test {
   std::string Status(int i) { return Http(ports_[i], "GET", "/v1/status").body; }
   void StartPod0Sidecar() {
     pod0_ = std::make_unique<RunningSidecar>(
-        std::vector<std::string>{"--redis", "unix:" + set_.primary().socket(), "--store",
-                                 tmp_.File("store"), "--data-dir", set_.primary_dir(),
-                                 "--peer-token-file", tmp_.File("token"), "--listen",
-                                 "127.0.0.1:" + std::to_string(pod0_port_)},
+        WithCommon({"--redis", "unix:" + set_.primary().socket(), "--store", tmp_.File("store"),
+                    "--data-dir", set_.primary_dir(), "--peer-token-file", tmp_.File("token"),
+                    "--listen", "127.0.0.1:" + std::to_string(pod0_port_)}),
         tmp_.File("pod0-" + std::to_string(++pod0_runs_) + ".log"));
   }
   void Fill(const std::string& prefix, int n) {
@@ -93,10 +104,27 @@ class HoldBack : public ::testing::Test {
     pod0_.reset();
     set_.StopPrimary();
     WipeDir(set_.primary_dir());
+    WaitUntilHeld();
+  }
+  // Until every replica's Redis follows the placeholder.
+  void WaitUntilHeld() {
     for (int i = 0; i < set_.replicas(); ++i)
       ASSERT_TRUE(WaitFor([&] { return InfoField(set_.replica(i), "replication", "master_port") == "1"; },
                           kDeadlineMs))
           << sidecars_[i]->Log();
+  }
+  // Until every replica's Redis follows pod 0 again and is in sync with it.
+  void WaitUntilEveryReplicaFollows() {
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          for (int i = 0; i < set_.replicas(); ++i)
+            if (InfoField(set_.replica(i), "replication", "master_port") !=
+                std::to_string(set_.primary_port()))
+              return false;
+          return set_.WaitSynced(100);
+        },
+        kDeadlineMs))
+        << Status(0) << sidecars_[0]->Log() << Status(1) << sidecars_[1]->Log();
   }
   // `keys` keys on every server, the replicas watched, then LosePod0; the dataset's digest.
   std::string FillThenLosePod0(int keys) {
@@ -116,6 +144,30 @@ class HoldBack : public ::testing::Test {
       EXPECT_EQ(set_.replica(i).Digest(), digest);
     }
   }
+  // Pod 0's Redis starts with AOF on over its directory (Redis loads the AOF and forgets the
+  // replicas' history `replid`: a new ID, no replid2), then its sidecar; every replica follows
+  // it by a full resync and ends with `digest`, its key count never below `keys`.
+  void RestartPod0WithAofThenEveryReplicaSyncsInFull(const std::string& replid,
+                                                     const std::string& digest, uint64_t keys) {
+    set_.StartPrimary({"appendonly yes"});
+    ASSERT_EQ(set_.primary().Digest(), digest);
+    ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid"), replid);
+    ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid2"), replid);
+    StartPod0Sidecar();
+    WaitUntilEveryReplicaFollows();
+    for (int i = 0; i < set_.replicas(); ++i) {
+      EXPECT_EQ(set_.replica(i).Digest(), digest);
+      EXPECT_EQ(lowest_[i].load(), keys) << "replica " << i << " lost keys";
+      EXPECT_NE(sidecars_[i]->Log().find("syncs in full"), std::string::npos) << sidecars_[i]->Log();
+    }
+    // Each replica synced in full (it cannot continue a history pod 0's Redis forgot): its data
+    // was replaced by pod 0's, which holds all of it. And it follows: a new write reaches it.
+    EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), std::to_string(set_.replicas()));
+    Fill("after", 10);
+    ASSERT_TRUE(set_.WaitSynced(kDeadlineMs));
+    EXPECT_EQ(KeyCount(set_.replica(0)), keys + 10);
+    WaitForEveryReplica("\"state\":\"following\"");
+  }
   SidecarRun Restore(std::vector<std::string> extra) {
     std::vector<std::string> args = {"restore", "--data-dir", set_.primary_dir(), "--store",
                                      tmp_.File("store")};
@@ -127,6 +179,7 @@ class HoldBack : public ::testing::Test {
   ReplicaSet set_;
   int pod0_port_;
   int pod0_runs_ = 0;
+  int replica_runs_ = 0;
   std::unique_ptr<RunningSidecar> pod0_;
   std::vector<int> ports_;
   std::vector<std::unique_ptr<RunningSidecar>> sidecars_;
@@ -169,16 +222,7 @@ TEST_F(HoldBack, PrimaryRestoredFromTheFreshestReplicaReplicasFollowItWithoutAFu
   set_.StartPrimary();
   StartPod0Sidecar();
 
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        for (int i = 0; i < set_.replicas(); ++i)
-          if (InfoField(set_.replica(i), "replication", "master_port") !=
-              std::to_string(set_.primary_port()))
-            return false;
-        return set_.WaitSynced(100);
-      },
-      kDeadlineMs))
-      << Status(0) << sidecars_[0]->Log();
+  WaitUntilEveryReplicaFollows();
   EXPECT_EQ(set_.primary().Digest(), digest);
   for (int i = 0; i < set_.replicas(); ++i) {
     EXPECT_EQ(set_.replica(i).Digest(), digest);
@@ -211,35 +255,7 @@ TEST_F(HoldBack, PrimaryWithAofRestoredFromTheFreshestReplicaReplicasFollowItAnd
   const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-restore.json");
   EXPECT_NE(record.find("\"replication\":{\"replid\":\"" + replica_replid + "\""), std::string::npos)
       << record;
-  set_.StartPrimary({"appendonly yes"});
-  ASSERT_EQ(set_.primary().Digest(), digest);
-  // What the old rule saw: a primary on a new history with no trace of the replicas' one.
-  ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid"), replica_replid);
-  ASSERT_NE(InfoField(set_.primary(), "replication", "master_replid2"), replica_replid);
-  StartPod0Sidecar();
-
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        for (int i = 0; i < set_.replicas(); ++i)
-          if (InfoField(set_.replica(i), "replication", "master_port") !=
-              std::to_string(set_.primary_port()))
-            return false;
-        return set_.WaitSynced(100);
-      },
-      kDeadlineMs))
-      << Status(0) << sidecars_[0]->Log();
-  for (int i = 0; i < set_.replicas(); ++i) {
-    EXPECT_EQ(set_.replica(i).Digest(), digest);
-    EXPECT_EQ(lowest_[i].load(), 2000u) << "replica " << i << " lost keys";
-    EXPECT_NE(sidecars_[i]->Log().find("syncs in full"), std::string::npos) << sidecars_[i]->Log();
-  }
-  // Each replica synced in full from pod 0 (it cannot continue a history it forgot): its data
-  // was replaced by pod 0's, which holds all of it.
-  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), "2");
-  Fill("after", 10);
-  ASSERT_TRUE(set_.WaitSynced(kDeadlineMs));
-  EXPECT_EQ(KeyCount(set_.replica(0)), 2010u);
-  WaitForEveryReplica("\"state\":\"following\"");
+  RestartPod0WithAofThenEveryReplicaSyncsInFull(replica_replid, digest, 2000);
 }
 
 TEST_F(HoldBack, PrimaryRestoredFromAnOlderBackupReplicasStayHeldAndReportBothStates) {
@@ -272,6 +288,113 @@ TEST_F(HoldBack, PrimaryRestoredFromAnOlderBackupReplicasStayHeldAndReportBothSt
     EXPECT_NE(status.find("\"primary\":{\"role\":\"master\""), std::string::npos) << status;
     EXPECT_NE(status.find("\"replica\":{\"role\":\"slave\""), std::string::npos) << status;
   }
+}
+
+// Every server with AOF on (the hybrid example's policy, applied by each sidecar from its redis.conf
+// fragment), in a replicated set: each sidecar also sets `shutdown-on-sigterm save`, so a clean
+// shutdown leaves dump.rdb with the final replication position, which Redis forgets when it loads
+// its AOF. Pods restart on their own volumes through the real restore step.
+class HoldBackAof : public HoldBack {
+ protected:
+  HoldBackAof() { WriteFile(tmp_.File("redis-aof.conf"), "appendonly yes\n"); }
+  std::vector<std::string> CommonSidecarArgs() override {
+    return {"--redis-conf", tmp_.File("redis-aof.conf")};
+  }
+  void SetUp() override {
+    HoldBack::SetUp();
+    std::vector<RedisServer*> all = {&set_.primary(), &set_.replica(0), &set_.replica(1)};
+    for (RedisServer* r : all)
+      ASSERT_TRUE(WaitFor(
+          [&] {
+            const std::string p = r->Cli({"INFO", "persistence"});
+            return r->Cli({"CONFIG", "GET", "shutdown-on-sigterm"}).ends_with("save") &&
+                   p.find("aof_enabled:1") != std::string::npos &&
+                   p.find("aof_rewrite_in_progress:0") != std::string::npos &&
+                   p.find("aof_rewrite_scheduled:0") != std::string::npos;
+          },
+          kDeadlineMs))
+          << r->dir() << ": " << r->Cli({"CONFIG", "GET", "shutdown-on-sigterm"}) << pod0_->Log();
+  }
+  SidecarRun RestoreKeepingAof(const std::string& dir) {
+    return RunSidecar({"restore", "--data-dir", dir, "--appendonly", "yes"});
+  }
+};
+
+TEST_F(HoldBackAof, Pod0RestartedCleanlyReplicasFollowItAndKeepEveryKey) {
+  Fill("k", 2000);
+  ASSERT_TRUE(set_.WaitSynced());
+  const std::string digest = set_.primary().Digest();
+  const std::string replid = InfoField(set_.primary(), "replication", "master_replid");
+  StartWatching();
+  pod0_.reset();
+  set_.TerminatePrimary();  // SIGTERM, as the kubelet does: AOF flushed, then dump.rdb saved
+  WaitUntilHeld();
+  const std::string offset = InfoField(set_.replica(0), "replication", "master_repl_offset");
+  ASSERT_EQ(InfoField(set_.replica(1), "replication", "master_repl_offset"), offset);
+
+  auto restore = RestoreKeepingAof(set_.primary_dir());
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("decision: keep the local data")) << restore.out;
+  ASSERT_TRUE(restore.Logged("the kept AOF's replication position, from the shutdown save")) << restore.out;
+  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-restore.json");
+  EXPECT_NE(record.find("\"replication\":{\"replid\":\"" + replid + "\",\"offset\":" + offset + "}"),
+            std::string::npos)
+      << record;
+  RestartPod0WithAofThenEveryReplicaSyncsInFull(replid, digest, 2000);
+}
+
+TEST_F(HoldBackAof, ReplicaRestartedCleanlyAtThePlaceholderFollowsPod0AgainAndKeepsItsKeys) {
+  Fill("k", 2000);
+  ASSERT_TRUE(set_.WaitSynced());
+  const std::string replid = InfoField(set_.primary(), "replication", "master_replid");
+  sidecars_[0].reset();
+  set_.TerminateReplica(0);
+  Fill("while-away", 100);  // pod 0 goes on without it
+
+  auto restore = RestoreKeepingAof(set_.replica(0).dir());
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("the kept AOF's replication position, from the shutdown save")) << restore.out;
+  // As the operator renders a replica: its Redis starts at the placeholder, its sidecar decides.
+  set_.StartReplica(0, {"replicaof 127.0.0.1 1", "appendonly yes"});
+  EXPECT_EQ(KeyCount(set_.replica(0)), 2000u);
+  // What the rule saw before: a replica on a history of its own, at offset 0.
+  ASSERT_NE(InfoField(set_.replica(0), "replication", "master_replid"), replid);
+  ASSERT_EQ(InfoField(set_.replica(0), "replication", "master_repl_offset"), "0");
+  StartReplicaSidecar(0);
+
+  WaitUntilEveryReplicaFollows();
+  EXPECT_EQ(set_.replica(0).Digest(), set_.primary().Digest());
+  EXPECT_EQ(KeyCount(set_.replica(0)), 2100u);
+  EXPECT_NE(sidecars_[0]->Log().find("judged by the one its restore step recorded"), std::string::npos)
+      << sidecars_[0]->Log();
+  EXPECT_NE(sidecars_[0]->Log().find("this replica's recorded replication position"), std::string::npos);
+}
+
+TEST_F(HoldBackAof, Pod0CrashedReplicasStayHeldWithTheirData) {
+  Fill("k", 1000);
+  ASSERT_TRUE(set_.WaitSynced());
+  set_.primary().Save();  // a dump.rdb with a position, which the writes below outgrow
+  Fill("later", 500);
+  ASSERT_TRUE(set_.WaitSynced());
+  const std::string digest = set_.primary().Digest();
+  StartWatching();
+  pod0_.reset();
+  set_.KillPrimary();  // no shutdown save: the AOF was written after the last dump.rdb
+  WaitUntilHeld();
+
+  auto restore = RestoreKeepingAof(set_.primary_dir());
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  ASSERT_TRUE(restore.Logged("the kept AOF's replication position is not known")) << restore.out;
+  EXPECT_TRUE(restore.Logged("was written after")) << restore.out;
+  const std::string record = ReadFile(set_.primary_dir() + "/.tidemark-restore.json");
+  EXPECT_NE(record.find("\"replication\":null"), std::string::npos) << record;
+  set_.StartPrimary({"appendonly yes"});
+  StartPod0Sidecar();
+  WaitForEveryReplica("\"primaryOlder\":true");
+  ExpectHeldWithTheirData(digest, 1500);
+  EXPECT_EQ(InfoField(set_.primary(), "stats", "sync_full"), "0") << "no replica synced from it";
+  for (int i = 0; i < set_.replicas(); ++i)
+    EXPECT_EQ(lowest_[i].load(), 1500u) << "replica " << i << " lost keys";
 }
 
 }  // namespace

@@ -31,6 +31,13 @@ void ReplicaSet::StartPrimary(std::vector<std::string> extra_config) {
   primary_.emplace(primary_dir_, config);
 }
 
+void ReplicaSet::StartReplica(int i, std::vector<std::string> config) {
+  auto& slot = replicas_.at(static_cast<size_t>(i));
+  const std::string dir = slot->dir();
+  slot.reset();
+  slot = std::make_unique<RedisServer>(dir, std::move(config));
+}
+
 void ReplicaSet::Detach(int i) {
   // Port 1 on loopback: refused at once, so the replica keeps retrying and keeps its data.
   replica(i).Cli({"REPLICAOF", "127.0.0.1", "1"});

@@ -25,6 +25,13 @@ class ReplicaSet {
 
   // Stops the primary without saving (its data is whatever is in its directory).
   void StopPrimary() { primary_.reset(); }
+  // Stops the primary with SIGTERM (a clean shutdown, as a pod's) or SIGKILL (a crash).
+  void TerminatePrimary() { primary_->Terminate(); primary_.reset(); }
+  void KillPrimary() { primary_->Kill(); primary_.reset(); }
+  // Replica i likewise; StartReplica starts it again on its directory with `config` lines
+  // instead of `replicaof <primary>` (e.g. the hold-back's placeholder).
+  void TerminateReplica(int i) { replica(i).Terminate(); }
+  void StartReplica(int i, std::vector<std::string> config);
   // Starts the primary again on the same port over whatever its directory holds.
   void StartPrimary(std::vector<std::string> extra_config = {});
   // Cuts replica i off its primary without making it a primary: REPLICAOF towards a port where

@@ -95,17 +95,30 @@ void RedisServer::RewriteAof() const {
 void RedisServer::Stop() {
   if (pid_ <= 0) return;
   Cli({"SHUTDOWN", "NOSAVE"});
-  for (int i = 0; i < 400; ++i) {
+  Signal(0, 10000);
+}
+
+bool RedisServer::Terminate(int ms) { return pid_ <= 0 || Signal(SIGTERM, ms); }
+
+void RedisServer::Kill() {
+  if (pid_ > 0) Signal(SIGKILL, 10000);
+}
+
+bool RedisServer::Signal(int sig, int ms) {
+  if (pid_ <= 0) return true;
+  if (sig != 0) kill(pid_, sig);
+  for (int waited = 0; waited < ms; waited += 25) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+  return false;
 }
 
 }  // namespace tidemark::testing

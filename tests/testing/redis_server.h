@@ -29,6 +29,11 @@ class RedisServer {
   void RewriteAof() const;
   // Stops the server: SHUTDOWN NOSAVE, waits for the process.
   void Stop();
+  // Stops it the way Kubernetes does: SIGTERM (Redis shuts down as shutdown-on-sigterm says),
+  // waits for the process; false when it did not exit within `ms` (then it was SIGKILLed).
+  bool Terminate(int ms = 30000);
+  // SIGKILL: a crash, nothing flushed or saved.
+  void Kill();
 
   const std::string& dir() const { return dir_; }
   const std::string& socket() const { return socket_; }
@@ -36,6 +41,9 @@ class RedisServer {
  private:
   std::string dir_;
   std::string socket_;
+  // Sends `sig`, waits up to `ms` for the exit; SIGKILL after that. True when it exited in time.
+  bool Signal(int sig, int ms);
+
   pid_t pid_ = -1;
 };
 
