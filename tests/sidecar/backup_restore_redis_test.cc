@@ -171,12 +171,10 @@ TEST_F(SidecarRedis, PasswordComesFromAFileAndAWrongOneFailsClearly) {
 TEST_F(SidecarRedis, RetentionFromThePolicyKeepsTheNewest) {
   RedisServer redis(data_, {});
   redis.Cli({"SET", "k", "v"});
-  std::string policy = ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
-                                "/tests/core/policy/golden/hybrid.policy.json");
-  policy.replace(policy.find("\"keepLast\": 8"), 13, "\"keepLast\": 2");
-  policy.replace(policy.find("\"keepDaily\": 14"), 15, "\"keepDaily\": 0");
-  policy.replace(policy.find("\"keepWeekly\": 8"), 15, "\"keepWeekly\": 0");
-  WriteFile(tmp_.File("policy.json"), policy);
+  WriteFile(tmp_.File("policy.json"),
+            KeepingOnlyTheLast(ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
+                                        "/tests/core/policy/golden/hybrid.policy.json"),
+                               2));
   for (int i = 0; i < 3; ++i) {
     auto b = RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_,
                          "--policy", tmp_.File("policy.json")});

@@ -91,12 +91,10 @@ class SidecarKillPoints : public WithDataAndStore<> {
     redis.Cli({"DEBUG", "POPULATE", "5000", "key", "1000"});
   }
   std::string WriteRetentionPolicy() {
-    std::string policy = ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
-                                  "/tests/core/policy/golden/hybrid.policy.json");
-    policy.replace(policy.find("\"keepLast\": 8"), 13, "\"keepLast\": 2");
-    policy.replace(policy.find("\"keepDaily\": 14"), 15, "\"keepDaily\": 0");
-    policy.replace(policy.find("\"keepWeekly\": 8"), 15, "\"keepWeekly\": 0");
-    WriteFile(tmp_.File("policy.json"), policy);
+    WriteFile(tmp_.File("policy.json"),
+              KeepingOnlyTheLast(ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
+                                          "/tests/core/policy/golden/hybrid.policy.json"),
+                                 2));
     return tmp_.File("policy.json");
   }
   // Every listed backup's bytes hash to its metadata's SHA-256; returns the names listed.

@@ -193,4 +193,16 @@ void FlipByte(const std::string& path, long offset, unsigned char mask) {
   WriteFile(path, bytes);
 }
 
+std::string KeepingOnlyTheLast(std::string policy, int n) {
+  auto set = [&](const std::string& from, const std::string& to) {
+    auto at = policy.find(from);
+    if (at == std::string::npos) throw std::runtime_error("policy without " + from);
+    policy.replace(at, from.size(), to);
+  };
+  set("\"keepLast\": 8", "\"keepLast\": " + std::to_string(n));
+  set("\"keepDaily\": 14", "\"keepDaily\": 0");
+  set("\"keepWeekly\": 8", "\"keepWeekly\": 0");
+  return policy;
+}
+
 }  // namespace tidemark::testing

@@ -77,6 +77,9 @@ class WithDataAndStore : public Base {
   std::string data_, store_;
 };
 
+// `policy` (the golden hybrid policy's text) with retention keeping only the newest `n` backups.
+std::string KeepingOnlyTheLast(std::string policy, int n);
+
 // Removes everything inside `dir`, hidden files included; keeps `dir`.
 void WipeDir(const std::string& dir);
 // Plain names in `dir`, sorted, hidden files included.
