@@ -33,9 +33,18 @@ std::atomic<unsigned> g_temp_counter{0};
 
 Result<DurableFile> DurableFile::Create(const std::string& final_path, unsigned mode,
                                         FileSystem& fs) {
-  std::string temp = DirName(final_path) + "/." + BaseName(final_path) + ".tmp-" +
-                     std::to_string(::getpid()) + "-" + std::to_string(g_temp_counter++);
-  int fd = fs.Open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  // In a container the pid repeats from one start to the next, and so does the count of files a
+  // run creates: a name a killed run left (until its directory's owner cleans it) is taken by the
+  // next run's first try. The next number is tried then; the leftover is never reused.
+  const std::string prefix = DirName(final_path) + "/." + BaseName(final_path) + ".tmp-" +
+                             std::to_string(::getpid()) + "-";
+  std::string temp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 1000 && fd < 0; ++attempt) {
+    temp = prefix + std::to_string(g_temp_counter++);
+    fd = fs.Open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) return OsError("cannot create temporary file", temp, errno);
   return DurableFile(fs, fd, std::move(temp), final_path);
 }

@@ -21,7 +21,8 @@ namespace tidemark {
 
 class DurableFile final : public ByteSink {
  public:
-  // Creates `<dir>/.<name>.tmp-<pid>-<n>` next to `final_path` with the given mode.
+  // Creates `<dir>/.<name>.tmp-<pid>-<n>` next to `final_path` with the given mode; a name that
+  // exists already (left by a killed process with the same pid) is skipped, never opened.
   static Result<DurableFile> Create(const std::string& final_path, unsigned mode = 0644,
                                     FileSystem& fs = PosixFileSystem());
   DurableFile(DurableFile&& other) noexcept;

@@ -1,5 +1,7 @@
 #include "io/durable_file.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -25,6 +27,18 @@ TEST(DurableFile, CommitReplacesTheDestinationWhole) {
   ASSERT_TRUE(WriteFileDurably(dir.File("f"), "new content"));
   EXPECT_EQ(ReadFile(dir.File("f")), "new content");
   EXPECT_EQ(FilesIn(dir.path()), 1u);
+}
+
+// A container's process often has the same pid at every start: the temporary names a killed run
+// left are those the next run tries first. They are skipped and left as they were.
+TEST(DurableFile, TemporaryNamesAKilledRunWithTheSamePidLeftAreSkipped) {
+  TempDir dir;
+  const std::string prefix = dir.path() + "/.f.tmp-" + std::to_string(::getpid()) + "-";
+  for (int n = 0; n < 300; ++n) WriteFile(prefix + std::to_string(n), "left by a killed run");
+  ASSERT_TRUE(WriteFileDurably(dir.File("f"), "new content"));
+  EXPECT_EQ(ReadFile(dir.File("f")), "new content");
+  for (int n = 0; n < 300; ++n)
+    EXPECT_EQ(ReadFile(prefix + std::to_string(n)), "left by a killed run") << n;
 }
 
 TEST(DurableFile, WithoutCommitTheDestinationIsUntouchedAndNoTempRemains) {
