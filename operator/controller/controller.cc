@@ -33,6 +33,10 @@ const kube::ResourceType* TypeOf(const std::string& kind) {
   return nullptr;
 }
 
+// An owned object's key in OwnWrites ("ConfigMap shop/catalog-persistence"); the resource's
+// own is its cache key ("shop/catalog").
+std::string OwnedId(const std::string& kind, const std::string& key) { return kind + " " + key; }
+
 // "k=v,k=v" from a labels object.
 std::string Selector(const Json& labels) {
   std::string out;
@@ -186,7 +190,6 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     return ReconcileResult::kDone;
   }
   object = own_writes_.Freshest(key, std::move(*object));
-  std::string read_version = object->resource_version;  // what this pass's writes follow
   if (object->deleting) return ReconcileResult::kDone;
   auto json = reconcile::ParseJson(object->json, key);
   if (!json) {
@@ -198,12 +201,18 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
 
   reconcile::Observed observed;
   const std::string prefix = meta.namespace_ + "/";
-  observed.config_map = Parsed(config_maps_->Get(prefix + reconcile::ConfigMapName(meta)));
-  observed.headless_service = Parsed(services_->Get(prefix + reconcile::HeadlessServiceName(meta)));
-  observed.client_service = Parsed(services_->Get(prefix + reconcile::ClientServiceName(meta)));
-  observed.stateful_set = Parsed(stateful_sets_->Get(prefix + reconcile::StatefulSetName(meta)));
-  observed.network_policy =
-      Parsed(network_policies_->Get(prefix + reconcile::NetworkPolicyName(meta)));
+  PassReads reads;
+  reads.resource = object->resource_version;
+  observed.config_map =
+      ReadOwned(*config_maps_, "ConfigMap", prefix + reconcile::ConfigMapName(meta), reads);
+  observed.headless_service =
+      ReadOwned(*services_, "Service", prefix + reconcile::HeadlessServiceName(meta), reads);
+  observed.client_service =
+      ReadOwned(*services_, "Service", prefix + reconcile::ClientServiceName(meta), reads);
+  observed.stateful_set =
+      ReadOwned(*stateful_sets_, "StatefulSet", prefix + reconcile::StatefulSetName(meta), reads);
+  observed.network_policy = ReadOwned(*network_policies_, "NetworkPolicy",
+                                      prefix + reconcile::NetworkPolicyName(meta), reads);
   if (spec) {
     auto token = ReadPeerTokenSecret(client_, meta, observed);
     if (!token) return Failed(key, "reading the peer token Secret", token.error());
@@ -234,8 +243,8 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
     if (*asked) {
       // The claim is the version the rest of this pass's writes follow.
       std::string claimed_version = (*asked)->resource_version;
-      own_writes_.Record(key, read_version, std::move(**asked));
-      read_version = std::move(claimed_version);
+      own_writes_.Record(key, reads.resource, std::move(**asked));
+      reads.resource = std::move(claimed_version);
     }
   }
 
@@ -250,7 +259,7 @@ ReconcileResult Controller::Reconcile(const std::string& key) {
 
   for (const auto& action : plan.actions) {
     if (!MayAct(key)) return ReconcileResult::kError;
-    auto done = Execute(key, action, read_version);
+    auto done = Execute(key, action, reads);
     if (!done) {
       metrics_.errors++;
       bool conflict = done.error().IsConflict();
@@ -314,8 +323,22 @@ ReconcileResult Controller::Failed(const std::string& key, const std::string& st
   return conflict ? ReconcileResult::kConflict : ReconcileResult::kError;
 }
 
+std::optional<Json> Controller::ReadOwned(const kube::Informer& informer, const std::string& kind,
+                                          const std::string& key, PassReads& reads) {
+  const std::string id = OwnedId(kind, key);
+  auto cached = informer.Get(key);
+  if (!cached) {
+    // Gone (or never seen): nothing of ours to wait for; the next write starts afresh.
+    own_writes_.Forget(id);
+    return std::nullopt;
+  }
+  kube::Object object = own_writes_.Freshest(id, std::move(*cached));
+  reads.owned[id] = object.resource_version;
+  return Parsed(object);
+}
+
 kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Action& action,
-                                     const std::string& read_version) {
+                                     const PassReads& reads) {
   const kube::ResourceType* type = TypeOf(action.kind_name);
   if (type == nullptr) {
     return kube::MakeKubeError(kube::Reason::kUnknown, "no resource for kind " + action.kind_name,
@@ -326,6 +349,11 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
     case reconcile::ActionKind::kApply: {
       auto r = client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true);
       if (!r) return std::unexpected(r.error());
+      // Only over an object the cache held: a created one the cache never shows (deleted
+      // meanwhile) must not be taken for present.
+      const std::string id = OwnedId(action.kind_name, action.namespace_ + "/" + action.name);
+      if (auto read = reads.owned.find(id); read != reads.owned.end())
+        own_writes_.Record(id, read->second, std::move(*r));
       return {};
     }
     case reconcile::ActionKind::kCreate: {
@@ -343,7 +371,7 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
       auto r =
           client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true, {}, "status");
       if (!r) return std::unexpected(r.error());
-      own_writes_.Record(key, read_version, std::move(*r));
+      own_writes_.Record(key, reads.resource, std::move(*r));
       return {};
     }
     case reconcile::ActionKind::kDeleteOrphan: {

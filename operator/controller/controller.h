@@ -31,7 +31,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,9 +90,18 @@ class Controller {
 
  private:
   void EnqueueOwner(const kube::Object& object);
-  // `read_version`: the resource's version this pass read (own_writes.h).
+  // The versions a pass read of what it may write, so that its writes are recorded against
+  // them (own_writes.h): the resource's, and each owned object's by OwnedId.
+  struct PassReads {
+    std::string resource;
+    std::map<std::string, std::string> owned;
+  };
+  // An owned object as the pass should see it (the cache, or the operator's own write the
+  // cache has not delivered yet); its version goes into `reads`.
+  std::optional<reconcile::Json> ReadOwned(const kube::Informer& informer, const std::string& kind,
+                                           const std::string& key, PassReads& reads);
   kube::KubeStatus Execute(const std::string& key, const reconcile::Action& action,
-                           const std::string& read_version);
+                           const PassReads& reads);
   // False (logged) when options_.may_act says this process must not write any more.
   bool MayAct(const std::string& key);
   // Counts and logs a failed observe step; kConflict for a 409, else kError.

@@ -1,9 +1,10 @@
-// The operator's own writes of a resource that its informer has not delivered yet, as
-// client-go's MutationCache keeps them. A pass that starts before the watch event of the
-// previous pass's status write would otherwise act on the status before that write: ask pod 0's
-// sidecar again for a backup it already queued, record the same event twice. Resource versions
-// are opaque (the API's rule): only equality with the version a write was based on is used,
-// never an order. Thread-safe.
+// The operator's own writes that its informers have not delivered yet, as client-go's
+// MutationCache keeps them: the resource's status, and the owned objects it applies. A pass
+// that starts before the watch event of an earlier pass's write would otherwise act on the
+// object before that write: ask pod 0's sidecar again for a backup it already queued, record
+// the same event twice, apply a ConfigMap again after an outage while its informer is still
+// reconnecting. Resource versions are opaque (the API's rule): only equality with the versions a
+// write was based on is used, never an order. Thread-safe.
 #pragma once
 
 #include <map>
