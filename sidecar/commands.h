@@ -24,4 +24,9 @@ std::string DefaultWorkDir();
 // The pod name for log lines and metadata: $POD_NAME, else $HOSTNAME, else "".
 std::string PodName();
 
+// --replica-unless-pod-0 (restore, run): the operator renders one container spec for every
+// ordinal, and the Redis container's rule decides which pods start as replicas: a $POD_NAME
+// (not $HOSTNAME) that does not end in -0. An unset name is taken as pod 0, the stricter case.
+bool ReplicaByPodName();
+
 }  // namespace tidemark::sidecar

@@ -15,6 +15,12 @@ std::string PodName() {
   return "";
 }
 
+bool ReplicaByPodName() {
+  const char* env = std::getenv("POD_NAME");
+  const std::string pod = env ? env : "";
+  return !pod.empty() && !pod.ends_with("-0");
+}
+
 }  // namespace tidemark::sidecar
 
 namespace {

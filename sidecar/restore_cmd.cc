@@ -141,13 +141,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   if (auto v = flags->Get("--instance-uid")) o.lineage.uid = *v;
   if (auto v = flags->Get("--accept-lineage"))
     for (auto& item : SplitCommas(*v)) o.accepted_lineages.push_back(std::move(item));
-  if (flags->Has("--replica-unless-pod-0")) {
-    // The Redis container's own rule (operator/reconcile/pod_commands.cc), on the same
-    // $POD_NAME (not $HOSTNAME): an unset name is taken as pod 0, the stricter case.
-    const char* env = std::getenv("POD_NAME");
-    const std::string pod = env ? env : "";
-    o.is_replica = !pod.empty() && !pod.ends_with("-0");
-  }
+  if (flags->Has("--replica-unless-pod-0")) o.is_replica = ReplicaByPodName();
 
   if (auto peers = flags->Get("--peers")) {
     PeerTlsFiles tls{flags->Get("--peer-tls-cert").value_or(""),

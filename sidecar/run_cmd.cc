@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "         [--primary-peer http://HOST:PORT --primary-redis HOST:PORT (a replica: pod 0's\n"
     "          sidecar and Redis; holds Redis back while pod 0 is away)]\n"
     "         [--holdback-placeholder HOST:PORT (default 127.0.0.1:1)]\n"
+    "         [--replica-unless-pod-0 (the three above only when $POD_NAME does not end in -0)]\n"
     "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage each backup records)]\n"
     "         [--peer-listen HOST:PORT (a port of its own for /v1/snapshot and /v1/replication)]\n"
     "         [--peer-tls-cert FILE --peer-tls-key FILE (TLS on the peer port; also presented\n"
@@ -109,7 +110,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
                              "--work-dir", "--peer-token-file", "--primary-peer", "--primary-redis",
                              "--holdback-placeholder", "--instance", "--instance-uid",
                              "--peer-listen", "--peer-tls-cert", "--peer-tls-key", "--peer-tls-ca"},
-                            {});
+                            {"--replica-unless-pod-0"});
   if (!flags || !flags->Has("--redis") || !flags->Has("--store")) {
     std::cerr << "tidemark-sidecar run: "
               << (flags ? "--redis and --store are required" : flags.error().message) << "\n"
@@ -148,7 +149,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
       std::cerr << "tidemark-sidecar run: " << guard.error().message << "\n" << kUsage;
       return kExitUsage;
     }
-    o.replica_guard = *guard;
+    // One container spec for every ordinal: pod 0 has no primary to be held back from.
+    if (!flags->Has("--replica-unless-pod-0") || ReplicaByPodName()) o.replica_guard = *guard;
   }
   const auto peer_listen = flags->Get("--peer-listen");
   auto peer_tls = ParsePeerTlsFlags(*flags, peer_listen.has_value(),
@@ -163,6 +165,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
 
   Clock& clock = RealClock();
   JsonLog log(std::cout, clock, o.pod);
+  if (flags->Has("--primary-peer") && !o.replica_guard)
+    log.Info("pod 0: no hold-back (--replica-unless-pod-0), the --primary-* flags are ignored");
   if (auto path = flags->Get("--peer-token-file")) {
     auto token = LoadPeerToken(*path);
     if (!token) {

@@ -72,6 +72,10 @@ inline constexpr int kSidecarPort = 9121;
 // The sidecars' own traffic (snapshot transfer, replication state): a port of its own so that
 // the NetworkPolicy can admit only the set's pods there and leave kSidecarPort open.
 inline constexpr int kPeerPort = 9122;
+// Where a replica's Redis starts and is held while pod 0 is away (docs/sidecar.md, "The
+// replicas' hold-back"): a loopback port where nothing listens, refused at once, inside the pod.
+inline constexpr std::string_view kHoldbackPlaceholderHost = "127.0.0.1";
+inline constexpr int kHoldbackPlaceholderPort = 1;
 inline constexpr std::string_view kRedisPortName = "redis";
 inline constexpr std::string_view kSidecarPortName = "sidecar";
 inline constexpr std::string_view kPeerPortName = "peer";

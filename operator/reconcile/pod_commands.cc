@@ -13,12 +13,17 @@ std::string ConfigFile(std::string_view key) { return S(kConfigDir) + "/" + S(ke
 
 // $POD_NAME is NAME-ORDINAL; ${POD_NAME##*-} is the ordinal. Quoted expansions only, so a
 // password with spaces or quotes reaches Redis as one argument.
-constexpr std::string_view kRedisScript =
-    "if [ -n \"${REDIS_PASSWORD:-}\" ]; then "
-    "set -- \"$@\" --requirepass \"$REDIS_PASSWORD\" --masterauth \"$REDIS_PASSWORD\"; fi; "
-    "if [ \"${POD_NAME##*-}\" != \"0\" ]; then "
-    "set -- \"$@\" --replicaof \"$PRIMARY_HOST\" 6379; fi; "
-    "exec redis-server \"$@\"";
+// A replica starts at the hold-back's placeholder, not at pod 0: its sidecar points it at pod 0
+// once pod 0 is known not to be older (a Redis started at pod 0 would connect within a second,
+// before its sidecar could hold it, and full-resync from an empty or older pod 0).
+std::string RedisScript() {
+  return "if [ -n \"${REDIS_PASSWORD:-}\" ]; then "
+         "set -- \"$@\" --requirepass \"$REDIS_PASSWORD\" --masterauth \"$REDIS_PASSWORD\"; fi; "
+         "if [ \"${POD_NAME##*-}\" != \"0\" ]; then "
+         "set -- \"$@\" --replicaof " + S(kHoldbackPlaceholderHost) + " " +
+         std::to_string(kHoldbackPlaceholderPort) + "; fi; "
+         "exec redis-server \"$@\"";
+}
 
 // The lineage backups record and a restore accepts (core/backup/lineage.h).
 void AddInstanceArgs(const ResourceMeta& meta, std::vector<std::string>& args) {
@@ -44,7 +49,7 @@ std::vector<std::string> CopyRedisServerCommand() {
   return {"sh", "-c", S(kCopyRedisServerScript), "copy-redis-server", S(kDrillRedisServer)};
 }
 
-std::vector<std::string> RedisCommand() { return {"sh", "-c", S(kRedisScript), "redis-server"}; }
+std::vector<std::string> RedisCommand() { return {"sh", "-c", RedisScript(), "redis-server"}; }
 
 std::vector<std::string> RedisArgs() {
   return {ConfigFile(kConfKey),
@@ -79,6 +84,14 @@ std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
   // of its own that the NetworkPolicy opens to the set's pods only.
   args.insert(args.end(), {"--peer-listen", "0.0.0.0:" + std::to_string(kPeerPort),
                            "--peer-token-file", PeerTokenFile()});
+  // A replica's hold-back (issue #11): pod 0's sidecar (its peer port) and Redis, and the
+  // placeholder the Redis script starts replicas at; ignored on pod 0.
+  args.insert(args.end(),
+              {"--primary-peer", "http://" + PrimaryHost(meta) + ":" + std::to_string(kPeerPort),
+               "--primary-redis", PrimaryHost(meta) + ":" + std::to_string(kRedisPort),
+               "--holdback-placeholder",
+               S(kHoldbackPlaceholderHost) + ":" + std::to_string(kHoldbackPlaceholderPort),
+               "--replica-unless-pod-0"});
   if (DrillsOn(r))
     args.insert(args.end(), {"--redis-server", S(kDrillRedisServer), "--work-dir", S(kDrillWorkDir)});
   return args;

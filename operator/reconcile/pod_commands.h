@@ -12,14 +12,19 @@
 //                   them only on pod 0 (--replica-unless-pod-0 tells it which pod it is).
 //   redis           sh -c SCRIPT redis-server .../persistence.conf --dir /data --port 6379 ...
 //                   SCRIPT adds --requirepass/--masterauth "$REDIS_PASSWORD" when the Secret is
-//                   set (never inline in the manifest), and `--replicaof $PRIMARY_HOST 6379`
-//                   on every pod but ordinal 0 ($POD_NAME ends in -0), then execs redis-server,
-//                   so Redis is the container's main process and gets SIGTERM.
+//                   set (never inline in the manifest), and `--replicaof 127.0.0.1 1` (the
+//                   hold-back's placeholder: the sidecar points it at pod 0 once pod 0 is not
+//                   older than it) on every pod but ordinal 0 ($POD_NAME ends in -0), then
+//                   execs redis-server, so Redis is the container's main process and gets SIGTERM.
 //   sidecar         tidemark-sidecar run --redis unix:/run/redis/redis.sock --store /backup
 //                     --policy ... --redis-conf ... --data-dir /data --listen 0.0.0.0:9121
 //                     --instance NS/NAME --instance-uid UID
 //                     [--password-file /etc/tidemark/secret/password]
-//                     --peer-token-file /etc/tidemark/peer/token (serves GET /v1/snapshot)
+//                     --peer-listen 0.0.0.0:9122 --peer-token-file /etc/tidemark/peer/token
+//                     (serves GET /v1/snapshot and /v1/replication to the set's pods)
+//                     --primary-peer http://NAME-0.NAME-headless.NS.svc:9122 --primary-redis ...svc:6379
+//                     --holdback-placeholder 127.0.0.1:1 --replica-unless-pod-0
+//                     (a replica's hold-back; ignored on pod 0)
 //                     [--redis-server /tidemark/redis-bin/redis-server --work-dir /tidemark/drill]
 //                     (the last two when drills are on)
 //   copy-redis-server (init, drills on; the Redis image)

@@ -16,10 +16,6 @@ Json Mount(std::string_view volume, std::string_view path, bool read_only = fals
   return m;
 }
 
-Json EnvValue(std::string_view name, std::string_view value) {
-  return Obj({{"name", Str(name)}, {"value", Str(value)}});
-}
-
 Json EnvPodName() {
   return Obj({{"name", Str("POD_NAME")},
               {"valueFrom", Obj({{"fieldRef", Obj({{"fieldPath", Str("metadata.name")}})}})}});
@@ -160,8 +156,8 @@ Json CopyRedisServerContainer(const policy::RedisPersistence& r) {
               {"volumeMounts", Arr({Mount(kRedisBinVolume, kRedisBinDir)})}});
 }
 
-Json RedisContainer(const ResourceMeta& meta, const policy::RedisPersistence& r) {
-  std::vector<Json> env = {EnvPodName(), EnvValue("PRIMARY_HOST", PrimaryHost(meta))};
+Json RedisContainer(const policy::RedisPersistence& r) {
+  std::vector<Json> env = {EnvPodName()};
   if (const auto& ref = r.spec.workload.password_secret_ref) {
     env.push_back(EnvSecret("REDIS_PASSWORD", *ref));
     env.push_back(EnvSecret("REDISCLI_AUTH", *ref));  // for the readiness probe's redis-cli
@@ -284,7 +280,7 @@ Json PodTemplate(const ResourceMeta& meta, const policy::RedisPersistence& r,
                    {"terminationGracePeriodSeconds", Json::number(60)},
                    {"securityContext", pod_security},
                    {"initContainers", Arr(std::move(init))},
-                   {"containers", Arr({RedisContainer(meta, r), SidecarContainer(meta, r, o)})},
+                   {"containers", Arr({RedisContainer(r), SidecarContainer(meta, r, o)})},
                    {"volumes", Arr(PodVolumes(meta, r))}});
   return Obj({{"metadata", Obj({{"labels", Labels(meta)}, {"annotations", annotations}})},
               {"spec", spec}});

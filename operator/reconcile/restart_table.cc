@@ -178,7 +178,8 @@ constexpr SettingRule kRules[] = {
 
     // Neither: the StatefulSet's size and the claims.
     {"spec.workload.replicas", ChangeEffect::kScale,
-     "StatefulSet replicas; new pods follow pod 0 with replicaof, existing pods keep running",
+     "StatefulSet replicas; new pods start at the hold-back's placeholder and their sidecar points "
+     "them at pod 0, existing pods keep running",
      [](const RedisPersistence& r, const RenderOptions&) {
        return std::to_string(r.spec.workload.replicas);
      }},

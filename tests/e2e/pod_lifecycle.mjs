@@ -15,6 +15,7 @@
 //     used as rendered, with $(VAR) in command and args expanded from the env as kubelet does;
 //     the peer token Secret's volume holds the token of the rendered Secret;
 //     processes run as the pod's runAsUser/runAsGroup, volumes are owned by its fsGroup;
+//   - containers are stopped with SIGTERM, as kubelet stops them;
 //   - the init containers run to completion, in order, before the containers start (with drills
 //     on, copy-redis-server copies the redis-server of the Redis image, and a drill must pass
 //     with it).
@@ -171,16 +172,31 @@ ${(pod.initContainers ?? []).map(c => `  echo "init container ${c.name}"\n  ${ru
   for i in $(seq 200); do curl -sf http://127.0.0.1:${sidecarPort}/readyz >/dev/null && break; sleep 0.05; done
 }
 REDIS_PID=; SIDECAR_PID=
+# As the kubelet stops a pod: SIGTERM to each container's main process (Redis then shuts down as
+# shutdown-on-sigterm says: with AOF on, the sidecar set it to save, see below).
 stop_pod() {
   [ -n "$SIDECAR_PID" ] && { kill -TERM $SIDECAR_PID 2>/dev/null || true; wait $SIDECAR_PID 2>/dev/null || true; }
-  [ -n "$REDIS_PID" ] && { cli shutdown nosave >/dev/null 2>&1 || kill $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true; }
+  [ -n "$REDIS_PID" ] && { kill -TERM $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true; }
   SIDECAR_PID=; REDIS_PID=
+}
+# Pod 0 of the set: its sidecar got the replicas' hold-back flags too (one spec for every
+# ordinal) and ignores them; with AOF on it keeps shutdown-on-sigterm save set, so a clean
+# shutdown records the replication position (docs/sidecar.md, "The replicas' hold-back").
+check_pod0_roles() {
+  curl -s http://127.0.0.1:${sidecarPort}/v1/status | grep -q '"holdBack":null' ||
+    { echo "pod 0's sidecar runs a replica's hold-back"; exit 1; }
+  cli info persistence | grep -q '^aof_enabled:1' || return 0
+  for i in $(seq 200); do [ "$(cli config get shutdown-on-sigterm | tail -1)" = save ] && break; sleep 0.05; done
+  [ "$(cli config get shutdown-on-sigterm | tail -1)" = save ] ||
+    { echo "shutdown-on-sigterm is not save with AOF on"; exit 1; }
+  echo "pod 0: no hold-back, shutdown-on-sigterm save"
 }
 # Whatever happens, no container process outlives the test.
 trap 'stop_pod; kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
 
 echo "== first start of ${podName} on an empty volume"
 start_pod
+check_pod0_roles
 cli debug populate 20000 key 32 >/dev/null
 cli rpush list a b c >/dev/null; cli hset hash f v >/dev/null; cli zadd z 1 m >/dev/null; cli sadd s x y >/dev/null
 cli set after-populate yes >/dev/null

@@ -42,13 +42,23 @@ class HoldBack : public ::testing::Test {
       StartReplicaSidecar(i);
     }
     WaitForEveryReplica("\"state\":\"following\"");
+    // Pod 0's sidecar got the same flags and stands aside: it has no primary to be held from.
+    ASSERT_TRUE(WaitFor([&] { return Http(pod0_port_, "GET", "/v1/status").body.find("\"holdBack\":null") !=
+                                     std::string::npos; }, kDeadlineMs))
+        << pod0_->Log();
+    EXPECT_NE(pod0_->Log().find("pod 0: no hold-back"), std::string::npos) << pod0_->Log();
   }
 
   // Flags every sidecar of the set gets besides its own (a policy, in a derived fixture).
   virtual std::vector<std::string> CommonSidecarArgs() { return {}; }
+  // As the operator renders them: every sidecar gets the hold-back's flags and
+  // --replica-unless-pod-0, and its $POD_NAME decides (pod 0's ignores them).
   std::vector<std::string> WithCommon(std::vector<std::string> args) {
     auto common = CommonSidecarArgs();
     args.insert(args.end(), common.begin(), common.end());
+    args.insert(args.end(), {"--peer-token-file", tmp_.File("token"), "--primary-peer", Pod0Url(),
+                             "--primary-redis", "127.0.0.1:" + std::to_string(set_.primary_port()),
+                             "--holdback-placeholder", "127.0.0.1:1", "--replica-unless-pod-0"});
     return args;
   }
   void StartReplicaSidecar(int i) {
@@ -56,10 +66,9 @@ class HoldBack : public ::testing::Test {
     sidecars_[i] = std::make_unique<RunningSidecar>(
         WithCommon({"--redis", "unix:" + set_.replica(i).socket(), "--store",
                     tmp_.File("replica-store-" + std::to_string(i)), "--data-dir",
-                    set_.replica(i).dir(), "--peer-token-file", tmp_.File("token"), "--listen",
-                    "127.0.0.1:" + std::to_string(ports_[i]), "--primary-peer", Pod0Url(),
-                    "--primary-redis", "127.0.0.1:" + std::to_string(set_.primary_port())}),
-        tmp_.File("sidecar-" + std::to_string(i) + "-" + std::to_string(++replica_runs_) + ".log"));
+                    set_.replica(i).dir(), "--listen", "127.0.0.1:" + std::to_string(ports_[i])}),
+        tmp_.File("sidecar-" + std::to_string(i) + "-" + std::to_string(++replica_runs_) + ".log"),
+        std::vector<std::string>{"POD_NAME=cache-" + std::to_string(i + 1)});
   }
 
   // Until every replica's /v1/status holds `fragment`.
@@ -74,9 +83,10 @@ class HoldBack : public ::testing::Test {
   void StartPod0Sidecar() {
     pod0_ = std::make_unique<RunningSidecar>(
         WithCommon({"--redis", "unix:" + set_.primary().socket(), "--store", tmp_.File("store"),
-                    "--data-dir", set_.primary_dir(), "--peer-token-file", tmp_.File("token"),
-                    "--listen", "127.0.0.1:" + std::to_string(pod0_port_)}),
-        tmp_.File("pod0-" + std::to_string(++pod0_runs_) + ".log"));
+                    "--data-dir", set_.primary_dir(), "--listen",
+                    "127.0.0.1:" + std::to_string(pod0_port_)}),
+        tmp_.File("pod0-" + std::to_string(++pod0_runs_) + ".log"),
+        std::vector<std::string>{"POD_NAME=cache-0"});
   }
   void Fill(const std::string& prefix, int n) {
     std::string cmds;

@@ -45,10 +45,11 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
-RunningSidecar::RunningSidecar(std::vector<std::string> args, const std::string& log)
+RunningSidecar::RunningSidecar(std::vector<std::string> args, const std::string& log,
+                               const std::vector<std::string>& env)
     : log_(log) {
   args.insert(args.begin(), "run");
-  pid_ = SpawnSidecar(args, log);
+  pid_ = SpawnSidecar(args, log, env);
 }
 
 int RunningSidecar::Stop() {

@@ -37,7 +37,9 @@ int FreePort();
 // `tidemark-sidecar run` as a child process, its stdout in a file; SIGTERM on destruction.
 class RunningSidecar {
  public:
-  RunningSidecar(std::vector<std::string> args, const std::string& log);
+  // `env`: "NAME=value" entries added to this process's environment (e.g. POD_NAME).
+  RunningSidecar(std::vector<std::string> args, const std::string& log,
+                 const std::vector<std::string>& env = {});
   ~RunningSidecar() { Stop(); }
   RunningSidecar(const RunningSidecar&) = delete;
   RunningSidecar& operator=(const RunningSidecar&) = delete;

@@ -413,11 +413,18 @@ TEST(Desired, ServicesGiveStableNamesAndAPrimaryEndpoint) {
                       "statefulset.kubernetes.io/pod-name"),
             "catalog-0");
   EXPECT_EQ(GetInt(*FindPath(d.stateful_set, {"spec"}), "replicas"), 3);
-  bool primary_env = false;
-  for (const auto& e : Container(d.stateful_set, "redis")->at("env").as_array())
-    primary_env |= GetString(e, "name") == "PRIMARY_HOST" &&
-                   GetString(e, "value") == "catalog-0.catalog-headless.shop.svc";
-  EXPECT_TRUE(primary_env);
+  // Replicas' sidecars find pod 0 by its stable name: its Redis and its sidecar's peer port.
+  std::vector<std::string> args;
+  for (const auto& a : Container(d.stateful_set, "sidecar")->at("args").as_array())
+    args.push_back(a.as_string());
+  auto after = [&](const std::string& flag) {
+    auto it = std::find(args.begin(), args.end(), flag);
+    return it == args.end() || it + 1 == args.end() ? std::string() : *(it + 1);
+  };
+  EXPECT_EQ(after("--primary-redis"), "catalog-0.catalog-headless.shop.svc:6379");
+  EXPECT_EQ(after("--primary-peer"), "http://catalog-0.catalog-headless.shop.svc:9122");
+  EXPECT_EQ(after("--holdback-placeholder"), "127.0.0.1:1");
+  EXPECT_NE(std::find(args.begin(), args.end(), "--replica-unless-pod-0"), args.end());
 }
 
 // Runs the Redis container's command as kubelet would (command + args, with the env), with a
@@ -427,8 +434,7 @@ std::vector<std::string> RunRedisStart(const std::string& pod, const std::string
   tidemark::testing::WriteFile(dir.File("redis-server"),
                                "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
   ::chmod(dir.File("redis-server").c_str(), 0755);
-  std::string cmd = "env PATH='" + dir.path() + ":/usr/bin:/bin' POD_NAME='" + pod +
-                    "' PRIMARY_HOST='catalog-0.catalog-headless.shop.svc'";
+  std::string cmd = "env PATH='" + dir.path() + ":/usr/bin:/bin' POD_NAME='" + pod + "'";
   if (!password.empty()) cmd += " REDIS_PASSWORD=\"" + password + "\"";
   std::vector<std::string> argv = RedisCommand();
   for (const auto& a : RedisArgs()) argv.push_back(a);
@@ -445,13 +451,14 @@ std::vector<std::string> RunRedisStart(const std::string& pod, const std::string
   return lines;
 }
 
-TEST(Desired, RedisStartScriptFollowsPodZeroAndPassesThePasswordAsOneArgument) {
+TEST(Desired, RedisStartScriptStartsReplicasAtThePlaceholderAndPassesThePasswordAsOneArgument) {
   auto primary = RunRedisStart("catalog-0", "");
   EXPECT_EQ(primary, RedisArgs());
+  // Held until its sidecar has judged pod 0 (the hold-back), never at pod 0 directly.
   auto replica = RunRedisStart("catalog-10", "p w'd");
   std::vector<std::string> want = RedisArgs();
   for (const char* a : {"--requirepass", "p w'd", "--masterauth", "p w'd", "--replicaof",
-                        "catalog-0.catalog-headless.shop.svc", "6379"})
+                        "127.0.0.1", "1"})
     want.push_back(a);
   EXPECT_EQ(replica, want);
   EXPECT_EQ(RedisArgs().front(), "/etc/tidemark/config/persistence.conf");
