@@ -18,7 +18,7 @@ Result<RetentionOutcome> ApplyRetention(BackupStore& store, const backup::Retent
   if (!listing) return std::unexpected(listing.error());
   std::vector<backup::RetentionItem> items;
   for (const auto& m : listing->backups)
-    items.push_back({m.name, m.created_unix, m.verified, m.total_keys()});
+    items.push_back({m.name, m.created_unix, m.verified, m.total_keys(), m.created_unix_ms});
   RetentionOutcome out;
   for (const auto& d : backup::PlanRetention(items, rules)) {
     if (d.keep) {

@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include "core/backup/backup_name.h"
 #include "io/kill_point.h"
 #include "io/file_source.h"
 #include "sidecar/apply_retention.h"
@@ -64,8 +65,11 @@ Result<BackupJobResult> RunBackupJob(RedisClient& redis, const std::vector<Backu
   auto source = FileSource::Open(rdb_path);
   if (!source) return Because("cannot open the snapshot", source.error());
   SnapshotBackupContext ctx;
-  ctx.now_unix = clock.NowUnix();
-  ctx.name_suffix = RandomSuffix();
+  // One reading for the second and the millisecond, so they never straddle a second boundary.
+  const int64_t now_ms = clock.NowUnixMillis();
+  ctx.now_unix = now_ms / 1000;
+  ctx.now_unix_ms = now_ms;
+  ctx.name_suffix = backup::TimeOrderedSuffix(now_ms, RandomSuffix());
   ctx.source_pod = o.source_pod;
   ctx.policy_generation = o.policy_generation;
   ctx.lineage = o.lineage;

@@ -11,6 +11,9 @@ class Clock {
   virtual ~Clock() = default;
   virtual int64_t NowUnix() = 0;        // seconds since the epoch, UTC
   virtual int64_t NowMillis() = 0;      // monotonic, for timeouts and durations
+  // Wall time to the millisecond (UTC), for facts recorded with a finer time than NowUnix
+  // (a backup's creation). The default has NowUnix's resolution.
+  virtual int64_t NowUnixMillis() { return NowUnix() * 1000; }
   virtual void SleepMillis(int64_t ms) = 0;
 };
 

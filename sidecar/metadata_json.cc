@@ -16,6 +16,9 @@ std::string RenderBackupMetadata(const BackupMetadata& m) {
   v["apiVersion"] = json::value::string(std::string(kBackupMetadataApiVersion));
   v["name"] = json::value::string(m.name);
   v["createdAt"] = json::value::string(backup::FormatIsoUtc(m.created_unix));
+  // A member of its own, not a fraction in createdAt: readers that predate it parse createdAt
+  // strictly and would otherwise drop the backup from their listings.
+  if (m.created_unix_ms) v["createdAtMillis"] = json::value::number(*m.created_unix_ms);
   v["snapshotAt"] = m.snapshot_unix ? json::value::string(backup::FormatIsoUtc(*m.snapshot_unix))
                                     : json::value::null();
   v["sizeBytes"] = json::value::number(m.size_bytes);
@@ -125,6 +128,13 @@ Result<BackupMetadata> Parse(const json::value& v, const std::string& where) {
   auto created_t = backup::ParseIsoUtc(*created);
   if (!created_t) return r.Bad("createdAt", "expected YYYY-MM-DDTHH:MM:SSZ");
   m.created_unix = *created_t;
+  if (r.Get("createdAtMillis") && !r.IsNull("createdAtMillis")) {  // absent in older metadata
+    auto ms = r.U64("createdAtMillis");
+    if (!ms) return std::unexpected(ms.error());
+    if (static_cast<int64_t>(*ms / 1000) != m.created_unix)
+      return r.Bad("createdAtMillis", "expected milliseconds within createdAt's second");
+    m.created_unix_ms = static_cast<int64_t>(*ms);
+  }
   if (!r.IsNull("snapshotAt")) {
     auto s = r.Str("snapshotAt");
     if (!s) return std::unexpected(s.error());

@@ -302,9 +302,7 @@ Result<BackupListing> ObjectBackupStore::List() {
     }
     out.backups.push_back(std::move(*meta));
   }
-  std::sort(out.backups.begin(), out.backups.end(), [](const auto& a, const auto& b) {
-    return a.created_unix != b.created_unix ? a.created_unix > b.created_unix : a.name > b.name;
-  });
+  std::sort(out.backups.begin(), out.backups.end(), backup::NewerFirst);
   return out;
 }
 

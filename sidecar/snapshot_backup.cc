@@ -181,6 +181,7 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
   backup::BackupMetadata& m = result.metadata;
   m.name = name;
   m.created_unix = ctx.now_unix;
+  m.created_unix_ms = ctx.now_unix_ms;
   m.size_bytes = sha.bytes();
   m.sha256 = *digest;
   FillFromRdbReport(report, m);

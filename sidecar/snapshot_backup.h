@@ -30,6 +30,9 @@ namespace tidemark::sidecar {
 struct SnapshotBackupContext {
   int64_t now_unix = 0;       // the backup's time (its name and createdAt)
   uint32_t name_suffix = 0;   // the random part of the name
+  // The same time to the millisecond (createdAtMillis), within now_unix's second; unset: only
+  // the second is recorded.
+  std::optional<int64_t> now_unix_ms = std::nullopt;
   std::string source_pod;
   std::optional<int64_t> policy_generation = std::nullopt;
   backup::Lineage lineage = {};  // recorded in the metadata (core/backup/lineage.h)

@@ -12,6 +12,11 @@ std::string GenerateBackupName(int64_t unix_time, uint32_t suffix) {
   return FormatCompactUtc(unix_time) + "-" + hex;
 }
 
+uint32_t TimeOrderedSuffix(int64_t unix_ms, uint32_t random) {
+  constexpr uint32_t kRandomBits = 22;  // 1000 < 2^10 milliseconds above them
+  return static_cast<uint32_t>(unix_ms % 1000) << kRandomBits | (random & ((1u << kRandomBits) - 1));
+}
+
 Result<BackupName> ParseBackupName(std::string_view text) {
   auto bad = [&](const char* what) {
     // Echo at most a prefix: the text may be anything a client sent.

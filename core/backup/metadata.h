@@ -19,6 +19,9 @@ struct DbKeys {
 struct BackupMetadata {
   std::string name;           // ParseBackupName(name) succeeds
   int64_t created_unix = 0;   // when the backup was taken (seconds, UTC)
+  // The same time to the millisecond (metadata createdAtMillis; within created_unix's second):
+  // orders backups taken in the same second. Absent in metadata written before it existed.
+  std::optional<int64_t> created_unix_ms;
   std::optional<int64_t> snapshot_unix;  // the RDB's own "ctime" AUX field, when present
   uint64_t size_bytes = 0;    // bytes of the RDB file
   std::string sha256;         // 64 lowercase hex digits over those bytes
@@ -49,6 +52,15 @@ struct BackupMetadata {
     for (const auto& d : dbs) n += d.keys;
     return n;
   }
+  // What "newer" means for backups: creation time to the millisecond where known (a backup
+  // without it counts as made at the start of its second), then the name.
+  int64_t created_order_ms() const { return created_unix_ms.value_or(created_unix * 1000); }
 };
+
+// For sorting listings newest first (stores, retention, restore, drills agree on one order).
+inline bool NewerFirst(const BackupMetadata& a, const BackupMetadata& b) {
+  if (a.created_order_ms() != b.created_order_ms()) return a.created_order_ms() > b.created_order_ms();
+  return a.name > b.name;
+}
 
 }  // namespace tidemark::backup

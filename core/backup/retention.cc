@@ -34,10 +34,11 @@ std::vector<RetentionDecision> PlanRetention(const std::vector<RetentionItem>& i
                                              const RetentionRules& rules) {
   std::vector<size_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  // Newest first; names embed the time, so the name breaks ties in the same order.
+  // Newest first by the finest time known: within one second, names (time + random part) do
+  // not follow creation order, so they only break ties of equal times.
+  auto at_ms = [&](size_t i) { return items[i].created_ms.value_or(items[i].created_unix * 1000); };
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (items[a].created_unix != items[b].created_unix)
-      return items[a].created_unix > items[b].created_unix;
+    if (at_ms(a) != at_ms(b)) return at_ms(a) > at_ms(b);
     return items[a].name > items[b].name;
   });
   for (size_t i = 1; i < order.size(); ++i)

@@ -1,6 +1,7 @@
 // Which backups to keep: a pure planner over a store's listing.
 //
-// Rules, applied to the backups sorted newest first:
+// Rules, applied to the backups sorted newest first (by created_ms where known, else
+// created_unix; then by name):
 //   keep_last N     the N newest;
 //   keep_daily N    the newest backup of each of the N most recent UTC days that have one;
 //   keep_weekly N   the newest backup of each of the N most recent ISO weeks that have one;
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,9 @@ struct RetentionItem {
   int64_t created_unix = 0;
   bool verified = false;
   uint64_t keys = 0;
+  // Creation to the millisecond (metadata createdAtMillis), when known: orders backups of the
+  // same second, which created_unix alone cannot (their names' random parts would decide).
+  std::optional<int64_t> created_ms = std::nullopt;
 };
 
 struct RetentionDecision {

@@ -13,6 +13,7 @@ class FakeClock final : public sidecar::Clock {
   explicit FakeClock(int64_t unix_time) : unix_(unix_time) {}
   int64_t NowUnix() override { return unix_ + ms_ / 1000; }
   int64_t NowMillis() override { return ms_; }
+  int64_t NowUnixMillis() override { return unix_ * 1000 + ms_; }
   void SleepMillis(int64_t ms) override { ms_ += ms; }
 
  private:

@@ -74,6 +74,26 @@ TEST(MetadataJson, NullsForUnknownFacts) {
   EXPECT_FALSE(older->dataset_digest);
 }
 
+TEST(MetadataJson, CreatedAtMillisIsOptionalAndMustFallInCreatedAtsSecond) {
+  auto m = Sample();
+  EXPECT_EQ(RenderBackupMetadata(m).find("createdAtMillis"), std::string::npos);
+  EXPECT_FALSE(ParseBackupMetadata(RenderBackupMetadata(m), "x.json")->created_unix_ms);
+  m.created_unix_ms = m.created_unix * 1000 + 999;
+  std::string text = RenderBackupMetadata(m);
+  EXPECT_NE(text.find("\"createdAt\":\"2026-11-28T02:15:00Z\",\"createdAtMillis\":1795832100999"),
+            std::string::npos)
+      << text;
+  auto back = ParseBackupMetadata(text, "x.json");
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(back->created_unix_ms, m.created_unix_ms);
+  m.created_unix_ms = m.created_unix * 1000 + 1000;  // the next second
+  auto off = ParseBackupMetadata(RenderBackupMetadata(m), "x.json");
+  ASSERT_FALSE(off);
+  EXPECT_NE(off.error().message.find("member 'createdAtMillis': expected milliseconds within"),
+            std::string::npos)
+      << off.error().ToString();
+}
+
 TEST(MetadataJson, EncryptionKeyIdRoundTripsAndUnknownAlgorithmsAreRefused) {
   auto m = Sample();
   EXPECT_NE(RenderBackupMetadata(m).find("\"encryption\":null"), std::string::npos);

@@ -5,7 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "core/backup/backup_name.h"
+#include <sstream>
+
+#include "sidecar/apply_retention.h"
+#include "sidecar/clock.h"
 #include "sidecar/dir_backup_store.h"
+#include "sidecar/json_log.h"
 #include "sidecar/metadata_json.h"
 #include "sidecar/snapshot_backup.h"
 #include "tests/sidecar/test_rdb.h"
@@ -93,6 +98,43 @@ TEST(SnapshotBackup, PublishesDataThenMetadataAndListsNewestFirst) {
   auto src = store->OpenForRead(first->name);
   ASSERT_TRUE(src);
   EXPECT_EQ(ReadAll(**src), rdb);
+}
+
+TEST(SnapshotBackup, KeepLastKeepsTheLastCreatedOfManyBackupsInOneSecond) {
+  TempDir tmp;
+  auto store = DirBackupStore::Open(tmp.path());
+  ASSERT_TRUE(store);
+  constexpr int64_t kSecond = 1795832100;
+  std::vector<std::string> created;  // in creation order
+  for (uint32_t i = 0; i < 12; ++i) {
+    const std::string rdb = MakeTestRdb(1 + i);
+    SpanSource src(Bytes(rdb));
+    SnapshotBackupContext ctx;
+    ctx.now_unix = kSecond;
+    ctx.now_unix_ms = kSecond * 1000 + 80 * i;
+    // Suffixes that fall as time goes on (names made before TimeOrderedSuffix were random): by
+    // name the first created would look newest; createdAtMillis has to decide.
+    ctx.name_suffix = 0xffffffffu - i;
+    auto b = BackupSnapshot(src, "dump.rdb", *store, ctx);
+    ASSERT_TRUE(b) << b.error().ToString();
+    created.push_back(b->name);
+  }
+  auto listing = store->List();
+  ASSERT_TRUE(listing);
+  ASSERT_EQ(listing->backups.size(), 12u);
+  for (size_t i = 0; i < 12; ++i) EXPECT_EQ(listing->backups[i].name, created[11 - i]) << i;
+
+  std::ostringstream log_text;
+  JsonLog log(log_text, RealClock(), "cache-0");
+  auto kept = ApplyRetention(*store, {.keep_last = 4}, log);
+  ASSERT_TRUE(kept) << kept.error().ToString();
+  EXPECT_EQ(kept->kept, 4u);
+  EXPECT_EQ(kept->deleted, 8u);
+  listing = store->List();
+  ASSERT_TRUE(listing);
+  std::vector<std::string> left;
+  for (const auto& m : listing->backups) left.push_back(m.name);
+  EXPECT_EQ(left, (std::vector<std::string>{created[11], created[10], created[9], created[8]}));
 }
 
 TEST(SnapshotBackup, InvalidSnapshotLeavesNothingVisibleAndOlderBackupsIntact) {

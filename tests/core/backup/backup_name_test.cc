@@ -28,6 +28,19 @@ TEST(BackupName, ParseRoundTripsGeneratedNames) {
   }
 }
 
+TEST(BackupName, TimeOrderedSuffixesSortNamesOfOneSecondByTheirMillisecond) {
+  std::string previous;
+  for (int64_t ms = 0; ms < 1000; ms += 7) {
+    // The random part at its largest for early milliseconds, smallest for late ones.
+    const uint32_t random = ms < 500 ? 0xffffffffu : 0u;
+    const std::string name = GenerateBackupName(kT, TimeOrderedSuffix(kT * 1000 + ms, random));
+    ASSERT_TRUE(ParseBackupName(name)) << name;
+    EXPECT_GT(name, previous) << ms;
+    previous = name;
+  }
+  EXPECT_EQ(TimeOrderedSuffix(kT * 1000 + 999, 0xffffffffu), 999u << 22 | 0x3fffffu);
+}
+
 TEST(BackupName, ParseRejectsTraversalAndAnythingNotGenerated) {
   const std::string_view cases[] = {"", "..", "../../etc/passwd", "20261128T021500Z-1a2b3c4d/../x", "/20261128T021500Z-1a2b3c4",
         "20261128T021500Z/1a2b3c4d", "20261128T021500Z-1A2B3C4D", "20261128T021500Z-1a2b3c4g",

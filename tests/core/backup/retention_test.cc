@@ -37,6 +37,24 @@ TEST(Retention, KeepLastKeepsTheNNewestWhateverTheInputOrder) {
   EXPECT_NE(ds[3].reasons.front().find("outside the retention rules"), std::string::npos);
 }
 
+TEST(Retention, BackupsOfOneSecondAreOrderedByTheirMillisecondNotTheirName) {
+  // Twenty backups in one second, each name's random part smaller than the one before: by name
+  // the first created would look newest.
+  std::vector<RetentionItem> items;
+  for (uint32_t i = 0; i < 20; ++i)
+    items.push_back({GenerateBackupName(kNow, 0xffffffffu - i * 0x01000000u), kNow, true, 10,
+                     kNow * 1000 + 37 * i});
+  auto ds = PlanRetention(items, {.keep_last = 3});
+  ASSERT_EQ(ds.size(), 20u);
+  for (size_t i = 0; i < ds.size(); ++i) {
+    EXPECT_EQ(ds[i].name, items[19 - i].name) << i;  // newest (last created) first
+    EXPECT_EQ(ds[i].keep, i < 3) << i;
+  }
+  // Without the millisecond (metadata written before it), the name is all there is.
+  for (auto& item : items) item.created_ms.reset();
+  EXPECT_EQ(PlanRetention(items, {.keep_last = 1}).front().name, items.front().name);
+}
+
 TEST(Retention, DailyKeepsTheNewestOfEachRecentDay) {
   std::vector<RetentionItem> items;
   for (int d = 0; d < 5; ++d)
