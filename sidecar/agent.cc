@@ -13,6 +13,7 @@
 #include "sidecar/object_store_config.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/restore.h"
+#include "sidecar/restore_check.h"
 #include "sidecar/restore_record.h"
 #include "sidecar/verify_files.h"
 
@@ -583,26 +584,12 @@ void Agent::CheckRestore() {
     c.checked_unix = clock_.NowUnix();
     c.expected = m.dataset_digest.value_or("");
     // Redis hashes every key on its one thread: minutes on a large dataset, hence the long
-    // timeout. A digest that did not answer is not asked again: the server may still be busy
-    // with it, and each attempt blocks it as long.
-    auto digest = redis_->Command({"DEBUG", "DIGEST"}, kDigestTimeoutMs);
-    if (!digest) {
-      lost = digest.error();
-      RedisReply none;
-      none.type = RedisReply::Type::kError;
-      none.str = "no answer within " + std::to_string(kDigestTimeoutMs / 60000) + " min: " + lost->ToString();
-      digest = std::move(none);
-    }
+    // timeout.
+    lost = AskDatasetDigest(*redis_, kDigestTimeoutMs, c);
     const uint64_t changes = info->count("rdb_changes_since_last_save")
                                  ? std::strtoull(info->at("rdb_changes_since_last_save").c_str(), nullptr, 10)
                                  : 0;
-    if (digest->type == RedisReply::Type::kError) {
-      c.result = "unverifiable";
-      c.reason = digest->str.find("not allowed") != std::string::npos
-                     ? "DEBUG command disabled (enable-debug-command): cannot compare the dataset digest"
-                     : "DEBUG DIGEST failed: " + digest->str;
-    } else {
-      c.actual = digest->str;
+    if (c.result.empty()) {
       if (!m.dataset_digest) {
         c.result = "unverifiable";
         c.reason = "the backup's metadata has no dataset digest (module values, or made before digests)";
