@@ -7,10 +7,10 @@
 #include "io/file_source.h"
 #include "sidecar/aof_position.h"
 #include "sidecar/backup_job.h"
+#include "sidecar/backup_targets.h"
 #include "sidecar/peer_token.h"
 #include "sidecar/persistence_metrics.h"
 #include "sidecar/drill.h"
-#include "sidecar/object_store_config.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/restore.h"
 #include "sidecar/restore_check.h"
@@ -68,6 +68,7 @@ Agent::Agent(AgentOptions options, DirBackupStore& store, JsonLog& log, Clock& c
   metrics_.Set("tidemark_policy_drift", {}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "success"}}, 0);
   metrics_.Add("tidemark_backups_total", {{"result", "failure"}}, 0);
+  metrics_.Add("tidemark_backups_total", {{"result", "partial"}}, 0);
   // Counters exist at 0 from the start: increase() sees their first event (a series that
   // appears at 1 has no increase), so alerts on them fire and dashboards show 0, not nothing.
   for (const char* counter :
@@ -465,39 +466,24 @@ void Agent::Backup() {
   o.policy_generation = options_.policy_generation;
   o.lineage = options_.lineage;
   if (policy_) o.verify_after_copy = policy_->verify_after_copy;
-  // The object store is opened for each backup: credentials kubelet refreshed in the mounted
-  // files (rotated keys, session tokens) are read again.
-  std::vector<BackupTarget> targets;
-  if (!policy_ || policy_->backup_local)
-    targets.push_back({&store_, policy_ ? policy_->retention : std::nullopt});
-  std::unique_ptr<ObjectBackupStore> object_store;
-  Result<BackupJobResult> done = MakeError(ErrorCode::kInvalidArgument, "no backup store");
-  if (policy_ && policy_->object_store && policy_->backup_object_store) {
-    auto opened = OpenObjectStore(*policy_->object_store, clock_);
-    if (opened) {
-      object_store = std::move(*opened);
-      targets.push_back({object_store.get(), policy_->object_store->retention, "objectStore"});
-    } else {
-      log_.Error("cannot open the object store", {LogField::Str("error", opened.error().ToString())});
-      done = std::unexpected(opened.error());
-    }
-  }
-  if (!targets.empty()) done = RunBackupJob(*redis_, targets, o, log_, clock_);
-  // Did each destination of the policy get this backup ("" when it did, else why not)?
-  std::vector<std::pair<std::string, std::string>> destinations;
-  if (done)
-    destinations = done->destinations;
-  else
-    for (const auto& t : targets) destinations.emplace_back(t.destination, done.error().ToString());
-  if (policy_ && policy_->object_store && policy_->backup_object_store && !object_store)
-    destinations.emplace_back("objectStore", "cannot open the object store");
+  BackupTargets opened = OpenBackupTargets(policy_, &store_, clock_);
+  for (const auto& [destination, why] : opened.unopened)
+    log_.Error("backup destination unavailable",
+               {LogField::Str("destination", destination), LogField::Str("error", why)});
+  Result<BackupJobResult> done =
+      opened.targets.empty()
+          ? MakeError(ErrorCode::kInvalidArgument,
+                      opened.unopened.empty() ? "no backup store" : opened.unopened.front().second)
+          : RunBackupJob(*redis_, opened.targets, o, log_, clock_);
+  const DestinationOutcomes destinations = OutcomesOf(opened, done);
+  const bool partial = IsPartial(destinations, done);
   const int64_t now = clock_.NowUnix();
   ExportDestinations(destinations, now);
-  if (done && std::any_of(destinations.begin(), destinations.end(),
-                          [](const auto& d) { return !d.second.empty(); }))
-    log_.Warn("backup incomplete: not every destination has it",
-              {LogField::Str("error", done->failed_stores.empty() ? destinations.back().second
-                                                                  : done->failed_stores.front())});
+  std::string partial_error;
+  if (partial) {
+    partial_error = PartialSummary(done->metadata.name, destinations);
+    LogMissingDestinations(log_, done->metadata.name, destinations);
+  }
   if (!done) {
     metrics_.Add("tidemark_backups_total", {{"result", "failure"}});
     metrics_.Set("tidemark_backup_last_failure_timestamp_seconds", {}, static_cast<double>(now));
@@ -507,7 +493,9 @@ void Agent::Backup() {
     if (done.error().code == ErrorCode::kIo && done.error().where.starts_with(options_.endpoint.ToString()))
       Disconnect(done.error());
   } else {
-    metrics_.Add("tidemark_backups_total", {{"result", "success"}});
+    // A partial backup is a restore point (complete and verified where it was published), so
+    // it moves the last-backup gauges; it is counted apart so that it never reads as a success.
+    metrics_.Add("tidemark_backups_total", {{"result", partial ? "partial" : "success"}});
     ExportLastBackup(done->metadata, now);
     metrics_.Set("tidemark_backup_last_duration_seconds", {},
                  static_cast<double>(done->duration_ms) / 1000.0);
@@ -516,9 +504,9 @@ void Agent::Backup() {
     metrics_.Set("tidemark_backups_stored", {}, static_cast<double>(listing->backups.size()));
   std::lock_guard lock(mu_);
   status_.backup_running = false;
-  status_.last_backup_result = done ? "success" : "failure";
-  status_.last_backup_error = done ? "" : done.error().ToString();
-  status_.last_backup_destinations = std::move(destinations);
+  status_.last_backup_result = !done ? "failure" : partial ? "partial" : "success";
+  status_.last_backup_error = !done ? done.error().ToString() : partial_error;
+  status_.last_backup_destinations = destinations;
   if (done) {
     status_.last_backup_name = done->metadata.name;
     status_.last_success_unix = now;

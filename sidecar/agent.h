@@ -109,7 +109,7 @@ class Agent final : public HttpHandler {
     std::vector<std::string> drift;
     bool backup_pending = false;
     bool backup_running = false;
-    std::string last_backup_result;  // "", "success", "failure"
+    std::string last_backup_result;  // "", "success", "partial" (some destinations), "failure"
     std::string last_backup_error;
     std::string last_backup_name;
     // The last backup per destination of the policy: name, "" when it got it or why not.

@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "sidecar/backup_job.h"
+#include "sidecar/backup_targets.h"
 #include "sidecar/commands.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/flags.h"
 #include "sidecar/json_log.h"
-#include "sidecar/object_store_config.h"
 #include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
@@ -21,7 +21,8 @@ constexpr const char* kUsage =
     "         [--policy-generation N] [--timeout SECONDS]\n"
     "         [--instance NAMESPACE/NAME [--instance-uid UID] (the lineage the backup records)]\n"
     "  The backup goes where the policy's backup.destinations says: the --store directory,\n"
-    "  the policy's objectStore, or both (without a policy: --store).\n";
+    "  the policy's objectStore, or both (without a policy: --store).\n"
+    "  Exit codes: 0 done, 1 failed, 2 usage, 4 partial (on some destinations, not all).\n";
 
 std::optional<int64_t> ParseInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
@@ -84,28 +85,21 @@ int RunBackupCommand(const std::vector<std::string>& args) {
     if (!s) return Fail(log, "cannot open the backup store", s.error());
     store.emplace(std::move(*s));
   }
-  std::unique_ptr<ObjectBackupStore> object_store;
-  if (policy && policy->object_store && policy->backup_object_store) {
-    auto s = OpenObjectStore(*policy->object_store, clock);
-    if (!s) return Fail(log, "cannot open the object store", s.error());
-    object_store = std::move(*s);
-  }
-  std::vector<BackupTarget> targets;
-  if (store && (!policy || policy->backup_local))
-    targets.push_back({&*store, policy ? policy->retention : std::nullopt});
-  if (object_store)
-    targets.push_back({object_store.get(), policy->object_store->retention, "objectStore"});
-  if (targets.empty())
+  BackupTargets opened = OpenBackupTargets(policy, store ? &*store : nullptr, clock);
+  if (opened.targets.empty())
     return Fail(log, "no backup store",
-                Error{ErrorCode::kInvalidArgument, "", -1,
-                      "the policy's backup.destinations names no store this command was given "
-                      "(--store for local)"});
+                !opened.unopened.empty()
+                    ? Error{ErrorCode::kIo, "", -1, opened.unopened.front().second}
+                    : Error{ErrorCode::kInvalidArgument, "", -1,
+                            "the policy's backup.destinations names no store this command was "
+                            "given (--store for local)"});
   auto redis = RedisClient::Connect(*endpoint, password);
   if (!redis) return Fail(log, "cannot reach Redis", redis.error());
   log.Info("connected", {LogField::Str("redis", endpoint->ToString()),
                          LogField::Str("store", store ? store->dir() : ""),
-                         LogField::Str("object_store",
-                                       object_store ? object_store->Location() : "")});
+                         LogField::Str("object_store", opened.object_store
+                                                           ? opened.object_store->Location()
+                                                           : "")});
 
   BackupJobOptions o;
   o.data_dir = flags->Get("--data-dir");
@@ -114,8 +108,17 @@ int RunBackupCommand(const std::vector<std::string>& args) {
   o.policy_generation = generation;
   o.lineage = {flags->Get("--instance").value_or(""), flags->Get("--instance-uid").value_or("")};
   if (policy) o.verify_after_copy = policy->verify_after_copy;
-  auto done = RunBackupJob(*redis, targets, o, log, clock);
+  auto done = RunBackupJob(*redis, opened.targets, o, log, clock);
+  const DestinationOutcomes outcomes = OutcomesOf(opened, done);
   if (!done) return Fail(log, "backup failed", done.error());
+  if (IsPartial(outcomes, done)) {
+    // The backup stays where it was published (complete and verified); the exit code and the
+    // last line say that it is not everywhere the policy wants it.
+    LogMissingDestinations(log, done->metadata.name, outcomes);
+    log.Error("backup partial", {LogField::Str("backup", done->metadata.name),
+                                 LogField::Str("error", PartialSummary(done->metadata.name, outcomes))});
+    return kExitPartial;
+  }
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // The subcommands of `tidemark-sidecar`. Each takes the arguments after its name, logs JSON
 // lines to stdout (usage errors go to stderr as text) and returns the exit code:
-// 0 done, 1 failed (the log says why and what to do), 2 usage error, 3 skipped (drill only).
+// 0 done, 1 failed (the log says why and what to do), 2 usage error, 3 skipped (drill only),
+// 4 partial (backup only: published to some destinations of the policy, not all; the log names
+// each one that missed it, why, and what to do).
 #pragma once
 
 #include <string>
@@ -12,6 +14,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitSkipped = 3;
+inline constexpr int kExitPartial = 4;
 
 int RunBackupCommand(const std::vector<std::string>& args);
 int RunRestoreCommand(const std::vector<std::string>& args);
