@@ -20,6 +20,9 @@ std::optional<BackupRequest> AdvanceBackupRequest(std::optional<BackupRequest> r
     r.phase = std::string(kRequestSucceeded);
     r.message = "backup " + *primary->last_backup_name + " completed at " +
                 *primary->last_backup_time;
+    if (primary->last_backup_result == "partial")
+      r.message += ", partial (not on every destination): " +
+                   primary->last_backup_error.value_or("a destination missed it");
   } else if (r.phase == kRequestRequested && primary->backup_pending) {
     // Only a POST sets `pending`: an earlier request of ours arrived.
     r.phase = std::string(kRequestAccepted);

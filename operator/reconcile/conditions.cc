@@ -35,6 +35,9 @@ constexpr ReasonDecl kReasons[] = {
     {kCondBackupHealthy, kTrue, reason::kNotConfigured, "spec.backup is not set"},
     {kCondBackupHealthy, kTrue, reason::kBackupSucceeded, "the last backup of every pod succeeded"},
     {kCondBackupHealthy, kFalse, reason::kBackupFailed, "a pod's last backup failed"},
+    {kCondBackupHealthy, kFalse, reason::kBackupPartial,
+     "a pod's last backup reached only some destinations of spec.backup.destinations; the "
+     "message names the pod, the backup, each missing destination, its error and what to check"},
     {kCondBackupHealthy, kUnknown, reason::kNoBackupYet, "no backup has completed yet"},
     {kCondBackupHealthy, kUnknown, reason::kSidecarUnreachable, "no status from some sidecar"},
     {kCondBackupHealthy, kUnknown, reason::kInvalidSpec, "the spec is invalid (nothing known yet)"},
@@ -53,6 +56,7 @@ constexpr ReasonDecl kReasons[] = {
     {kCondDegraded, kTrue, reason::kInvalidSpec, "the spec failed validation"},
     {kCondDegraded, kTrue, reason::kRedisDown, "a Redis does not answer its sidecar"},
     {kCondDegraded, kTrue, reason::kBackupFailed, "a backup failed"},
+    {kCondDegraded, kTrue, reason::kBackupPartial, "a backup missed a destination (partial)"},
     {kCondDegraded, kTrue, reason::kPolicyRefused, "a sidecar refused the policy"},
     {kCondDegraded, kTrue, reason::kDrift, "a Redis drifted from the policy"},
     {kCondDegraded, kTrue, reason::kRestoreDigestMismatch,

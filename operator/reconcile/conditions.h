@@ -47,6 +47,7 @@ inline constexpr std::string_view kSidecarUnreachable = "SidecarUnreachable";
 inline constexpr std::string_view kNotConfigured = "NotConfigured";
 inline constexpr std::string_view kBackupSucceeded = "BackupSucceeded";
 inline constexpr std::string_view kBackupFailed = "BackupFailed";
+inline constexpr std::string_view kBackupPartial = "BackupPartial";
 inline constexpr std::string_view kNoBackupYet = "NoBackupYet";
 inline constexpr std::string_view kVolumeResizeBlocked = "VolumeResizeBlocked";
 inline constexpr std::string_view kAsExpected = "AsExpected";

@@ -82,7 +82,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   // What the pods say.
   const std::vector<PodView> pods = Pods(meta, replicas, observed);
   std::vector<std::string> unreachable, redis_down, refused, drift, pending, backup_failed,
-      restore_mismatch, held_back;
+      backup_partial, restore_mismatch, held_back;
   for (const auto& p : pods) {
     if (!p.report) {
       unreachable.push_back(p.name);
@@ -95,6 +95,9 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
     if (!s.policy_applied && !s.policy_error) pending.push_back(p.name);
     if (s.last_backup_result == "failure")
       backup_failed.push_back(p.name + ": " + s.last_backup_error.value_or("backup failed"));
+    if (s.last_backup_result == "partial")
+      backup_partial.push_back(p.name + ": " +
+                               s.last_backup_error.value_or("the backup missed a destination"));
     if (s.held_back_older) held_back.push_back(p.name + ": " + *s.held_back_older);
     if (s.restore && s.restore->result == "mismatch")
       restore_mismatch.push_back(p.name + ": restored backup " + s.restore->backup +
@@ -153,10 +156,19 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   for (const auto& p : pods) {
     if (!p.report || !p.report->last_backup_name || !p.report->last_backup_time) continue;
     auto& lb = status.last_backup;
-    if (lb && lb->name == *p.report->last_backup_name) last_backup_pod = p.name;
+    // A report's destinations are its last attempt's: they describe lastSuccess unless that
+    // attempt failed as a whole (then the destinations of lastSuccess are not known any more).
+    const std::string& result = p.report->last_backup_result.value_or("");
+    const bool describes_it = result == "success" || result == "partial";
+    if (lb && lb->name == *p.report->last_backup_name) {
+      last_backup_pod = p.name;
+      if (describes_it) lb->destinations = p.report->last_backup_destinations;
+    }
     if (!lb || *p.report->last_backup_time > lb->time) {
       lb = LastBackup{*p.report->last_backup_name, *p.report->last_backup_time, std::nullopt,
-                      std::nullopt, std::nullopt};
+                      std::nullopt, std::nullopt,
+                      describes_it ? p.report->last_backup_destinations
+                                   : std::vector<BackupDestination>{}};
       last_backup_pod = p.name;
     }
   }
@@ -167,6 +179,8 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
                   "spec.backup is not set: no scheduled backups");
   } else if (!backup_failed.empty()) {
     backup = MakeCondition(kCondBackupHealthy, kFalse, reason::kBackupFailed, Join(backup_failed));
+  } else if (!backup_partial.empty()) {
+    backup = MakeCondition(kCondBackupHealthy, kFalse, reason::kBackupPartial, Join(backup_partial));
   } else if (!last_backup_pod.empty()) {
     backup = MakeCondition(kCondBackupHealthy, kTrue, reason::kBackupSucceeded,
                   "last backup " + status.last_backup->name + " at " +
@@ -220,6 +234,7 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
   std::vector<std::pair<std::string_view, std::string>> problems;
   if (!redis_down.empty()) problems.push_back({reason::kRedisDown, Join(redis_down)});
   if (!backup_failed.empty()) problems.push_back({reason::kBackupFailed, Join(backup_failed)});
+  if (!backup_partial.empty()) problems.push_back({reason::kBackupPartial, Join(backup_partial)});
   if (!refused.empty()) problems.push_back({reason::kPolicyRefused, Join(refused)});
   if (!drift.empty()) problems.push_back({reason::kDrift, Join(drift)});
   if (!restore_mismatch.empty())

@@ -82,6 +82,12 @@ Result<SidecarReport> ParseSidecarReport(std::string_view body, const std::strin
     r.next_backup_time = GetString(*backup, "nextScheduledAt");
     r.backup_pending = GetBool(*backup, "pending").value_or(false);
     r.backup_running = GetBool(*backup, "running").value_or(false);
+    if (const Json* list = Find(*backup, "destinations"); list && list->is_array())
+      for (const auto& d : list->as_array())
+        if (auto name = GetString(d, "destination"))
+          r.last_backup_destinations.push_back(
+              {*name, GetString(d, "result") == "success" ? "Succeeded" : "Failed",
+               GetString(d, "error")});
   }
   if (const Json* p = Find(j, "persistence")) {
     r.health.last_save_time = GetString(*p, "lastSaveTime");

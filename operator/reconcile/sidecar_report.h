@@ -2,8 +2,10 @@
 // tolerantly. Members the operator uses:
 //   redis.up                       bool
 //   policy.applied, policy.error, policy.drift[]
-//   backup.lastResult ("success" | "failure" | null), backup.lastError, backup.lastSuccess
-//   (a backup name), backup.lastSuccessAt, backup.nextScheduledAt (RFC 3339)
+//   backup.lastResult ("success" | "partial" | "failure" | null), backup.lastError,
+//   backup.lastSuccess (a backup name), backup.lastSuccessAt, backup.nextScheduledAt (RFC 3339),
+//   backup.destinations[] (the last attempt per destination: destination, result "success" |
+//   "failure", error)
 // and, when a sidecar reports them, the per-pod persistence health of the CRD's status.pods[]:
 //   redis.role; persistence.lastSaveTime, lastSaveOk, aofSizeBytes, aofBaseSizeBytes,
 //   aofRewriteInProgress; verification.result ("Passed" | "Failed" | "Unknown"), .message
@@ -41,6 +43,8 @@ struct SidecarReport {
   std::optional<std::string> last_backup_name;
   std::optional<std::string> last_backup_time;
   std::optional<std::string> next_backup_time;
+  // backup.destinations[] as the status shows them (result "Succeeded" | "Failed").
+  std::vector<BackupDestination> last_backup_destinations;
   bool backup_pending = false;  // backup.pending: a requested backup waits for its turn
   bool backup_running = false;  // backup.running
   std::optional<LastDrill> last_drill;  // lastDrill, with this pod's name

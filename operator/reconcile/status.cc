@@ -54,6 +54,15 @@ Json StatusToJson(const RedisPersistenceStatus& s) {
     PutInt(b, "sizeBytes", s.last_backup->size_bytes);
     PutString(b, "sha256", s.last_backup->sha256);
     PutInt(b, "keys", s.last_backup->keys);
+    if (!s.last_backup->destinations.empty()) {
+      std::vector<Json> items;
+      for (const auto& d : s.last_backup->destinations) {
+        Json o = Obj({{"destination", Str(d.destination)}, {"result", Str(d.result)}});
+        PutString(o, "message", d.message);
+        items.push_back(std::move(o));
+      }
+      b["destinations"] = Arr(std::move(items));
+    }
     out["lastBackup"] = b;
   }
   if (s.last_restore) {
@@ -123,6 +132,11 @@ RedisPersistenceStatus StatusFromJson(const Json& j) {
     s.last_backup = LastBackup{GetString(*b, "name").value_or(""),
                                GetString(*b, "time").value_or(""), GetInt(*b, "sizeBytes"),
                                GetString(*b, "sha256"), GetInt(*b, "keys")};
+    if (const Json* list = reconcile::Find(*b, "destinations"); list && list->is_array())
+      for (const auto& d : list->as_array())
+        if (auto name = GetString(d, "destination"))
+          s.last_backup->destinations.push_back(
+              {*name, GetString(d, "result").value_or(""), GetString(d, "message")});
   }
   if (const Json* r = reconcile::Find(j, "lastRestore"); r && r->is_object()) {
     s.last_restore = LastRestore{GetString(*r, "time").value_or(""),

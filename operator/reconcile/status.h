@@ -25,12 +25,25 @@ struct Condition {
   friend bool operator==(const Condition&, const Condition&) = default;
 };
 
+// Where a backup went: one destination of spec.backup.destinations ("local", "objectStore"),
+// "Succeeded" or "Failed", and for Failed why (the sidecar's error, with what to do).
+struct BackupDestination {
+  std::string destination;
+  std::string result;
+  std::optional<std::string> message;
+  friend bool operator==(const BackupDestination&, const BackupDestination&) = default;
+};
+
 struct LastBackup {
   std::string name;
   std::string time;
   std::optional<int64_t> size_bytes;
   std::optional<std::string> sha256;
   std::optional<int64_t> keys;
+  // As the pod that took it reported them; empty when not known (a sidecar that does not report
+  // destinations, or whose last attempt since failed as a whole). A Failed entry: the backup is
+  // partial, on the other destinations only.
+  std::vector<BackupDestination> destinations = {};
   friend bool operator==(const LastBackup&, const LastBackup&) = default;
 };
 

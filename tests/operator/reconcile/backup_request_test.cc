@@ -50,6 +50,16 @@ TEST(BackupRequest, TheSidecarsAnswerDecidesThePhase) {
   EXPECT_EQ(refused.message, "the sidecar of catalog-0 refused the request: HTTP 404: not found");
 }
 
+TEST(BackupRequest, APartialBackupSucceedsSayingSo) {
+  SidecarReport partial = Report(false, false, "partial", "2026-11-28T01:00:09Z");
+  partial.last_backup_error = "backup catalog-backup is on local, not on objectStore (403)";
+  auto done = AdvanceBackupRequest(Record("Accepted"), &partial);
+  EXPECT_EQ(done->phase, "Succeeded");
+  EXPECT_EQ(done->message,
+            "backup catalog-backup completed at 2026-11-28T01:00:09Z, partial (not on every "
+            "destination): backup catalog-backup is on local, not on objectStore (403)");
+}
+
 TEST(BackupRequest, PodZerosReportsMoveItOn) {
   // Requested, and the sidecar shows it queued: an earlier POST arrived (e.g. the operator
   // stopped before writing Accepted); it is not asked again.

@@ -548,6 +548,85 @@ TEST(Plan, TheNewestRestoreAnySidecarReportsBecomesLastRestoreAndKeptLocalDataIs
   EXPECT_EQ(Pass(world, meta, r, kT0 + 20).status.last_restore, plan.status.last_restore);
 }
 
+// backup.destinations: both, the bucket refusing: the backup member of a real `tidemark-sidecar
+// run`'s /v1/status, recorded from tests/sidecar/object_store_partial_test.cc.
+const std::string kObjectStoreError =
+    "s3://backups/partial/cache/20261128T185205Z-4509e154.rdb: PUT: HTTP 403 Injected: "
+    "AccessDenied: injected by fault_proxy (HTTP 403) (request id fault-1795891925300); backup "
+    "20261128T185205Z-4509e154 was not published (older backups are untouched)";
+const std::string kPartialError =
+    "backup 20261128T185205Z-4509e154 is on local, not on objectStore (" + kObjectStoreError +
+    "): check the object store's endpoint, bucket, credentials and permissions (the error names "
+    "the request and the answer); the other destination holds this backup, complete and "
+    "verified; the next backup uploads again";
+std::string BackupPartial() {
+  return R"({"running":false,"pending":false,"lastResult":"partial","lastError":")" + kPartialError +
+         R"(","lastSuccess":"20261128T185205Z-4509e154","lastSuccessAt":"2026-11-28T18:52:05Z",)"
+         R"("destinations":[{"destination":"local","result":"success","error":null},)"
+         R"({"destination":"objectStore","result":"failure","error":")" + kObjectStoreError +
+         R"("}],"nextScheduledAt":"2026-11-28T19:00:00Z"})";
+}
+
+TEST(Plan, APartialBackupShowsPerDestinationAndIsBackupPartialNotASuccess) {
+  auto r = LoadExample("offsite");  // destinations: both
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  auto& sc = world.observed.sidecars;
+  for (int i = 0; i < r.spec.workload.replicas; ++i) {
+    const std::string pod = meta.name + "-" + std::to_string(i);
+    sc[pod] = Sidecar(pod, kApplied, kNoBackup);
+  }
+  const std::string pod0 = meta.name + "-0";
+  sc[pod0] = Sidecar(pod0, kApplied, BackupPartial());
+  ReconcilePlan plan = Pass(world, meta, r, kT0 + 10);
+
+  ASSERT_TRUE(plan.status.last_backup);
+  EXPECT_EQ(plan.status.last_backup->name, "20261128T185205Z-4509e154");
+  ASSERT_EQ(plan.status.last_backup->destinations.size(), 2u);
+  EXPECT_EQ(plan.status.last_backup->destinations[0], (BackupDestination{"local", "Succeeded", std::nullopt}));
+  EXPECT_EQ(plan.status.last_backup->destinations[1],
+            (BackupDestination{"objectStore", "Failed", kObjectStoreError}));
+  const Condition& backup = Get(plan, kCondBackupHealthy);
+  EXPECT_EQ(backup.status, kFalse);
+  EXPECT_EQ(backup.reason, reason::kBackupPartial);
+  EXPECT_EQ(backup.message, pod0 + ": " + kPartialError);
+  EXPECT_EQ(Get(plan, kCondDegraded).reason, reason::kBackupPartial);
+  EXPECT_EQ(plan.status.phase, kPhaseDegraded);
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(plan.events[0].reason, "BackupPartial");
+  // The CR's JSON carries it, and reads back the same.
+  const Json json = StatusToJson(plan.status);
+  const Json* destinations = FindPath(json, {"lastBackup", "destinations"});
+  ASSERT_TRUE(destinations && destinations->is_array());
+  EXPECT_EQ(GetString(destinations->as_array().at(1), "result"), "Failed");
+  EXPECT_EQ(StatusFromJson(json).last_backup, plan.status.last_backup);
+
+  // The next backup reaches both: a plain success again, per destination too.
+  world.observed.status = plan.status;
+  sc[pod0] = Sidecar(pod0, kApplied,
+                     R"({"running":false,"pending":false,"lastResult":"success","lastError":null,)"
+                     R"("lastSuccess":"20261128T190005Z-0003ea18","lastSuccessAt":"2026-11-28T19:00:05Z",)"
+                     R"("destinations":[{"destination":"local","result":"success","error":null},)"
+                     R"({"destination":"objectStore","result":"success","error":null}],"nextScheduledAt":null})");
+  ReconcilePlan healed = Pass(world, meta, r, kT0 + 20);
+  EXPECT_EQ(Get(healed, kCondBackupHealthy).reason, reason::kBackupSucceeded);
+  ASSERT_EQ(healed.status.last_backup->destinations.size(), 2u);
+  EXPECT_EQ(healed.status.last_backup->destinations[1],
+            (BackupDestination{"objectStore", "Succeeded", std::nullopt}));
+
+  // An attempt that then fails everywhere: lastBackup stays the last published one, and its
+  // destinations are not replaced by the failed attempt's.
+  world.observed.status = healed.status;
+  sc[pod0] = Sidecar(pod0, kApplied,
+                     R"({"running":false,"pending":false,"lastResult":"failure","lastError":"no fresh snapshot",)"
+                     R"("lastSuccess":"20261128T190005Z-0003ea18","lastSuccessAt":"2026-11-28T19:00:05Z",)"
+                     R"("destinations":[{"destination":"local","result":"failure","error":"no fresh snapshot"},)"
+                     R"({"destination":"objectStore","result":"failure","error":"no fresh snapshot"}],"nextScheduledAt":null})");
+  ReconcilePlan failed = Pass(world, meta, r, kT0 + 30);
+  EXPECT_EQ(Get(failed, kCondBackupHealthy).reason, reason::kBackupFailed);
+  EXPECT_EQ(failed.status.last_backup, healed.status.last_backup);
+}
+
 TEST(Plan, SidecarReportsBecomeConditionsAndLastBackup) {
   auto r = LoadExample("hybrid");
   ResourceMeta meta = MetaFor(r);
