@@ -57,6 +57,9 @@ struct Workload {
   int64_t replicas = 1;  // 1 = standalone; more = replicas following pod 0
   Resources resources;
   std::optional<SecretKeyRef> password_secret_ref;
+  // spec.workload.peerTLS.secretName: a kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt, as
+  // cert-manager writes them) that puts the sidecars' peer port on TLS with client certificates.
+  std::optional<std::string> peer_tls_secret_name;
 };
 
 struct SavePoint {

@@ -178,6 +178,14 @@ class Parser {
       if (key == "passwordSecretRef") {
         return KeyRef(v, p, w.password_secret_ref.emplace()), true;
       }
+      if (key == "peerTLS") {
+        Object(v, p, [&](const std::string& k, const YAML::Node& tv, const std::string& tp) {
+          if (k == "secretName") return String(tv, tp, w.peer_tls_secret_name.emplace()), true;
+          return false;
+        });
+        if (!w.peer_tls_secret_name) w.peer_tls_secret_name.emplace();  // required: validate.cc
+        return true;
+      }
       return false;
     });
   }

@@ -59,6 +59,12 @@ void WriteWorkload(JsonWriter& w, const Workload& wl) {
     Str(w, "key", wl.password_secret_ref->key);
     w.EndObject();
   }
+  if (wl.peer_tls_secret_name) {
+    w.Key("peerTLS");
+    w.BeginObject();
+    Str(w, "secretName", *wl.peer_tls_secret_name);
+    w.EndObject();
+  }
   w.EndObject();
 }
 

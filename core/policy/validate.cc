@@ -156,6 +156,8 @@ class Checker {
       Required("spec.workload.passwordSecretRef.name", w.password_secret_ref->name);
       Required("spec.workload.passwordSecretRef.key", w.password_secret_ref->key);
     }
+    if (w.peer_tls_secret_name)
+      Required("spec.workload.peerTLS.secretName", *w.peer_tls_secret_name);
   }
 
   void CheckRdb(const RedisPersistenceSpec& spec) {

@@ -83,7 +83,8 @@ DesiredObjects RenderDesired(const ResourceMeta& meta, const policy::RedisPersis
                                        Str(policy::RenderSidecarPolicy(r))},
                                       // The restore step's --peers (pod_commands.h).
                                       {std::string(kPeersKey),
-                                       Str(PeerUrls(meta, r.spec.workload.replicas))}})}});
+                                       Str(PeerUrls(meta, r.spec.workload.replicas,
+                                                    r.spec.workload.peer_tls_secret_name.has_value()))}})}});
 
   out.headless_service = Obj(
       {{"apiVersion", Str("v1")},

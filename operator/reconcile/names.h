@@ -89,6 +89,8 @@ inline constexpr std::string_view kPasswordFile = "password";  // file name in k
 // The set's peer token (peer_objects.h), a file for the restore step and the sidecar.
 inline constexpr std::string_view kPeerTokenKey = "token";
 inline constexpr std::string_view kPeerTokenDir = "/etc/tidemark/peer";
+// spec.workload.peerTLS: the kubernetes.io/tls Secret's three keys, as files here.
+inline constexpr std::string_view kPeerTlsDir = "/etc/tidemark/peer-tls";
 // With drills on: the pod's own redis-server, copied by kCopyRedisServerContainer (the sidecar
 // image has none of the pod's version), and the drills' scratch directories (the root file
 // system is read-only).
@@ -104,6 +106,7 @@ inline constexpr std::string_view kConfigVolume = "config";
 inline constexpr std::string_view kSecretVolume = "redis-password";
 inline constexpr std::string_view kSocketVolume = "run";
 inline constexpr std::string_view kPeerTokenVolume = "peer-token";
+inline constexpr std::string_view kPeerTlsVolume = "peer-tls";      // spec.workload.peerTLS
 inline constexpr std::string_view kRedisBinVolume = "redis-bin";      // emptyDir, drills on
 inline constexpr std::string_view kDrillVolume = "drill-scratch";     // emptyDir, drills on
 // The object store's credentials, CA bundle and encryption key as files, mounted at

@@ -44,14 +44,14 @@ Json SidecarNetworkPolicy(const ResourceMeta& meta) {
                         {"ports", Arr({TcpPort(kPeerPort)})}})})}})}});
 }
 
-std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal) {
-  return "http://" + PodName(meta, ordinal) + "." + HeadlessServiceName(meta) + "." +
+std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal, bool tls) {
+  return (tls ? "https://" : "http://") + PodName(meta, ordinal) + "." + HeadlessServiceName(meta) + "." +
          meta.namespace_ + ".svc:" + std::to_string(kPeerPort);
 }
 
-std::string PeerUrls(const ResourceMeta& meta, int64_t replicas) {
+std::string PeerUrls(const ResourceMeta& meta, int64_t replicas, bool tls) {
   std::string out;
-  for (int64_t i = 1; i < replicas; ++i) out += (out.empty() ? "" : ",") + PeerUrl(meta, i);
+  for (int64_t i = 1; i < replicas; ++i) out += (out.empty() ? "" : ",") + PeerUrl(meta, i, tls);
   return out;
 }
 

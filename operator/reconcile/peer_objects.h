@@ -36,9 +36,10 @@ Json SidecarNetworkPolicy(const ResourceMeta& meta);
 
 // "http://NAME-i.NAME-headless.NS.svc:9122" for i in 1..replicas-1, comma-separated ("" for
 // one pod): the restore step's --peers, from the ConfigMap so that a scale changes no pod.
-std::string PeerUrls(const ResourceMeta& meta, int64_t replicas);
+// https with `tls` (spec.workload.peerTLS).
+std::string PeerUrls(const ResourceMeta& meta, int64_t replicas, bool tls);
 
 // Pod `ordinal`'s sidecar peer port URL.
-std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal);
+std::string PeerUrl(const ResourceMeta& meta, int64_t ordinal, bool tls);
 
 }  // namespace tidemark::reconcile

@@ -2,6 +2,7 @@
 
 #include "core/backup/rdb_versions.h"
 #include "operator/reconcile/names.h"
+#include "operator/reconcile/peer_objects.h"
 
 namespace tidemark::reconcile {
 
@@ -40,6 +41,16 @@ constexpr std::string_view kCopyRedisServerScript =
     "then echo \"copied $src to $dst for restore drills\"; "
     "else rm -f \"$dst\" \"$dst.tmp\"; "
     "echo \"cannot copy this image's redis-server to $dst: restore drills will fail and say so\" >&2; fi";
+
+// With peerTLS the same certificate serves both sides: the sidecar's peer port presents it and
+// accepts clients it signed; the restore step (and a replica's hold-back) verify the peers with
+// the CA and present it as their client certificate. The token is sent all the same.
+void AddPeerTlsArgs(const policy::RedisPersistence& r, std::vector<std::string>& args) {
+  if (!r.spec.workload.peer_tls_secret_name) return;
+  const std::string dir = S(kPeerTlsDir) + "/";
+  args.insert(args.end(), {"--peer-tls-cert", dir + "tls.crt", "--peer-tls-key", dir + "tls.key",
+                           "--peer-tls-ca", dir + "ca.crt"});
+}
 
 }  // namespace
 
@@ -87,11 +98,12 @@ std::vector<std::string> SidecarRunArgs(const ResourceMeta& meta,
   // A replica's hold-back (issue #11): pod 0's sidecar (its peer port) and Redis, and the
   // placeholder the Redis script starts replicas at; ignored on pod 0.
   args.insert(args.end(),
-              {"--primary-peer", "http://" + PrimaryHost(meta) + ":" + std::to_string(kPeerPort),
+              {"--primary-peer", PeerUrl(meta, 0, r.spec.workload.peer_tls_secret_name.has_value()),
                "--primary-redis", PrimaryHost(meta) + ":" + std::to_string(kRedisPort),
                "--holdback-placeholder",
                S(kHoldbackPlaceholderHost) + ":" + std::to_string(kHoldbackPlaceholderPort),
                "--replica-unless-pod-0"});
+  AddPeerTlsArgs(r, args);
   if (DrillsOn(r))
     args.insert(args.end(), {"--redis-server", S(kDrillRedisServer), "--work-dir", S(kDrillWorkDir)});
   return args;
@@ -117,6 +129,7 @@ std::vector<std::string> RestoreArgs(const ResourceMeta& meta,
   }
   // The freshest replica competes with the backups when pod 0's data is gone (issue #11).
   args.insert(args.end(), {"--peers", "$(" + S(kPeersEnv) + ")", "--peer-token-file", PeerTokenFile()});
+  AddPeerTlsArgs(r, args);
   return args;
 }
 

@@ -6,6 +6,9 @@
 //                     [--store /backup] [--allow-empty] --instance NS/NAME --instance-uid UID
 //                     --replica-unless-pod-0 [--max-rdb-version N]
 //                     --peers $(TIDEMARK_PEERS) --peer-token-file /etc/tidemark/peer/token
+//                     [--peer-tls-cert D/tls.crt --peer-tls-key D/tls.key --peer-tls-ca D/ca.crt]
+//                   (D = /etc/tidemark/peer-tls, with spec.workload.peerTLS; the peers are then
+//                   https URLs)
 //                   TIDEMARK_PEERS comes from the ConfigMap's `peers` (PeerUrls: pods
 //                   1..N-1's sidecars), expanded by kubelet when the container starts, so a
 //                   scale changes the ConfigMap, never the pod template; the restore step asks
@@ -22,9 +25,9 @@
 //                     [--password-file /etc/tidemark/secret/password]
 //                     --peer-listen 0.0.0.0:9122 --peer-token-file /etc/tidemark/peer/token
 //                     (serves GET /v1/snapshot and /v1/replication to the set's pods)
-//                     --primary-peer http://NAME-0.NAME-headless.NS.svc:9122 --primary-redis ...svc:6379
+//                     --primary-peer http(s)://NAME-0.NAME-headless.NS.svc:9122 --primary-redis ...svc:6379
 //                     --holdback-placeholder 127.0.0.1:1 --replica-unless-pod-0
-//                     (a replica's hold-back; ignored on pod 0)
+//                     (a replica's hold-back; ignored on pod 0) [--peer-tls-* as for restore]
 //                     [--redis-server /tidemark/redis-bin/redis-server --work-dir /tidemark/drill]
 //                     (the last two when drills are on)
 //   copy-redis-server (init, drills on; the Redis image)

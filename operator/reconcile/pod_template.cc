@@ -132,6 +132,7 @@ Json RestoreContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
   if (r.spec.storage.backup) mounts.push_back(Mount(kBackupVolume, kBackupDir));
   AddObjectStoreMount(r, mounts);
   mounts.push_back(Mount(kPeerTokenVolume, kPeerTokenDir, true));
+  if (r.spec.workload.peer_tls_secret_name) mounts.push_back(Mount(kPeerTlsVolume, kPeerTlsDir, true));
   // The replicas' sidecars, from the ConfigMap: read when the container starts ($(VAR) in args).
   Json peers = Obj({{"name", Str(kPeersEnv)},
                     {"valueFrom", Obj({{"configMapKeyRef", Obj({{"name", Str(ConfigMapName(meta))},
@@ -201,6 +202,7 @@ Json SidecarContainer(const ResourceMeta& meta, const policy::RedisPersistence& 
   if (r.spec.workload.password_secret_ref) mounts.push_back(Mount(kSecretVolume, kSecretDir, true));
   AddObjectStoreMount(r, mounts);
   mounts.push_back(Mount(kPeerTokenVolume, kPeerTokenDir, true));
+  if (r.spec.workload.peer_tls_secret_name) mounts.push_back(Mount(kPeerTlsVolume, kPeerTlsDir, true));
   if (DrillsOn(r)) {
     mounts.push_back(Mount(kRedisBinVolume, kRedisBinDir, true));
     mounts.push_back(Mount(kDrillVolume, kDrillWorkDir));
@@ -239,6 +241,15 @@ std::vector<Json> PodVolumes(const ResourceMeta& meta, const policy::RedisPersis
        {"secret", Obj({{"secretName", Str(PeerTokenSecretName(meta))},
                        {"defaultMode", Json::number(0440)},
                        {"items", Arr({Obj({{"key", Str(kPeerTokenKey)}, {"path", Str(kPeerTokenKey)}})})}})}}));
+  if (const auto& tls = r.spec.workload.peer_tls_secret_name) {
+    std::vector<Json> items;
+    for (const char* key : {"tls.crt", "tls.key", "ca.crt"})
+      items.push_back(Obj({{"key", Str(key)}, {"path", Str(key)}}));
+    volumes.push_back(Obj({{"name", Str(kPeerTlsVolume)},
+                           {"secret", Obj({{"secretName", Str(*tls)},
+                                           {"defaultMode", Json::number(0440)},
+                                           {"items", Arr(std::move(items))}})}}));
+  }
   // `tidemark-sidecar run` needs a store; without a backup volume (no scheduled backups) an
   // on-demand backup lands in pod-local scratch space.
   if (!r.spec.storage.backup)

@@ -46,6 +46,11 @@ constexpr SettingRule kRules[] = {
        const auto& p = r.spec.workload.password_secret_ref;
        return p ? p->name + "/" + p->key : std::string("<unset>");
      }},
+    {"spec.workload.peerTLS", ChangeEffect::kRestart,
+     "the sidecars' peer TLS: a volume, flags and the peers' URLs, read when the containers start",
+     [](const RedisPersistence& r, const RenderOptions&) {
+       return r.spec.workload.peer_tls_secret_name.value_or("<unset>");
+     }},
     {"spec.rdb.fileName", ChangeEffect::kRestart,
      "dbfilename is a protected config: CONFIG SET refuses it unless enable-protected-configs",
      [](const RedisPersistence& r, const RenderOptions&) { return r.spec.rdb.file_name; }},

@@ -4,6 +4,7 @@
 // directories standing in for the pod's volumes).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <set>
@@ -62,7 +63,7 @@ std::vector<std::string> FlagsIn(const std::vector<std::string>& args) {
 std::vector<std::string> Relocate(std::vector<std::string> args, const std::string& root) {
   for (auto& a : args)
     for (const char* prefix : {"/data", "/backup", "/etc/tidemark/config", "/etc/tidemark/secret",
-                               "/etc/tidemark/peer", "/run/redis", "/tidemark"})
+                               "/etc/tidemark/peer", "/run/redis", "/tidemark"})  // also peer-tls
       if (a.rfind(prefix, 0) == 0) {
         a = root + a;
         break;
@@ -153,6 +154,63 @@ TEST(SidecarFlags, TheSubcommandsExist) {
   auto minimal = LoadExample("minimal");
   EXPECT_EQ(SidecarRunArgs(MetaFor(minimal), minimal).front(), "run");
   EXPECT_EQ(RestoreArgs(MetaFor(minimal), minimal).front(), "restore");
+}
+
+// spec.workload.peerTLS: the files of a kubernetes.io/tls Secret (made here with the openssl CLI:
+// a CA and a certificate naming every pod, as a cert-manager Certificate would) at the rendered
+// paths; both commands take them, and the restore step dials the peers over https.
+TEST(SidecarFlags, PeerTlsFlagsAreTakenWithTheSecretsFiles) {
+  auto r = LoadExample("hybrid");
+  r.spec.workload.peer_tls_secret_name = "catalog-peer-tls";
+  ResourceMeta meta = MetaFor(r);
+  DesiredObjects d = RenderDesired(meta, r, TestOptions());
+  TempDir root;
+  const std::string tls = root.path() + "/etc/tidemark/peer-tls";
+  std::filesystem::create_directories(tls);
+  const std::string mk =
+      "set -e; cd " + Quote(tls) +
+      "; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key"
+      " -out ca.crt -days 2 -subj /CN=ca"
+      "; openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout tls.key"
+      " -out tls.csr -subj /CN=catalog"
+      "; printf 'subjectAltName=DNS:*.catalog-headless.shop.svc\\n' > ext"
+      "; openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2"
+      " -out tls.crt -extfile ext >/dev/null 2>&1";
+  std::string out;
+  ASSERT_EQ(RunCommand(mk + " 2>&1", &out), 0) << out;
+
+  const auto run_args = SidecarRunArgs(meta, r);
+  const auto restore_args = RestoreArgs(meta, r);
+  for (const auto* args : {&run_args, &restore_args}) {
+    auto flag = [&](const std::string& name) {
+      auto it = std::find(args->begin(), args->end(), name);
+      return it == args->end() || it + 1 == args->end() ? std::string("<absent>") : *(it + 1);
+    };
+    EXPECT_EQ(flag("--peer-tls-cert"), "/etc/tidemark/peer-tls/tls.crt");
+    EXPECT_EQ(flag("--peer-tls-key"), "/etc/tidemark/peer-tls/tls.key");
+    EXPECT_EQ(flag("--peer-tls-ca"), "/etc/tidemark/peer-tls/ca.crt");
+  }
+  EXPECT_EQ(*(std::find(run_args.begin(), run_args.end(), "--primary-peer") + 1),
+            "https://catalog-0.catalog-headless.shop.svc:9122");
+  EXPECT_EQ(d.config_map.at("data").at(std::string(kPeersKey)).as_string(),
+            "https://catalog-1.catalog-headless.shop.svc:9122,"
+            "https://catalog-2.catalog-headless.shop.svc:9122");
+
+  for (const auto& f : FlagsIn(run_args)) EXPECT_TRUE(UsageFlags("run").count(f)) << f;
+  WritePeerToken(root.path(), meta);
+  int rc = RunCommand(Shell(Relocate(run_args, root.path())) + " 2>&1", &out);
+  EXPECT_EQ(rc, 1) << "exit 2 is a usage error:\n" << out;
+  EXPECT_NE(out.find("cannot open the backup store"), std::string::npos) << out;
+
+  // The restore step on fresh volumes: it dials the https peers (none answers here) and starts
+  // the instance empty, as without TLS.
+  for (const char* dir : {"/data", "/backup", "/etc/tidemark/config"})
+    std::filesystem::create_directories(root.path() + dir);
+  for (const auto& [key, value] : d.config_map.at("data").as_object())
+    WriteFile(root.path() + "/etc/tidemark/config/" + key, value.as_string());
+  rc = RunCommand(Shell(Relocate(Expanded(restore_args, d), root.path())) + " 2>&1", &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("https://catalog-1.catalog-headless.shop.svc:9122"), std::string::npos) << out;
 }
 
 }  // namespace
