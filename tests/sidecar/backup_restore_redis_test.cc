@@ -149,6 +149,40 @@ TEST_F(SidecarRedis, BgsaveAlreadyRunningIsWaitedFor) {
   EXPECT_TRUE(backup.Logged("\"keys\":4000")) << backup.out;
 }
 
+// Copy consistency (issue 7): a backup asked while Redis rewrites the AOF does not fail (Redis
+// refuses a plain BGSAVE then) and does not copy a half-made file: the BGSAVE is scheduled after
+// the rewrite, and the published backup is the dataset of that moment, by its digest.
+TEST_F(SidecarRedis, ABackupDuringAnAofRewriteWaitsForItAndIsWhole) {
+  RedisServer redis(data_, {"appendonly yes"});
+  WriteDataset(redis);
+  redis.Cli({"DEBUG", "POPULATE", "4000"});
+  redis.Cli({"BGREWRITEAOF"});  // DEBUG POPULATE writes nothing to the AOF: a base holds it
+  while (redis.Cli({"INFO", "persistence"}).find("aof_rewrite_in_progress:0") == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string digest = redis.Digest();
+  // A rewrite of about three seconds: still running when the sidecar, started on a loaded
+  // machine, asks for its BGSAVE.
+  const long keys = std::stol(redis.Cli({"DBSIZE"}));
+  redis.Cli({"CONFIG", "SET", "rdb-key-save-delay", std::to_string(3'000'000 / keys)});
+  ASSERT_EQ(redis.Cli({"BGREWRITEAOF"}), "Background append only file rewriting started");
+  auto backup = RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  EXPECT_TRUE(backup.Logged("an AOF rewrite is in progress: BGSAVE scheduled after it"))
+      << backup.out;
+  const std::string info = redis.Cli({"INFO", "persistence"});
+  EXPECT_NE(info.find("aof_last_bgrewrite_status:ok"), std::string::npos) << info;
+  int published = 0;
+  for (const auto& e : std::filesystem::directory_iterator(store_)) {
+    if (e.path().extension() != ".json") continue;
+    ++published;
+    auto m = sidecar::ParseBackupMetadata(ReadFile(e.path().string()), e.path().string());
+    ASSERT_TRUE(m.has_value()) << m.error().ToString();
+    ASSERT_TRUE(m->dataset_digest.has_value());
+    EXPECT_EQ(*m->dataset_digest, digest);
+  }
+  EXPECT_EQ(published, 1);
+}
+
 TEST_F(SidecarRedis, PasswordComesFromAFileAndAWrongOneFailsClearly) {
   RedisServer redis(data_, {});
   redis.Cli({"SET", "k", "v"});
