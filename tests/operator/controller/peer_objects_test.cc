@@ -89,7 +89,10 @@ TEST_F(PeerObjectsTest, TheTokenSecretIsCreatedOnceAndNeverRotated) {
 TEST_F(PeerObjectsTest, TheNetworkPolicyFencesOnlyThePeerPort) {
   ApplyCache(3);
   auto op = StartOperator(Args({"--resync-period=0.3"}));
-  ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kPolicy), RpUid()); }, std::chrono::seconds(20)))
+  // The StatefulSet is applied after the policy in the same pass: wait for both.
+  const std::string kSts = "/apis/apps/v1/namespaces/shop/statefulsets/cache";
+  ASSERT_TRUE(WaitFor([&] { return OwnedBy(Get(kPolicy), RpUid()) && Get(kSts).is_object(); },
+                      std::chrono::seconds(20)))
       << op->Log();
   const std::string set_selector =
       R"({"matchLabels":{"app.kubernetes.io/instance":"cache","app.kubernetes.io/name":"redis"}})";
@@ -112,7 +115,7 @@ TEST_F(PeerObjectsTest, TheNetworkPolicyFencesOnlyThePeerPort) {
   ASSERT_TRUE(config.is_object()) << op->Log();
   EXPECT_EQ(config.at("data").at("peers").as_string(),
             "http://cache-1.cache-headless.shop.svc:9122,http://cache-2.cache-headless.shop.svc:9122");
-  const Json sts = Get("/apis/apps/v1/namespaces/shop/statefulsets/cache");
+  const Json sts = Get(kSts);
   ASSERT_TRUE(sts.is_object()) << op->Log();
   bool listens = false, port_named = false;
   for (const auto& c : sts.at("spec").at("template").at("spec").at("containers").as_array()) {
