@@ -650,7 +650,7 @@ void Agent::Drill() {
   } else {
     auto chosen = SelectDrillBackups(listing->backups,
                                      every_new ? DrillWhat::kEveryNew : DrillWhat::kNewest,
-                                     last_drilled_unix_);
+                                     last_drilled_);
     if (listing->backups.empty()) {
       DrillReport r;
       r.time_unix = clock_.NowUnix();
@@ -660,11 +660,11 @@ void Agent::Drill() {
       reports.push_back(r);
     } else if (chosen.empty()) {
       log_.Info("drill: no backup taken since the last drill",
-                {LogField::Str("last_drilled", backup::FormatIsoUtc(*last_drilled_unix_))});
+                {LogField::Str("last_drilled", last_drilled_->name)});
     }
     for (const auto& m : chosen) {
       reports.push_back(RunDrill(store_, m, o, log_, clock_));
-      last_drilled_unix_ = std::max(last_drilled_unix_.value_or(0), m.created_unix);
+      if (!last_drilled_ || backup::NewerFirst(m, *last_drilled_)) last_drilled_ = m;
     }
   }
   for (const auto& r : reports) {

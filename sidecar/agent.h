@@ -172,8 +172,9 @@ class Agent final : public HttpHandler {
   std::optional<ConfigDirectives> conf_;
   std::optional<backup::CronSchedule> schedule_;
   std::optional<backup::CronSchedule> drill_schedule_;
-  std::optional<int64_t> last_drilled_unix_;
-  bool restore_checked_ = false;  // creation time of the newest backup drilled
+  // The newest backup drilled (what: everyNew drills the ones newer than it).
+  std::optional<backup::BackupMetadata> last_drilled_;
+  bool restore_checked_ = false;
   bool needs_apply_ = false;
   bool shutdown_save_refused_logged_ = false;
   bool recorded_position_read_ = false;  // per connection: the guard's recorded position

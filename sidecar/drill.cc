@@ -160,12 +160,12 @@ std::string DrillReport::ToJson() const {
 
 std::vector<backup::BackupMetadata> SelectDrillBackups(
     const std::vector<backup::BackupMetadata>& listing, DrillWhat what,
-    std::optional<int64_t> last_drilled_unix) {
+    const std::optional<backup::BackupMetadata>& last_drilled) {
   if (listing.empty()) return {};
-  if (what == DrillWhat::kNewest || !last_drilled_unix) return {listing.front()};
+  if (what == DrillWhat::kNewest || !last_drilled) return {listing.front()};
   std::vector<backup::BackupMetadata> out;
   for (auto it = listing.rbegin(); it != listing.rend(); ++it)
-    if (it->created_unix > *last_drilled_unix) out.push_back(*it);
+    if (backup::NewerFirst(*it, *last_drilled)) out.push_back(*it);
   return out;
 }
 

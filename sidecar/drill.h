@@ -99,11 +99,13 @@ DrillReport RunDrill(BackupStore& store, const backup::BackupMetadata& backup,
                      const DrillOptions& options, JsonLog& log, Clock& clock);
 
 // Which backups a drill run covers. `listing` newest first. newest: the first one; everyNew: the
-// ones created after `last_drilled_unix`, oldest first, or the newest alone when it is unset (a
-// restarted sidecar does not drill the whole store at once). Pure.
+// ones newer than `last_drilled` (backup::NewerFirst: creation to the millisecond where the
+// metadata has it, then the name, so two backups of one second are each drilled once), oldest
+// first, or the newest alone when it is unset (a restarted sidecar does not drill the whole
+// store at once). Pure.
 enum class DrillWhat { kNewest, kEveryNew };
 std::vector<backup::BackupMetadata> SelectDrillBackups(
     const std::vector<backup::BackupMetadata>& listing, DrillWhat what,
-    std::optional<int64_t> last_drilled_unix);
+    const std::optional<backup::BackupMetadata>& last_drilled);
 
 }  // namespace tidemark::sidecar
