@@ -1219,8 +1219,11 @@ class Server : public FakeApiServer {
     WriteManaged(obj, entries, time);
   }
 
+  // `applied`: creation by server-side apply, whose manager owns these fields (operation Apply)
+  // instead of every field it sent (Update). Written here, under the same lock as the object and
+  // its watch event: a write that slipped in between would otherwise be overwritten.
   Reply Create(const FakeResource& t, const PathInfo& p, Json body, const std::string& manager,
-               bool dry_run) {
+               bool dry_run, const FieldSet* applied = nullptr) {
     if (!body.is_object()) return Fail(400, "BadRequest", "not an object", Json::object());
     if (!body["metadata"].is_object()) body["metadata"] = Json::object();
     // Re-looked-up after every insertion into `body`: web::json keeps members in a vector.
@@ -1291,7 +1294,11 @@ class Server : public FakeApiServer {
     else if (meta.has_field("generation"))
       meta.erase("generation");
     meta_of() = meta;
-    TrackUpdate(Json::object(), body, manager, "", api_version, now, t.status_subresource);
+    if (applied != nullptr) {
+      WriteManaged(body, {{manager, "Apply", "", api_version, *applied}}, now);
+    } else {
+      TrackUpdate(Json::object(), body, manager, "", api_version, now, t.status_subresource);
+    }
     if (dry_run) {
       body["metadata"]["resourceVersion"] = Json::string("");
       return Reply{201, body, {}, std::nullopt};
@@ -1456,18 +1463,8 @@ class Server : public FakeApiServer {
       body["metadata"]["name"] = Json::string(p.name);
       PathInfo create = p;
       create.name.clear();
-      Reply r = Create(t, create, body, manager, dry_run);
-      if (r.status != 201) return r;
       // Creation by apply: the applier owns what it sent (operation Apply).
-      lock.lock();
-      std::vector<ManagedEntry> entries{{manager, "Apply", "", api_version, mine}};
-      WriteManaged(r.body, entries, now);
-      if (!dry_run) {
-        auto& stored = objects_[TypeKey(t)][ObjKey(p.ns, p.name)];
-        stored["metadata"]["managedFields"] = r.body["metadata"]["managedFields"];
-        if (!log_.empty()) log_.back().object = stored;
-      }
-      return r;
+      return Create(t, create, body, manager, dry_run, &mine);
     }
     Json old = it->second;
     std::vector<ManagedEntry> entries = ReadManaged(old);
