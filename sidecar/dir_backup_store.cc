@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "io/kill_point.h"
 #include "core/backup/backup_name.h"
@@ -14,6 +16,7 @@
 #include "io/durable_file.h"
 #include "io/file_lock.h"
 #include "io/file_source.h"
+#include "sidecar/lineage_marker.h"
 #include "sidecar/metadata_json.h"
 #include "io/os_error.h"
 
@@ -182,6 +185,17 @@ Status DirBackupStore::Delete(const std::string& name) {
   return SyncDirectory(dir_, *fs_);
 }
 
+Result<FileLock> DirBackupStore::LockForWriting(const std::string& dir, int wait_ms,
+                                               FileSystem& fs) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    auto lock = LockStore(dir, fs);
+    if (lock || !FileLock::IsBusy(lock.error()) || std::chrono::steady_clock::now() >= deadline)
+      return lock;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 bool DirBackupStore::IsStaleFile(const std::string& file) const {
   // "<name>.rdb" without "<name>.json": a publish cut between its data and its metadata, or a
   // delete cut between its metadata and its data. Never listed; under the lock, no writer's.
@@ -189,6 +203,8 @@ bool DirBackupStore::IsStaleFile(const std::string& file) const {
     std::string name = file.substr(0, file.size() - std::strlen(kDataSuffix));
     return backup::ParseBackupName(name).has_value() && !Exists(MetadataLocation(name));
   }
+  // The lineage marker's: its writers hold the lock too (LockForWriting).
+  if (IsDurableTempFileFor(file, kLineageMarkerFile)) return true;
   // ".<name>.rdb.tmp-<pid>-<n>" or ".<name>.json.tmp-<pid>-<n>", and nothing else.
   if (file.size() < 1 + backup::kBackupNameLength || file[0] != '.') return false;
   std::string name = file.substr(1, backup::kBackupNameLength);

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "io/file_lock.h"
 #include "io/file_system.h"
 #include "sidecar/backup_store.h"
 
@@ -28,6 +29,13 @@ class DirBackupStore final : public BackupStore {
   std::string MetadataLocation(const std::string& name) const override;
 
   const std::string& dir() const { return dir_; }
+
+  // The lock every writer of the store holds, for a writer of the store's own small files (the
+  // lineage marker, lineage_marker.h): while it is held, CleanupStale never takes their temporary
+  // files for a dead writer's. Retries for up to `wait_ms` while a backup holds it, then kInvalidArgument
+  // (FileLock::IsBusy).
+  static Result<FileLock> LockForWriting(const std::string& dir, int wait_ms,
+                                         FileSystem& fs = PosixFileSystem());
 
  private:
   bool IsStaleFile(const std::string& file) const;

@@ -15,6 +15,7 @@
 #include "io/durable_file.h"
 #include "io/file_source.h"
 #include "sidecar/aof_position.h"
+#include "sidecar/dir_backup_store.h"
 #include "sidecar/lineage_marker.h"
 #include "sidecar/manifest_rebuild.h"
 #include "sidecar/snapshot_backup.h"
@@ -26,6 +27,10 @@ namespace {
 
 using backup::CandidateKind;
 using backup::RestoreCandidate;
+
+// How long the marker's write waits for a backup holding the store's lock: the pod's start waits
+// too, and a backup under way is itself evidence of data.
+constexpr int kMarkerLockWaitMs = 3000;
 
 RestoreOutcome Outcome(RestoreAction action, std::string source, std::string installed) {
   RestoreOutcome out;
@@ -645,6 +650,18 @@ Result<RestoreOutcome> RunRestore(const RestoreOptions& o, const std::vector<Bac
     // Best effort: without the marker a later loss still shows through the backups.
     for (const auto& dir : {std::optional<std::string>(o.layout.data_dir), o.marker_dir}) {
       if (!dir) continue;
+      // In the backup store, under its writers' lock: the store's cleanup removes a killed
+      // restore's marker temporary only under that lock, so never a live one's.
+      std::optional<FileLock> store_lock;
+      if (dir == o.marker_dir) {
+        auto lock = DirBackupStore::LockForWriting(*dir, kMarkerLockWaitMs);
+        if (!lock) {
+          log.Warn("cannot write the lineage marker in the backup store (the next restore will)",
+                   {LogField::Str("error", lock.error().ToString())});
+          continue;
+        }
+        store_lock.emplace(std::move(*lock));
+      }
       auto wrote = WriteLineageMarkerOnce(*dir, o.lineage, clock.NowUnix());
       if (!wrote)
         log.Warn("cannot write the lineage marker",

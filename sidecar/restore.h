@@ -57,7 +57,8 @@ struct RestoreOptions {
   bool is_replica = false;        // this pod's Redis starts as a replica (--replica-unless-pod-0)
   backup::Lineage lineage = {};   // --instance, --instance-uid
   std::vector<std::string> accepted_lineages = {};  // --accept-lineage
-  // Where the lineage marker also goes (the backup volume), besides the data directory.
+  // Where the lineage marker also goes (the backup volume, a DirBackupStore's directory: written
+  // under the store's lock), besides the data directory.
   std::optional<std::string> marker_dir = std::nullopt;
 };
 

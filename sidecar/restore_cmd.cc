@@ -191,6 +191,15 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
       return kExitFailed;
     }
     store.emplace(std::move(*s));
+    // What a killed backup or restore left in the store (the lineage marker's temporary file);
+    // under the store's lock, so never a live writer's files.
+    auto cleanup = store->CleanupStale();
+    if (!cleanup)
+      log.Warn("cannot clean up the backup store", {LogField::Str("error", cleanup.error().ToString())});
+    else
+      for (const auto& path : cleanup->removed)
+        log.Info("removed what an interrupted writer left in the backup store",
+                 {LogField::Str("path", path)});
   }
   std::unique_ptr<ObjectBackupStore> object_store;
   if (object_store_policy) {

@@ -447,5 +447,54 @@ TEST_F(SidecarKillPoints, ARestoreNeverRemovesTheFilesOfAnotherLiveRestore) {
   EXPECT_EQ(FileSize(data_ + "/dump.rdb"), -1);
 }
 
+// The lineage marker in the backup store (written by the restore, under the store's lock): a
+// restore killed with its temporary file fsynced leaves it there, where no data-dir cleanup looks.
+// It stays while a writer holds the store's lock (it could be that writer's) and goes at the
+// next restore that gets the lock, which then writes the marker.
+TEST_F(SidecarKillPoints, ALineageMarkerKilledInTheStoreIsCleanedOnlyWhenNoWriterIsAlive) {
+  std::string backed_up;
+  {
+    RedisServer redis(data_, kUncompressed);
+    redis.Cli({"SET", "k", "v"});
+    backed_up = redis.Digest();
+    auto b = RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
+    ASSERT_EQ(b.rc, 0) << b.out << b.err;
+  }
+  WipeDir(data_);
+  const std::string marker = store_ + "/.tidemark-lineage.json";
+  const std::vector<std::string> args = {"restore", "--data-dir", data_, "--store", store_,
+                                         "--instance", "shop/cache"};
+  auto marker_temps = [&] {
+    std::vector<std::string> temps;
+    for (const auto& f : ListDir(store_))
+      if (f.starts_with("..tidemark-lineage.json.tmp-")) temps.push_back(f);
+    return temps;
+  };
+  std::string log;
+  ASSERT_TRUE(RunKilledAt(args, "synced:" + marker, tmp_.File("killed.log"), &log)) << log;
+  ASSERT_EQ(marker_temps().size(), 1u) << "the killed write left no temporary file";
+  EXPECT_EQ(FileSize(marker), -1);
+
+  {
+    // A live writer of the store (a backup, another restore writing the marker) holds its lock.
+    auto live = sidecar::DirBackupStore::LockForWriting(store_, 0);
+    ASSERT_TRUE(live) << live.error().ToString();
+    auto busy = RunSidecar(args);
+    ASSERT_EQ(busy.rc, 0) << busy.out << busy.err;
+    EXPECT_TRUE(busy.Logged("cannot write the lineage marker in the backup store")) << busy.out;
+    EXPECT_EQ(marker_temps().size(), 1u) << "removed while a writer held the store's lock";
+    EXPECT_EQ(FileSize(marker), -1);
+  }
+
+  auto next = RunSidecar(args);
+  ASSERT_EQ(next.rc, 0) << next.out << next.err;
+  EXPECT_TRUE(next.Logged("removed what an interrupted writer left in the backup store")) << next.out;
+  EXPECT_TRUE(marker_temps().empty());
+  EXPECT_NE(ReadFile(marker).find("\"instance\":\"shop/cache\""), std::string::npos);
+  EXPECT_EQ(ListedWholeBackups().size(), 1u);
+  RedisServer again(data_, {});
+  EXPECT_EQ(again.Digest(), backed_up);
+}
+
 }  // namespace
 }  // namespace tidemark::testing
