@@ -56,6 +56,9 @@ inline constexpr std::string_view kDrillFailed = "DrillFailed";
 inline constexpr std::string_view kDrillSkipped = "DrillSkipped";
 inline constexpr std::string_view kNoDrillYet = "NoDrillYet";
 inline constexpr std::string_view kRestoreDigestMismatch = "RestoreDigestMismatch";
+// Event reasons of a restore's check (a mismatch is the Degraded condition's, above).
+inline constexpr std::string_view kRestoreVerified = "RestoreVerified";
+inline constexpr std::string_view kRestoreUnverifiable = "RestoreUnverifiable";
 inline constexpr std::string_view kReplicaHeldBack = "ReplicaHeldBack";
 }  // namespace reason
 

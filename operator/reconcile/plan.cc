@@ -59,6 +59,26 @@ void TrackBackupRequest(ReconcilePlan& plan, const ResourceMeta& meta, const Obs
     plan.events.push_back({"Warning", "BackupRequestFailed", now->value + ": " + now->message});
 }
 
+// One event per restore check a sidecar reports (a new restore, or its check's result moved):
+// verified Normal, unverifiable Warning; a mismatch is the Degraded condition's Warning.
+void AddRestoreCheckEvent(ReconcilePlan& plan, const Observed& observed) {
+  const auto& now = plan.status.last_restore;
+  if (!now || !now->check) return;
+  const auto& before = observed.status.last_restore;
+  if (before && before->time == now->time && before->pod == now->pod && before->check &&
+      before->check->result == now->check->result)
+    return;
+  const RestoreProof& c = *now->check;
+  const std::string what = now->source + " on " + now->pod + ": ";
+  const std::string note = c.reason ? *c.reason : "";
+  if (c.result == "verified")
+    plan.events.push_back({"Normal", std::string(reason::kRestoreVerified),
+                           what + "DEBUG DIGEST " + c.actual_digest.value_or("?") +
+                               " equals the backup's" + (note.empty() ? "" : " (" + note + ")")});
+  else if (c.result == "unverifiable")
+    plan.events.push_back({"Warning", std::string(reason::kRestoreUnverifiable), what + note});
+}
+
 // Conditions get this pass's generation, and keep their lastTransitionTime while their status
 // stays the same; a status patch and events follow from what changed.
 void Finish(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& observed,
@@ -75,6 +95,7 @@ void Finish(ReconcilePlan& plan, const ResourceMeta& meta, const Observed& obser
     else
       plan.events.push_back({"Normal", std::string(reason::kDrillSkipped), text});
   }
+  AddRestoreCheckEvent(plan, observed);
   const std::string now_text = backup::FormatIsoUtc(now);
   for (auto& c : conditions) {
     c.observed_generation = meta.generation;

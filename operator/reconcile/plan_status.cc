@@ -253,12 +253,16 @@ std::vector<Condition> StatusOfPass(const PassFacts& f, RedisPersistenceStatus& 
 
   // Status members.
   // The newest restore any sidecar reports (RFC 3339 UTC times order as strings); kept when a
-  // pod's record is gone or older.
+  // pod's record is gone or older. The same restore reported again by its pod is taken too: its
+  // check arrives after the restore (once Redis loaded the backup).
   status.last_restore = observed.status.last_restore;
-  for (const auto& p : pods)
-    if (p.report && p.report->last_restore &&
-        (!status.last_restore || p.report->last_restore->time > status.last_restore->time))
-      status.last_restore = p.report->last_restore;
+  for (const auto& p : pods) {
+    if (!p.report || !p.report->last_restore) continue;
+    const LastRestore& r = *p.report->last_restore;
+    if (!status.last_restore || r.time > status.last_restore->time ||
+        (r.time == status.last_restore->time && r.pod == status.last_restore->pod))
+      status.last_restore = r;
+  }
   for (size_t i = 0; i < pods.size(); ++i) {
     // A pod whose sidecar did not answer is listed as unreachable, with nothing older shown.
     PodHealth h;

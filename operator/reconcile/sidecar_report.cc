@@ -28,7 +28,10 @@ std::optional<LastRestore> LastRestoreOf(const Json& record, const std::string& 
   }
   constexpr size_t kMaxReason = 1024;  // a status stays small whatever the number of backups
   if (reason.size() > kMaxReason) reason = reason.substr(0, kMaxReason - 3) + "...";
-  return LastRestore{*at, pod, source, reason, GetInt(record, "keys")};
+  LastRestore out{*at, pod, source, reason, GetInt(record, "keys")};
+  if (const Json* c = Find(record, "check"); c && c->is_object())
+    out.check = RestoreProofFromJson(*c, "expected", "actual");
+  return out;
 }
 
 // "replid R offset N, K keys" of a /v1/status replication object; "unknown" without one.

@@ -19,6 +19,14 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 
 }  // namespace
 
+std::optional<RestoreProof> RestoreProofFromJson(const Json& c, std::string_view expected_key,
+                                                 std::string_view actual_key) {
+  auto result = GetString(c, "result");
+  if (!result) return std::nullopt;
+  return RestoreProof{*result, GetString(c, expected_key), GetString(c, actual_key),
+                      GetString(c, "reason")};
+}
+
 LastDrill LastDrillFromJson(const Json& d, const std::string& pod) {
   LastDrill out{GetString(d, "time").value_or(""), pod, GetString(d, "backup").value_or(""),
                 GetString(d, "result").value_or(""), GetString(d, "reason"), GetInt(d, "keys"),
@@ -72,6 +80,13 @@ Json StatusToJson(const RedisPersistenceStatus& s) {
     PutString(r, "source", NonEmpty(s.last_restore->source));
     PutString(r, "reason", NonEmpty(s.last_restore->reason));
     PutInt(r, "keys", s.last_restore->keys);
+    if (const auto& c = s.last_restore->check) {
+      Json o = Obj({{"result", Str(c->result)}});
+      PutString(o, "expectedDigest", c->expected_digest);
+      PutString(o, "actualDigest", c->actual_digest);
+      PutString(o, "reason", c->reason);
+      r["check"] = o;
+    }
     out["lastRestore"] = r;
   }
   if (const auto& d = s.last_drill) {
@@ -143,6 +158,8 @@ RedisPersistenceStatus StatusFromJson(const Json& j) {
                                  GetString(*r, "pod").value_or(""),
                                  GetString(*r, "source").value_or(""),
                                  GetString(*r, "reason").value_or(""), GetInt(*r, "keys")};
+    if (const Json* c = reconcile::Find(*r, "check"); c && c->is_object())
+      s.last_restore->check = RestoreProofFromJson(*c, "expectedDigest", "actualDigest");
   }
   if (const Json* d = reconcile::Find(j, "lastDrill"); d && d->is_object())
     s.last_drill = LastDrillFromJson(*d, GetString(*d, "pod").value_or(""));

@@ -47,9 +47,19 @@ struct LastBackup {
   friend bool operator==(const LastBackup&, const LastBackup&) = default;
 };
 
+// The restore proof of an installed backup (the sidecar's lastRestore.check): Redis's DEBUG
+// DIGEST once it loaded the backup against the backup's digest.
+struct RestoreProof {
+  std::string result;  // "verified" | "mismatch" | "unverifiable"
+  std::optional<std::string> expected_digest, actual_digest;
+  std::optional<std::string> reason;  // why unverifiable or different; a note when verified
+  friend bool operator==(const RestoreProof&, const RestoreProof&) = default;
+};
+
 struct LastRestore {
   std::string time, pod, source, reason;
   std::optional<int64_t> keys;
+  std::optional<RestoreProof> check = std::nullopt;  // a backup installed and checked by `run`
   friend bool operator==(const LastRestore&, const LastRestore&) = default;
 };
 
@@ -122,6 +132,11 @@ struct RedisPersistenceStatus {
 };
 
 Json StatusToJson(const RedisPersistenceStatus& status);
+// A restore check object (the status's lastRestore.check, with the digests under
+// "expectedDigest"/"actualDigest", or a sidecar's lastRestore.check, "expected"/"actual");
+// nullopt when it has no result.
+std::optional<RestoreProof> RestoreProofFromJson(const Json& check, std::string_view expected_key,
+                                                 std::string_view actual_key);
 // A lastDrill object (the status's, or a sidecar's /v1/status lastDrill) attributed to `pod`.
 LastDrill LastDrillFromJson(const Json& drill, const std::string& pod);
 // From the resource's `.status` (null or absent: an empty status).

@@ -476,9 +476,63 @@ TEST(Plan, ARestoreDigestMismatchIsDegradedWithBothDigests) {
   EXPECT_EQ(Get(plan, kCondDegraded).reason, reason::kRestoreDigestMismatch);
   EXPECT_EQ(Get(plan, kCondDegraded).message,
             pod + ": restored backup b-1: DEBUG DIGEST bb, the backup's aa");
+  ASSERT_TRUE(plan.status.last_restore && plan.status.last_restore->check);
+  EXPECT_EQ(*plan.status.last_restore->check, (RestoreProof{"mismatch", "aa", "bb", "differs"}));
   world.observed.sidecars[pod] = WithDrill(Sidecar(pod, kApplied, kNoBackup), "null",
       R"({"at":"2026-11-28T00:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","backup":{"name":"b-1"},"check":{"result":"verified","expected":"aa","actual":"aa","reason":null}})");
   EXPECT_EQ(Get(Pass(world, meta, r, kT0 + 10), kCondDegraded).status, kFalse);
+}
+
+std::vector<std::string> EventsWith(const ReconcilePlan& plan, std::string_view reason) {
+  std::vector<std::string> out;
+  for (const auto& e : plan.events)
+    if (e.reason == reason) out.push_back(e.type + ": " + e.note);
+  return out;
+}
+
+// The restore proof reaches the resource: lastRestore.check once the sidecar checked the restore
+// it recorded earlier (same time, same pod), one event per result, and unverifiable (DEBUG
+// forbidden) said as such, not guessed and not Degraded.
+TEST(Plan, ARestoreCheckIsInLastRestoreWithAnEvent) {
+  auto r = LoadExample("minimal");
+  ResourceMeta meta = MetaFor(r);
+  World world = Converged(meta, r);
+  const std::string pod = PodName(meta, 0);
+  const std::string record =
+      R"({"at":"2026-11-28T00:00:00Z","decision":"installed-backup","sourceKind":"backup","source":"b-1","backup":{"name":"b-1"},"keys":8)";
+  auto report = [&](const std::string& check) {
+    world.observed.sidecars[pod] =
+        WithDrill(Sidecar(pod, kApplied, kNoBackup), "null", record + check + "}");
+  };
+  report("");  // installed, Redis still loading: no check yet
+  ReconcilePlan before = Pass(world, meta, r, kT0);
+  ASSERT_TRUE(before.status.last_restore);
+  EXPECT_FALSE(before.status.last_restore->check);
+  EXPECT_TRUE(EventsWith(before, reason::kRestoreVerified).empty());
+
+  world.observed.status = before.status;
+  report(R"x(,"check":{"result":"unverifiable","expected":"aa","actual":null,"reason":"DEBUG command disabled (enable-debug-command no)"})x");
+  ReconcilePlan unverifiable = Pass(world, meta, r, kT0 + 10);
+  ExpectDeclared(unverifiable);
+  ASSERT_TRUE(unverifiable.status.last_restore && unverifiable.status.last_restore->check);
+  EXPECT_EQ(*unverifiable.status.last_restore->check,
+            (RestoreProof{"unverifiable", "aa", std::nullopt,
+                          "DEBUG command disabled (enable-debug-command no)"}));
+  EXPECT_EQ(EventsWith(unverifiable, reason::kRestoreUnverifiable),
+            std::vector<std::string>{"Warning: backup/b-1 on " + pod +
+                                     ": DEBUG command disabled (enable-debug-command no)"});
+  EXPECT_EQ(Get(unverifiable, kCondDegraded).status, kFalse);
+  world.observed.status = unverifiable.status;
+  EXPECT_TRUE(Pass(world, meta, r, kT0 + 20).events.empty()) << "reported once";
+
+  report(R"(,"check":{"result":"verified","expected":"aa","actual":"aa","reason":null})");
+  ReconcilePlan verified = Pass(world, meta, r, kT0 + 30);
+  EXPECT_EQ(verified.status.last_restore->check->result, "verified");
+  EXPECT_EQ(EventsWith(verified, reason::kRestoreVerified),
+            std::vector<std::string>{"Normal: backup/b-1 on " + pod +
+                                     ": DEBUG DIGEST aa equals the backup's"});
+  const Json json = StatusToJson(verified.status);
+  EXPECT_EQ(StatusFromJson(json).last_restore, verified.status.last_restore);  // round trip
 }
 
 // /v1/status holdBack as sidecar/replica_guard.cc writes it.

@@ -19,7 +19,9 @@ RedisPersistenceStatus Full() {
                   {"Degraded", "False", "AsExpected", "", 7, "2026-11-28T01:02:03Z"}};
   s.last_backup = LastBackup{"catalog-20261128T003000Z", "2026-11-28T00:30:05Z", 1234,
                              std::string(64, 'a'), 99};
-  s.last_restore = LastRestore{"2026-11-28T00:00:00Z", "catalog-1", "backup/x", "newest", 5};
+  s.last_restore = LastRestore{"2026-11-28T00:00:00Z", "catalog-1", "backup/x", "newest", 5,
+                               RestoreProof{"unverifiable", std::string(40, 'a'), std::nullopt,
+                                            "DEBUG command disabled"}};
   s.pods = {PodHealth{"catalog-0", "primary", "2026-11-28T01:00:00Z", true, 10, 5, false,
                       "Failed", "offset 12: bad", true, true, std::nullopt},
             PodHealth{"catalog-1", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
