@@ -111,7 +111,10 @@ int RunDigestRdb(const Args& args) {
       std::fprintf(stderr, "  db %llu: %llu keys, %llu expired (left out)\n", static_cast<unsigned long long>(index),
                    static_cast<unsigned long long>(c.keys), static_cast<unsigned long long>(c.expired));
   } else {
-    std::fprintf(stderr, "%s: INVALID, no digest\n  error: %s\n", file.c_str(), r.report.error->ToString().c_str());
+    // Unsupported (a module value, a newer RDB version): the file may be fine, only not digestible.
+    const bool unsupported = r.report.error->code == ErrorCode::kUnsupported;
+    std::fprintf(stderr, "%s: %s, no digest\n  error: %s\n", file.c_str(),
+                 unsupported ? "CANNOT DIGEST" : "INVALID", r.report.error->ToString().c_str());
   }
   return r.report.valid() ? kExitOk : ExitCodeFor(*r.report.error);
 }

@@ -175,6 +175,32 @@ std::string WriteBytes(const TempDir& dir, const std::string& name, const Bytes&
   return dir.File(name);
 }
 
+// A file with a module value is valid (Redis with the module loads it) but only the module can
+// digest its value: the CLI says so, names key and module, prints no number, exits 1.
+TEST(DigestRedis, CliRefusesAModuleValueByNameAndPrintsNoDigest) {
+  RdbBuilder b(10);
+  b.Op(kTypeString).Str("s").Str("v");
+  b.Op(kTypeModule2).Str("doc").Op(0x81).Le(__builtin_bswap64(testing::ModuleTypeId("ReJSON-RL", 3)), 8)
+      .Len(kModuleOpString).Str("{}").Len(kModuleOpEof);
+  TempDir tmp;
+  const std::string path = WriteBytes(tmp, "module.rdb", b.Finish());
+  const std::string cli = std::string(TIDEMARK_CLI) + " digest rdb ";
+  std::string out;
+  EXPECT_EQ(testing::RunCommand(cli + path + " 2>" + tmp.File("err"), &out), 1);
+  EXPECT_EQ(out, "") << "no number on stdout";
+  const std::string err = ReadFile(tmp.File("err"));
+  EXPECT_NE(err.find("CANNOT DIGEST"), std::string::npos) << err;
+  EXPECT_EQ(err.find("INVALID"), std::string::npos) << "the file is not corrupt: " << err;
+  EXPECT_NE(err.find("key 'doc'"), std::string::npos) << err;
+  EXPECT_NE(err.find("ReJSON-RL"), std::string::npos) << err;
+  EXPECT_EQ(testing::RunCommand(cli + "--json " + path, &out), 1);
+  auto j = web::json::value::parse(out);
+  EXPECT_TRUE(j["digest"].is_null());
+  EXPECT_EQ(j["error"]["code"].as_string(), "unsupported") << out;
+  EXPECT_EQ(testing::RunCommand(std::string(TIDEMARK_CLI) + " verify rdb " + path + " >/dev/null 2>&1"), 0)
+      << "the file itself verifies";
+}
+
 TEST(DigestRedis, OlderEncodingsRedis70ConvertsOnLoadDigestTheSame) {
   // RDB 9 as Redis 5 wrote it: ziplists, a zipmap, quicklist 1, intsets of every width, the
   // plain linkedlist/hashtable/text-score types, an expire in seconds, two dbs.

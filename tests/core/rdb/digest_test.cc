@@ -67,10 +67,7 @@ TEST(ScoreText, KeepsGrisu2sDigitsWhereTheyAreNotTheShortest) {
 }
 
 TEST(DatasetDigest, AModuleValueIsAClearErrorNotANumber) {
-  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  uint64_t id = 0;
-  for (char c : std::string("ReJSON-RL")) id = (id << 6) | alphabet.find(c);
-  id = (id << 10) | 3;
+  const uint64_t id = testing::ModuleTypeId("ReJSON-RL", 3);
   RdbBuilder b(10);
   b.Op(kTypeString).Str("s").Str("v");
   b.Op(kTypeModule2).Str("doc").Op(0x81).Le(__builtin_bswap64(id), 8).Len(kModuleOpString).Str("{}").Len(kModuleOpEof);

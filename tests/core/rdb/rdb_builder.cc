@@ -125,4 +125,11 @@ Bytes RdbBuilder::Finish(bool checksum) {
   return b;
 }
 
+uint64_t ModuleTypeId(const std::string& name, int encoding_version) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  uint64_t id = 0;
+  for (char c : name) id = (id << 6) | alphabet.find(c);
+  return (id << 10) | static_cast<uint64_t>(encoding_version);
+}
+
 }  // namespace tidemark::testing

@@ -17,6 +17,9 @@ Bytes Listpack(const std::vector<Element>& elements);
 Bytes Ziplist(const std::vector<Element>& elements);
 Bytes Intset(const std::vector<int64_t>& sorted, int width);
 Bytes Zipmap(const std::vector<std::pair<std::string, std::string>>& pairs);
+// A module type's 64-bit id: its 9-character name in Redis's 6-bit alphabet, then the 10-bit
+// encoding version. Written after the opcode as `.Op(0x81).Le(__builtin_bswap64(id), 8)`.
+uint64_t ModuleTypeId(const std::string& name, int encoding_version);
 
 class RdbBuilder {
  public:

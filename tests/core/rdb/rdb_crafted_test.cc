@@ -141,11 +141,7 @@ TEST(RdbCrafted, ZsetNanScoreIsInvalid) {
 }
 
 TEST(RdbCrafted, ModuleValuesAreWalkedAndNamed) {
-  // Module id: name "tidemark0" in the 6-bit alphabet, version 1.
-  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  uint64_t id = 0;
-  for (char c : std::string("tidemark0")) id = (id << 6) | alphabet.find(c);
-  id = (id << 10) | 1;
+  const uint64_t id = testing::ModuleTypeId("tidemark0", 1);
   RdbBuilder b(10);
   b.Op(kOpModuleAux).Op(0x81).Le(__builtin_bswap64(id), 8).Len(kModuleOpUint).Len(2).Len(kModuleOpString).Str("aux").Len(kModuleOpEof);
   RdbReport r = Verify(b.Finish());
