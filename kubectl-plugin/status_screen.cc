@@ -184,6 +184,22 @@ std::string ConditionsSection(const Json& status, const Paint& paint) {
   return out + FormatTable({"TYPE", "STATUS", "REASON", "MESSAGE"}, rows, paint);
 }
 
+// A partial backup (published to some destinations only) says where it is missing and why, so
+// nobody takes the object store for covered when only the volume holds the backup.
+std::string DestinationLines(const Json& backup, const Paint& paint) {
+  const Json* destinations = Find(backup, "destinations");
+  if (destinations == nullptr || !destinations->is_array()) return {};
+  std::string out;
+  for (const Json& d : destinations->as_array()) {
+    const std::string message = Text(d, "message", "");
+    out += Line(paint, "  to " + Text(d, "destination"),
+                Text(d, "result") == "Succeeded"
+                    ? paint.Good("published")
+                    : paint.Bad("missing") + (message.empty() ? "" : " (" + message + ")"));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string BackupsScreen(const Json& backups, const Paint& paint) {
@@ -231,6 +247,7 @@ std::string StatusScreen(const Json& view, const Paint& paint) {
     out += Line(paint, "Last backup",
                 Text(*b, "name") + " at " + Text(*b, "time") + ", " + Bytes(*b, "sizeBytes") +
                     ", " + Text(*b, "keys") + " keys");
+    out += DestinationLines(*b, paint);
   } else {
     out += Line(paint, "Last backup", paint.Warn("none recorded"));
   }

@@ -144,5 +144,26 @@ TEST_F(PluginSidecarTest, StatusShowsTheLastDrillAndTheExpectedRecoveryTime) {
   EXPECT_NE(r.out.find("(DEBUG DIGEST differs)"), std::string::npos) << r.out;
 }
 
+TEST_F(PluginSidecarTest, StatusShowsWhereAPartialBackupIsMissing) {
+  ApplyYaml("partial",
+            "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: partial\n"
+            "spec:\n  mode: rdb\n  storage:\n    backup: {size: 1Gi}\n");
+  auto patched = Call(
+      "PATCH", std::string(controller::kRp) + "partial/status",
+      R"({"status":{"lastBackup":{"name":"20261128T030000Z-1a2b","time":"2026-11-28T03:00:00Z",)"
+      R"("sizeBytes":1048576,"keys":12,"destinations":[{"destination":"local","result":"Succeeded"},)"
+      R"({"destination":"objectStore","result":"Failed","message":"PUT refused: 403 AccessDenied"}]}}})",
+      "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  PluginRun r = Plugin({"status", "partial"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"Last backup", "20261128T030000Z-1a2b", "to local:", "published",
+                           "to objectStore:", "missing (PUT refused: 403 AccessDenied)"})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  // The volume's line says published, the store's says missing: not the other way round.
+  EXPECT_LT(r.out.find("to local:"), r.out.find("published")) << r.out;
+  EXPECT_LT(r.out.find("published"), r.out.find("to objectStore:")) << r.out;
+}
+
 }  // namespace
 }  // namespace tidemark::kubectl
