@@ -3,7 +3,14 @@
 #include <cpprest/json.h>
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
 
 #include "core/inspect/persistence_view.h"
 #include "core/policy/load.h"
@@ -134,6 +141,73 @@ TEST(InspectRedis, APolicyItsServerFollowsHasNoDifferencesAndDriftIsListed) {
   EXPECT_EQ(r.json.at("policyDifferences")[0].as_string(), "appendfsync: redis has 'no', policy wants 'everysec'");
   EXPECT_EQ(Codes(r.json), std::vector<std::string>{"appendfsync-no"});
 }
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice).
+int FreeTcpPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool WaitForInfo(const RedisServer& redis, const std::string& field) {
+  for (int i = 0; i < 600; ++i) {
+    if (redis.Cli({"INFO", "persistence"}).find(field) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// The guide's "last BGSAVE failed", from a real failed BGSAVE (its directory removed under it),
+// read over TCP.
+TEST(InspectRedis, OverTcpAFailedBgsaveIsAFinding) {
+  TempDir dir;
+  const int port = FreeTcpPort();
+  RedisServer redis(dir.path(), {"port " + std::to_string(port), "bind 127.0.0.1", "appendonly no",
+                                 "save \"3600 1\"", "enable-protected-configs yes"});
+  const std::string gone = dir.File("gone");
+  std::filesystem::create_directory(gone);
+  redis.Cli({"CONFIG", "SET", "dir", gone});
+  std::filesystem::remove(gone);
+  redis.Cli({"BGSAVE"});
+  ASSERT_TRUE(WaitForInfo(redis, "rdb_last_bgsave_status:err"));
+  redis.Cli({"CONFIG", "SET", "dir", dir.path()});
+  std::string out;
+  const int rc = RunCommand(std::string(TIDEMARK_CLI) + " inspect --json --redis tcp://127.0.0.1:" +
+                                std::to_string(port) + " 2>/dev/null",
+                            &out);
+  EXPECT_EQ(rc, 1) << out;
+  auto j = web::json::value::parse(out);
+  EXPECT_EQ(j.at("lastBgsaveStatus").as_string(), "err");
+  EXPECT_EQ(Codes(j), (std::vector<std::string>{"aof-disabled", "bgsave-failed"})) << out;
+}
+
+// The guide's "AOF past its rewrite threshold": a BGSAVE that takes its time (rdb-key-save-delay)
+// holds back Redis's own automatic rewrite while writes grow the AOF past 100% of its base.
+TEST(InspectRedis, AnAofPastItsRewriteThresholdIsAFinding) {
+  TempDir dir;
+  RedisServer redis(dir.path(), {"appendonly no", "aof-use-rdb-preamble yes", "save \"3600 1\"",
+                                 "auto-aof-rewrite-percentage 100", "auto-aof-rewrite-min-size 0"});
+  // AOF switched on over data: its base holds a key (an empty base has no growth to measure).
+  redis.Cli({"SET", "first", std::string(100, 'v')});
+  redis.Cli({"CONFIG", "SET", "appendonly", "yes"});
+  ASSERT_TRUE(WaitForInfo(redis, "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"));
+  ASSERT_EQ(redis.Cli({"INFO", "persistence"}).find("aof_base_size:0\r"), std::string::npos);
+  redis.Cli({"CONFIG", "SET", "rdb-key-save-delay", "5000000"});
+  redis.Cli({"BGSAVE"});
+  ASSERT_TRUE(WaitForInfo(redis, "rdb_bgsave_in_progress:1"));
+  std::string writes;
+  for (int i = 0; i < 50; ++i) writes += "SET key:" + std::to_string(i) + " " + std::string(100, 'x') + "\n";
+  redis.Pipe(writes);
+  InspectRun r = Inspect(redis);
+  EXPECT_EQ(r.rc, 1) << r.json.serialize();
+  EXPECT_EQ(Codes(r.json), std::vector<std::string>{"aof-past-rewrite-threshold"}) << r.json.serialize();
+}  // SHUTDOWN NOSAVE kills the slow BGSAVE child
 
 TEST(InspectRedis, PasswordFromAFileOrTheEnvironmentNeverTheCommandLine) {
   TempDir dir;
