@@ -268,6 +268,52 @@ TEST_F(Drill, AKilledDrillLeavesNoServerAndItsDirectoryGoesAtTheNextDrill) {
   EXPECT_EQ(ListDir(work_), std::vector<std::string>{});
 }
 
+// what: everyNew in `run`, with two backups of one second whose names sort against their
+// creation order: each is drilled once, in creation order (createdAtMillis), none skipped.
+TEST_F(Drill, EveryNewInRunDrillsEachOfTwoBackupsOfOneSecond) {
+  TakeBackup();
+  const std::string bytes = ReadFile(store_ + "/" + backup_.name + ".rdb");
+  const int64_t second = backup_.created_unix + 100;
+  auto publish_at = [&](int64_t ms, uint32_t suffix) {
+    return Publish(bytes, second, [&](backup::BackupMetadata& m) {
+      m.name = backup::GenerateBackupName(second, suffix);
+      m.created_unix_ms = second * 1000 + ms;
+    });
+  };
+  std::string policy = ReadFile(std::string(TIDEMARK_SOURCE_DIR) +
+                                "/tests/core/policy/golden/high-safety.policy.json");  // everyNew
+  for (const std::string cron : {"*/15 * * * *", "5 * * * *"})  // nothing scheduled in the test
+    policy.replace(policy.find(cron), cron.size(), "0 0 1 1 *");
+  WriteFile(tmp_.File("policy.json"), policy);
+  const int port = FreePort();
+  RunningSidecar run({"--redis", "unix:" + redis_->socket(), "--store", store_, "--policy",
+                      tmp_.File("policy.json"), "--work-dir", work_, "--listen",
+                      "127.0.0.1:" + std::to_string(port)},
+                     tmp_.File("run.log"));
+  auto drilled = [&](const std::string& name) {
+    return WaitFor([&] {
+      const std::string status = Http(port, "GET", "/v1/status").body;
+      const size_t at = status.find("\"lastDrill\":{");
+      return at != std::string::npos &&
+             status.find("\"backup\":\"" + name + "\",\"result\":\"success\"", at) != std::string::npos;
+    }, 30000);
+  };
+  const std::string early = publish_at(100, 0xf0000000);
+  ASSERT_TRUE(WaitFor([&] { return Http(port, "POST", "/v1/drills").status == 202; }, 20000)) << run.Log();
+  ASSERT_TRUE(drilled(early)) << run.Log();
+  const std::string late = publish_at(900, 0x00000001);
+  ASSERT_LT(late, early) << "the later backup's name sorts first";
+  ASSERT_TRUE(WaitFor([&] { return Http(port, "POST", "/v1/drills").status == 202; }, 20000)) << run.Log();
+  EXPECT_TRUE(drilled(late)) << run.Log();
+  ASSERT_TRUE(WaitFor([&] { return Http(port, "POST", "/v1/drills").status == 202; }, 20000)) << run.Log();
+  EXPECT_TRUE(WaitFor([&] { return run.Log().find("no backup taken since the last drill") != std::string::npos; },
+                      20000)) << run.Log();
+  const std::string log = run.Log();
+  size_t passes = 0;
+  for (size_t at = 0; (at = log.find("drill passed", at)) != std::string::npos; ++at) ++passes;
+  EXPECT_EQ(passes, 2u) << log;
+}
+
 TEST_F(Drill, AnEmptyStoreIsSkipped) {
   auto run = RunDrill();
   EXPECT_EQ(run.rc, 3) << run.out << run.err;
