@@ -177,6 +177,35 @@ TEST_F(AgentRedis, TheDrillScheduleIntervalFollowsThePolicy) {
       << agent.Get("/metrics") << agent.Log();
 }
 
+// The drill's cron fires inside the loop (every minute here: due 30 s after the start, 0.6 s real),
+// drills the store's backup into a scratch server and reports it: /v1/status lastDrill and the
+// three drill metrics.
+TEST_F(AgentRedis, AScheduledDrillRunsInTheLoopAndIsReportedInStatusAndMetrics) {
+  const std::string golden = std::string(TIDEMARK_SOURCE_DIR) + "/tests/core/policy/golden/";
+  RedisServer redis(data_);
+  redis.Pipe("SET a 1\nRPUSH l x y\nSELECT 2\nSET b 2\n");
+  auto backup = RunSidecar({"backup", "--redis", "unix:" + redis.socket(), "--store", store_});
+  ASSERT_EQ(backup.rc, 0) << backup.out << backup.err;
+  AgentOptions o = Options(redis);
+  o.policy_path = tmp_.File("policy.json");
+  o.work_dir = tmp_.File("work");
+  ::mkdir(o.work_dir.c_str(), 0755);
+  std::string policy = ReadFile(golden + "hybrid.policy.json");
+  policy.replace(policy.find("\"15 3 * * *\""), 12, "\"* * * * *\"");
+  WriteFile(*o.policy_path, policy);
+  AgentThread agent(o, store_, tmp_.File("agent.log"));
+  ASSERT_TRUE(WaitFor([&] {
+    return agent.Get("/v1/status").find("\"result\":\"success\",\"reason\":null,\"keys\":3,") !=
+           std::string::npos;
+  }, 30000)) << agent.Get("/v1/status") << agent.Log();
+  EXPECT_TRUE(agent.Log().find("drill passed") != std::string::npos) << agent.Log();
+  const std::string metrics = agent.Get("/metrics");
+  EXPECT_NE(metrics.find("\ntidemark_drill_runs_total{result=\"success\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("\ntidemark_drill_last_success_timestamp_seconds 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\ntidemark_drill_load_seconds "), std::string::npos) << metrics;
+  EXPECT_EQ(ListDir(o.work_dir), std::vector<std::string>{}) << "the scratch directory is removed";
+}
+
 TEST_F(AgentRedis, ASettingChangedBehindTheSidecarsBackIsReportedAsDriftAndPutBack) {
   RedisServer redis(data_);
   // enable-debug-command is startup-only (the test server runs with "yes"): never drift.

@@ -337,19 +337,26 @@ class RestoreProof : public Drill {
     loaded_digest_ = redis.Digest();
     data_before_ = Snapshot(data_);
     const std::string log = tmp_.File("run.log");
+    const int port = FreePort();
     pid_t pid = SpawnSidecar({"run", "--redis", "unix:" + redis.socket(), "--store", store_,
-                              "--data-dir", data_, "--listen",
-                              "127.0.0.1:" + std::to_string(FreePort())},
+                              "--data-dir", data_, "--listen", "127.0.0.1:" + std::to_string(port)},
                              log);
     EXPECT_GT(pid, 0);
     WaitFor([&] { return ReadFile(log).find(logged) != std::string::npos; }, 20000);
+    metrics_ = Http(port, "GET", "/metrics").body;
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
     return ReadFile(log);
   }
   std::string Record() { return ReadFile(data_ + "/.tidemark-restore.json"); }
 
-  std::string loaded_digest_;
+  // The count of `result` in tidemark_restore_checks_total, as run exported it after the check.
+  bool Counted(const std::string& result) const {
+    return metrics_.find("\ntidemark_restore_checks_total{result=\"" + result + "\"} 1\n") !=
+           std::string::npos;
+  }
+
+  std::string loaded_digest_, metrics_;
   std::map<std::string, std::string> data_before_;
 };
 
@@ -360,6 +367,7 @@ TEST_F(RestoreProof, ARestoredBackupIsVerifiedByItsDigest) {
   EXPECT_EQ(loaded_digest_, live_digest_);
   EXPECT_TRUE(log.find("\"actual_digest\":\"" + live_digest_ + "\"") != std::string::npos) << log;
   EXPECT_TRUE(Record().find("\"result\":\"verified\"") != std::string::npos) << Record();
+  EXPECT_TRUE(Counted("verified")) << metrics_;
 }
 
 TEST_F(RestoreProof, ADigestMismatchIsReportedWithBothValuesAndNothingIsOverwritten) {
@@ -372,6 +380,7 @@ TEST_F(RestoreProof, ADigestMismatchIsReportedWithBothValuesAndNothingIsOverwrit
   EXPECT_TRUE(log.find(wrong) != std::string::npos) << log;
   EXPECT_TRUE(log.find(live_digest_) != std::string::npos) << log;
   EXPECT_TRUE(Record().find("\"result\":\"mismatch\"") != std::string::npos) << Record();
+  EXPECT_TRUE(Counted("mismatch")) << metrics_;
   auto after = Snapshot(data_);
   after.erase(".tidemark-restore.json");
   data_before_.erase(".tidemark-restore.json");
@@ -383,6 +392,7 @@ TEST_F(RestoreProof, WithDebugDisabledTheRestoreIsUnverifiableNotGuessed) {
   const std::string log = RestoreAndRun({"enable-debug-command no"}, "restore unverifiable");
   EXPECT_TRUE(log.find("DEBUG command disabled") != std::string::npos) << log;
   EXPECT_TRUE(log.find("restore verified") == std::string::npos) << log;
+  EXPECT_TRUE(Counted("unverifiable")) << metrics_;
 }
 
 TEST_F(RestoreProof, WritesBeforeTheCheckMakeItUnverifiableNotAMismatch) {
