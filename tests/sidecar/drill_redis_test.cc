@@ -128,6 +128,8 @@ TEST_F(Drill, AGoodBackupDrillsGreenWithTheLiveDigestAndTouchesNeitherStoreNorDa
   EXPECT_TRUE(run.Logged("drill passed")) << run.out;
   EXPECT_TRUE(run.Logged("\"actual_digest\":\"" + live_digest_ + "\"")) << run.out;
   EXPECT_TRUE(run.Logged("\"keys\":8")) << run.out;
+  EXPECT_TRUE(run.Logged("\"load_seconds\":")) << run.out;
+  EXPECT_FALSE(run.Logged("\"peak_memory_bytes\":0")) << run.out;  // recorded from INFO memory
   EXPECT_TRUE(run.Logged("\"live_redis_version\":\"7.")) << run.out;
   EXPECT_EQ(Snapshot(store_), store_before);
   EXPECT_EQ(Snapshot(data_), data_before);
