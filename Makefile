@@ -22,7 +22,7 @@ test: build
 # pass on two threads). Third-party libraries are not instrumented, so suites that run cpprestsdk's
 # threads are left out.
 TSAN_BUILD ?= build-tsan
-TSAN_TESTS ?= io_test snapshot_pipeline_test
+TSAN_TESTS ?= io_test snapshot_pipeline_test digest_batch_test
 test-tsan:
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" -DTIDEMARK_TSAN=ON >/dev/null
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)

@@ -43,7 +43,7 @@ DatasetDigest::DatasetDigest(const DigestOptions& options)
       format_(options.score_format.value_or(ScoreFormat::kGrisu)),
       format_fixed_(options.score_format.has_value()),
       fail_on_module_(options.fail_on_module),
-      batch_(options.sha1_level.value_or(BestSha1Level())),
+      batch_(options.sha1_level.value_or(BestSha1Level()), options.background),
       expire_hash_(Sha1Of("!!expire!!")),
       hexpire_hash_(Sha1Of("!!hexpire!!")) {
   for (uint32_t t = 0; t < type_hashes_.size(); ++t) Sha1One(BigEndian(t), type_hashes_[t].data());

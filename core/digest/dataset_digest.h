@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 
+#include "core/base/background.h"
 #include "core/base/byte_source.h"
 #include "core/digest/digest_batch.h"
 #include "core/digest/score_text.h"
@@ -55,6 +56,9 @@ struct DigestOptions {
   bool fail_on_module = true;
   // The SHA-1 implementation; unset: the fastest this CPU runs. Tests set each level.
   std::optional<Sha1Level> sha1_level = std::nullopt;
+  // Where the batched SHA-1s run while the walk goes on (digest_batch.h); unset: on the
+  // walking thread. Must outlive the DatasetDigest.
+  Background* background = nullptr;
 };
 
 struct DigestDbCounts {

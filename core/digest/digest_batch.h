@@ -15,6 +15,13 @@
 // into a buffer of at most about kBatchBytes, plus per element 20 bytes of hash and 12 of
 // bookkeeping, at most kBatchElements of them; longer elements are hashed at once, not copied.
 // A key bigger than a batch is carried across flushes with its chain state.
+//
+// Given a Background (core/base/background.h), a full batch is hashed there while the caller
+// fills the next one: the SHA-1s leave the walking thread (the backup's pass has one core for
+// the walk and one for reading, SHA-256 and writing, and the walk was the longer). Two batches
+// then exist, so each is half the size: the same memory, the same digest. Calls come from one
+// thread; the hashing side touches only the batch it was handed, the digests so far and the
+// state of the key carried into the next batch.
 #pragma once
 
 #include <cstdint>
@@ -22,16 +29,22 @@
 #include <span>
 #include <vector>
 
+#include "core/base/background.h"
 #include "core/digest/sha1_multi.h"
 
 namespace tidemark {
 
 class DigestBatch {
  public:
+  // Of both batches together (each holds half with a Background).
   static constexpr size_t kBatchBytes = size_t{512} << 10;
   static constexpr size_t kBatchElements = 8192;
 
-  explicit DigestBatch(Sha1Level level);
+  // `background`, if given, must outlive this object.
+  explicit DigestBatch(Sha1Level level, Background* background = nullptr);
+  ~DigestBatch();
+  DigestBatch(const DigestBatch&) = delete;
+  DigestBatch& operator=(const DigestBatch&) = delete;
 
   // Calls for one key, in this order: BeginKey, then any of MixKey/XorKey and
   // BeginField -> MixField... -> EndField groups, then EndKey or DropKey. Each of MixKey, XorKey
@@ -49,15 +62,16 @@ class DigestBatch {
   void EndKey(const Sha1Digest* xor_first);     // [k ^= *xor_first]; digest[db] ^= SHA1(k)
   void DropKey();                               // the key does not count
 
-  // Hashes what is pending; then the XOR of SHA1(k) over the ended keys, per database.
+  // Hashes what is pending (and waits for the Background); then the XOR of SHA1(k) over the
+  // ended keys, per database.
   const std::map<uint64_t, Sha1Digest>& Finish();
 
  private:
-  // A serial chain state = SHA1(state ^ hashes_[i]) for i in [begin, end): a key's or a field's.
+  // A serial chain state = SHA1(state ^ hashes[i]) for i in [begin, end): a key's or a field's.
   struct Chain {
     Sha1Digest state{};
     uint32_t begin = 0, end = 0;
-    uint32_t key = 0;         // a field's key (index in keys_)
+    uint32_t key = 0;         // a field's key (index in keys)
     bool field = false;
     bool closed = false;  // a field whose EndField came: its state is SHA1(e) now
   };
@@ -71,29 +85,49 @@ class DigestBatch {
   struct Pending {
     uint32_t slot, offset, size;
   };
+  // What the calls described since the last flush, until hashed.
+  struct Batch {
+    std::vector<uint8_t> bytes;
+    std::vector<Pending> pending;
+    std::vector<Sha1Digest> hashes;
+    std::vector<Chain> chains;
+    std::vector<Key> keys;
+    std::vector<std::pair<uint32_t, uint32_t>> xors;  // (slot, key): k ^= hashes[slot]
+    // keys[0] is the previous batch's last key, still open: its acc and chain state (chains[0],
+    // and chains[1] when its field is open too) are the previous batch's results, set when
+    // this batch is hashed.
+    bool continues_key = false, continues_field = false;
+  };
+  // The open key's results, from one batch's hashing to the next's.
+  struct Carry {
+    Sha1Digest acc{}, own{}, field{};
+  };
 
   uint32_t AddHash(std::span<const uint8_t> bytes);
   uint32_t AddKnownHash(const Sha1Digest& hash);
   void AddStep(Chain& chain, uint32_t slot);
   void MaybeFlush();
+  // Hands the batch filled to the hashing side and starts the next with the open key.
   void Flush();
-  void HashPending();
-  void RunChains();
-  void FinishKeys();
-  void KeepOpenKey();
+  static void StartAfter(const Batch& full, Batch& next);
+
+  // The hashing side (the Background's thread when there is one).
+  void Hash(Batch& b);
+  void HashPending(Batch& b);
+  void RunChains(Batch& b);
+  void FinishKeys(Batch& b);
   // Sha1Many over 20-byte messages in msgs_, into out_.
   void HashMessages();
 
   Sha1Level level_;
-  std::vector<uint8_t> bytes_;
-  std::vector<Pending> pending_;
-  std::vector<Sha1Digest> hashes_;
-  std::vector<Chain> chains_;
-  std::vector<Key> keys_;
-  std::vector<std::pair<uint32_t, uint32_t>> xors_;  // (slot, key): k ^= hashes_[slot]
+  Background* background_;
+  size_t max_bytes_, max_elements_;  // per batch
+  Batch filling_, hashing_;
+  bool hashing_started_ = false;  // on the Background, not yet waited for
+  // Hashing side only.
+  Carry carry_;
   std::map<uint64_t, Sha1Digest> dbs_;
-  // Scratch reused across flushes.
-  std::vector<std::span<const uint8_t>> spans_;
+  std::vector<std::span<const uint8_t>> spans_;  // scratch reused across flushes
   std::vector<Sha1Digest> msgs_, out_;
   std::vector<uint32_t> active_;
 };

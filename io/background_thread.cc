@@ -1,0 +1,60 @@
+#include "io/background_thread.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace tidemark {
+
+BackgroundThread::BackgroundThread() : thread_([this] { Loop(); }) {}
+
+BackgroundThread::~BackgroundThread() {
+  Wait();
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  work_ready_.notify_one();
+  thread_.join();
+}
+
+void BackgroundThread::Start(std::function<void()> work) {
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    if (work_) {
+      std::fprintf(stderr, "tidemark: BackgroundThread::Start while a piece is still running\n");
+      std::abort();
+    }
+    work_ = std::move(work);
+    wake = thread_sleeping_;
+  }
+  if (wake) work_ready_.notify_one();
+}
+
+void BackgroundThread::Wait() {
+  std::unique_lock lock(mu_);
+  if (!work_) return;
+  caller_waiting_ = true;
+  work_done_.wait(lock, [&] { return !work_; });
+  caller_waiting_ = false;
+}
+
+void BackgroundThread::Loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (!work_ && !stop_) {
+      thread_sleeping_ = true;
+      work_ready_.wait(lock, [&] { return work_ || stop_; });
+      thread_sleeping_ = false;
+    }
+    if (!work_) return;  // stop_, with nothing left to run
+    // The caller does not touch work_ until it is cleared, so it runs outside the lock.
+    lock.unlock();
+    work_();
+    lock.lock();
+    work_ = nullptr;
+    if (caller_waiting_) work_done_.notify_one();
+  }
+}
+
+}  // namespace tidemark
