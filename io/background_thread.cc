@@ -2,13 +2,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace tidemark {
 
 BackgroundThread::BackgroundThread() : thread_([this] { Loop(); }) {}
 
 BackgroundThread::~BackgroundThread() {
-  Wait();
+  WaitForPiece();
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -21,8 +22,8 @@ void BackgroundThread::Start(std::function<void()> work) {
   bool wake;
   {
     std::lock_guard lock(mu_);
-    if (work_) {
-      std::fprintf(stderr, "tidemark: BackgroundThread::Start while a piece is still running\n");
+    if (work_ || thrown_) {
+      std::fprintf(stderr, "tidemark: BackgroundThread::Start before the last piece was waited for\n");
       std::abort();
     }
     work_ = std::move(work);
@@ -32,11 +33,17 @@ void BackgroundThread::Start(std::function<void()> work) {
 }
 
 void BackgroundThread::Wait() {
+  if (std::exception_ptr e = WaitForPiece()) std::rethrow_exception(e);
+}
+
+std::exception_ptr BackgroundThread::WaitForPiece() {
   std::unique_lock lock(mu_);
-  if (!work_) return;
-  caller_waiting_ = true;
-  work_done_.wait(lock, [&] { return !work_; });
-  caller_waiting_ = false;
+  if (work_) {
+    caller_waiting_ = true;
+    work_done_.wait(lock, [&] { return !work_; });
+    caller_waiting_ = false;
+  }
+  return std::exchange(thrown_, nullptr);
 }
 
 void BackgroundThread::Loop() {
@@ -50,8 +57,14 @@ void BackgroundThread::Loop() {
     if (!work_) return;  // stop_, with nothing left to run
     // The caller does not touch work_ until it is cleared, so it runs outside the lock.
     lock.unlock();
-    work_();
+    std::exception_ptr thrown;
+    try {
+      work_();
+    } catch (...) {  // handed to the caller's Wait(): escaping this thread would end the process
+      thrown = std::current_exception();
+    }
     lock.lock();
+    thrown_ = std::move(thrown);
     work_ = nullptr;
     if (caller_waiting_) work_done_.notify_one();
   }

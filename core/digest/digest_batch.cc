@@ -20,8 +20,12 @@ DigestBatch::DigestBatch(Sha1Level level, Background* background)
       max_elements_(background ? kBatchElements / 2 : kBatchElements) {}
 
 DigestBatch::~DigestBatch() {
-  // The hashing side may still be using this object (a walk that stopped early).
-  if (hashing_started_) background_->Wait();
+  // The hashing side may still be using this object (a walk that stopped early). What it threw,
+  // if anything, is dropped with the digest nobody will read.
+  try {
+    WaitForHashing();
+  } catch (...) {
+  }
 }
 
 void DigestBatch::BeginKey(uint64_t db) {
@@ -95,10 +99,7 @@ void DigestBatch::DropKey() {
 
 const std::map<uint64_t, Sha1Digest>& DigestBatch::Finish() {
   Flush();
-  if (hashing_started_) {
-    background_->Wait();
-    hashing_started_ = false;
-  }
+  WaitForHashing();
   return dbs_;
 }
 
@@ -142,11 +143,17 @@ void DigestBatch::Flush() {
     StartAfter(filling_, filling_);
     return;
   }
-  if (hashing_started_) background_->Wait();
+  WaitForHashing();
   std::swap(filling_, hashing_);
   StartAfter(hashing_, filling_);
   background_->Start([this] { Hash(hashing_); });
   hashing_started_ = true;
+}
+
+void DigestBatch::WaitForHashing() {
+  if (!hashing_started_) return;
+  hashing_started_ = false;  // also when Wait() throws: that piece is over
+  background_->Wait();
 }
 
 // The key being walked (if any) and its open field go on into the next batch, their results so

@@ -20,8 +20,14 @@
 // fills the next one: the SHA-1s leave the walking thread (the backup's pass has one core for
 // the walk and one for reading, SHA-256 and writing, and the walk was the longer). Two batches
 // then exist, so each is half the size: the same memory, the same digest. Calls come from one
-// thread; the hashing side touches only the batch it was handed, the digests so far and the
-// state of the key carried into the next batch.
+// thread; the hashing side touches only the batch it was handed, the digests so far, its scratch
+// vectors and the state of the key carried into the next batch (carry_), none of which the
+// calling side reads or writes until it has waited. Batches are hashed one at a time, in the
+// order they were filled (a batch is handed over only after the one before was waited for):
+// a key's chain and a field's chain are serial and go from one batch to the next through
+// carry_, so that order is what the digest needs; the XORs (members, fields into their key,
+// keys into their database) commute. A walk that stops early (an invalid file, a failed write)
+// destroys the DigestBatch, which waits for the batch in flight before its memory goes.
 #pragma once
 
 #include <cstdint>
@@ -110,6 +116,8 @@ class DigestBatch {
   // Hands the batch filled to the hashing side and starts the next with the open key.
   void Flush();
   static void StartAfter(const Batch& full, Batch& next);
+  // Returns once the batch handed to the Background (if any) is hashed; throws what that threw.
+  void WaitForHashing();
 
   // The hashing side (the Background's thread when there is one).
   void Hash(Batch& b);

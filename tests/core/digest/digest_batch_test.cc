@@ -1,15 +1,19 @@
 // DigestBatch (digest_batch.h) against the plain definition, each SHA-1 taken at once, on
 // generated call sequences that cross many batch edges: keys of more elements than a batch
 // (their chain and open field carried into the next), elements too long for a lane, dropped
-// keys, several databases. Hashed on the calling thread and on a BackgroundThread (the backup's
-// pass), which must give the same digests; under ThreadSanitizer (make test-tsan) this is also
-// the check that the two threads share nothing but what they hand over.
+// keys, several databases. Hashed on the calling thread, on a BackgroundThread (the backup's
+// pass) and by a Background that runs each piece as late as its contract allows, which must all
+// give the same digests; under ThreadSanitizer (make test-tsan) this is also the check that the
+// two threads share nothing but what they hand over. A piece that throws fails the caller.
 #include "core/digest/digest_batch.h"
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "io/background_thread.h"
@@ -60,23 +64,25 @@ std::map<uint64_t, Sha1Digest> Plain(const std::vector<Call>& calls) {
   return dbs;
 }
 
+void Apply(DigestBatch& batch, const Call& c) {
+  Sha1Digest operand;
+  const bool has_operand = c.bytes.size() == 20;
+  if (has_operand) std::copy(c.bytes.begin(), c.bytes.end(), operand.begin());
+  switch (c.kind) {
+    case Call::kBeginKey: batch.BeginKey(c.db); break;
+    case Call::kMixKey: batch.MixKey(c.bytes); break;
+    case Call::kXorKey: batch.XorKey(c.bytes); break;
+    case Call::kBeginField: batch.BeginField(); break;
+    case Call::kMixField: batch.MixField(c.bytes); break;
+    case Call::kEndField: batch.EndField(has_operand ? &operand : nullptr); break;
+    case Call::kEndKey: batch.EndKey(has_operand ? &operand : nullptr); break;
+    case Call::kDropKey: batch.DropKey(); break;
+  }
+}
+
 std::map<uint64_t, Sha1Digest> Batched(const std::vector<Call>& calls, Background* background) {
   DigestBatch batch(BestSha1Level(), background);
-  for (const Call& c : calls) {
-    Sha1Digest operand;
-    const bool has_operand = c.bytes.size() == 20;
-    if (has_operand) std::copy(c.bytes.begin(), c.bytes.end(), operand.begin());
-    switch (c.kind) {
-      case Call::kBeginKey: batch.BeginKey(c.db); break;
-      case Call::kMixKey: batch.MixKey(c.bytes); break;
-      case Call::kXorKey: batch.XorKey(c.bytes); break;
-      case Call::kBeginField: batch.BeginField(); break;
-      case Call::kMixField: batch.MixField(c.bytes); break;
-      case Call::kEndField: batch.EndField(has_operand ? &operand : nullptr); break;
-      case Call::kEndKey: batch.EndKey(has_operand ? &operand : nullptr); break;
-      case Call::kDropKey: batch.DropKey(); break;
-    }
-  }
+  for (const Call& c : calls) Apply(batch, c);
   return batch.Finish();
 }
 
@@ -124,6 +130,31 @@ std::vector<Call> Generate(uint32_t seed) {
   return calls;
 }
 
+// A Background as lazy as the contract allows: each piece runs inside the Wait() that follows
+// it, on the calling thread. A DigestBatch that read a batch's results before waiting for them
+// (the open key's chain state, say) would see them unset here, on every flush.
+class RunAtWait final : public Background {
+ public:
+  void Start(std::function<void()> work) override {
+    ASSERT_FALSE(work_) << "a piece started before the last was waited for";
+    work_ = std::move(work);
+    ++started_;
+  }
+  void Wait() override {
+    if (!work_) return;
+    auto work = std::move(work_);
+    work_ = nullptr;
+    if (started_ == throw_at_) throw std::runtime_error("piece " + std::to_string(started_) + " failed");
+    work();
+  }
+  int started() const { return started_; }
+  int throw_at_ = -1;  // the piece (1-based) that throws instead of running
+
+ private:
+  std::function<void()> work_;
+  int started_ = 0;
+};
+
 TEST(DigestBatch, OnABackgroundThreadOrNotTheDigestsAreThePlainDefinitions) {
   for (uint32_t seed : {1u, 2u, 3u}) {
     SCOPED_TRACE(seed);
@@ -133,7 +164,30 @@ TEST(DigestBatch, OnABackgroundThreadOrNotTheDigestsAreThePlainDefinitions) {
     EXPECT_EQ(Batched(calls, nullptr), want);
     BackgroundThread thread;
     EXPECT_EQ(Batched(calls, &thread), want);
+    RunAtWait late;
+    EXPECT_EQ(Batched(calls, &late), want);
+    EXPECT_GT(late.started(), 20);  // many batches were handed over, not one at Finish()
   }
+}
+
+// What a piece throws (an allocation that failed on the hashing side) reaches the caller, as if
+// it had hashed the batch itself; the DigestBatch is then destroyed with nothing left running.
+TEST(DigestBatch, APieceThatThrowsFailsTheCallerNotTheProcess) {
+  const auto calls = Generate(5);
+  RunAtWait failing;
+  failing.throw_at_ = 3;
+  EXPECT_THROW(Batched(calls, &failing), std::runtime_error);
+  EXPECT_EQ(failing.started(), 3);  // the walk filled the next batch; its flush's Wait() threw
+
+  // A walk that stops (an invalid file) while the failing piece is still unclaimed: the
+  // destructor waits for it and drops the exception instead of ending the process.
+  RunAtWait stopped;
+  stopped.throw_at_ = 2;
+  {
+    DigestBatch batch(BestSha1Level(), &stopped);
+    for (size_t i = 0; stopped.started() < 2; ++i) Apply(batch, calls.at(i));
+  }
+  EXPECT_EQ(stopped.started(), 2);
 }
 
 TEST(DigestBatch, AWalkThatStopsWhileABatchIsHashedLeavesNothingRunning) {
@@ -141,11 +195,7 @@ TEST(DigestBatch, AWalkThatStopsWhileABatchIsHashedLeavesNothingRunning) {
   BackgroundThread thread;
   {
     DigestBatch batch(BestSha1Level(), &thread);
-    for (size_t i = 0; i < calls.size() / 2; ++i) {
-      const Call& c = calls[i];
-      if (c.kind == Call::kBeginKey) batch.BeginKey(c.db);
-      if (c.kind == Call::kMixKey) batch.MixKey(c.bytes);
-    }
+    for (size_t i = 0; i < calls.size() / 2; ++i) Apply(batch, calls[i]);
   }  // destroyed mid-walk: waits for the batch it handed over, if still hashing
   // The thread is free for the next piece.
   bool ran = false;
