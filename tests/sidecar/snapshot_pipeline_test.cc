@@ -1,7 +1,9 @@
-// The backup's one pass on two threads (sidecar/snapshot_backup.h): snapshots of many read-ahead
-// slots, so the thread that hashes and writes runs ahead of the verifier while either side fails.
-// Also run under ThreadSanitizer (Makefile, test-tsan).
+// The backup's one pass on three threads (sidecar/snapshot_backup.h): snapshots of many read-ahead
+// slots, so the thread that hashes and writes runs ahead of the verifier while either side fails,
+// and a real redis-server's snapshot of many digest batches, hashed on the digest's thread while
+// the walk goes on. Also run under ThreadSanitizer (Makefile, test-tsan).
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -10,13 +12,16 @@
 #include "io/prefetch_source.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/snapshot_backup.h"
+#include "tests/core/digest/batch_edge_dataset.h"
 #include "tests/sidecar/test_rdb.h"
 #include "tests/sidecar/wrapped_store.h"
+#include "tests/testing/redis_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::sidecar {
 namespace {
 
+using testing::RedisServer;
 using testing::TempDir;
 
 // 48 values of 256 KiB: 12 MiB, six times the read-ahead ring.
@@ -100,6 +105,36 @@ TEST_F(SnapshotPipeline, CorruptionTheVerifierFindsWhileTheWriterRunsAheadPublis
     EXPECT_NE(r.error().message.find("was not published"), std::string::npos) << r.error().message;
     ExpectOnlyTheOlderBackup();
   }
+}
+
+// The digest's batches go to a third thread while the walk fills the next (digest_batch.h): on
+// a real server's snapshot of keys larger than a batch, the backup's digest is the server's, and
+// a snapshot cut while batches are in flight publishes nothing and leaves no thread behind.
+TEST_F(SnapshotPipeline, ADigestOfManyBatchesOnItsOwnThreadIsTheServersAndACutSnapshotFails) {
+  TempDir redis_dir;
+  std::string rdb, digest;
+  {
+    RedisServer redis(redis_dir.path());
+    ASSERT_EQ(redis.Cli(testing::BatchEdgeFillCommand()), "1");
+    redis.Save();
+    digest = redis.Digest();
+    rdb = testing::ReadFile(redis_dir.File("dump.rdb"));
+  }
+  ASSERT_EQ(digest.size(), 40u) << digest;
+  // Now, not a fixed time: the dataset's expiring keys are a day ahead of the server's clock.
+  const int64_t now = std::time(nullptr);
+  auto m = Backup(*store_, rdb, now);
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ(m->dataset_digest.value_or("<none>"), digest);
+  EXPECT_EQ(m->total_keys(), testing::kBatchEdgeKeysDb0 + testing::kBatchEdgeKeysDb1);
+  ASSERT_TRUE(store_->Delete(m->name));
+
+  const std::string cut = rdb.substr(0, rdb.size() * 2 / 3);
+  auto r = Backup(*store_, cut, now + 1);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, "dump.rdb") << r.error().ToString();
+  EXPECT_NE(r.error().message.find("was not published"), std::string::npos) << r.error().message;
+  ExpectOnlyTheOlderBackup();
 }
 
 // Fails every write after the first `good_bytes`, as a full disk would, on the writer's thread.
