@@ -19,7 +19,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # ThreadSanitizer over the tests of Tidemark's own threaded code (the read-ahead source, the backup's
-# pass on two threads). Third-party libraries are not instrumented, so suites that run cpprestsdk's
+# pass on three threads, the digest's batches on a BackgroundThread). Third-party libraries are not instrumented, so suites that run cpprestsdk's
 # threads are left out.
 TSAN_BUILD ?= build-tsan
 TSAN_TESTS ?= io_test snapshot_pipeline_test digest_batch_test

@@ -2,14 +2,16 @@
 //
 //   snapshot bytes -> PrefetchSource -> { CRC-64, SHA-256, the stores' writers }  (reader thread)
 //                                   `-> lent in place to VerifyRdb + the dataset digest (caller)
+//                                         `-> the digest's batched SHA-1s (BackgroundThread)
 //
 // The RDB verifier pulls every byte once; each chunk is hashed and written to the store on the
 // read-ahead thread before the verifier sees it, so the two halves of the work use two cores
 // with a fixed ring of buffers between them (io/prefetch_source.h: 8 x 256 KiB). The backup is published (data, then metadata) only when the verifier found the whole
 // snapshot valid, every write succeeded and — with verify_after_copy — the bytes read back from
 // the store have the same CRC-64 as the snapshot. On any failure the put is aborted: nothing becomes visible
-// and the store's other backups are untouched. Two threads while the bytes pass (the caller's and
-// the read-ahead one, joined before anything is published); memory is the ring.
+// and the store's other backups are untouched. Three threads while the bytes pass (the caller's,
+// the read-ahead one and the digest's, joined before anything is published); memory is the ring
+// and the digest's two half-size batches (docs/digest.md).
 #pragma once
 
 #include <cstdint>
