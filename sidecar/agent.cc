@@ -15,6 +15,7 @@
 #include "sidecar/restore.h"
 #include "sidecar/restore_check.h"
 #include "sidecar/restore_record.h"
+#include "sidecar/scratch_redis.h"
 #include "sidecar/verify_files.h"
 
 namespace tidemark::sidecar {
@@ -99,6 +100,10 @@ void Agent::Run(const std::atomic<bool>& stop) {
   }
   log_.Info("sidecar running", {LogField::Str("redis", options_.endpoint.ToString()),
                                 LogField::Str("store", store_.dir())});
+  // A drill killed with the sidecar left its copy of a backup (as large as the backup) in the
+  // work directory, which outlives the container: it goes now, not at the next drill.
+  for (const auto& stale : CleanStaleScratchDirs(options_.work_dir))
+    log_.Info("removed the scratch directory of an interrupted drill", {LogField::Str("dir", stale)});
   while (!stop.load()) {
     Tick();
     clock_.SleepMillis(options_.tick_ms);

@@ -237,33 +237,39 @@ TEST_F(Drill, ABackupOverTheMemoryBudgetIsSkippedWithoutLoading) {
   EXPECT_FALSE(run.Logged("drill failed")) << run.out;
 }
 
-TEST_F(Drill, AKilledDrillLeavesNoServerAndItsDirectoryGoesAtTheNextDrill) {
-  TakeBackup();
+// Kills a `drill` while its scratch server loads the backup (the kill is SIGKILL: nothing of
+// the sidecar runs after it); expects the server to die with it. The scratch directory stays.
+void KillMidDrill(const TempDir& tmp, const std::string& store, const std::string& work) {
   // The real server, slowed to 200 ms per key while loading so the kill lands mid-load; the
   // wrapper records the server's pid (exec keeps it, and the parent-death signal with it).
-  const std::string pid_file = tmp_.File("server.pid"), wrapper = tmp_.File("slow-redis-server");
+  const std::string pid_file = tmp.File("server.pid"), wrapper = tmp.File("slow-redis-server");
   WriteFile(wrapper, "#!/bin/sh\nif [ \"$1\" != --version ]; then echo $$ > " + pid_file +
                          "; fi\nexec redis-server \"$@\" --key-load-delay 200000\n");
   ::chmod(wrapper.c_str(), 0755);
-  pid_t sidecar = SpawnSidecar({"drill", "--store", store_, "--work-dir", work_,
+  pid_t sidecar = SpawnSidecar({"drill", "--store", store, "--work-dir", work,
                                 "--redis-server", wrapper},
-                               tmp_.File("killed.log"));
+                               tmp.File("killed.log"));
   ASSERT_GT(sidecar, 0);
   std::string scratch;
   ASSERT_TRUE(WaitFor([&] {
-    auto dirs = ListDir(work_);
+    auto dirs = ListDir(work);
     if (dirs.empty()) return false;
-    scratch = work_ + "/" + dirs.front();
+    scratch = work + "/" + dirs.front();
     struct stat st{};
     return ::stat((scratch + "/redis.sock").c_str(), &st) == 0;  // started, loading
-  }, 20000)) << ReadFile(tmp_.File("killed.log"));
+  }, 20000)) << ReadFile(tmp.File("killed.log"));
   const pid_t server = std::stoi(ReadFile(pid_file));
   ASSERT_EQ(::kill(server, 0), 0) << "the scratch server should be running";
   ::kill(sidecar, SIGKILL);
   ::waitpid(sidecar, nullptr, 0);
   EXPECT_TRUE(WaitFor([&] { return ::kill(server, 0) != 0; }, 5000))
       << "the scratch server outlived the sidecar";
+  EXPECT_EQ(ListDir(work).size(), 1u) << "the killed drill's directory";
+}
 
+TEST_F(Drill, AKilledDrillLeavesNoServerAndItsDirectoryGoesAtTheNextDrill) {
+  TakeBackup();
+  ASSERT_NO_FATAL_FAILURE(KillMidDrill(tmp_, store_, work_));
   auto run = RunDrill();  // the next drill removes what the killed one left
   EXPECT_EQ(run.rc, 0) << run.out << run.err;
   EXPECT_TRUE(run.Logged("removed the scratch directory of an interrupted drill")) << run.out;
@@ -314,6 +320,20 @@ TEST_F(Drill, EveryNewInRunDrillsEachOfTwoBackupsOfOneSecond) {
   size_t passes = 0;
   for (size_t at = 0; (at = log.find("drill passed", at)) != std::string::npos; ++at) ++passes;
   EXPECT_EQ(passes, 2u) << log;
+}
+
+// In a pod the work directory outlives the container: a restarted `run` removes what a drill
+// killed with it left, without waiting for the next drill.
+TEST_F(Drill, AKilledDrillsDirectoryGoesWhenRunStarts) {
+  TakeBackup();
+  ASSERT_NO_FATAL_FAILURE(KillMidDrill(tmp_, store_, work_));
+  RunningSidecar run({"--redis", "unix:" + redis_->socket(), "--store", store_, "--work-dir", work_,
+                      "--listen", "127.0.0.1:" + std::to_string(FreePort())},
+                     tmp_.File("run.log"));
+  EXPECT_TRUE(WaitFor([&] { return ListDir(work_).empty(); }, 20000)) << run.Log();
+  EXPECT_TRUE(WaitFor([&] {
+    return run.Log().find("removed the scratch directory of an interrupted drill") != std::string::npos;
+  }, 20000)) << run.Log();
 }
 
 TEST_F(Drill, AnEmptyStoreIsSkipped) {
