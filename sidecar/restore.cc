@@ -91,6 +91,28 @@ bool ManifestMissing(const std::string& path) {
   return text->find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
+// A cut longer than the limit is not a torn last write: refused, every byte kept. Never an older
+// backup instead (the step fails before any candidate is compared): the AOF may hold writes no
+// backup has.
+Status CheckTailCutLimit(const RestoreOptions& o, const std::string& dir,
+                         const aof::AofCutPlan& plan, const std::string& what) {
+  const uint64_t cut = plan.original_size - plan.new_size;
+  if (cut <= o.max_aof_tail_repair_bytes) return {};
+  const std::string file = dir + "/" + plan.file;
+  return Fatal(file, "the AOF ends with an incomplete record (" + what + "); repairing it would cut " +
+                         std::to_string(cut) + " bytes of " + file + " (from offset " +
+                         std::to_string(plan.new_size) + " to its end at " +
+                         std::to_string(plan.original_size) + "), more than the limit of " +
+                         std::to_string(o.max_aof_tail_repair_bytes) +
+                         " bytes (policy restore.maxAofTailRepairBytes, "
+                         "--max-aof-tail-repair-bytes). Nothing was cut, the files are kept as "
+                         "they are. Look at the tail (`tidemark verify aof " + dir +
+                         "`), then raise the limit above " + std::to_string(cut) +
+                         " bytes, or cut it by hand with `tidemark verify aof --fix " + dir +
+                         "` (keeps the original); to restore a backup instead, move " + dir +
+                         " aside (the writes since that backup are lost)");
+}
+
 // Step 1, AOF part. Returns false in `present` when there is no AOF to speak of.
 Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData& local,
                   bool& present) {
@@ -124,6 +146,7 @@ Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData&
     auto plan = aof::PlanAofCut(*report, aof::AofCutMode::kFixTruncatedTail);
     if (!plan) return std::unexpected(plan.error());
     if (!*plan) return Fatal(dir, "the AOF is truncated but no safe cut exists: " + what);
+    if (auto s = CheckTailCutLimit(o, dir, **plan, what); !s) return s;
     auto kept = ApplyAofCut(dir, **plan, now);
     if (!kept) return std::unexpected(kept.error());
     local.notes.push_back("cut the truncated AOF tail: " + (*plan)->reason);
@@ -131,6 +154,7 @@ Status InspectAof(const RestoreOptions& o, JsonLog& log, int64_t now, LocalData&
              {LogField::Str("file", dir + "/" + (*plan)->file),
               LogField::Int("new_size", (*plan)->new_size),
               LogField::Int("bytes_cut", (*plan)->original_size - (*plan)->new_size),
+              LogField::Int("limit", static_cast<int64_t>(o.max_aof_tail_repair_bytes)),
               LogField::Str("original_kept_at", *kept)});
     report = VerifyAofAt(*where, vopt);
     if (!report) return std::unexpected(report.error());

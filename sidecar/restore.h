@@ -2,7 +2,8 @@
 // what this pod's Redis starts from, act, and log the decision with its reasons.
 //
 //   1. Local data. With AOF on: the appendonlydir is verified through its manifest; a truncated
-//      tail is cut when allowed (original bytes kept aside), else the step fails; corruption in
+//      tail is cut when allowed and within the limit (original bytes kept aside), else the step
+//      fails naming the file, the offset, the bytes and the limit; corruption in
 //      the middle fails (files kept: a person must look). A missing or empty manifest is rebuilt
 //      when the part names make it unambiguous (manifest_rebuild.h), else the step fails —
 //      Redis 7 would start empty over the files. The dump.rdb is verified in every mode.
@@ -40,6 +41,7 @@
 #include "sidecar/peer_restore.h"
 #include "sidecar/point_in_time.h"
 #include "sidecar/restore_record.h"
+#include "sidecar/sidecar_policy.h"
 
 namespace tidemark::sidecar {
 
@@ -48,6 +50,9 @@ struct RestoreOptions {
   bool allow_start_empty = false;     // --allow-empty
   bool allow_empty_data = false;      // policy backup.allowEmpty: off = the refuse-empty guard
   bool allow_aof_tail_repair = false;
+  // The most bytes the repair may cut (--max-aof-tail-repair-bytes); 0: never cut. A longer cut
+  // fails the step (never an older backup instead: the local AOF may be newer than any).
+  uint64_t max_aof_tail_repair_bytes = kDefaultMaxAofTailRepairBytes;
   bool backups_allowed = true;        // policy restore.when: auto
   std::optional<std::string> pinned_backup = std::nullopt;
   uint32_t max_rdb_version = 12;

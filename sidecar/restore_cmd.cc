@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/policy/quantity.h"
 #include "sidecar/commands.h"
 #include "io/kill_point.h"
 #include "sidecar/dir_backup_store.h"
@@ -21,7 +22,8 @@ constexpr const char* kUsage =
     "usage: tidemark-sidecar restore --data-dir DIR [--store DIR] [--policy FILE]\n"
     "  (a policy with backup.objectStore adds the bucket's backups to the candidates)\n"
     "         [--appendonly yes|no] [--appenddirname NAME] [--appendfilename NAME]\n"
-    "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair]\n"
+    "         [--dbfilename NAME] [--allow-empty] [--allow-aof-tail-repair\n"
+    "          [--max-aof-tail-repair-bytes N (a quantity: 1Mi by default, 0 never cuts)]]\n"
     "         [--max-rdb-version N] [--point-in-time RFC3339 [--allow-older-snapshot]]\n"
     "         [--peers http(s)://HOST:PORT,... --peer-token-file FILE [--peer-attempts N]]\n"
     "         [--peer-tls-ca FILE (verifies https peers) [--peer-tls-cert FILE --peer-tls-key FILE\n"
@@ -63,7 +65,8 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
                              "--appendfilename", "--dbfilename", "--max-rdb-version",
                              "--point-in-time", "--peers", "--peer-token-file", "--peer-attempts",
                              "--peer-tls-ca", "--peer-tls-cert", "--peer-tls-key",
-                             "--instance", "--instance-uid", "--accept-lineage"},
+                             "--instance", "--instance-uid", "--accept-lineage",
+                             "--max-aof-tail-repair-bytes"},
                             {"--allow-empty", "--allow-aof-tail-repair", "--allow-older-snapshot",
                              "--force-empty", "--replica-unless-pod-0"});
   if (!flags) return Usage(flags.error().message);
@@ -79,6 +82,12 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
     pit->allow_older_snapshot = flags->Has("--allow-older-snapshot");
   } else if (flags->Has("--allow-older-snapshot")) {
     return Usage("--allow-older-snapshot goes with --point-in-time");
+  }
+  std::optional<uint64_t> max_tail_cut;
+  if (auto v = flags->Get("--max-aof-tail-repair-bytes")) {
+    auto bytes = policy::ParseByteQuantity(*v);
+    if (!bytes) return Usage("--max-aof-tail-repair-bytes: " + bytes.error().message);
+    max_tail_cut = static_cast<uint64_t>(*bytes);
   }
   uint32_t max_version = 12;
   if (auto v = flags->Get("--max-rdb-version")) {
@@ -117,6 +126,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
     o.layout.dbfilename = p->rdb_file_name;
     o.allow_empty_data = p->allow_empty;
     o.allow_aof_tail_repair = p->allow_aof_tail_repair;
+    o.max_aof_tail_repair_bytes = p->max_aof_tail_repair_bytes;
     o.backups_allowed = p->restore_enabled;
     o.pinned_backup = p->restore_backup_name;
     o.force_empty = p->force_empty_start;
@@ -128,6 +138,7 @@ int RunRestoreCommand(const std::vector<std::string>& args) {
   if (auto v = flags->Get("--appendfilename")) o.layout.appendfilename = *v;
   if (auto v = flags->Get("--dbfilename")) o.layout.dbfilename = *v;
   if (flags->Has("--allow-aof-tail-repair")) o.allow_aof_tail_repair = true;
+  if (max_tail_cut) o.max_aof_tail_repair_bytes = *max_tail_cut;
   o.allow_start_empty = flags->Has("--allow-empty");
   o.max_rdb_version = max_version;
   o.point_in_time = pit;

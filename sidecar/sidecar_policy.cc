@@ -215,6 +215,8 @@ Result<SidecarPolicy> Parse(const json::value& doc, const std::string& where) {
   if (pit->is_string()) p.restore_point_in_time = pit->as_string();
   else if (!pit->is_null()) return w.Bad("restore.source.pointInTime", "expected a string or null");
   TRY_ASSIGN(p.allow_aof_tail_repair, w.Bool(*restore, "restore", "allowAofTailRepair"));
+  if (restore->has_field("maxAofTailRepairBytes"))
+    TRY_ASSIGN(p.max_aof_tail_repair_bytes, w.Size(*restore, "restore", "maxAofTailRepairBytes"));
   // Both absent in policies rendered before they existed.
   if (restore->has_field("forceEmptyStart"))
     TRY_ASSIGN(p.force_empty_start, w.Bool(*restore, "restore", "forceEmptyStart"));

@@ -13,6 +13,10 @@
 
 namespace tidemark::sidecar {
 
+// restore.maxAofTailRepairBytes when neither the policy nor a flag says: the model's default
+// (core/policy/model.h, "1Mi").
+inline constexpr uint64_t kDefaultMaxAofTailRepairBytes = uint64_t{1} << 20;
+
 // backup.objectStore: the bucket and the files holding its secrets (mounted by the operator).
 struct ObjectStorePolicy {
   std::string endpoint;
@@ -57,6 +61,8 @@ struct SidecarPolicy {
   std::optional<std::string> restore_backup_name;  // restore.source.backupName
   std::optional<std::string> restore_point_in_time;  // restore.source.pointInTime (RFC 3339)
   bool allow_aof_tail_repair = false;              // restore.allowAofTailRepair
+  // restore.maxAofTailRepairBytes; absent in policies rendered before it: the model's default.
+  uint64_t max_aof_tail_repair_bytes = kDefaultMaxAofTailRepairBytes;
   bool force_empty_start = false;                  // restore.forceEmptyStart (absent: false)
   std::optional<std::string> from_instance;        // restore.fromInstance (absent: null)
 };

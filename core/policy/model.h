@@ -185,6 +185,10 @@ struct Restore {
   RestoreWhen when = RestoreWhen::kAuto;
   RestoreSource source;
   bool allow_aof_tail_repair = true;
+  // The most bytes a tail repair may cut (a byte quantity, int or string; "0": never cut). A torn
+  // write after a crash is the last write Redis made: far below this unless values are huge;
+  // a longer cut is for a person to look at (docs/reliability.md).
+  std::string max_aof_tail_repair_bytes = "1Mi";
   // The overrides of the restore step's guards (docs/operator.md): start empty although the
   // instance once held data; accept backups of another instance ("namespace/name", the
   // disaster-recovery path).

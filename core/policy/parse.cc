@@ -367,6 +367,8 @@ class Parser {
     Object(n, path, [&](const std::string& key, const YAML::Node& v, const std::string& p) {
       if (key == "when") return Enum(v, p, r.when, kWhen), true;
       if (key == "allowAofTailRepair") return Bool(v, p, r.allow_aof_tail_repair), true;
+      if (key == "maxAofTailRepairBytes")
+        return Quantity(v, p, r.max_aof_tail_repair_bytes), true;
       if (key == "forceEmptyStart") return Bool(v, p, r.force_empty_start), true;
       if (key == "fromInstance") return String(v, p, r.from_instance.emplace()), true;
       if (key == "source") {

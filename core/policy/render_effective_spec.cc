@@ -190,6 +190,7 @@ void WriteRestore(JsonWriter& w, const Restore& r) {
   if (r.source.point_in_time) Str(w, "pointInTime", *r.source.point_in_time);
   w.EndObject();
   Bool(w, "allowAofTailRepair", r.allow_aof_tail_repair);
+  Str(w, "maxAofTailRepairBytes", r.max_aof_tail_repair_bytes);
   Bool(w, "forceEmptyStart", r.force_empty_start);
   if (r.from_instance) Str(w, "fromInstance", *r.from_instance);
   w.EndObject();

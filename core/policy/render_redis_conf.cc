@@ -15,7 +15,8 @@ std::vector<std::pair<std::string, std::string>> RedisConfDirectives(
   const RedisPersistenceSpec& spec = resource.spec;
   // Validation guarantees both; reaching here without them is a caller's bug.
   Result<int64_t> min_size = ParseByteQuantity(spec.aof.rewrite.min_size);
-  if (!min_size || !spec.rdb.save_points) std::abort();
+  Result<int64_t> max_tail_cut = ParseByteQuantity(spec.restore.max_aof_tail_repair_bytes);
+  if (!min_size || !max_tail_cut || !spec.rdb.save_points) std::abort();
 
   const bool aof = spec.mode == Mode::kAof || spec.mode == Mode::kHybrid;
   std::string save;
@@ -40,7 +41,9 @@ std::vector<std::pair<std::string, std::string>> RedisConfDirectives(
       {"aof-timestamp-enabled", YesNo(spec.aof.timestamps)},
       {"auto-aof-rewrite-percentage", std::to_string(growth)},
       {"auto-aof-rewrite-min-size", RedisBytes(*min_size)},
-      {"aof-load-truncated", YesNo(spec.restore.allow_aof_tail_repair)},
+      // Redis's own cut is not bounded by the limit (it runs when Redis restarts in its
+      // container without the restore step): a limit of 0 means no cut by anyone.
+      {"aof-load-truncated", YesNo(spec.restore.allow_aof_tail_repair && *max_tail_cut > 0)},
       // DEBUG DIGEST over the local socket only: the sidecar proves a restore with it.
       {"enable-debug-command", "local"},
   };

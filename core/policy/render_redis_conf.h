@@ -11,7 +11,7 @@
 //   auto-aof-rewrite-percentage  spec.aof.rewrite.growthPercent, or 0 when a rewrite window is
 //                                set: the sidecar then triggers rewrites itself, in the window
 //   auto-aof-rewrite-min-size    spec.aof.rewrite.minSize in bytes
-//   aof-load-truncated           spec.restore.allowAofTailRepair
+//   aof-load-truncated           spec.restore.allowAofTailRepair, and maxAofTailRepairBytes > 0
 // Lines are `directive value`, values quoted only when empty. Deterministic: the same spec gives
 // the same bytes. Pure, thread-safe.
 #pragma once

@@ -161,6 +161,8 @@ void WriteRestore(JsonWriter& w, const Restore& restore) {
   w.EndObject();
   w.Key("allowAofTailRepair");
   w.Bool(restore.allow_aof_tail_repair);
+  w.Key("maxAofTailRepairBytes");
+  w.Int(BytesOrDie(restore.max_aof_tail_repair_bytes));
   w.Key("forceEmptyStart");
   w.Bool(restore.force_empty_start);
   w.Key("fromInstance");

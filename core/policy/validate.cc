@@ -313,6 +313,7 @@ class Checker {
     if (s.point_in_time)
       Matches(p + ".pointInTime", *s.point_in_time, IsRfc3339,
               "must be an RFC 3339 time such as 2024-05-01T12:00:00Z");
+    Bytes("spec.restore.maxAofTailRepairBytes", r.max_aof_tail_repair_bytes);
     if (r.from_instance)
       Matches("spec.restore.fromInstance", *r.from_instance, IsInstanceName,
               "must be NAMESPACE/NAME, two DNS labels");

@@ -175,10 +175,11 @@ constexpr SettingRule kRules[] = {
      [](const RedisPersistence& r, const RenderOptions&) {
        return B(r.spec.restore.force_empty_start) + ";" + Opt(r.spec.restore.from_instance);
      }},
-    {"spec.restore.allowAofTailRepair", ChangeEffect::kLive,
+    {"spec.restore.allowAofTailRepair, maxAofTailRepairBytes", ChangeEffect::kLive,
      "aof-load-truncated by CONFIG SET; policy.json for the restore step",
      [](const RedisPersistence& r, const RenderOptions&) {
-       return B(r.spec.restore.allow_aof_tail_repair);
+       return B(r.spec.restore.allow_aof_tail_repair) + ";" +
+              r.spec.restore.max_aof_tail_repair_bytes;
      }},
 
     // Neither: the StatefulSet's size and the claims.

@@ -128,6 +128,106 @@ TEST_F(SidecarFaults, TruncatedAofTailIsRepairedWhenAllowedAndLoads) {
   EXPECT_EQ(again.Digest(), digest);
 }
 
+// The tails a power cut leaves at the end of the AOF's last file, over records a real
+// redis-server wrote (appendfsync always: a reply means the record is in the file). `torn` is
+// the file's bytes, `whole` how many of them are whole records, `digest` the dataset of those.
+struct TornAof {
+  std::string torn;
+  size_t whole = 0;
+  std::string digest;
+};
+
+class SidecarTornAof : public SidecarFaults {
+ protected:
+  enum class Tail { kNul, kMidBulk, kInsideMulti };
+  TornAof Make(Tail tail) {
+    TornAof t;
+    RedisServer redis(data_, {"appendonly yes", "appendfsync always"});
+    redis.Cli({"SET", "older", "1"});
+    // An older backup: a refused repair must not fall back to it (the AOF holds newer writes).
+    auto b = Backup(redis);
+    EXPECT_EQ(b.rc, 0) << b.out << b.err;
+    redis.Pipe("SET a 1\nINCR a\nRPUSH l x y z\nHSET h f v\n");
+    t.digest = redis.Digest();
+    t.whole = ReadFile(IncrFile()).size();
+    const std::string value(40000, 'v');
+    if (tail == Tail::kInsideMulti)
+      redis.Pipe("MULTI\nSET m1 " + value + "\nSET m2 x\nEXEC\n");
+    else
+      redis.Cli({"SET", "big", value});
+    redis.Stop();
+    const std::string bytes = ReadFile(IncrFile());
+    const std::string exec = "*1\r\n$4\r\nEXEC\r\n";
+    switch (tail) {
+      case Tail::kNul:  // the size reached the disk, the last write's blocks did not
+        t.torn = bytes.substr(0, t.whole) + std::string(bytes.size() - t.whole, '\0');
+        break;
+      case Tail::kMidBulk:
+        t.torn = bytes.substr(0, t.whole + 20000);
+        break;
+      case Tail::kInsideMulti:  // every record whole, the transaction without its EXEC
+        EXPECT_TRUE(bytes.ends_with(exec));
+        t.torn = bytes.substr(0, bytes.size() - exec.size());
+        break;
+    }
+    return t;
+  }
+  SidecarRun Restore(uint64_t limit, bool with_store) {
+    std::vector<std::string> args = {"restore", "--data-dir", data_, "--appendonly", "yes",
+                                     "--allow-aof-tail-repair", "--max-aof-tail-repair-bytes",
+                                     std::to_string(limit)};
+    if (with_store) args.insert(args.end(), {"--store", store_});
+    return RunSidecar(args);
+  }
+};
+
+TEST_F(SidecarTornAof, ATailIsCutOnlyWithinTheLimitAndTheOriginalIsKept) {
+  const std::vector<std::pair<std::string, Tail>> tails = {
+      {"NUL tail", Tail::kNul}, {"cut mid-bulk", Tail::kMidBulk}, {"inside MULTI", Tail::kInsideMulti}};
+  for (const auto& [what, tail] : tails) {
+    SCOPED_TRACE(what);
+    WipeDir(data_);
+    const TornAof t = Make(tail);
+    ASSERT_GT(t.torn.size(), t.whole);
+    WriteFile(IncrFile(), t.torn);
+    const uint64_t cut = t.torn.size() - t.whole;
+    const std::vector<std::string> files = ListDir(data_ + "/appendonlydir");
+    const std::vector<std::string> top = ListDir(data_);
+
+    // One byte short of the cut, and 0 (never cut): refused with both numbers, nothing touched,
+    // and no older backup installed instead.
+    for (uint64_t limit : {cut - 1, uint64_t{0}}) {
+      auto refused = Restore(limit, true);
+      EXPECT_EQ(refused.rc, 1) << refused.out;
+      EXPECT_TRUE(refused.Logged("would cut " + std::to_string(cut) + " bytes of " + IncrFile() +
+                                 " (from offset " + std::to_string(t.whole)))
+          << refused.out;
+      EXPECT_TRUE(refused.Logged("more than the limit of " + std::to_string(limit) + " bytes"))
+          << refused.out;
+      EXPECT_TRUE(refused.Logged("tidemark verify aof --fix")) << refused.out;
+      EXPECT_FALSE(refused.Logged("decision:")) << refused.out;
+      EXPECT_EQ(ReadFile(IncrFile()), t.torn);
+      EXPECT_EQ(ListDir(data_ + "/appendonlydir"), files);
+      EXPECT_EQ(ListDir(data_), top);
+    }
+
+    // Exactly the cut: repaired to the whole records, the torn file kept beside it.
+    auto repaired = Restore(cut, false);
+    ASSERT_EQ(repaired.rc, 0) << repaired.out << repaired.err;
+    EXPECT_TRUE(repaired.Logged("\"bytes_cut\":" + std::to_string(cut))) << repaired.out;
+    EXPECT_EQ(ReadFile(IncrFile()), t.torn.substr(0, t.whole));
+    int originals = 0;
+    for (const auto& f : ListDir(data_ + "/appendonlydir"))
+      if (f.starts_with("appendonly.aof.1.incr.aof.orig-")) {
+        ++originals;
+        EXPECT_EQ(ReadFile(data_ + "/appendonlydir/" + f), t.torn);
+      }
+    EXPECT_EQ(originals, 1);
+    RedisServer again(data_, {"appendonly yes", "aof-load-truncated no"});
+    EXPECT_EQ(again.Digest(), t.digest);
+  }
+}
+
 TEST_F(SidecarFaults, CorruptAofMiddleIsRefusedAndTheFilesAreKept) {
   {
     RedisServer redis(data_, {"appendonly yes"});

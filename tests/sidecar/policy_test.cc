@@ -26,6 +26,7 @@ TEST(SidecarPolicy, ReadsWhatTheOperatorRenders) {
   EXPECT_TRUE(p->restore_enabled);
   EXPECT_FALSE(p->restore_backup_name);
   EXPECT_TRUE(p->allow_aof_tail_repair);
+  EXPECT_EQ(p->max_aof_tail_repair_bytes, uint64_t{1} << 20);
   ASSERT_TRUE(p->drill);
   EXPECT_EQ(p->drill->schedule, "15 3 * * *");
   EXPECT_EQ(p->drill->memory_budget_bytes, uint64_t{4} << 30);
@@ -66,6 +67,24 @@ TEST(SidecarPolicy, ReadsTheRestoreOverridesAndTakesThemAsOffWhenAbsent) {
   auto o = ParseSidecarPolicy(older, "p");
   ASSERT_TRUE(o) << o.error().ToString();
   EXPECT_FALSE(o->force_empty_start);
+}
+
+TEST(SidecarPolicy, ReadsTheTailRepairLimitAndTakesTheDefaultWhenAbsent) {
+  const std::string text = testing::ReadFile(kGolden + "hybrid.policy.json");
+  const std::string rendered = ",\n    \"maxAofTailRepairBytes\": 1048576";
+  ASSERT_NE(text.find(rendered), std::string::npos) << text;
+  std::string set = text;
+  set.replace(set.find(rendered), rendered.size(), ",\"maxAofTailRepairBytes\": 0");
+  auto zero = ParseSidecarPolicy(set, "p");
+  ASSERT_TRUE(zero) << zero.error().ToString();
+  EXPECT_EQ(zero->max_aof_tail_repair_bytes, 0u);
+  std::string older = text;  // rendered before the limit existed
+  older.erase(older.find(rendered), rendered.size());
+  auto o = ParseSidecarPolicy(older, "p");
+  ASSERT_TRUE(o) << o.error().ToString();
+  EXPECT_EQ(o->max_aof_tail_repair_bytes, kDefaultMaxAofTailRepairBytes);
+  set.replace(set.find("\"maxAofTailRepairBytes\": 0"), 26, "\"maxAofTailRepairBytes\": \"1Mi\"");
+  EXPECT_FALSE(ParseSidecarPolicy(set, "p"));
 }
 
 TEST(SidecarPolicy, ReadsTheObjectStoreAndWhereItsSecretsAre) {

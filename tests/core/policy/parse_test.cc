@@ -52,6 +52,7 @@ TEST(Parse, ReadsEveryFieldOfAFullManifest) {
     when: never
     source: {type: backup, backupName: b1}
     allowAofTailRepair: false
+    maxAofTailRepairBytes: 0
 status:
   phase: Ready
 )");
@@ -93,6 +94,7 @@ status:
   EXPECT_EQ(s.restore.source.type, RestoreSourceType::kBackup);
   EXPECT_EQ(*s.restore.source.backup_name, "b1");
   EXPECT_FALSE(s.restore.allow_aof_tail_repair);
+  EXPECT_EQ(s.restore.max_aof_tail_repair_bytes, "0");
 }
 
 TEST(Parse, JsonAndYamlGiveTheSameResource) {

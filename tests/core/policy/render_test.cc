@@ -98,6 +98,22 @@ TEST(RenderRedisConf, SizesAreBytes) {
 TEST(RenderRedisConf, TailRepairIsAofLoadTruncated) {
   EXPECT_EQ(Directive(Load("{}"), "aof-load-truncated"), "yes");
   EXPECT_EQ(Directive(Load("{restore: {allowAofTailRepair: false}}"), "aof-load-truncated"), "no");
+  // A limit of 0 cuts nothing, and Redis's own cut (a restart without the restore step) is not
+  // bounded by the limit: off too.
+  EXPECT_EQ(Directive(Load("{restore: {maxAofTailRepairBytes: 0}}"), "aof-load-truncated"), "no");
+  EXPECT_EQ(Directive(Load("{restore: {maxAofTailRepairBytes: 4096}}"), "aof-load-truncated"),
+            "yes");
+}
+
+TEST(RenderSidecarPolicy, TheTailRepairLimitIsBytesIntOrString) {
+  EXPECT_NE(RenderSidecarPolicy(Load("{}")).find("\"maxAofTailRepairBytes\": 1048576"),
+            std::string::npos);
+  EXPECT_NE(RenderSidecarPolicy(Load("{restore: {maxAofTailRepairBytes: 64Ki}}"))
+                .find("\"maxAofTailRepairBytes\": 65536"),
+            std::string::npos);
+  EXPECT_NE(RenderSidecarPolicy(Load("{restore: {maxAofTailRepairBytes: 0}}"))
+                .find("\"maxAofTailRepairBytes\": 0"),
+            std::string::npos);
 }
 
 TEST(RenderSidecarPolicy, OffSettingsAreNullNotMissing) {

@@ -54,7 +54,7 @@ const std::map<std::string, ChangeEffect> kExpectedEffect = {
     {"spec.backup", ChangeEffect::kLive},
     {"spec.restore.source", ChangeEffect::kLive},
     {"spec.restore.forceEmptyStart, fromInstance", ChangeEffect::kLive},
-    {"spec.restore.allowAofTailRepair", ChangeEffect::kLive},
+    {"spec.restore.allowAofTailRepair, maxAofTailRepairBytes", ChangeEffect::kLive},
     {"spec.workload.replicas", ChangeEffect::kScale},
     {"spec.storage.*.size", ChangeEffect::kVolume},
     {"spec.storage.*.storageClassName, accessModes", ChangeEffect::kVolume},
@@ -125,8 +125,10 @@ std::vector<Change> Changes() {
          r.spec.restore.force_empty_start = true;
          r.spec.restore.from_instance = "billing/ledger";
        }},
-      {"spec.restore.allowAofTailRepair",
+      {"spec.restore.allowAofTailRepair, maxAofTailRepairBytes",
        [](R& r, O&) { r.spec.restore.allow_aof_tail_repair = false; }},
+      {"spec.restore.allowAofTailRepair, maxAofTailRepairBytes",
+       [](R& r, O&) { r.spec.restore.max_aof_tail_repair_bytes = "64Ki"; }},
       {"spec.workload.replicas", [](R& r, O&) { r.spec.workload.replicas = 5; }},
       {"spec.storage.*.size", [](R& r, O&) { r.spec.storage.data.size = "40Gi"; }},
       {"spec.storage.*.storageClassName, accessModes",

@@ -31,7 +31,7 @@ const std::map<std::string, std::string> kRowOfDirective = {
     {"aof-timestamp-enabled", "spec.aof.timestamps"},
     {"auto-aof-rewrite-percentage", "spec.aof.rewrite.growthPercent"},
     {"auto-aof-rewrite-min-size", "spec.aof.rewrite.minSize"},
-    {"aof-load-truncated", "spec.restore.allowAofTailRepair"},
+    {"aof-load-truncated", "spec.restore.allowAofTailRepair, maxAofTailRepairBytes"},
     {"enable-debug-command", "enable-debug-command (fixed)"},
 };
 
