@@ -90,7 +90,7 @@ size_t PrefetchSource::MapWindow(Slot& slot, std::optional<Error>& error) {
     std::lock_guard lock(mu_);
     done = std::min(consumed_ * kSlotSize, map_size_);
   }
-  if (done > unmapped_) {
+  if (done >= unmapped_ + kUnmapBatch * kSlotSize) {
     // The mapping stays; only its pages are dropped (the page cache keeps them).
     ::madvise(const_cast<uint8_t*>(map_) + unmapped_, done - unmapped_, MADV_DONTNEED);
     unmapped_ = done;

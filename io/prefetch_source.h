@@ -46,6 +46,10 @@ class PrefetchSource final : public ByteSource {
   static constexpr size_t kSlotSize = 256 << 10;
   // A full ring's reader thread is woken once this many slots are free, not at each one.
   static constexpr size_t kRefill = kSlots / 2;
+  // Map mode: consumed windows are dropped this many at a time. Each drop makes the kernel
+  // flush the consumer's TLB by an interrupt of its core (costly in a virtual machine): one a
+  // window was one interrupt per 256 KiB of parsing. Costs up to this many windows of RSS.
+  static constexpr size_t kUnmapBatch = 4;
 
   enum class Crc64 : bool { kNo, kYes };
   enum class Input : bool { kRead, kMapFile };
