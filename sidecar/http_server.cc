@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 namespace tidemark::sidecar {
@@ -43,7 +44,10 @@ void ReplyStreaming(http::http_request& request, const HttpResponse& r) {
   concurrency::streams::producer_consumer_buffer<uint8_t> buf;
   http::http_response response(static_cast<http::status_code>(r.status));
   for (const auto& [name, value] : r.headers) response.headers().add(name, value);
-  response.set_body(buf.create_istream(), r.stream_length, r.content_type);
+  if (r.stream_length)
+    response.set_body(buf.create_istream(), *r.stream_length, r.content_type);
+  else
+    response.set_body(buf.create_istream(), r.content_type);  // chunked
   auto sent = request.reply(response);
   auto sink = [&](std::span<const uint8_t> chunk) -> Status {
     while (buf.in_avail() > kStreamBufferBytes) {
@@ -55,8 +59,12 @@ void ReplyStreaming(http::http_request& request, const HttpResponse& r) {
       return MakeError(ErrorCode::kIo, "the response buffer refused bytes");
     return {};
   };
-  (void)r.stream(sink);  // the producer logs its own failure; a short body tells the client
-  buf.close(std::ios_base::out).wait();
+  // The producer logs its own failure; the client must not see a complete body then.
+  if (auto done = r.stream(sink); !done)
+    buf.close(std::ios_base::out, std::make_exception_ptr(std::runtime_error(done.error().ToString())))
+        .wait();
+  else
+    buf.close(std::ios_base::out).wait();
   Forget(sent);
 }
 

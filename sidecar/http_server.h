@@ -47,13 +47,16 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::map<std::string, std::string> headers;  // extra response headers
-  // A body produced while it is sent, instead of `body`: exactly `stream_length` bytes handed to
-  // the sink, in order. The server applies back-pressure (the sink blocks while the client is
-  // behind, so memory stays bounded) and the sink fails once the client has gone. A producer
-  // that fails stops early: the client sees a body shorter than Content-Length, never a
-  // complete-looking one. Runs on the thread that called Handle.
+  // A body produced while it is sent, instead of `body`: the bytes handed to the sink, in order.
+  // With `stream_length`, exactly that many (Content-Length); without, a length not known up
+  // front (Transfer-Encoding: chunked). The server applies back-pressure (the sink blocks while
+  // the client is behind, so memory stays bounded) and the sink fails once the client has gone.
+  // A producer that fails stops early and the connection is cut: the client sees a body shorter
+  // than Content-Length, or without its terminating chunk (on the peer port; cpprestsdk's
+  // listener may still end the chunks, so a chunked body must carry its own completeness proof,
+  // as the snapshot's trailer does). Runs on the thread that called Handle.
   std::function<Status(const std::function<Status(std::span<const uint8_t>)>& sink)> stream;
-  uint64_t stream_length = 0;
+  std::optional<uint64_t> stream_length;
 };
 
 class HttpHandler {

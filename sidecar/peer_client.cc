@@ -6,8 +6,8 @@
 #include <cstring>
 #include <map>
 #include <utility>
+#include <vector>
 
-#include "core/format/sha256.h"
 
 namespace tidemark::sidecar {
 
@@ -56,15 +56,42 @@ class Connection {
     return it->second;
   }
 
-  // Up to out.size() body bytes; 0 when the peer closed the connection.
+  // Up to out.size() body bytes, de-chunked when the answer is chunked; 0 at the body's end.
+  // A chunked body cut before its terminating chunk is kTruncated.
   Result<size_t> Read(std::span<uint8_t> out) {
-    if (!buffered_.empty()) {
-      size_t n = std::min(out.size(), buffered_.size());
-      std::memcpy(out.data(), buffered_.data(), n);
-      buffered_.erase(0, n);
-      return n;
+    if (!chunked_) return ReadRaw(out);
+    if (ended_ || out.empty()) return 0;
+    if (chunk_left_ == 0) {
+      auto line = ReadLine();
+      if (!line) return std::unexpected(line.error());
+      if (line->empty() && !first_chunk_) {  // the CRLF after the previous chunk's data
+        line = ReadLine();
+        if (!line) return std::unexpected(line.error());
+      }
+      first_chunk_ = false;
+      uint64_t size = 0;
+      const std::string hex = line->substr(0, line->find(';'));
+      auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), size, 16);
+      if (ec != std::errc() || end != hex.data() + hex.size() || hex.empty())
+        return MakeError(ErrorCode::kIo, "bad chunk size line \"" + *line + "\"",
+                         static_cast<int64_t>(body_read_), where_);
+      if (size == 0) {
+        ended_ = true;  // HTTP trailers, if any, are not read: one request per connection
+        return 0;
+      }
+      chunk_left_ = size;
     }
-    return socket_.Read(out);
+    if (out.size() > chunk_left_) out = out.first(static_cast<size_t>(chunk_left_));
+    auto n = ReadRaw(out);
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0)
+      return MakeError(ErrorCode::kTruncated,
+                       "the peer closed the connection inside the body, after " +
+                           std::to_string(body_read_) + " bytes (no terminating chunk)",
+                       static_cast<int64_t>(body_read_), where_);
+    chunk_left_ -= *n;
+    body_read_ += *n;
+    return *n;
   }
 
   // The whole body (small answers: status, errors), at most `limit` bytes.
@@ -92,7 +119,7 @@ class Connection {
       if (*n == 0) return MakeError(ErrorCode::kIo, "connection closed before an answer", -1, where_);
       in.append(reinterpret_cast<char*>(buf), *n);
     }
-    buffered_ = in.substr(end + 4);
+    buffered_.assign(in.begin() + static_cast<std::ptrdiff_t>(end) + 4, in.end());
     in.resize(end);
     if (in.size() < 12 || !in.starts_with("HTTP/1.")) return MakeError(ErrorCode::kIo, "not an HTTP answer", -1, where_);
     auto code = ParseU64(std::string_view(in).substr(9, 3));
@@ -109,12 +136,57 @@ class Connection {
       size_t v = line.find_first_not_of(' ', colon + 1);
       headers_[name] = v == std::string::npos ? "" : line.substr(v);
     }
+    chunked_ = Header("transfer-encoding").value_or("").find("chunked") != std::string::npos;
     return {};
+  }
+
+  // Bytes after the head, as they came (chunk framing included); 0 when the peer closed.
+  Result<size_t> ReadRaw(std::span<uint8_t> out) {
+    if (pos_ < buffered_.size()) {
+      size_t n = std::min(out.size(), buffered_.size() - pos_);
+      std::memcpy(out.data(), buffered_.data() + pos_, n);
+      pos_ += n;
+      return n;
+    }
+    return socket_.Read(out);
+  }
+
+  // A CRLF-terminated line of the chunk framing, without its CRLF.
+  Result<std::string> ReadLine() {
+    std::string line;
+    for (;;) {
+      if (pos_ == buffered_.size()) {
+        buffered_.resize(4096);
+        pos_ = 0;
+        auto n = socket_.Read(buffered_);
+        if (!n) return std::unexpected(n.error());
+        buffered_.resize(*n);
+        if (*n == 0)
+          return MakeError(ErrorCode::kTruncated,
+                           "the peer closed the connection inside the body, after " +
+                               std::to_string(body_read_) + " bytes (no terminating chunk)",
+                           static_cast<int64_t>(body_read_), where_);
+      }
+      const char c = static_cast<char>(buffered_[pos_++]);
+      if (c == '\n') break;
+      if (line.size() > 1024)
+        return MakeError(ErrorCode::kIo, "chunk framing line too long", -1, where_);
+      line.push_back(c);
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
   }
 
   PeerSocket socket_;
   std::string where_;
-  std::string buffered_;  // body bytes that came with the head
+  // Bytes read past the head and not yet consumed: buffered_[pos_..].
+  std::vector<uint8_t> buffered_;
+  size_t pos_ = 0;
+  bool chunked_ = false;
+  bool first_chunk_ = true;
+  bool ended_ = false;
+  uint64_t chunk_left_ = 0;
+  uint64_t body_read_ = 0;
   int status_ = 0;
   std::map<std::string, std::string> headers_;
 };
@@ -132,75 +204,78 @@ class SocketSnapshot final : public PeerSnapshot {
   explicit SocketSnapshot(Connection c) : c_(std::move(c)) {}
 
   Status Init() {
-    auto bad = [&](const std::string& what) {
-      return MakeError(ErrorCode::kIo, what, -1, c_.where());
-    };
-    auto size = ParseU64(c_.Header("x-tidemark-rdb-size").value_or(""));
-    auto length = ParseU64(c_.Header("content-length").value_or(""));
     auto at = ParseU64(c_.Header("x-tidemark-digest-at-ms").value_or(""));
     auto offset = ParseU64(c_.Header("x-tidemark-repl-offset").value_or(""));
-    if (!size || !length || !at || !offset) return bad("missing or malformed X-Tidemark-* or Content-Length headers");
-    if (*length != *size + kTrailerBytes)
-      return bad("Content-Length " + std::to_string(*length) + " is not the RDB size " +
-                 std::to_string(*size) + " plus the trailer's " + std::to_string(kTrailerBytes));
-    rdb_size_ = *size;
+    if (!at || !offset)
+      return MakeError(ErrorCode::kIo, "missing or malformed X-Tidemark-* headers", -1, c_.where());
     digest_at_ms_ = static_cast<int64_t>(*at);
     repl_offset_ = *offset;
     repl_id_ = c_.Header("x-tidemark-repl-id").value_or("");
+    hold_.reserve(kTrailerBytes + kFillBytes);
     return {};
   }
 
+  // The body's last kTrailerBytes are the trailer, which is only known at the body's end: that
+  // many bytes stay held back, and only what precedes them is handed out as RDB bytes.
   Result<size_t> Read(std::span<uint8_t> out) override {
-    const uint64_t left = rdb_size_ - read_;
-    if (left == 0) {
-      if (!trailer_) {
-        if (auto s = ReadTrailer(); !s) return std::unexpected(s.error());
+    if (trailer_ || out.empty()) return 0;
+    while (held() <= kTrailerBytes) {
+      if (ended_) {
+        if (auto s = TakeTrailer(); !s) return std::unexpected(s.error());
+        return 0;
       }
-      return 0;
+      // At most kTrailerBytes are left: moving them to the front is cheap.
+      std::memmove(hold_.data(), hold_.data() + start_, held());
+      hold_.resize(held());
+      start_ = 0;
+      const size_t old = hold_.size();
+      hold_.resize(old + kFillBytes);
+      auto n = c_.Read(std::span(hold_.data() + old, kFillBytes));
+      hold_.resize(old + (n ? *n : 0));
+      if (!n) return std::unexpected(n.error());
+      if (*n == 0) ended_ = true;
     }
-    if (out.size() > left) out = out.first(static_cast<size_t>(left));
-    auto n = c_.Read(out);
-    if (!n) return std::unexpected(n.error());
-    if (*n == 0)
-      return MakeError(ErrorCode::kTruncated,
-                       "the peer closed the stream after " + std::to_string(read_) + " of " +
-                           std::to_string(rdb_size_) + " RDB bytes",
-                       static_cast<int64_t>(read_), c_.where());
-    if (auto s = sha_.Update(out.first(*n)); !s) return std::unexpected(s.error());
-    read_ += *n;
-    return *n;
+    const size_t give = std::min(out.size(), held() - kTrailerBytes);
+    std::memcpy(out.data(), hold_.data() + start_, give);
+    start_ += give;
+    read_ += give;
+    return give;
   }
 
  private:
-  Status ReadTrailer() {
-    std::string text(kTrailerBytes, '\0');
-    size_t got = 0;
-    while (got < text.size()) {
-      auto n = c_.Read(std::span(reinterpret_cast<uint8_t*>(text.data()) + got, text.size() - got));
-      if (!n) return std::unexpected(n.error());
-      if (*n == 0)
-        return MakeError(ErrorCode::kTruncated,
-                         "the peer closed the stream inside the trailer (the sender stopped; see "
-                         "its log)",
-                         static_cast<int64_t>(rdb_size_ + got), c_.where());
-      got += *n;
-    }
-    auto t = ParseSnapshotTrailer(text, c_.where());
-    if (!t) return std::unexpected(t.error());
-    auto hex = sha_.FinishHex();
-    if (!hex) return std::unexpected(hex.error());
-    if (t->size_bytes != rdb_size_ || t->sha256 != *hex)
+  static constexpr size_t kFillBytes = 256 * 1024;
+
+  // The SHA-256 is checked by the consumer, which hashes what it reads anyway (peer_restore.cc):
+  // here the size, and that the body ended in a trailer at all.
+  Status TakeTrailer() {
+    const int64_t end = static_cast<int64_t>(read_ + held());
+    if (held() < kTrailerBytes)
+      return MakeError(ErrorCode::kTruncated,
+                       "the body ended after " + std::to_string(end) +
+                           " bytes, too short for its trailer (the sender stopped; see its log)",
+                       end, c_.where());
+    auto t = ParseSnapshotTrailer(
+        std::string_view(reinterpret_cast<const char*>(hold_.data() + start_), held()), c_.where());
+    if (!t)
+      return MakeError(ErrorCode::kTruncated,
+                       "the body ended without its trailer after " + std::to_string(end) +
+                           " bytes (the sender stopped; see its log): " + t.error().message,
+                       end, c_.where());
+    if (t->size_bytes != read_)
       return MakeError(ErrorCode::kCorrupt,
-                       "SHA-256 of the " + std::to_string(rdb_size_) + " bytes received is " + *hex +
-                           ", the sender's trailer says " + t->sha256 + " over " +
-                           std::to_string(t->size_bytes) + " bytes: changed in transit",
-                       static_cast<int64_t>(rdb_size_), c_.where());
+                       "received " + std::to_string(read_) + " RDB bytes, the sender's trailer says " +
+                           std::to_string(t->size_bytes),
+                       static_cast<int64_t>(read_), c_.where());
     trailer_ = *t;
     return {};
   }
 
+  size_t held() const { return hold_.size() - start_; }
+
   Connection c_;
-  Sha256 sha_;
+  std::vector<uint8_t> hold_;  // bytes received and not handed out: hold_[start_..]
+  size_t start_ = 0;
+  bool ended_ = false;
   uint64_t read_ = 0;
 };
 

@@ -2,8 +2,10 @@
 // /v1/snapshot, over plain HTTP/1.1 on a socket (one request per connection). The snapshot is a
 // ByteSource read straight from the socket — TCP's flow control is the back-pressure, so memory
 // stays one chunk whatever the size — that checks the stream's framing itself
-// (snapshot_transfer.h): fewer bytes than Content-Length is kTruncated, and at the end of the
-// RDB bytes the trailer is read and the SHA-256 of what passed must equal the trailer's.
+// (snapshot_transfer.h): the chunked body de-chunked, its last kTrailerBytes held back as the
+// trailer, a body cut before its terminating chunk or without a trailer is kTruncated, and the
+// trailer's size must equal the RDB bytes handed out. Its SHA-256 is for the consumer to check
+// (it hashes the bytes it reads anyway; peer_restore.cc).
 // An https:// peer is reached over TLS, verified against the set's CA (peer_socket.h).
 #pragma once
 
@@ -45,15 +47,14 @@ Result<ReplicationState> FetchPeerReplication(const PeerEndpoint& peer, const Pe
 // An open GET /v1/snapshot: the RDB bytes as a source; trailer() once they were all read.
 class PeerSnapshot : public ByteSource {
  public:
-  uint64_t rdb_size() const { return rdb_size_; }
   int64_t digest_at_ms() const { return digest_at_ms_; }
-  const std::string& repl_id() const { return repl_id_; }  // the replica's state after BGSAVE
+  const std::string& repl_id() const { return repl_id_; }  // the replica's state when asked
   uint64_t repl_offset() const { return repl_offset_; }
-  // Set once Read returned 0: the trailer, its SHA-256 checked against the bytes read.
+  // Set once Read returned 0: the trailer, its size checked against the bytes read; its
+  // SHA-256 is the caller's to compare with its own hash of those bytes.
   const std::optional<SnapshotTrailer>& trailer() const { return trailer_; }
 
  protected:
-  uint64_t rdb_size_ = 0;
   int64_t digest_at_ms_ = 0;
   std::string repl_id_;
   uint64_t repl_offset_ = 0;

@@ -61,20 +61,23 @@ Result<InstallOutcome> InstallFromPeer(const PeerEndpoint& peer, const PeerResto
     }
     PeerSnapshot& s = **snapshot;
     ExpectedSnapshot expected;
-    expected.size = s.rdb_size();
     expected.max_rdb_version = max_rdb_version;
     expected.digest_at_ms = s.digest_at_ms();
+    std::optional<std::string> dataset_digest;
     expected.confirm = [&](const std::string& sha256,
                            const std::optional<std::string>& digest) -> Status {
-      // The source checked the bytes against the trailer when it reached their end.
-      if (!s.trailer() || s.trailer()->sha256 != sha256)
-        return MakeError(ErrorCode::kCorrupt, "the snapshot ended without its checked trailer", -1,
+      // The hash of the bytes just verified and written, against the sender's: the proof that
+      // they are the replica's snapshot, whole.
+      if (!s.trailer())
+        return MakeError(ErrorCode::kTruncated, "the snapshot ended without its trailer", -1,
                          peer.url);
-      if (s.trailer()->dataset_digest && digest && *s.trailer()->dataset_digest != *digest)
+      if (s.trailer()->sha256 != sha256)
         return MakeError(ErrorCode::kCorrupt,
-                         "dataset digest " + *digest + " differs from the sender's " +
-                             *s.trailer()->dataset_digest,
+                         "SHA-256 of the " + std::to_string(s.trailer()->size_bytes) +
+                             " bytes received is " + sha256 + ", the sender's trailer says " +
+                             s.trailer()->sha256 + ": changed in transit",
                          -1, peer.url);
+      dataset_digest = digest;
       return {};
     };
     auto done = InstallSnapshot(s, peer.url + "/v1/snapshot", expected, layout, replace, now,
@@ -82,10 +85,10 @@ Result<InstallOutcome> InstallFromPeer(const PeerEndpoint& peer, const PeerResto
     if (done) {
       log.Info("replica snapshot received and verified",
                {LogField::Str("peer", peer.url), LogField::Int("attempt", attempt),
-                LogField::Int("bytes", static_cast<int64_t>(s.rdb_size())),
+                LogField::Int("bytes", static_cast<int64_t>(s.trailer() ? s.trailer()->size_bytes : 0)),
                 LogField::Str("sha256", s.trailer() ? s.trailer()->sha256 : ""),
-                LogField::Str("dataset_digest",
-                              s.trailer() ? s.trailer()->dataset_digest.value_or("") : ""),
+                LogField::Str("dataset_digest", dataset_digest.value_or("")),
+                LogField::Int("keys", static_cast<int64_t>(done->report.total_keys())),
                 LogField::Int("repl_offset", static_cast<int64_t>(s.repl_offset()))});
       return done;
     }

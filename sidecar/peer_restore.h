@@ -1,9 +1,10 @@
 // The replicas as restore candidates for pod 0 (restore.h, step 2): each peer sidecar's
 // replication state becomes a candidate for the ranking (core/backup/restore_choice.h), and the
 // chosen one's fresh snapshot is fetched and installed like a backup — verified in the copying
-// pass (SHA-256 against the sender's trailer, full RDB verification, the dataset digest against
-// the sender's), published only when everything agrees. A broken transfer is retried, then the
-// caller moves on to the next candidate; nothing half-received is ever installed.
+// pass while its bytes arrive (full RDB verification with its CRC-64, the dataset digest, the
+// SHA-256 against the sender's trailer), published only when everything agrees. A broken
+// transfer is retried, then the caller moves on to the next candidate; nothing half-received is
+// ever installed.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct PeerRestoreOptions {
   int attempts = 3;                   // per replica, for a broken or refused transfer
   int64_t retry_delay_ms = 1000;
   int status_timeout_ms = 5000;
-  int snapshot_timeout_ms = 10 * 60 * 1000;  // the replica's BGSAVE comes before the first byte
+  int snapshot_timeout_ms = 10 * 60 * 1000;  // a disk-based sync saves whole before the first byte
 };
 
 // One candidate per peer, in the order given; a peer that does not answer, refuses, or whose

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -65,10 +66,13 @@ std::optional<HttpRequest> ParseHead(const std::string& head) {
   return r;
 }
 
-std::string RenderHead(const HttpResponse& r, uint64_t length) {
+// Without a length: chunked.
+std::string RenderHead(const HttpResponse& r, std::optional<uint64_t> length) {
   std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + Reason(r.status) +
                      "\r\nContent-Type: " + r.content_type +
-                     "\r\nContent-Length: " + std::to_string(length) + "\r\nConnection: close\r\n";
+                     (length ? "\r\nContent-Length: " + std::to_string(*length)
+                             : std::string("\r\nTransfer-Encoding: chunked")) +
+                     "\r\nConnection: close\r\n";
   for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
   return head + "\r\n";
 }
@@ -186,11 +190,21 @@ class PeerServerImpl final : public PeerServer {
       return;
     }
     if (!sock.WriteAll(Bytes(RenderHead(r, r.stream_length)))) return;
+    const bool chunked = !r.stream_length;
     // Blocking writes: the client's reading paces the producer.
-    (void)r.stream([&](std::span<const uint8_t> chunk) -> Status {
+    auto done = r.stream([&](std::span<const uint8_t> chunk) -> Status {
       if (stop_) return MakeError(ErrorCode::kIo, "the sidecar is stopping");
-      return sock.WriteAll(chunk);
+      if (!chunked) return sock.WriteAll(chunk);
+      if (chunk.empty()) return {};  // an empty chunk would end the body
+      char size[32];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+      if (auto s = sock.WriteAll(std::span(reinterpret_cast<const uint8_t*>(size), static_cast<size_t>(n))); !s)
+        return s;
+      if (auto s = sock.WriteAll(chunk); !s) return s;
+      return sock.WriteAll(Bytes("\r\n"));
     });
+    // A failed producer gets no terminating chunk: the client sees the body cut.
+    if (chunked && done) (void)sock.WriteAll(Bytes("0\r\n\r\n"));
   }
 
   PeerServerOptions options_;

@@ -146,4 +146,6 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args, in
   return reply;
 }
 
+int RedisClient::RawDescriptor() const { return ctx_ && !ctx_->err ? ctx_->fd : -1; }
+
 }  // namespace tidemark::sidecar

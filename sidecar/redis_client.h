@@ -58,6 +58,12 @@ class RedisClient {
   // (DEBUG DIGEST walks every key: minutes on a large one). A timed-out connection is broken.
   Result<RedisReply> Command(const std::vector<std::string>& args, int timeout_ms);
 
+  // The connected descriptor, for a protocol hiredis does not parse (the payload of SYNC,
+  // rdb_sync.h). Valid between commands only (hiredis holds no unread bytes then); still owned
+  // and closed by this object. After raw reads on it, Command must not be called again. -1 when
+  // the connection is broken.
+  int RawDescriptor() const;
+
  private:
   RedisClient(redisContext* ctx, std::string endpoint, int timeout_ms)
       : ctx_(ctx), endpoint_(std::move(endpoint)), timeout_ms_(timeout_ms) {}

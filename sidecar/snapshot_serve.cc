@@ -2,17 +2,15 @@
 
 #include <memory>
 
-#include "core/backup/fan_out_sink.h"
-#include "core/digest/dataset_digest.h"
+#include <vector>
+
 #include "core/format/sha256.h"
-#include "core/rdb/rdb_verifier.h"
 #include "io/file_source.h"
+#include "sidecar/rdb_sync.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/replication_state.h"
 #include "sidecar/restore_record.h"
-#include "sidecar/snapshot_backup.h"
 #include "sidecar/snapshot_transfer.h"
-#include "sidecar/verify_budget.h"
 
 namespace tidemark::sidecar {
 
@@ -22,15 +20,8 @@ HttpResponse JsonError(int status, const std::string& message) {
   return {status, "application/json", "{\"error\":" + JsonQuote(message) + "}\n"};
 }
 
-// Hands each chunk the verifier pulls to the HTTP body.
-class FunctionSink final : public ByteSink {
- public:
-  explicit FunctionSink(const std::function<Status(std::span<const uint8_t>)>& f) : f_(f) {}
-  Status Update(std::span<const uint8_t> chunk) override { return f_(chunk); }
-
- private:
-  const std::function<Status(std::span<const uint8_t>)>& f_;
-};
+// What Redis hands over per read, forwarded as one piece (one HTTP chunk on the wire).
+constexpr size_t kForwardChunkBytes = 256 * 1024;
 
 // Releases the one-snapshot-at-a-time flag when the response (and its stream) is gone.
 struct BusyGuard {
@@ -67,6 +58,44 @@ HttpResponse SnapshotServer::Replication() {
   return {200, "application/json", "{\"replication\":" + RenderReplicationJson(*state) + "}\n"};
 }
 
+Result<std::unique_ptr<SnapshotServer::SnapshotSource>> SnapshotServer::OpenSnapshot(
+    RedisClient redis, bool link_up) {
+  auto out = std::make_unique<SnapshotSource>();
+  if (link_up) {
+    auto sync = RdbSync::Start(std::move(redis), options_.endpoint.ToString(),
+                               RdbSyncOptions{.start_timeout_ms = options_.bgsave_timeout_ms});
+    if (sync) {
+      out->kind = (*sync)->diskless() ? "sync-diskless" : "sync-disk";
+      out->bytes = std::move(*sync);
+      return out;
+    }
+    // The link went down since INFO (Redis answers NOMASTERLINK then): a BGSAVE still works.
+    log_.Warn("rdb-only SYNC refused; falling back to BGSAVE",
+              {LogField::Str("error", sync.error().ToString())});
+    auto again = Connect();
+    if (!again) return std::unexpected(again.error());
+    return OpenSavedSnapshot(*again);
+  }
+  return OpenSavedSnapshot(redis);
+}
+
+Result<std::unique_ptr<SnapshotServer::SnapshotSource>> SnapshotServer::OpenSavedSnapshot(
+    RedisClient& redis) {
+  auto config = GetPersistenceConfig(redis);
+  if (!config) return std::unexpected(config.error());
+  BgsaveOptions bo;
+  bo.timeout_ms = options_.bgsave_timeout_ms;
+  auto saved = RunBgsave(redis, clock_, bo);
+  if (!saved) return std::unexpected(saved.error());
+  // The open descriptor keeps these bytes even if a later save replaces the file.
+  auto file = FileSource::Open(options_.data_dir.value_or(config->dir) + "/" + config->dbfilename);
+  if (!file) return std::unexpected(file.error());
+  auto out = std::make_unique<SnapshotSource>();
+  out->kind = "bgsave";
+  out->bytes = std::make_unique<FileSource>(std::move(*file));
+  return out;
+}
+
 HttpResponse SnapshotServer::Serve() {
   if (busy_.exchange(true))
     return JsonError(409, "a snapshot is already being sent; try again when it finishes");
@@ -74,77 +103,63 @@ HttpResponse SnapshotServer::Serve() {
 
   auto redis = Connect();
   if (!redis) return JsonError(503, redis.error().ToString());
-  auto before = ReadReplicationState(*redis);
-  if (!before) return JsonError(503, before.error().ToString());
-  if (!before->replica())
-    return JsonError(409, "this Redis is a primary (role " + before->role +
-                              "): snapshots are served by replicas only, a BGSAVE would fork a "
+  auto state = ReadReplicationState(*redis);
+  if (!state) return JsonError(503, state.error().ToString());
+  if (!state->replica())
+    return JsonError(409, "this Redis is a primary (role " + state->role +
+                              "): snapshots are served by replicas only, a snapshot would fork a "
                               "serving primary");
-  auto config = GetPersistenceConfig(*redis);
-  if (!config) return JsonError(503, config.error().ToString());
-  log_.Info("snapshot requested by a peer: BGSAVE on this replica",
-            {LogField::Str("replid", before->replid),
-             LogField::Int("offset", static_cast<int64_t>(before->offset))});
-  BgsaveOptions bo;
-  bo.timeout_ms = options_.bgsave_timeout_ms;
-  auto saved = RunBgsave(*redis, clock_, bo);
-  if (!saved) return JsonError(500, "no fresh snapshot: " + saved.error().ToString());
-  auto after = ReadReplicationState(*redis);
-  if (!after) return JsonError(503, after.error().ToString());
-  const std::string path = options_.data_dir.value_or(config->dir) + "/" + config->dbfilename;
-  auto opened = FileSource::Open(path);
-  if (!opened) return JsonError(500, opened.error().ToString());
-  auto file = std::make_shared<FileSource>(std::move(*opened));
-  const int64_t at_ms = clock_.NowMillis();
-  const uint64_t keys = after->keys;
+  log_.Info("snapshot requested by a peer",
+            {LogField::Str("replid", state->replid),
+             LogField::Int("offset", static_cast<int64_t>(state->offset)),
+             LogField::Str("link", state->link_status)});
+  const int64_t started_ms = clock_.NowMillis();
+  auto source = OpenSnapshot(std::move(*redis), state->link_status == "up");
+  if (!source) return JsonError(source.error().code == ErrorCode::kIo ? 503 : 500,
+                                "no fresh snapshot: " + source.error().ToString());
+  std::shared_ptr<SnapshotSource> sync = std::move(*source);
 
   HttpResponse r;
   r.content_type = "application/octet-stream";
-  r.headers[kRdbSizeHeader] = std::to_string(file->size());
-  r.headers[kDigestAtHeader] = std::to_string(at_ms);
-  r.headers[kReplIdHeader] = after->replid;
-  r.headers[kReplOffsetHeader] = std::to_string(after->offset);
-  r.stream_length = file->size() + kTrailerBytes;
-  r.stream = [this, file, guard, at_ms, keys, path](
+  r.headers[kDigestAtHeader] = std::to_string(clock_.NowMillis());
+  r.headers[kReplIdHeader] = state->replid;
+  r.headers[kReplOffsetHeader] = std::to_string(state->offset);
+  r.stream = [this, sync, guard, started_ms](
                  const std::function<Status(std::span<const uint8_t>)>& send) -> Status {
     Sha256 sha;
-    FunctionSink out(send);
-    backup::FanOutSink stages{&sha, &out};
-    TeeSource tee(*file, stages);
-    DatasetDigest digest(DigestOptions{.at_ms = at_ms, .fail_on_module = false});
-    RdbReport report = VerifyRdb(tee, RdbVerifyOptions{.name = path,
-                                                       .check_duplicate_keys = CheckDuplicateKeys(keys),
-                                                       .max_tracked_members = kDuplicateCheckMaxMembers,
-                                                       .visitor = &digest});
+    std::vector<uint8_t> buf(kForwardChunkBytes);
     Status failed;
-    if (!report.valid()) failed = std::unexpected(*report.error);
-    else if (sha.bytes() != file->size())
-      failed = MakeError(ErrorCode::kTruncated,
-                         "read " + std::to_string(sha.bytes()) + " of " +
-                             std::to_string(file->size()) + " bytes",
-                         -1, path);
+    for (;;) {
+      auto n = sync->bytes->Read(buf);
+      if (!n) {
+        failed = std::unexpected(n.error());
+        break;
+      }
+      if (*n == 0) break;
+      const std::span<const uint8_t> chunk(buf.data(), *n);
+      if (auto s = sha.Update(chunk); !s) return s;
+      if (auto s = send(chunk); !s) {
+        log_.Warn("snapshot transfer: the peer went away", {LogField::Str("error", s.error().ToString())});
+        return s;
+      }
+    }
     if (!failed) {
-      log_.Error("snapshot transfer stopped; the peer sees a short body and does not install it",
+      log_.Error("snapshot transfer stopped; the peer sees no trailer and does not install it",
                  {LogField::Str("error", failed.error().ToString())});
       return failed;
     }
     auto hex = sha.FinishHex();
     if (!hex) return std::unexpected(hex.error());
-    backup::BackupMetadata m;
-    FillFromRdbReport(report, m);
-    SnapshotTrailer t{*hex, sha.bytes(), m.rdb_version, report.total_keys(), m.repl_id,
-                      m.repl_offset, std::nullopt};
-    if (!digest.unavailable()) t.dataset_digest = digest.Hex();
-    const std::string trailer = RenderSnapshotTrailer(t);
+    const std::string trailer = RenderSnapshotTrailer({*hex, sha.bytes()});
     if (auto s = send(std::span(reinterpret_cast<const uint8_t*>(trailer.data()), trailer.size()));
         !s) {
       log_.Warn("snapshot transfer: the peer went away", {LogField::Str("error", s.error().ToString())});
       return s;
     }
     log_.Info("snapshot sent to a peer",
-              {LogField::Int("bytes", static_cast<int64_t>(t.size_bytes)),
-               LogField::Str("sha256", t.sha256), LogField::Int("keys", static_cast<int64_t>(t.keys)),
-               LogField::Int("repl_offset", static_cast<int64_t>(t.repl_offset.value_or(0)))});
+              {LogField::Int("bytes", static_cast<int64_t>(sha.bytes())), LogField::Str("sha256", *hex),
+               LogField::Str("source", sync->kind),
+               LogField::Int("ms", clock_.NowMillis() - started_ms)});
     return {};
   };
   return r;

@@ -1,20 +1,28 @@
 // `GET /v1/snapshot` on a replica's sidecar: a fresh snapshot of its Redis for the restore step
 // of pod 0 (wire format: snapshot_transfer.h).
 //
-// Only a replica serves one: a BGSAVE forks Redis, which a serving primary should not pay for a
-// copy that exists elsewhere, and a primary's snapshot is what its own backups are for. The
+// Only a replica serves one: a snapshot forks Redis, which a serving primary should not pay for
+// a copy that exists elsewhere, and a primary's snapshot is what its own backups are for. The
 // steps: its own connection to Redis (the `run` loop's is not shared across threads), INFO
-// replication (409 on a primary), BGSAVE waited and checked (redis_persistence.h), the dump
-// opened (the open descriptor keeps these bytes even if a later save replaces the file), then
-// one pass over it while it is sent: SHA-256, full RDB verification and the dataset digest ride
-// on the bytes going out, and the trailer carries their results. Memory: the verifier's buffer
-// plus the server's bounded send buffer. One snapshot at a time per sidecar (409 otherwise).
+// replication (409 on a primary), then the snapshot, whose bytes are forwarded as they are read,
+// hashed (SHA-256) on the way; the trailer carries the hash. The snapshot comes from:
+//   - an rdb-only SYNC on that connection (rdb_sync.h) while the replica's link to its primary
+//     is up: Redis's child produces it, and with `repl-diskless-sync yes` its bytes leave over
+//     a pipe while it writes them (with `no`, Redis sends its dump file once written);
+//   - otherwise a BGSAVE waited for, then its dump file (opened: the descriptor keeps these bytes
+//     even if a later save replaces the file). Redis refuses SYNC from a replica whose link is
+//     down (NOMASTERLINK), and that is the usual state when pod 0 is being restored.
+// No parsing or digest here: the receiver does both in its own pass. Memory: one forwarding
+// buffer plus the server's bounded send buffer. One snapshot at a time per sidecar (409
+// otherwise).
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "core/base/byte_source.h"
 #include "sidecar/clock.h"
 #include "sidecar/http_server.h"
 #include "sidecar/json_log.h"
@@ -26,7 +34,7 @@ struct SnapshotServeOptions {
   RedisEndpoint endpoint;
   std::optional<std::string> password_file;
   std::optional<std::string> data_dir;  // where Redis's dir is seen from the sidecar
-  int64_t bgsave_timeout_ms = 30 * 60 * 1000;
+  int64_t bgsave_timeout_ms = 30 * 60 * 1000;  // until Redis starts sending the snapshot
 };
 
 class SnapshotServer {
@@ -35,8 +43,8 @@ class SnapshotServer {
   SnapshotServer(SnapshotServeOptions options, JsonLog& log, Clock& clock)
       : options_(std::move(options)), log_(log), clock_(clock) {}
 
-  // The response to an authorized GET /v1/snapshot: 200 with a streamed body, or 409 (a
-  // primary; another snapshot in progress), 503 (Redis unreachable), 500 (the save failed).
+  // The response to an authorized GET /v1/snapshot: 200 with a streamed (chunked) body, or 409
+  // (a primary; another snapshot in progress), 503 (Redis unreachable), 500 (the save failed).
   HttpResponse Serve();
 
   // GET /v1/replication: {"replication": ReplicationState} read now over its own connection
@@ -45,7 +53,15 @@ class SnapshotServer {
   HttpResponse Replication();
 
  private:
+  struct SnapshotSource {
+    std::string kind;  // "sync-diskless", "sync-disk", "bgsave" (for logs)
+    std::unique_ptr<ByteSource> bytes;
+  };
   Result<RedisClient> Connect();
+  // An rdb-only SYNC while the replica's link is up; otherwise (Redis refuses SYNC then) a
+  // BGSAVE waited for and its dump file.
+  Result<std::unique_ptr<SnapshotSource>> OpenSnapshot(RedisClient redis, bool link_up);
+  Result<std::unique_ptr<SnapshotSource>> OpenSavedSnapshot(RedisClient& redis);
 
   SnapshotServeOptions options_;
   JsonLog& log_;

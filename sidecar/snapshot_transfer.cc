@@ -11,16 +11,8 @@ namespace json = web::json;
 
 std::string RenderSnapshotTrailer(const SnapshotTrailer& t) {
   std::string out = "{\"sha256\":" + JsonQuote(t.sha256) +
-                    ",\"sizeBytes\":" + std::to_string(t.size_bytes) +
-                    ",\"rdbVersion\":" + std::to_string(t.rdb_version) +
-                    ",\"keys\":" + std::to_string(t.keys) + ",\"replication\":" +
-                    (t.repl_id && t.repl_offset ? "{\"id\":" + JsonQuote(*t.repl_id) +
-                                                      ",\"offset\":" +
-                                                      std::to_string(*t.repl_offset) + "}"
-                                                : std::string("null")) +
-                    ",\"datasetDigest\":" +
-                    (t.dataset_digest ? JsonQuote(*t.dataset_digest) : std::string("null")) + "}";
-  // Every field is bounded (hex digests, integers, a 40-character replication ID): far below.
+                    ",\"sizeBytes\":" + std::to_string(t.size_bytes) + "}";
+  // A hex digest and an integer: far below.
   out.resize(kTrailerBytes - 1, ' ');
   return out + "\n";
 }
@@ -38,13 +30,6 @@ Result<SnapshotTrailer> ParseSnapshotTrailer(std::string_view text, const std::s
     t.sha256 = v.at("sha256").as_string();
     if (!IsSha256Hex(t.sha256)) return bad("sha256 is not 64 lowercase hex digits");
     t.size_bytes = v.at("sizeBytes").as_number().to_uint64();
-    t.rdb_version = v.at("rdbVersion").as_number().to_uint32();
-    t.keys = v.at("keys").as_number().to_uint64();
-    if (const auto& r = v.at("replication"); !r.is_null()) {
-      t.repl_id = r.at("id").as_string();
-      t.repl_offset = r.at("offset").as_number().to_uint64();
-    }
-    if (const auto& d = v.at("datasetDigest"); !d.is_null()) t.dataset_digest = d.as_string();
     return t;
   } catch (const std::exception& e) {
     return bad(std::string("does not read: ") + e.what());

@@ -233,6 +233,9 @@ TEST_F(ReplicatedRestore, EmptyPrimaryRestoresFromTheReplicaWithTheHighestOffset
   EXPECT_EQ(replica_empty_seen_.load(), 0) << "a replica was flushed";
   // The replica's sidecar reports the transfer; `run` on pod 0 would show the record.
   EXPECT_NE(sidecars_[0]->Log().find("snapshot sent to a peer"), std::string::npos);
+  // The replicas' links were down (the primary gone): Redis refuses SYNC then, a BGSAVE serves.
+  EXPECT_NE(sidecars_[0]->Log().find("\"source\":\"bgsave\""), std::string::npos)
+      << sidecars_[0]->Log();
 }
 
 TEST_F(ReplicatedRestore, BothReplicasOlderThanTheNewestBackupTheBackupWins) {
@@ -286,6 +289,64 @@ TEST_F(ReplicatedRestore, BrokenTransfersAreRetriedThenTheBackupIsUsedAndNothing
     EXPECT_EQ(set_.primary().Digest(), backed_up);
   }
   EXPECT_EQ(KeyCount(set_.replica(0)), 2500u);
+}
+
+// While a replica's link is up, its sidecar takes the snapshot as `redis-cli --rdb` does (an
+// rdb-only SYNC) and forwards it while Redis sends it: diskless (the child's output over a pipe)
+// or disk-based (the dump file), as the replica is configured. Restored into a fresh data dir
+// while the primary keeps serving, so the link stays up.
+TEST_F(ReplicatedRestore, ReplicaWithItsLinkUpStreamsAnRdbOnlySyncDisklessAndDiskBased) {
+  Fill("base", 3000);
+  ASSERT_TRUE(set_.WaitSynced());
+  const std::string digest = set_.replica(0).Digest();
+  const std::string offset = InfoField(set_.replica(0), "replication", "master_repl_offset");
+  set_.replica(0).Cli({"CONFIG", "SET", "repl-diskless-sync-delay", "0"});
+  int n = 0;
+  for (const std::string mode : {"yes", "no"}) {
+    SCOPED_TRACE("repl-diskless-sync " + mode);
+    ASSERT_EQ(set_.replica(0).Cli({"CONFIG", "SET", "repl-diskless-sync", mode}), "OK");
+    const std::string dir = tmp_.File("fresh-" + std::to_string(n++));
+    ::mkdir(dir.c_str(), 0755);
+    auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"),
+                               "--peers", Url(0), "--peer-token-file", tmp_.File("token")});
+    ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+    EXPECT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+    const std::string source = mode == "yes" ? "sync-diskless" : "sync-disk";
+    EXPECT_TRUE(WaitFor([&] {
+      return sidecars_[0]->Log().find("\"source\":\"" + source + "\"") != std::string::npos;
+    }, 10000)) << sidecars_[0]->Log();
+    // The snapshot's own repl-id/-offset AUX fields: the position the hold-back judges by.
+    const std::string record = ReadFile(dir + "/.tidemark-restore.json");
+    EXPECT_NE(record.find("\"offset\":" + offset), std::string::npos) << record;
+    RedisServer restored(dir);
+    EXPECT_EQ(restored.Digest(), digest);
+  }
+  EXPECT_EQ(InfoField(set_.replica(0), "replication", "master_link_status"), "up");
+}
+
+// A stream cut or damaged inside the payload of a streamed SYNC is refused: nothing installed.
+TEST_F(ReplicatedRestore, StreamedSnapshotCutOrDamagedMidPayloadIsNotInstalled) {
+  Fill("base", 3000);
+  ASSERT_TRUE(set_.WaitSynced());
+  set_.replica(0).Cli({"CONFIG", "SET", "repl-diskless-sync-delay", "0"});
+  int n = 0;
+  for (auto fault : {FaultyProxy::Fault::kCut, FaultyProxy::Fault::kFlip}) {
+    SCOPED_TRACE(fault == FaultyProxy::Fault::kCut ? "cut" : "flip");
+    FaultyProxy proxy(ports_[0], "/v1/snapshot", fault, 30000);
+    const std::string dir = tmp_.File("fresh-" + std::to_string(n++));
+    ::mkdir(dir.c_str(), 0755);
+    auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"),
+                               "--peers", "http://127.0.0.1:" + std::to_string(proxy.port()),
+                               "--peer-token-file", tmp_.File("token"), "--peer-attempts", "1"});
+    EXPECT_EQ(proxy.hits(), 1);
+    EXPECT_TRUE(restore.Logged("replica snapshot not installed")) << restore.out << restore.err;
+    EXPECT_FALSE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+    struct stat st{};
+    EXPECT_NE(::stat((dir + "/dump.rdb").c_str(), &st), 0) << "a damaged snapshot was installed";
+  }
+  EXPECT_TRUE(WaitFor([&] {
+    return sidecars_[0]->Log().find("\"source\":\"sync-diskless\"") != std::string::npos;
+  }, 10000)) << sidecars_[0]->Log();
 }
 
 TEST_F(ReplicatedRestore, SnapshotNeedsTheSetsTokenAndIsNeverTakenFromAPrimary) {
