@@ -9,11 +9,13 @@
 # (cpprestsdk) and on its peer port (--peer-listen, plain and, in a second sidecar, TLS). Each
 # round, alternating, all from the same replica:
 #   redis-cli --rdb      the reference: the replica forks and streams an RDB, redis-cli writes it
-#   curl main / peer     GET /v1/snapshot into a file: the sender's whole path (BGSAVE on the
-#                        replica, then one pass: SHA-256 + RDB verification + digest + send)
-#   restore plain / tls  what pod 0 really runs: `restore --peers` into an empty data dir (the
-#                        sender's path, plus verification, digest and a durable install on the
-#                        receiving side), timed whole
+#   curl main / peer     GET /v1/snapshot into a file: the sender's whole path (an rdb-only
+#                        SYNC on the replica, forwarded with SHA-256 while Redis's child writes)
+#   restore plain / tls  what pod 0 runs: `restore --peers` into an empty data dir (the sender's
+#                        path, plus verification, digest and a durable install on the receiving
+#                        side, while the bytes arrive), timed whole
+# Then, with the replica's link cut (pod 0's real case: Redis refuses SYNC, the sidecar waits for
+# a BGSAVE and forwards its file), curl on the peer port and restore plain, same rounds.
 # Wall time, CPU (client: GNU time; server: the replica's Redis, its fork children and the
 # sidecar, from INFO cpu and /proc) and peak RSS. The machine may be shared: CPU seconds are the
 # steadier figure. Usage: bench/peer_transfer_bench.sh [BUILD_DIR] [DATASET_DIR] [RUNS]
@@ -132,6 +134,25 @@ for round in $(seq "$runs"); do
       { echo "restore ($variant) did not install the replica's snapshot:" >&2; cat "$work/restore.log" >&2; exit 1; }
   done
 done
+# With the replica's link up the sidecar streams an rdb-only SYNC; pod 0's real case is a replica
+# whose primary is gone (link down: Redis refuses SYNC, the sidecar waits for a BGSAVE instead).
+# The link is cut by pointing the replica at a closed port (it keeps its data and retries).
+grep -q '"source":"sync-diskless"' "$work/run-peer.log" ||
+  { echo "the peer sidecar did not stream an rdb-only SYNC:" >&2; cat "$work/run-peer.log" >&2; exit 1; }
+redis-cli -s "$work/replica/redis.sock" replicaof 127.0.0.1 1 > /dev/null
+until [[ $(info "$work/replica" replication master_link_status) == down ]]; do sleep 0.2; done
+for round in $(seq "$runs"); do
+  echo "link-down round $round/$runs: curl peer, restore plain" >&2
+  one curl-peer-down "$run_peer" curl -sf "${auth[@]}" -o "$work/snap" "http://127.0.0.1:$peer/v1/snapshot"
+  rm -f "$work/snap"
+  rm -rf "$work/pod0"; mkdir -p "$work/pod0"
+  one restore-down "$run_peer" "$sidecar" restore --data-dir "$work/pod0" --peers \
+    "http://127.0.0.1:$peer" --peer-token-file "$work/token" > "$work/restore.log"
+  grep -q '"action":"installed-replica-snapshot"' "$work/restore.log" ||
+    { echo "restore (link down) did not install the replica's snapshot:" >&2; cat "$work/restore.log" >&2; exit 1; }
+done
+grep -q '"source":"bgsave"' "$work/run-peer.log" ||
+  { echo "the link-down rounds did not use a BGSAVE:" >&2; exit 1; }
 hwm() { awk '/VmHWM/{printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 hwm_main=$(hwm "$run_main"); hwm_peer=$(hwm "$run_peer"); hwm_tls=$(hwm "$run_tls")
 # The last restore's data: pod 0's Redis loads it and holds the replica's dataset.
@@ -161,6 +182,8 @@ $(row curl-main "curl GET /v1/snapshot, main port (cpprestsdk)" "$hwm_main")
 $(row curl-peer "curl GET /v1/snapshot, peer port (--peer-listen)" "$hwm_peer")
 $(row restore-plain "restore --peers http:// (peer port), whole command" "$hwm_peer")
 $(row restore-tls "restore --peers https:// (TLS peer port), whole command" "$hwm_tls")
+$(row curl-peer-down "link down (BGSAVE): curl GET /v1/snapshot, peer port" "$hwm_peer")
+$(row restore-down "link down (BGSAVE): restore --peers http://, whole command" "$hwm_peer")
 TABLE
 echo
 echo "raw rows (name wall client_cpu client_rss_kb server_cpu):"; cat "$work/rows"
