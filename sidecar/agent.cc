@@ -656,7 +656,22 @@ void Agent::Drill() {
       o.live_redis_version = info->at("redis_version");
   }
   std::vector<DrillReport> reports;
-  auto listing = store_.List();
+  // The volume's backups when the policy keeps them there, else the object store's: a resource
+  // that backs up only off-site is drilled from the bucket (download, SHA-256, decryption).
+  BackupTargets opened = OpenBackupTargets(policy_, &store_, clock_);
+  BackupStore* drilled = nullptr;
+  std::string destination;
+  for (const auto& t : opened.targets) {
+    if (drilled && t.destination != "local") continue;
+    drilled = t.store;
+    destination = t.destination;
+  }
+  Result<BackupListing> listing = MakeError(ErrorCode::kIo, "no backup destination opened");
+  if (drilled)
+    listing = drilled->List();
+  else if (!opened.unopened.empty())
+    listing = MakeError(ErrorCode::kIo, opened.unopened.front().first + ": " +
+                                            opened.unopened.front().second);
   if (!listing) {
     DrillReport r;
     r.time_unix = clock_.NowUnix();
@@ -680,7 +695,9 @@ void Agent::Drill() {
                 {LogField::Str("last_drilled", last_drilled_->name)});
     }
     for (const auto& m : chosen) {
-      reports.push_back(RunDrill(store_, m, o, log_, clock_));
+      log_.Info("drill: backup chosen", {LogField::Str("backup", m.name),
+                                          LogField::Str("destination", destination)});
+      reports.push_back(RunDrill(*drilled, m, o, log_, clock_));
       if (!last_drilled_ || backup::NewerFirst(m, *last_drilled_)) last_drilled_ = m;
     }
   }
