@@ -292,7 +292,6 @@ void Agent::Disconnect(const Error& why) {
               {LogField::Str("error", why.ToString()), LogField::Int("retry_in_ms", backoff_ms_)});
   backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
   metrics_.Set("tidemark_redis_up", {}, 0);
-  followed_ = false;  // a restarted Redis is judged afresh
   std::lock_guard lock(mu_);
   status_.redis_up = false;
   status_.policy_applied = false;
@@ -308,17 +307,8 @@ std::optional<ReplicationState> Agent::ReadReplication() {
   if (!config_) {
     if (auto c = GetPersistenceConfig(*redis_)) config_ = *c;
   }
-  const bool followed = state->replica() || state->backlog_active;
-  {
-    std::lock_guard lock(mu_);
-    status_.replication = *state;
-  }
-  if (followed != followed_) {
-    followed_ = followed;
-    // A replica attached (or this server became one): set the shutdown save now, not at the
-    // next drift check, so a stop soon after still records the position the replicas need.
-    if (followed) ApplyShutdownSave("replication started");
-  }
+  std::lock_guard lock(mu_);
+  status_.replication = *state;
   return std::move(*state);
 }
 
@@ -443,9 +433,7 @@ void Agent::Apply(const char* reason) {
 
 bool Agent::WantsShutdownSave() const {
   const bool replicated = options_.replica_guard || options_.peer_token || options_.peer_port;
-  // Every rendered pod has the peer flags, a set of one too: only a server that is a replica or
-  // has one needs its position kept, and a foreground save at every stop costs the others.
-  if (!replicated || !followed_ || !conf_) return false;
+  if (!replicated || !conf_) return false;
   return std::any_of(conf_->begin(), conf_->end(), [](const auto& d) {
     return d.first == "appendonly" && d.second == "yes";
   });

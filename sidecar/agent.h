@@ -17,9 +17,8 @@
 //     over HTTP; a failed scheduled backup is retried (30 s later, up to 3 times);
 //   - on a replica with --primary-peer, each tick: holds its Redis back while the link to pod 0
 //     is down and re-points it once pod 0 is known not to be older (replica_guard.h);
-//   - in a replicated set (--primary-peer, --peer-token-file or --peer-listen) with AOF on, on a
-//     replica or a primary that has one (repl_backlog_active): keeps `shutdown-on-sigterm save`
-//     set, so a clean shutdown records the replication position;
+//   - in a replicated set (--primary-peer, --peer-token-file or --peer-listen) with AOF on: keeps
+//     `shutdown-on-sigterm save` set, so a clean shutdown records the replication position;
 //   - once per process, when --data-dir is given and the restore step left a record of the backup
 //     it installed (restore_record.h): waits until Redis finished loading, then compares
 //     DEBUG DIGEST with the backup's digest and reports verified / mismatch / unverifiable
@@ -144,8 +143,7 @@ class Agent final : public HttpHandler {
   // INFO replication and the key count into the status; nullopt (disconnected) on failure.
   std::optional<ReplicationState> ReadReplication();
   void GuardReplica();
-  // `shutdown-on-sigterm save` while AOF is on in a replicated set, once this server is a replica
-  // or has one (set at that moment, then kept by each apply): a clean shutdown then writes
+  // `shutdown-on-sigterm save` while AOF is on in a replicated set: a clean shutdown then writes
   // dump.rdb with the final replication position (aof_position.h), which Redis forgets when it
   // loads the AOF. Drift is re-applied like the policy's settings; a refusal is logged once.
   bool WantsShutdownSave() const;
@@ -179,8 +177,6 @@ class Agent final : public HttpHandler {
   bool restore_checked_ = false;
   bool needs_apply_ = false;
   bool shutdown_save_refused_logged_ = false;
-  // The last INFO replication showed a replica, or a primary with an active backlog.
-  bool followed_ = false;
   bool recorded_position_read_ = false;  // per connection: the guard's recorded position
   int retries_left_ = 0;
   int64_t retry_at_unix_ = -1;

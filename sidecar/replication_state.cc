@@ -38,7 +38,6 @@ ReplicationState ReplicationFromInfo(const InfoFields& f, uint64_t keys) {
   s.keys = keys;
   s.replid2 = Str(f, "master_replid2");
   s.second_offset = Int(f, "second_repl_offset").value_or(-1);
-  s.backlog_active = Str(f, "repl_backlog_active") == "1";
   if (!s.replica()) return s;
   s.master_host = Str(f, "master_host");
   s.master_port = Int(f, "master_port").value_or(0);

@@ -25,9 +25,6 @@ struct ReplicationState {
   std::string replid2;
   int64_t second_offset = -1;
   bool loading = false;  // INFO persistence loading:1 (still loading its data)
-  // repl_backlog_active:1: a primary that has (or had, within repl-backlog-ttl) a replica, or a
-  // replica. A primary without one has no position anybody follows.
-  bool backlog_active = false;
   // Replicas only (empty / absent on a primary):
   std::string master_host;
   int64_t master_port = 0;

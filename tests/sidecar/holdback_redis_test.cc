@@ -407,40 +407,5 @@ TEST_F(HoldBackAof, Pod0CrashedReplicasStayHeldWithTheirData) {
     EXPECT_EQ(lowest_[i].load(), 1500u) << "replica " << i << " lost keys";
 }
 
-// A set of one with AOF on gets every rendered flag too, but nobody follows its position: no
-// foreground save at each stop. It is set within a second of a first replica attaching.
-TEST(ShutdownSave, OnlyOnceTheServerHasAReplica) {
-  TempDir tmp;
-  WriteFile(tmp.File("token"), std::string(kToken) + "\n");
-  WriteFile(tmp.File("redis-aof.conf"), "appendonly yes\n");
-  for (const char* d : {"store", "set", "replica"}) ::mkdir(tmp.File(d).c_str(), 0755);
-  ReplicaSet alone(tmp.File("set"), 0);
-  const int port = FreePort();
-  RunningSidecar pod0({"--redis", "unix:" + alone.primary().socket(), "--store", tmp.File("store"),
-                       "--data-dir", alone.primary_dir(), "--listen",
-                       "127.0.0.1:" + std::to_string(port), "--redis-conf",
-                       tmp.File("redis-aof.conf"), "--peer-token-file", tmp.File("token"),
-                       "--primary-peer", "http://127.0.0.1:" + std::to_string(port),
-                       "--primary-redis", "127.0.0.1:" + std::to_string(alone.primary_port()),
-                       "--holdback-placeholder", "127.0.0.1:1", "--replica-unless-pod-0"},
-                      tmp.File("pod0.log"), std::vector<std::string>{"POD_NAME=cache-0"});
-  auto shutdown = [&] { return alone.primary().Cli({"CONFIG", "GET", "shutdown-on-sigterm"}); };
-  // The policy is applied (AOF on), and two more per-second reads of INFO replication passed.
-  ASSERT_TRUE(WaitFor([&] { return InfoField(alone.primary(), "persistence", "aof_enabled") == "1"; },
-                      kDeadlineMs))
-      << pod0.Log();
-  ASSERT_TRUE(WaitFor([&] { return Http(port, "GET", "/v1/status").body.find("\"policy\":{\"applied\":true") !=
-                                   std::string::npos; }, kDeadlineMs))
-      << pod0.Log();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  EXPECT_FALSE(shutdown().ends_with("save")) << shutdown() << pod0.Log();
-
-  RedisServer replica(tmp.File("replica"),
-                      {"replicaof 127.0.0.1 " + std::to_string(alone.primary_port())});
-  ASSERT_TRUE(WaitFor([&] { return shutdown().ends_with("save"); }, kDeadlineMs))
-      << shutdown() << pod0.Log();
-  EXPECT_NE(pod0.Log().find("replication started"), std::string::npos) << pod0.Log();
-}
-
 }  // namespace
 }  // namespace tidemark::testing
