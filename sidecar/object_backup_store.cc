@@ -35,57 +35,6 @@ class StringSink final : public ByteSink {
   size_t limit_;
 };
 
-// Appends into a buffer the caller reuses.
-class BufferSink final : public ByteSink {
- public:
-  explicit BufferSink(std::vector<uint8_t>& buf) : buf_(buf) {}
-  Status Update(std::span<const uint8_t> chunk) override {
-    buf_.insert(buf_.end(), chunk.begin(), chunk.end());
-    return {};
-  }
-
- private:
-  std::vector<uint8_t>& buf_;
-};
-
-// Reads an object of known size front to back, one ranged GET of at most `range` bytes at a
-// time: memory is one range, whatever the object's size.
-class RangedGetSource final : public ByteSource {
- public:
-  RangedGetSource(objstore::S3Client& client, std::string key, uint64_t size, uint64_t range)
-      : client_(client), key_(std::move(key)), size_(size), range_(range) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    if (pos_in_buf_ == buf_.size()) {
-      if (next_ == size_ || out.empty()) return 0;
-      const uint64_t want = std::min(range_, size_ - next_);
-      buf_.clear();
-      BufferSink sink(buf_);
-      if (auto s = client_.GetObject(key_, sink, objstore::ByteRange{next_, want}); !s)
-        return std::unexpected(s.error());
-      if (buf_.size() != want)
-        return MakeError(ErrorCode::kTruncated,
-                         "expected " + std::to_string(want) + " bytes, got " +
-                             std::to_string(buf_.size()),
-                         static_cast<int64_t>(next_), client_.Url(key_));
-      next_ += want;
-      pos_in_buf_ = 0;
-    }
-    size_t n = std::min(out.size(), buf_.size() - pos_in_buf_);
-    std::copy_n(buf_.begin() + static_cast<std::ptrdiff_t>(pos_in_buf_), n, out.begin());
-    pos_in_buf_ += n;
-    return n;
-  }
-
- private:
-  objstore::S3Client& client_;
-  std::string key_;
-  uint64_t size_;
-  uint64_t range_;
-  uint64_t next_ = 0;
-  std::vector<uint8_t> buf_;
-  size_t pos_in_buf_ = 0;
-};
-
 // Decrypts an owned source.
 class DecryptingSource final : public ByteSource {
  public:
@@ -158,7 +107,7 @@ class ObjectWriter final : public BackupWriter {
 
   Result<std::unique_ptr<ByteSource>> ReadBack() override {
     if (auto s = Complete(); !s) return std::unexpected(s.error());
-    return store_.OpenData(data_key_, upload_->bytes(), encrypt_ != nullptr);
+    return store_.OpenData(data_key_, "", encrypt_ != nullptr);
   }
 
   Status Publish(const backup::BackupMetadata& metadata) override {
@@ -270,9 +219,9 @@ Result<backup::BackupMetadata> ObjectBackupStore::ReadMetadata(const std::string
 }
 
 Result<std::unique_ptr<ByteSource>> ObjectBackupStore::OpenData(const std::string& key,
-                                                                uint64_t size, bool encrypted) {
-  std::unique_ptr<ByteSource> raw =
-      std::make_unique<RangedGetSource>(*client_, key, size, options_.read_range_bytes);
+                                                                const std::string& etag,
+                                                                bool encrypted) {
+  std::unique_ptr<ByteSource> raw = client_->OpenObject(key, etag);
   if (!encrypted) return raw;
   return std::unique_ptr<ByteSource>(
       std::make_unique<DecryptingSource>(std::move(raw), options_.read_keys, client_->Url(key)));
@@ -315,7 +264,8 @@ Result<std::unique_ptr<ByteSource>> ObjectBackupStore::OpenForRead(const std::st
   auto info = client_->HeadObject(key);
   if (!info) return std::unexpected(info.error());
   if (!*info) return MakeError(ErrorCode::kNotFound, "data object missing", -1, client_->Url(key));
-  return OpenData(key, (*info)->size, encrypted);
+  // The object HEAD found, not one that replaced it before the GET.
+  return OpenData(key, (*info)->etag, encrypted);
 }
 
 Status ObjectBackupStore::Delete(const std::string& name) {

@@ -15,9 +15,11 @@
 //
 // One writer at a time in this object (BeginPut fails "in progress" otherwise). A bucket has no
 // lock: one resource per prefix (the CRD says so), whose pod 0 alone takes backups.
-// ReadBack and OpenForRead read with ranged GETs (one range of memory at a time) and decrypt
-// chunk by chunk; a backup encrypted under a key id the store has no key for fails to read,
-// naming the key id. Not thread-safe.
+// ReadBack and OpenForRead (the restore, the drill, verifyAfterCopy) read the data object as
+// one streamed GET on a connection of their own (objstore::ObjectReader: resumed mid-body from
+// the next byte of the same object, never spliced; the caller's buffer is the only memory) and
+// decrypt chunk by chunk; a backup encrypted under a key id the store has no key for fails to
+// read, naming the key id. Not thread-safe.
 #pragma once
 
 #include <memory>
@@ -39,7 +41,6 @@ struct ObjectStoreOptions {
   std::optional<crypto::AeadKey> encrypt_with;  // encrypt new backups with this key
   std::vector<crypto::AeadKey> read_keys;      // keys to decrypt with (encrypt_with included)
   uint32_t chunk_size = crypto::kAeadDefaultChunk;
-  uint64_t read_range_bytes = 4 << 20;  // bytes per ranged GET while reading
 };
 
 class ObjectBackupStore final : public BackupStore {
@@ -66,7 +67,8 @@ class ObjectBackupStore final : public BackupStore {
   std::string Key(const std::string& file) const;
   std::string DataKey(const std::string& name, bool encrypted) const;
   Result<backup::BackupMetadata> ReadMetadata(const std::string& name);
-  Result<std::unique_ptr<ByteSource>> OpenData(const std::string& key, uint64_t size,
+  // `etag` (empty: whichever object the GET finds): the object to read.
+  Result<std::unique_ptr<ByteSource>> OpenData(const std::string& key, const std::string& etag,
                                                bool encrypted);
 
   std::unique_ptr<objstore::S3Client> client_;

@@ -49,10 +49,17 @@ std::string S3Client::Impl::RequestHead(const S3Call& call, const std::string& p
   return head;
 }
 
-Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::string& payload_hash) {
-  auto sent = connection->Send(RequestHead(call, payload_hash), call.body);
+Result<HttpResponseHead> S3Client::Impl::Attempt(const S3Call& call, const std::string& payload_hash,
+                                                 HttpConnection& conn) {
+  auto sent = conn.Send(RequestHead(call, payload_hash), call.body);
   if (!sent) return std::unexpected(sent.error());
-  return connection->ReadHead(call.method == "HEAD");
+  return conn.ReadHead(call.method == "HEAD");
+}
+
+std::unique_ptr<HttpConnection> S3Client::Impl::NewConnection() const {
+  const S3Config& config = client->config();
+  return std::make_unique<HttpConnection>(peer, tls,
+                                          HttpTimeouts{config.connect_timeout, config.io_timeout});
 }
 
 Status S3Client::Impl::SendStreamedHead(const S3Call& call) {
@@ -75,15 +82,16 @@ Result<HttpResponseHead> S3Client::Impl::FinishStreamed(const S3Call& call) {
     return MakeError(ErrorCode::kIo, call.method + ": " + response.error().message + " (" + response.error().where + ")",
                      -1, Where(call));
   if (response->status >= 200 && response->status < 300) return response;
-  return std::unexpected(Refused(call, *response).error);
+  return std::unexpected(Refused(call, *response, *connection).error);
 }
 
-S3Client::Impl::Refusal S3Client::Impl::Refused(const S3Call& call, const HttpResponseHead& response) {
+S3Client::Impl::Refusal S3Client::Impl::Refused(const S3Call& call, const HttpResponseHead& response,
+                                                HttpConnection& conn) {
   std::string body;
   if (call.method != "HEAD") {
-    auto read = connection->ReadBodyString(kMaxErrorBody);
+    auto read = conn.ReadBodyString(kMaxErrorBody);
     if (read) body = std::move(*read);
-    else connection->Close();
+    else conn.Close();
   }
   auto parsed = ParseErrorBody(body);
   S3ErrorBody error = parsed ? *parsed : S3ErrorBody{};
@@ -108,14 +116,14 @@ S3Client::Impl::Refusal S3Client::Impl::Refused(const S3Call& call, const HttpRe
   return {Error{code, Where(call), -1, std::move(message)}, retryable};
 }
 
-Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
+Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call, HttpConnection& conn) {
   const S3Config& config = client->config();
   std::string payload_hash = config.sign_payload || call.body.empty()
                                  ? Sha256Hex(std::string_view(reinterpret_cast<const char*>(call.body.data()), call.body.size()))
                                  : std::string(kUnsignedPayload);
   for (int attempt = 1;; ++attempt) {
     bool last = attempt >= config.retry.max_attempts;
-    auto response = Attempt(call, payload_hash);
+    auto response = Attempt(call, payload_hash, conn);
     if (!response) {
       if (response.error().code == ErrorCode::kInvalidArgument)
         return MakeError(ErrorCode::kInvalidArgument,
@@ -131,7 +139,7 @@ Result<HttpResponseHead> S3Client::Impl::Execute(const S3Call& call) {
     }
     if (response->status >= 200 && response->status < 300) return response;
 
-    Refusal refused = Refused(call, *response);
+    Refusal refused = Refused(call, *response, conn);
     if (refused.retryable && !last) {
       Backoff(attempt);
       continue;

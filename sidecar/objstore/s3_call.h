@@ -33,6 +33,10 @@ struct S3Client::Impl {
   std::string host_header;
   std::string path_prefix;  // "/bucket" (path-style) or "" (virtual-hosted)
   std::unique_ptr<HttpConnection> connection;
+  // What a second connection needs (ObjectReader keeps its own, so a download stays open while
+  // other calls use `connection`).
+  HttpPeer peer;
+  std::shared_ptr<TlsContext> tls;
   std::mt19937_64 rng;
   // Server time minus local time, learnt from a RequestTimeTooSkewed answer.
   int64_t skew_seconds = 0;
@@ -40,7 +44,9 @@ struct S3Client::Impl {
   // Sends `call` until it gets a 2xx response or gives up (see the retry rules in s3_client.h).
   // On success the body is still on the connection: the caller reads it (ReadBody). 404 is
   // ErrorCode::kNotFound; other failures kIo (transport, 5xx) or kInvalidArgument (4xx).
-  Result<HttpResponseHead> Execute(const S3Call& call);
+  Result<HttpResponseHead> Execute(const S3Call& call) { return Execute(call, *connection); }
+  Result<HttpResponseHead> Execute(const S3Call& call, HttpConnection& conn);
+  std::unique_ptr<HttpConnection> NewConnection() const;
   // Execute, then the whole body (an XML reply, at most 16 MiB).
   Result<std::string> ExecuteRead(const S3Call& call);
   // A request whose body the caller streams (call.streamed_length): the head is sent, retried
@@ -57,9 +63,11 @@ struct S3Client::Impl {
     bool retryable = false;
   };
   std::string RequestHead(const S3Call& call, const std::string& payload_hash);
-  Result<HttpResponseHead> Attempt(const S3Call& call, const std::string& payload_hash);
-  // The error for a non-2xx answer (its XML body read), and whether it is worth another try.
-  Refusal Refused(const S3Call& call, const HttpResponseHead& response);
+  Result<HttpResponseHead> Attempt(const S3Call& call, const std::string& payload_hash,
+                                   HttpConnection& conn);
+  // The error for a non-2xx answer (its XML body read from `conn`), and whether it is worth
+  // another try.
+  Refusal Refused(const S3Call& call, const HttpResponseHead& response, HttpConnection& conn);
   std::string Where(const S3Call& call) const;
 };
 

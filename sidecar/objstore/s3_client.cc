@@ -76,6 +76,8 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Config config, sidecar::Clo
   }
   impl->connection = std::make_unique<HttpConnection>(
       peer, tls, HttpTimeouts{config.connect_timeout, config.io_timeout});
+  impl->peer = std::move(peer);
+  impl->tls = std::move(tls);
   impl->rng.seed(std::random_device{}());
   return std::unique_ptr<S3Client>(new S3Client(std::move(config), clock, std::move(impl)));
 }
@@ -131,69 +133,6 @@ Result<std::string> S3Client::UploadFrom(std::string_view key, ByteSource& sourc
       return std::unexpected(s.error());
   }
   return upload->Finish();
-}
-
-Status S3Client::GetObject(std::string_view key, ByteSink& sink, std::optional<ByteRange> range) {
-  uint64_t delivered = 0;
-  std::string etag;
-  std::vector<uint8_t> buf(kGetChunk);
-  for (int attempt = 1;; ++attempt) {
-    S3Call call{"GET", std::string(key)};
-    uint64_t first = (range ? range->first : 0) + delivered;
-    if (range || delivered > 0) {
-      std::string value = "bytes=" + std::to_string(first) + "-";
-      if (range && range->length) {
-        if (*range->length == 0) return {};
-        value += std::to_string(range->first + *range->length - 1);
-      }
-      call.headers.emplace_back("range", value);
-    }
-    // A resumed read must continue the same object, not whatever replaced it meanwhile.
-    if (!etag.empty()) call.headers.emplace_back("if-match", etag);
-    auto head = impl_->Execute(call);
-    if (!head) return std::unexpected(head.error());
-    if (etag.empty()) etag = head->Header("ETag");
-    // HTTP lets a server ignore Range and send the whole object with 200 (s3rver does for
-    // "bytes=0-0"): then the bytes before the range are dropped and the read stops at its end.
-    uint64_t skip = head->status == 206 ? 0 : first;
-    std::optional<uint64_t> remaining;
-    if (range && range->length) remaining = *range->length - delivered;
-    for (;;) {
-      auto n = impl_->connection->ReadBody(buf);
-      if (!n) {
-        if (attempt >= config_.retry.max_attempts)
-          return MakeError(ErrorCode::kIo,
-                           "GET failed after " + std::to_string(delivered) + " bytes and " +
-                               std::to_string(attempt) + " attempts: " + n.error().message,
-                           -1, Url(key));
-        impl_->Backoff(attempt);
-        break;
-      }
-      if (*n == 0) {
-        if (remaining && *remaining > 0)
-          return MakeError(ErrorCode::kIo, "the object ended " + std::to_string(*remaining) +
-                                               " bytes before the end of the requested range",
-                           -1, Url(key));
-        return {};
-      }
-      std::span<const uint8_t> chunk = std::span<const uint8_t>(buf).first(*n);
-      size_t dropped = static_cast<size_t>(std::min<uint64_t>(skip, chunk.size()));
-      chunk = chunk.subspan(dropped);
-      skip -= dropped;
-      if (remaining && chunk.size() > *remaining) chunk = chunk.first(static_cast<size_t>(*remaining));
-      if (chunk.empty() && !(remaining && *remaining == 0)) continue;
-      delivered += chunk.size();
-      if (remaining) *remaining -= chunk.size();
-      if (auto s = sink.Update(chunk); !s) {
-        impl_->connection->Close();
-        return s;
-      }
-      if (remaining && *remaining == 0) {
-        impl_->connection->Close();  // the rest of an ignored range is not worth reading
-        return {};
-      }
-    }
-  }
 }
 
 Result<std::optional<ObjectInfo>> S3Client::HeadObject(std::string_view key) {

@@ -89,6 +89,7 @@ struct ByteRange {
 
 class S3Client;
 struct S3Call;
+class HttpConnection;
 
 // One object being written: a ByteSink fed in order. Up to one part of bytes it stays in
 // memory and Finish sends a single PutObject; beyond, it becomes a multipart upload that sends
@@ -139,6 +140,53 @@ class ObjectUpload final : public ByteSink {
   bool head_sent_ = false;  // streamed: the PutObject's head is on the wire
 };
 
+// One object (or a range of it) read front to back as ONE streamed GET: Read hands out the
+// response body as it arrives, straight into the caller's buffer (the connection's read buffer
+// is the only other memory). A connection that breaks or stalls (S3Config::io_timeout) mid-body
+// is resumed with "Range: bytes=N-" from the first byte not yet handed out and "If-Match" the
+// ETag of the first answer (or the one given up front), so a replaced object is refused (412,
+// or a different ETag from a server that ignores If-Match), never spliced. An answer that
+// ignores Range (200) is used only when its ETag is the one being read (its first N bytes are
+// dropped); a 206 whose Content-Range starts at another byte is refused. Each interruption
+// counts against RetryPolicy::max_attempts and waits its backoff; each request keeps the
+// client's usual retries of 5xx and failed connects. Errors are final: Read fails from then on.
+class ObjectReader final : public ByteSource {
+ public:
+  ~ObjectReader() override;
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
+
+  Result<size_t> Read(std::span<uint8_t> out) override;
+  // Bytes handed out so far.
+  uint64_t bytes() const { return delivered_; }
+  // GETs answered so far: 1 for a read that was never interrupted.
+  int requests() const { return requests_; }
+
+ private:
+  friend class S3Client;
+  ObjectReader(S3Client& client, std::unique_ptr<HttpConnection> own, HttpConnection& conn,
+               std::string key, std::optional<ByteRange> range, std::string etag);
+  Status Request();
+  Status Interrupted(const Error& error);
+  Status Fail(Error error);
+
+  S3Client& client_;
+  std::unique_ptr<HttpConnection> own_;  // null when reading on the client's connection
+  HttpConnection& conn_;
+  std::string key_;
+  std::optional<ByteRange> range_;
+  std::string etag_;  // without quotes; empty until known
+  std::optional<uint64_t> remaining_;  // of a range with a length
+  uint64_t delivered_ = 0;
+  uint64_t skip_ = 0;  // bytes of the current answer before the next one wanted (a 200)
+  bool in_body_ = false;  // an answer's body is being read
+  bool whole_answer_ = false;  // the current answer is a 200 (Range ignored)
+  int interruptions_ = 0;
+  int requests_ = 0;
+  std::optional<Error> failed_;
+  bool done_ = false;
+};
+
 class S3Client {
  public:
   // Checks the configuration (endpoint URL, bucket name for the addressing, part size, CA file
@@ -158,10 +206,14 @@ class S3Client {
   Result<std::string> UploadFrom(std::string_view key, ByteSource& source,
                                  UserMetadata metadata = {});
 
-  // Streams the object's bytes (or a range of them) into `sink`. A connection lost mid-body is
-  // resumed from the next byte (with If-Match on the ETag, so a replaced object is an error, not
-  // a splice). NotFound for a missing key.
+  // Streams the object's bytes (or a range of them) into `sink`, on the client's connection, as
+  // an ObjectReader does (resumed mid-body, never spliced). NotFound for a missing key.
   Status GetObject(std::string_view key, ByteSink& sink, std::optional<ByteRange> range = {});
+  // A reader of the object on a connection of its own, so the client can make other calls while
+  // it is open; nothing is sent before the first Read. `etag` (without quotes; from HeadObject):
+  // the object read must be that one, from the first byte. Must not outlive the client.
+  std::unique_ptr<ObjectReader> OpenObject(std::string_view key, std::string etag = {},
+                                           std::optional<ByteRange> range = {});
   // nullopt when the object does not exist.
   Result<std::optional<ObjectInfo>> HeadObject(std::string_view key);
   // Deleting a missing key succeeds (S3's semantics).
@@ -182,6 +234,7 @@ class S3Client {
 
  private:
   friend class ObjectUpload;
+  friend class ObjectReader;
   struct Impl;
   S3Client(S3Config config, sidecar::Clock& clock, std::unique_ptr<Impl> impl);
 

@@ -72,7 +72,6 @@ class ObjectStoreTest : public ::testing::Test {
     o.encrypt_with = std::move(encrypt);
     o.read_keys = std::move(read_keys);
     o.chunk_size = 64;           // many chunks from a small RDB
-    o.read_range_bytes = 100;    // many ranged GETs too
     return std::make_unique<ObjectBackupStore>(Client(), std::move(o));
   }
   Result<backup::BackupMetadata> Backup(BackupStore& store, int keys, int64_t now,
