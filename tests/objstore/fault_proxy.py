@@ -6,7 +6,8 @@ handshake.
 
 Faults come from a file the test writes (--faults), one rule per line, consumed in order:
     ACTION [ARGS...] [@SUBSTRING] [#N]
-the first rule whose SUBSTRING occurs in "METHOD TARGET" (every request when absent) and, with #N,
+the first rule whose SUBSTRING (the rest of the line, spaces included: "@GET /backups/k") occurs
+in "METHOD TARGET" (every request when absent) and, with #N,
 that is the proxy's Nth request (counted from 1 since it started, over all connections) is applied
 to that request and removed. Actions:
     status CODE [S3CODE]   answer CODE with an S3 <Error> document (default S3CODE InternalError)
@@ -14,11 +15,21 @@ to that request and removed. Actions:
     reset-response         forward, send the response head and half its body, then reset
     drop                   read the request, close without answering
     delay MS               forward, wait MS milliseconds before answering
+    stall-response MS      forward, send the response head and half its body, wait MS
+                           milliseconds (a stalled transfer), then close
+    strip-headers NAME...  forward without these request headers: "strip-headers range" makes
+                           a server that ignores Range (HTTP allows it: 200, the whole object),
+                           "strip-headers if-match" one that ignores If-Match
 Every request is appended to --log as "METHOD TARGET ACTION", every connection as "accept", and
 the multipart uploads the server saw as "upload created ID" ("... unanswered" when the fault
 kept the reply from the client), "upload completed ID STATUS" (the
 server's status, also when the client never got it) and "upload aborted ID STATUS": the upload ids
 a test must find completed or aborted, since s3rver cannot list open uploads.
+
+A GET carrying a Range or If-Match header is also logged as "ranged TARGET RANGE if-match ETAG".
+s3rver 3.7.1 ignores If-Match; the proxy answers a GET whose If-Match is not the object's
+ETag (s3rver's answer) with 412 PreconditionFailed, as S3 does, so a client's resume of a
+replaced object meets the real protocol's refusal.
 
 s3rver 3.7.1 answers AbortMultipartUpload with 405 (not implemented). With --s3rver-storage DIR
 the proxy performs it on s3rver's files instead (removes the upload's directory, answers 204),
@@ -27,6 +38,7 @@ so tests can check that an aborted upload leaves nothing open.
 Prints "listening on PORT" once bound. Standard library only."""
 import argparse
 import os
+import re
 import shutil
 import socket
 import socketserver
@@ -49,15 +61,19 @@ def take_rule(path, request_line, number):
         except FileNotFoundError:
             return None
         for i, line in enumerate(lines):
-            words = line.split()
-            match = next((w[1:] for w in words if w.startswith("@")), None)
-            at = next((int(w[1:]) for w in words if w.startswith("#")), None)
+            number_match = re.search(r"\s#(\d+)\s*$", line)
+            at = int(number_match.group(1)) if number_match else None
+            if number_match:
+                line = line[:number_match.start()]
+            # The substring runs to the end of the rule ("@GET /backups/key": that request line).
+            words, sep, match = line.partition("@")
+            match = match.strip() if sep else None
             if (match is None or match in request_line) and (at is None or at == number):
                 del lines[i]
                 with open(path + ".tmp", "w") as f:
                     f.write("".join(l + "\n" for l in lines))
                 os.replace(path + ".tmp", path)
-                return [w for w in words if not w.startswith(("@", "#"))]
+                return words.split()
     return None
 
 
@@ -187,6 +203,12 @@ class Handler(socketserver.BaseRequestHandler):
                     log(args.log, f"upload aborted {query['uploadId'][0]} {status.split()[0]}")
                     client.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
                     continue
+                if method == "GET" and (header(lines, "range") or header(lines, "if-match")):
+                    log(args.log, f"ranged {target} {header(lines, 'range')} if-match {header(lines, 'if-match')}")
+                if action == "strip-headers":
+                    lines = [lines[0]] + [l for l in lines[1:]
+                                          if l.split(":")[0].strip().lower() not in rule[1:]]
+                if_match = header(lines, "if-match")
                 if upstream is None:
                     upstream = socket.create_connection((args.upstream_host, args.upstream_port))
                     uf = upstream.makefile("rb")
@@ -198,6 +220,13 @@ class Handler(socketserver.BaseRequestHandler):
                 status = int(response[0].split(" ")[1])
                 rbody = read_body(uf, response, method == "HEAD", status)
                 log_upload(args.log, method, query, status, rbody, action)
+                if (if_match and method == "GET" and 200 <= status < 300 and
+                        if_match.replace('"', "") != (header(response, "etag") or "").replace('"', "")):
+                    payload = error_body(412, "PreconditionFailed")
+                    log(args.log, f"precondition failed {target}")
+                    client.sendall(f"HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\n"
+                                   f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                    continue
                 # Re-frame the body with a Content-Length: the proxy has it whole.
                 head = [l for l in response if not l.lower().startswith(("transfer-encoding:", "content-length:"))]
                 if method != "HEAD" or header(response, "content-length") is not None:
@@ -208,6 +237,11 @@ class Handler(socketserver.BaseRequestHandler):
                 if action == "reset-response":
                     client.sendall(raw_head + rbody[: len(rbody) // 2])
                     reset(client)
+                    return
+                if action == "stall-response":
+                    client.sendall(raw_head + rbody[: len(rbody) // 2])
+                    time.sleep(int(rule[1]) / 1000.0)
+                    client.close()
                     return
                 client.sendall(raw_head + rbody)
                 if (header(response, "connection") or "").lower() == "close":

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <utility>
 
 #include "sidecar/objstore/s3_client.h"
 #include "tests/objstore/fault_proxy.h"
@@ -152,6 +154,130 @@ TEST_F(S3FaultsTest, AGetCutOffMidBodyResumesFromTheNextByteOfTheSameObject) {
   StringSink sink;
   ASSERT_TRUE(client->GetObject("g", sink, ByteRange{1000, 2 << 20}));
   EXPECT_TRUE(sink.data == body.substr(1000, 2 << 20));
+}
+
+// The real clock; the first retry's wait runs `on_first_sleep` (an object replaced while the
+// client waits to resume).
+class HookedClock final : public sidecar::Clock {
+ public:
+  explicit HookedClock(std::function<void()> on_first_sleep) : hook_(std::move(on_first_sleep)) {}
+  int64_t NowUnix() override { return sidecar::RealClock().NowUnix(); }
+  int64_t NowMillis() override { return sidecar::RealClock().NowMillis(); }
+  void SleepMillis(int64_t ms) override {
+    if (hook_) std::exchange(hook_, nullptr)();
+    sidecar::RealClock().SleepMillis(ms);
+  }
+
+ private:
+  std::function<void()> hook_;
+};
+
+// Reads `reader` to its end in 64 KiB steps (the restore's pattern); the first error.
+Result<std::string> ReadAll(ObjectReader& reader) {
+  std::string out;
+  std::vector<uint8_t> buf(64 << 10);
+  for (;;) {
+    auto n = reader.Read(buf);
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) return out;
+    out.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+}
+
+TEST_F(S3FaultsTest, OneStreamedGetCutAndStalledMidBodyResumesFromTheNextByteOfTheSameObject) {
+  std::string body = Pattern(3 << 20, 7);
+  ASSERT_TRUE(Direct()->PutObject("s", Bytes(body)));
+  S3Config config = Config(proxy_.port());
+  config.io_timeout = std::chrono::milliseconds(700);
+  auto client = Client(config);
+  proxy_.SetFaults("reset-response @GET /backups/s\nstall-response 4000 @GET /backups/s\n");
+  auto reader = client->OpenObject("s");
+  auto got = ReadAll(*reader);
+  ASSERT_TRUE(got) << got.error().ToString();
+  EXPECT_EQ(got->size(), body.size());
+  EXPECT_TRUE(*got == body) << "resumed at the wrong byte";
+  EXPECT_EQ(reader->requests(), 3);
+  EXPECT_EQ(proxy_.LogLinesWith("GET /backups/s").size(), 3u);
+  // The first GET has no Range; each resume asks for the rest of the same object.
+  auto ranged = proxy_.LogLinesWith("ranged /backups/s ");
+  ASSERT_EQ(ranged.size(), 2u);
+  for (const auto& line : ranged) {
+    EXPECT_NE(line.find(" bytes="), std::string::npos) << line;
+    EXPECT_NE(line.find("- if-match \""), std::string::npos) << line;
+  }
+  EXPECT_TRUE(proxy_.LogLinesWith("precondition failed").empty());
+}
+
+TEST_F(S3FaultsTest, AStreamedGetCutMoreOftenThanTheRetryBudgetFails) {
+  std::string body = Pattern(2 << 20, 8);
+  ASSERT_TRUE(Direct()->PutObject("b", Bytes(body)));
+  auto client = ViaProxy();  // 4 attempts
+  proxy_.SetFaults(
+      "reset-response @GET /backups/b\nreset-response @GET /backups/b\n"
+      "reset-response @GET /backups/b\nreset-response @GET /backups/b\n");
+  auto reader = client->OpenObject("b");
+  auto got = ReadAll(*reader);
+  ASSERT_FALSE(got) << "4 cuts with 4 attempts must fail";
+  EXPECT_EQ(got.error().code, ErrorCode::kIo);
+  EXPECT_NE(got.error().message.find("and 4 attempts"), std::string::npos) << got.error().message;
+  EXPECT_LT(reader->bytes(), body.size());
+  std::vector<uint8_t> more(16);
+  EXPECT_FALSE(reader->Read(more)) << "a failed reader stays failed";
+  EXPECT_EQ(proxy_.LogLinesWith("GET /backups/b").size(), 4u);
+}
+
+TEST_F(S3FaultsTest, AnObjectReplacedBeforeTheResumeIsRefusedWith412NotSpliced) {
+  std::string body = Pattern(2 << 20, 9);
+  ASSERT_TRUE(Direct()->PutObject("r", Bytes(body)));
+  HookedClock clock([&] { ASSERT_TRUE(Direct()->PutObject("r", Bytes(Pattern(2 << 20, 10)))); });
+  auto client = Client(Config(proxy_.port()), clock);
+  proxy_.SetFaults("reset-response @GET /backups/r\n");
+  auto reader = client->OpenObject("r");
+  auto got = ReadAll(*reader);
+  ASSERT_FALSE(got) << "spliced two objects";
+  EXPECT_NE(got.error().message.find("HTTP 412"), std::string::npos) << got.error().message;
+  EXPECT_NE(got.error().message.find("no longer the one being read"), std::string::npos)
+      << got.error().message;
+  EXPECT_EQ(proxy_.LogLinesWith("precondition failed /backups/r").size(), 1u);
+  EXPECT_EQ(proxy_.LogLinesWith("GET /backups/r").size(), 2u) << "a 412 is not retried";
+}
+
+TEST_F(S3FaultsTest, A200ToARangedResumeDropsTheBytesAlreadyReadOnlyForTheSameObject) {
+  std::string body = Pattern(2 << 20, 11);
+  ASSERT_TRUE(Direct()->PutObject("w", Bytes(body)));
+  {
+    auto client = ViaProxy();
+    proxy_.SetFaults("reset-response @GET /backups/w\nstrip-headers range @GET /backups/w\n");
+    auto reader = client->OpenObject("w");
+    auto got = ReadAll(*reader);
+    ASSERT_TRUE(got) << got.error().ToString();
+    EXPECT_TRUE(*got == body) << "the whole object's first bytes were not dropped";
+    EXPECT_EQ(reader->requests(), 2);
+  }
+  // A server ignoring both Range and If-Match, the object replaced meanwhile: the new ETag
+  // refuses the answer.
+  HookedClock clock([&] { ASSERT_TRUE(Direct()->PutObject("w", Bytes(Pattern(2 << 20, 12)))); });
+  auto client = Client(Config(proxy_.port()), clock);
+  proxy_.SetFaults("reset-response @GET /backups/w\nstrip-headers range if-match @GET /backups/w\n");
+  auto reader = client->OpenObject("w");
+  auto got = ReadAll(*reader);
+  ASSERT_FALSE(got) << "spliced two objects";
+  EXPECT_EQ(got.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(got.error().message.find("replaced while it was read"), std::string::npos)
+      << got.error().message;
+}
+
+TEST_F(S3FaultsTest, TheETagFromHeadPinsTheObjectFromTheFirstByte) {
+  std::string body = Pattern(100'000, 13);
+  ASSERT_TRUE(Direct()->PutObject("h", Bytes(body)));
+  auto info = Direct()->HeadObject("h");
+  ASSERT_TRUE(info && *info);
+  ASSERT_TRUE(Direct()->PutObject("h", Bytes(Pattern(100'000, 14))));
+  auto client = ViaProxy();
+  auto reader = client->OpenObject("h", (*info)->etag);
+  auto got = ReadAll(*reader);
+  ASSERT_FALSE(got) << "read another object than the one HEAD found";
+  EXPECT_NE(got.error().message.find("HTTP 412"), std::string::npos) << got.error().message;
 }
 
 TEST_F(S3FaultsTest, ASlowResponseTimesOutAndIsRetried) {
