@@ -646,20 +646,9 @@ void Agent::Drill() {
   std::vector<DrillReport> reports;
   // The volume's backups when the policy keeps them there, else the object store's: a resource
   // that backs up only off-site is drilled from the bucket (download, SHA-256, decryption).
-  BackupTargets opened = OpenBackupTargets(policy_, &store_, clock_);
-  BackupStore* drilled = nullptr;
-  std::string destination;
-  for (const auto& t : opened.targets) {
-    if (drilled && t.destination != "local") continue;
-    drilled = t.store;
-    destination = t.destination;
-  }
-  Result<BackupListing> listing = MakeError(ErrorCode::kIo, "no backup destination opened");
-  if (drilled)
-    listing = drilled->List();
-  else if (!opened.unopened.empty())
-    listing = MakeError(ErrorCode::kIo, opened.unopened.front().first + ": " +
-                                            opened.unopened.front().second);
+  Result<DrilledStore> drilled = OpenDrilledStore(policy_, store_, clock_);
+  Result<BackupListing> listing =
+      drilled ? drilled->store->List() : Result<BackupListing>(std::unexpected(drilled.error()));
   if (!listing) {
     DrillReport r;
     r.time_unix = clock_.NowUnix();
@@ -684,8 +673,8 @@ void Agent::Drill() {
     }
     for (const auto& m : chosen) {
       log_.Info("drill: backup chosen", {LogField::Str("backup", m.name),
-                                          LogField::Str("destination", destination)});
-      reports.push_back(RunDrill(*drilled, m, o, log_, clock_));
+                                          LogField::Str("destination", drilled->destination)});
+      reports.push_back(RunDrill(*drilled->store, m, o, log_, clock_));
       if (!last_drilled_ || backup::NewerFirst(m, *last_drilled_)) last_drilled_ = m;
     }
   }

@@ -24,6 +24,26 @@ BackupTargets OpenBackupTargets(const std::optional<SidecarPolicy>& policy, Back
   return out;
 }
 
+Result<DrilledStore> OpenDrilledStore(const std::optional<SidecarPolicy>& policy,
+                                      BackupStore& local, Clock& clock) {
+  DrilledStore out;
+  if (!policy || policy->backup_local) {
+    out.store = &local;
+    out.destination = "local";
+    return out;
+  }
+  if (!policy->backup_object_store || !policy->object_store)
+    return MakeError(ErrorCode::kIo, "no backup destination opened");
+  auto opened = OpenObjectStore(*policy->object_store, clock);
+  if (!opened)
+    return MakeError(ErrorCode::kIo,
+                     "objectStore: cannot open the object store: " + opened.error().ToString());
+  out.object_store = std::move(*opened);
+  out.store = out.object_store.get();
+  out.destination = "objectStore";
+  return out;
+}
+
 DestinationOutcomes OutcomesOf(const BackupTargets& targets, const Result<BackupJobResult>& job) {
   DestinationOutcomes out;
   if (job)

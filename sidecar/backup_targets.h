@@ -33,6 +33,20 @@ struct BackupTargets {
 BackupTargets OpenBackupTargets(const std::optional<SidecarPolicy>& policy, BackupStore* local,
                                 Clock& clock);
 
+// The one store a drill reads: the local one when the policy keeps backups on the volume (or
+// there is no policy), else the object store when the policy names it alone. Only that store is
+// opened: drilling the volume reads no object-store credential file and builds no client.
+struct DrilledStore {
+  BackupStore* store = nullptr;                      // never null in a success
+  std::unique_ptr<ObjectBackupStore> object_store;   // owns `store` when it is the object store
+  std::string destination;                           // "local" | "objectStore"
+};
+
+// kIo "objectStore: cannot open the object store: ..." when that store does not open; kIo "no
+// backup destination opened" when the policy names neither store (or no objectStore section).
+Result<DrilledStore> OpenDrilledStore(const std::optional<SidecarPolicy>& policy,
+                                      BackupStore& local, Clock& clock);
+
 // What became of each destination: the job's own outcomes (a job that failed as a whole: its
 // error for every target), then the destinations that could not be opened.
 DestinationOutcomes OutcomesOf(const BackupTargets& targets, const Result<BackupJobResult>& job);
