@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/operator/fake_apiserver/fake_apiserver.h"
+#include "tests/operator/fake_apiserver/in_memory_fake.h"
 #include "tests/operator/fake_apiserver/json_ops.h"
 
 namespace tidemark::fake {
@@ -16,21 +16,7 @@ namespace {
 
 constexpr int kWrites = 300;
 
-class ConcurrentWritesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string error;
-    FakeApiServerOptions options;
-    options.require_auth = false;
-    server_ = FakeApiServer::Start(options, &error, /*serve_http=*/false);
-    ASSERT_NE(server_, nullptr) << error;
-  }
-  FakeResponse Send(const std::string& method, const std::string& path, const std::string& type,
-                    const std::string& body) {
-    return server_->Handle(method, path, {{"content-type", type}}, body);
-  }
-  std::unique_ptr<FakeApiServer> server_;
-};
+using ConcurrentWritesTest = InMemoryFakeTest;
 
 std::string Rv(const FakeResponse& r) {
   return Json::parse(r.body).at("metadata").at("resourceVersion").as_string();

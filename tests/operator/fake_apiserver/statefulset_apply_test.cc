@@ -6,7 +6,7 @@
 // collector.
 #include <gtest/gtest.h>
 
-#include "tests/operator/fake_apiserver/fake_apiserver.h"
+#include "tests/operator/fake_apiserver/in_memory_fake.h"
 #include "tests/operator/fake_apiserver/json_ops.h"
 
 namespace tidemark::fake {
@@ -27,17 +27,11 @@ std::string StatefulSet(const std::string& annotation, const std::string& size) 
          size + R"("}}}}]}})";
 }
 
-class StatefulSetApplyTest : public ::testing::Test {
+class StatefulSetApplyTest : public InMemoryFakeTest {
  protected:
-  void SetUp() override {
-    std::string error;
-    FakeApiServerOptions options;
-    options.require_auth = false;
-    server_ = FakeApiServer::Start(options, &error, /*serve_http=*/false);
-    ASSERT_NE(server_, nullptr) << error;
-  }
   FakeResponse Apply(const std::string& body) {
-    return server_->Handle("PATCH", std::string(kPath) + "?fieldManager=tidemark-operator", {{"content-type", "application/apply-patch+yaml"}}, body);
+    return Send("PATCH", std::string(kPath) + "?fieldManager=tidemark-operator",
+                "application/apply-patch+yaml", body);
   }
   static Json Body(const FakeResponse& r) { return Json::parse(r.body); }
   static std::string Rv(const Json& o) {
@@ -46,7 +40,6 @@ class StatefulSetApplyTest : public ::testing::Test {
   static int64_t Generation(const Json& o) {
     return o.at("metadata").at("generation").as_number().to_int64();
   }
-  std::unique_ptr<FakeApiServer> server_;
 };
 
 TEST_F(StatefulSetApplyTest, ReapplyingAnUnchangedStatefulSetIsANoOp) {
@@ -81,7 +74,7 @@ TEST_F(StatefulSetApplyTest, PodTemplateChangeIsAcceptedClaimTemplateChangeIsFor
 
 TEST_F(StatefulSetApplyTest, OrphanDeleteLeavesTheObjectToTheGarbageCollector) {
   ASSERT_EQ(Apply(StatefulSet("a", "1Gi")).status, 201);
-  auto deleted = server_->Handle("DELETE", std::string(kPath) + "?propagationPolicy=Orphan", {}, "");
+  auto deleted = Send("DELETE", std::string(kPath) + "?propagationPolicy=Orphan", "", "");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   Json marked = Body(deleted);
   EXPECT_TRUE(marked.at("metadata").has_field("deletionTimestamp"));
@@ -89,15 +82,15 @@ TEST_F(StatefulSetApplyTest, OrphanDeleteLeavesTheObjectToTheGarbageCollector) {
   EXPECT_EQ(marked.at("metadata").at("finalizers").at(0).as_string(), "orphan");
 
   // The same through DeleteOptions in the body; a policy the server does not know is refused.
-  auto bad = server_->Handle("DELETE", kPath, {{"content-type", "application/json"}},
-                             R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Keep"})");
+  auto bad = Send("DELETE", kPath, "application/json",
+                  R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Keep"})");
   EXPECT_EQ(bad.status, 400) << bad.body;
 
   // The collector's last step: the finalizer goes, and with it the object.
-  auto done = server_->Handle("PATCH", kPath, {{"content-type", "application/merge-patch+json"}},
-                              R"({"metadata":{"finalizers":null}})");
+  auto done = Send("PATCH", kPath, "application/merge-patch+json",
+                   R"({"metadata":{"finalizers":null}})");
   ASSERT_EQ(done.status, 200) << done.body;
-  EXPECT_EQ(server_->Handle("GET", kPath, {}, "").status, 404);
+  EXPECT_EQ(Send("GET", kPath, "", "").status, 404);
 }
 
 }  // namespace
