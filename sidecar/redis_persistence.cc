@@ -70,9 +70,16 @@ Result<PersistenceConfig> GetPersistenceConfig(RedisClient& redis) {
 
 Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
                                 const std::function<void(const std::string&)>& note) {
-  const int64_t start = clock.NowMillis();
-  const int64_t deadline = start + options.timeout_ms;
-  BgsaveOutcome out;
+  auto started = StartBgsave(redis, clock, options, note);
+  if (!started) return std::unexpected(started.error());
+  return WaitBgsave(redis, clock, options, *started);
+}
+
+Result<BgsaveStarted> StartBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
+                                  const std::function<void(const std::string&)>& note) {
+  BgsaveStarted out;
+  out.start_ms = clock.NowMillis();
+  const int64_t deadline = out.start_ms + options.timeout_ms;
   auto say = [&](const std::string& s) {
     if (note) note(s);
   };
@@ -92,18 +99,18 @@ Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOp
     }
   };
 
-  int64_t saves_before = 0;
   for (int attempt = 0;; ++attempt) {
     auto info = wait_idle();
     if (!info) return std::unexpected(info.error());
-    saves_before = IntField(*info, "rdb_saves");
-    if (saves_before < 0)
+    out.saves_before = IntField(*info, "rdb_saves");
+    if (out.saves_before < 0)
       return RedisError("INFO persistence has no rdb_saves: Redis 7.0 or newer is needed");
     auto r = redis.Command({"BGSAVE", "SCHEDULE"});
     if (!r) return std::unexpected(r.error());
     if (r->type != RedisReply::Type::kError) {
       if (r->str.find("scheduled") != std::string::npos) {
         out.waited_for_running = true;
+        out.scheduled = true;
         say("an AOF rewrite is in progress: BGSAVE scheduled after it");
       }
       break;
@@ -112,20 +119,35 @@ Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOp
     if (r->str.find("already in progress") == std::string::npos || attempt >= 10)
       return RedisError("BGSAVE refused: " + r->str);
   }
-
   KillPoint("bgsave-requested");
+  return out;
+}
+
+Result<bool> BgsaveEnded(const InfoFields& persistence, int64_t saves_before) {
+  // rdb_saves counts a save when its child is forked, so it moves past ours exactly when our
+  // save (or a later one) has started; no save in progress then means it finished.
+  if (IntField(persistence, "rdb_saves") <= saves_before ||
+      IntField(persistence, "rdb_bgsave_in_progress") != 0)
+    return false;
+  auto status = persistence.find("rdb_last_bgsave_status");
+  if (status == persistence.end() || status->second != "ok")
+    return RedisError("BGSAVE failed (rdb_last_bgsave_status:" +
+                      (status == persistence.end() ? std::string("missing") : status->second) +
+                      "): see the Redis log; the data directory may be full or read-only");
+  return true;
+}
+
+Result<BgsaveOutcome> WaitBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
+                                 const BgsaveStarted& started) {
+  const int64_t deadline = started.start_ms + options.timeout_ms;
+  BgsaveOutcome out;
+  out.waited_for_running = started.waited_for_running;
   for (;;) {
     auto info = Info(redis, "persistence");
     if (!info) return std::unexpected(info.error());
-    // rdb_saves counts a save when its child is forked, so it moves past ours exactly when our
-    // save (or a later one) has started; no save in progress then means it finished.
-    if (IntField(*info, "rdb_saves") > saves_before &&
-        IntField(*info, "rdb_bgsave_in_progress") == 0) {
-      auto status = info->find("rdb_last_bgsave_status");
-      if (status == info->end() || status->second != "ok")
-        return RedisError("BGSAVE failed (rdb_last_bgsave_status:" +
-                          (status == info->end() ? std::string("missing") : status->second) +
-                          "): see the Redis log; the data directory may be full or read-only");
+    auto ended = BgsaveEnded(*info, started.saves_before);
+    if (!ended) return std::unexpected(ended.error());
+    if (*ended) {
       out.last_save_unix = IntField(*info, "rdb_last_save_time", 0);
       break;
     }
@@ -134,7 +156,7 @@ Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOp
                         std::to_string(options.timeout_ms / 1000) + " s");
     clock.SleepMillis(options.poll_ms);
   }
-  out.duration_ms = clock.NowMillis() - start;
+  out.duration_ms = clock.NowMillis() - started.start_ms;
   return out;
 }
 

@@ -53,4 +53,19 @@ struct BgsaveOutcome {
 Result<BgsaveOutcome> RunBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
                                 const std::function<void(const std::string&)>& note = {});
 
+// RunBgsave in two steps, for a caller that works while the save runs (sidecar/bgsave_follow.h).
+struct BgsaveStarted {
+  int64_t saves_before = 0;  // rdb_saves before ours: ours is over once it moved past this
+  bool waited_for_running = false;
+  bool scheduled = false;  // behind an AOF rewrite: the child is forked later
+  int64_t start_ms = 0;    // clock time when the request began
+};
+Result<BgsaveStarted> StartBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
+                                  const std::function<void(const std::string&)>& note = {});
+Result<BgsaveOutcome> WaitBgsave(RedisClient& redis, Clock& clock, const BgsaveOptions& options,
+                                 const BgsaveStarted& started);
+// From INFO persistence: false while the save counted after `saves_before` has not begun or
+// runs, true once it ended well; kIo when it failed (rdb_last_bgsave_status not ok).
+Result<bool> BgsaveEnded(const InfoFields& persistence, int64_t saves_before);
+
 }  // namespace tidemark::sidecar

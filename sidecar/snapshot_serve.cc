@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/format/sha256.h"
-#include "io/file_source.h"
+#include "sidecar/bgsave_follow.h"
 #include "sidecar/rdb_sync.h"
 #include "sidecar/redis_persistence.h"
 #include "sidecar/replication_state.h"
@@ -74,25 +74,29 @@ Result<std::unique_ptr<SnapshotServer::SnapshotSource>> SnapshotServer::OpenSnap
               {LogField::Str("error", sync.error().ToString())});
     auto again = Connect();
     if (!again) return std::unexpected(again.error());
-    return OpenSavedSnapshot(*again);
+    return OpenSavedSnapshot(std::move(*again));
   }
-  return OpenSavedSnapshot(redis);
+  return OpenSavedSnapshot(std::move(redis));
 }
 
 Result<std::unique_ptr<SnapshotServer::SnapshotSource>> SnapshotServer::OpenSavedSnapshot(
-    RedisClient& redis) {
+    RedisClient redis) {
   auto config = GetPersistenceConfig(redis);
   if (!config) return std::unexpected(config.error());
   BgsaveOptions bo;
   bo.timeout_ms = options_.bgsave_timeout_ms;
-  auto saved = RunBgsave(redis, clock_, bo);
+  auto saved = FollowBgsave(std::move(redis), clock_, options_.data_dir.value_or(config->dir),
+                            config->dbfilename, bo, [this](const std::string& s) {
+                              log_.Info("snapshot: " + s);
+                            });
   if (!saved) return std::unexpected(saved.error());
-  // The open descriptor keeps these bytes even if a later save replaces the file.
-  auto file = FileSource::Open(options_.data_dir.value_or(config->dir) + "/" + config->dbfilename);
-  if (!file) return std::unexpected(file.error());
   auto out = std::make_unique<SnapshotSource>();
-  out->kind = "bgsave";
-  out->bytes = std::make_unique<FileSource>(std::move(*file));
+  out->kind = saved->growing ? "bgsave-streamed" : "bgsave";
+  out->growing = saved->growing;
+  out->bytes = std::move(saved->bytes);
+  if (out->growing)
+    log_.Info("snapshot: streaming the BGSAVE child's file while it is written",
+              {LogField::Str("file", saved->file)});
   return out;
 }
 
@@ -156,10 +160,14 @@ HttpResponse SnapshotServer::Serve() {
       log_.Warn("snapshot transfer: the peer went away", {LogField::Str("error", s.error().ToString())});
       return s;
     }
-    log_.Info("snapshot sent to a peer",
-              {LogField::Int("bytes", static_cast<int64_t>(sha.bytes())), LogField::Str("sha256", *hex),
-               LogField::Str("source", sync->kind),
-               LogField::Int("ms", clock_.NowMillis() - started_ms)});
+    std::vector<LogField> fields = {
+        LogField::Int("bytes", static_cast<int64_t>(sha.bytes())), LogField::Str("sha256", *hex),
+        LogField::Str("source", sync->kind), LogField::Int("ms", clock_.NowMillis() - started_ms)};
+    // Proof that the bytes left while Redis wrote them (the point of following its file).
+    if (sync->growing)
+      fields.push_back(LogField::Int("bytes_sent_while_saving",
+                                     static_cast<int64_t>(sync->growing->bytes_while_writing())));
+    log_.Info("snapshot sent to a peer", fields);
     return {};
   };
   return r;

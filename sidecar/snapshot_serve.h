@@ -9,9 +9,11 @@
 //   - an rdb-only SYNC on that connection (rdb_sync.h) while the replica's link to its primary
 //     is up: Redis's child produces it, and with `repl-diskless-sync yes` its bytes leave over
 //     a pipe while it writes them (with `no`, Redis sends its dump file once written);
-//   - otherwise a BGSAVE waited for, then its dump file (opened: the descriptor keeps these bytes
-//     even if a later save replaces the file). Redis refuses SYNC from a replica whose link is
-//     down (NOMASTERLINK), and that is the usual state when pod 0 is being restored.
+//   - otherwise a BGSAVE, whose child's temp file is read while the child writes it, the end
+//     proven by the save's status and the final file's inode (bgsave_follow.h); when that file
+//     cannot be found, the save waited for and then its dump file. Redis refuses SYNC from a
+//     replica whose link is down (NOMASTERLINK), and that is the usual state when pod 0 is
+//     being restored.
 // No parsing or digest here: the receiver does both in its own pass. Memory: one forwarding
 // buffer plus the server's bounded send buffer. One snapshot at a time per sidecar (409
 // otherwise).
@@ -24,6 +26,7 @@
 
 #include "core/base/byte_source.h"
 #include "sidecar/clock.h"
+#include "sidecar/growing_file.h"
 #include "sidecar/http_server.h"
 #include "sidecar/json_log.h"
 #include "sidecar/redis_client.h"
@@ -54,14 +57,17 @@ class SnapshotServer {
 
  private:
   struct SnapshotSource {
-    std::string kind;  // "sync-diskless", "sync-disk", "bgsave" (for logs)
+    // "sync-diskless", "sync-disk", "bgsave-streamed" (the child's file as it grows), "bgsave"
+    // (the save waited for, then its dump file), for logs
+    std::string kind;
     std::unique_ptr<ByteSource> bytes;
+    GrowingFileSource* growing = nullptr;  // inside `bytes` for "bgsave-streamed"
   };
   Result<RedisClient> Connect();
   // An rdb-only SYNC while the replica's link is up; otherwise (Redis refuses SYNC then) a
   // BGSAVE waited for and its dump file.
   Result<std::unique_ptr<SnapshotSource>> OpenSnapshot(RedisClient redis, bool link_up);
-  Result<std::unique_ptr<SnapshotSource>> OpenSavedSnapshot(RedisClient& redis);
+  Result<std::unique_ptr<SnapshotSource>> OpenSavedSnapshot(RedisClient redis);
 
   SnapshotServeOptions options_;
   JsonLog& log_;

@@ -1,6 +1,7 @@
 // Replication state, read from real replicas: what `run` reports in /v1/status and what a
 // backup's metadata records about the history its snapshot belongs to; the replication-aware
 // restore of pod 0 (primary and two replicas, real redis-server and tidemark-sidecar processes).
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -8,9 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <thread>
 
+#include "sidecar/bgsave_follow.h"
 #include "sidecar/dir_backup_store.h"
 #include "sidecar/replication_state.h"
 #include "tests/sidecar/faulty_proxy.h"
@@ -22,6 +25,9 @@ namespace tidemark::testing {
 namespace {
 
 uint64_t U64(const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); }
+
+// A temp file a crashed BGSAVE child could have left (no process has this pid here).
+constexpr const char* kStaleTempName = "temp-999999.rdb";
 
 class Replication : public ::testing::Test {
  protected:
@@ -233,8 +239,9 @@ TEST_F(ReplicatedRestore, EmptyPrimaryRestoresFromTheReplicaWithTheHighestOffset
   EXPECT_EQ(replica_empty_seen_.load(), 0) << "a replica was flushed";
   // The replica's sidecar reports the transfer; `run` on pod 0 would show the record.
   EXPECT_NE(sidecars_[0]->Log().find("snapshot sent to a peer"), std::string::npos);
-  // The replicas' links were down (the primary gone): Redis refuses SYNC then, a BGSAVE serves.
-  EXPECT_NE(sidecars_[0]->Log().find("\"source\":\"bgsave\""), std::string::npos)
+  // The replicas' links were down (the primary gone): Redis refuses SYNC then, a BGSAVE serves
+  // (its child's file followed, or, when the child was done before it was found, its dump file).
+  EXPECT_NE(sidecars_[0]->Log().find("\"source\":\"bgsave"), std::string::npos)
       << sidecars_[0]->Log();
 }
 
@@ -347,6 +354,96 @@ TEST_F(ReplicatedRestore, StreamedSnapshotCutOrDamagedMidPayloadIsNotInstalled) 
   EXPECT_TRUE(WaitFor([&] {
     return sidecars_[0]->Log().find("\"source\":\"sync-diskless\"") != std::string::npos;
   }, 10000)) << sidecars_[0]->Log();
+}
+
+// The value of `"key":<number>` in the last log line that has it; -1 when none has.
+int64_t LoggedNumber(const std::string& log, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  auto at = log.rfind(needle);
+  return at == std::string::npos ? -1 : std::atoll(log.c_str() + at + needle.size());
+}
+
+// The name of a BGSAVE child's temp file in `dir` (not the stale one); empty if none.
+std::string BgsaveTempFile(const std::string& dir) {
+  for (const std::string& name : ListDir(dir))
+    if (sidecar::IsBgsaveTempName(name) && name != kStaleTempName) return name;
+  return "";
+}
+
+// With its link down (Redis refuses SYNC then; pod 0's real case, its replicas held back), the
+// replica's sidecar runs a BGSAVE and forwards the child's temp file while the child writes it.
+// rdb-key-save-delay slows the child so the reading really overlaps the writing; a stale temp
+// file of a crashed child lies in the directory and must not be taken for it.
+TEST_F(ReplicatedRestore, LinkDownSnapshotIsStreamedWhileTheBgsaveChildWritesIt) {
+  Fill("base", 3000);
+  ASSERT_TRUE(set_.WaitSynced());
+  set_.Detach(0);
+  ASSERT_TRUE(WaitFor([&] {
+    return InfoField(set_.replica(0), "replication", "master_link_status") == "down";
+  }, 10000));
+  const std::string stale = set_.replica(0).dir() + "/" + kStaleTempName;
+  WriteFile(stale, "REDIS0010 half a snapshot of a crashed child");
+  // 3000 keys at 300 us each: the child writes for about a second.
+  ASSERT_EQ(set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "300"}), "OK");
+  const std::string digest = set_.replica(0).Digest();
+  const std::string dir = tmp_.File("fresh");
+  ::mkdir(dir.c_str(), 0755);
+  auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"), "--peers",
+                             Url(0), "--peer-token-file", tmp_.File("token"), "--peer-attempts", "1"});
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  EXPECT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+  ASSERT_TRUE(WaitFor([&] {
+    return sidecars_[0]->Log().find("snapshot sent to a peer") != std::string::npos;
+  }, 10000)) << sidecars_[0]->Log();
+  const std::string log = sidecars_[0]->Log();
+  EXPECT_NE(log.find("\"source\":\"bgsave-streamed\""), std::string::npos) << log;
+  EXPECT_EQ(log.find(kStaleTempName), std::string::npos) << "the stale temp file was followed";
+  // Bytes forwarded before INFO still showed the child writing: sent while Redis saved.
+  EXPECT_GT(LoggedNumber(log, "bytes_sent_while_saving"), 0) << log;
+  EXPECT_EQ(ReadFile(stale), "REDIS0010 half a snapshot of a crashed child");
+  RedisServer restored(dir);
+  EXPECT_EQ(restored.Digest(), digest);
+}
+
+// A BGSAVE whose child dies while its file is being streamed (rdb_last_bgsave_status:err): the
+// receiver gets no trailer and installs nothing from that attempt; the retry's save is whole.
+TEST_F(ReplicatedRestore, LinkDownBgsaveKilledWhileStreamedIsNotInstalledAndTheRetryIs) {
+  Fill("base", 3000);
+  ASSERT_TRUE(set_.WaitSynced());
+  set_.Detach(0);
+  ASSERT_TRUE(WaitFor([&] {
+    return InfoField(set_.replica(0), "replication", "master_link_status") == "down";
+  }, 10000));
+  // About 6 s per save: the child is surely still writing when it is killed.
+  ASSERT_EQ(set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "2000"}), "OK");
+  const std::string digest = set_.replica(0).Digest();
+  std::atomic<int> killed{0};
+  std::thread killer([&] {
+    // Once the sidecar follows the child's file, the child (its pid is in the file's name) dies;
+    // the next save runs at full speed.
+    if (!WaitFor([&] {
+          return sidecars_[0]->Log().find("streaming the BGSAVE child's file") != std::string::npos;
+        }, 30000))
+      return;
+    const std::string name = BgsaveTempFile(set_.replica(0).dir());
+    const pid_t child = std::atoi(name.c_str() + std::strlen("temp-"));
+    if (child > 1 && ::kill(child, SIGKILL) == 0) killed = child;
+    set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "0"});
+  });
+  const std::string dir = tmp_.File("fresh");
+  ::mkdir(dir.c_str(), 0755);
+  auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"), "--peers",
+                             Url(0), "--peer-token-file", tmp_.File("token"), "--peer-attempts", "2"});
+  killer.join();
+  ASSERT_GT(killed.load(), 0) << sidecars_[0]->Log();
+  ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
+  EXPECT_TRUE(restore.Logged("replica snapshot not installed")) << restore.out;
+  EXPECT_TRUE(restore.Logged("\"attempt\":2")) << restore.out;
+  EXPECT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
+  EXPECT_NE(sidecars_[0]->Log().find("the BGSAVE being streamed failed"), std::string::npos)
+      << sidecars_[0]->Log();
+  RedisServer restored(dir);
+  EXPECT_EQ(restored.Digest(), digest);
 }
 
 TEST_F(ReplicatedRestore, SnapshotNeedsTheSetsTokenAndIsNeverTakenFromAPrimary) {
