@@ -4,7 +4,8 @@
 // Reading past what the writer has written gives 0 bytes, which is not the end: the source then
 // asks `writer` whether the writer is done, at most every `check_interval_ms` (and at once when
 // the file is closed after a write), and otherwise sleeps on inotify (IN_MODIFY, IN_CLOSE_WRITE
-// on the open file itself, so a rename does not lose it) until more arrives. Only a `kDone`
+// on the open file itself, so a rename does not lose it) until more arrives, then settles for a
+// moment so that one wake-up reads many of the writer's small writes. Only a `kDone`
 // answer makes the source read the rest and then report the end; an error from `writer`, or the
 // timeout, ends the stream with that error, never with a clean end. Memory: none beyond the
 // caller's buffer. Not thread-safe.
@@ -25,6 +26,7 @@ enum class WriterState { kWriting, kDone };
 struct GrowingFileOptions {
   int64_t check_interval_ms = 50;
   int64_t timeout_ms = 30 * 60 * 1000;  // from Open until the writer is done
+  int64_t settle_us = 1000;  // after a wake-up on a change, before reading it
 };
 
 class GrowingFileSource final : public ByteSource {
