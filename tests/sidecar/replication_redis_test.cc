@@ -184,6 +184,23 @@ class ReplicatedRestore : public ::testing::Test {
     return std::atoi(set_.primary().Cli({"WAIT", "1", "5000"}).c_str());
   }
 
+  // 3000 keys replicated, then replica 0's link cut (Redis refuses SYNC then: pod 0's real case).
+  void DetachReplicaZeroWithData() {
+    Fill("base", 3000);
+    ASSERT_TRUE(set_.WaitSynced());
+    set_.Detach(0);
+    ASSERT_TRUE(WaitFor([&] {
+      return InfoField(set_.replica(0), "replication", "master_link_status") == "down";
+    }, 10000));
+  }
+  // `restore --peers` replica 0 into the new, empty `dir`.
+  SidecarRun RestoreFromReplicaZero(const std::string& dir, int attempts) {
+    ::mkdir(dir.c_str(), 0755);
+    return RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"), "--peers",
+                       Url(0), "--peer-token-file", tmp_.File("token"), "--peer-attempts",
+                       std::to_string(attempts)});
+  }
+
   TempDir tmp_;
   ReplicaSet set_;
   std::vector<int> ports_;
@@ -375,21 +392,14 @@ std::string BgsaveTempFile(const std::string& dir) {
 // rdb-key-save-delay slows the child so the reading really overlaps the writing; a stale temp
 // file of a crashed child lies in the directory and must not be taken for it.
 TEST_F(ReplicatedRestore, LinkDownSnapshotIsStreamedWhileTheBgsaveChildWritesIt) {
-  Fill("base", 3000);
-  ASSERT_TRUE(set_.WaitSynced());
-  set_.Detach(0);
-  ASSERT_TRUE(WaitFor([&] {
-    return InfoField(set_.replica(0), "replication", "master_link_status") == "down";
-  }, 10000));
+  ASSERT_NO_FATAL_FAILURE(DetachReplicaZeroWithData());
   const std::string stale = set_.replica(0).dir() + "/" + kStaleTempName;
   WriteFile(stale, "REDIS0010 half a snapshot of a crashed child");
   // 3000 keys at 300 us each: the child writes for about a second.
   ASSERT_EQ(set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "300"}), "OK");
   const std::string digest = set_.replica(0).Digest();
   const std::string dir = tmp_.File("fresh");
-  ::mkdir(dir.c_str(), 0755);
-  auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"), "--peers",
-                             Url(0), "--peer-token-file", tmp_.File("token"), "--peer-attempts", "1"});
+  auto restore = RestoreFromReplicaZero(dir, 1);
   ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
   EXPECT_TRUE(restore.Logged("decision: restore from the freshest replica")) << restore.out;
   ASSERT_TRUE(WaitFor([&] {
@@ -408,12 +418,7 @@ TEST_F(ReplicatedRestore, LinkDownSnapshotIsStreamedWhileTheBgsaveChildWritesIt)
 // A BGSAVE whose child dies while its file is being streamed (rdb_last_bgsave_status:err): the
 // receiver gets no trailer and installs nothing from that attempt; the retry's save is whole.
 TEST_F(ReplicatedRestore, LinkDownBgsaveKilledWhileStreamedIsNotInstalledAndTheRetryIs) {
-  Fill("base", 3000);
-  ASSERT_TRUE(set_.WaitSynced());
-  set_.Detach(0);
-  ASSERT_TRUE(WaitFor([&] {
-    return InfoField(set_.replica(0), "replication", "master_link_status") == "down";
-  }, 10000));
+  ASSERT_NO_FATAL_FAILURE(DetachReplicaZeroWithData());
   // About 6 s per save: the child is surely still writing when it is killed.
   ASSERT_EQ(set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "2000"}), "OK");
   const std::string digest = set_.replica(0).Digest();
@@ -431,9 +436,7 @@ TEST_F(ReplicatedRestore, LinkDownBgsaveKilledWhileStreamedIsNotInstalledAndTheR
     set_.replica(0).Cli({"CONFIG", "SET", "rdb-key-save-delay", "0"});
   });
   const std::string dir = tmp_.File("fresh");
-  ::mkdir(dir.c_str(), 0755);
-  auto restore = RunSidecar({"restore", "--data-dir", dir, "--store", tmp_.File("store"), "--peers",
-                             Url(0), "--peer-token-file", tmp_.File("token"), "--peer-attempts", "2"});
+  auto restore = RestoreFromReplicaZero(dir, 2);
   killer.join();
   ASSERT_GT(killed.load(), 0) << sidecars_[0]->Log();
   ASSERT_EQ(restore.rc, 0) << restore.out << restore.err;
