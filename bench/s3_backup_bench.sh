@@ -17,6 +17,9 @@
 #               encrypted (the restore checks the SHA-256 and digest itself; the log must say it
 #               installed the backup);
 #   aws-get, curl-get  the same object downloaded to a file.
+# Environment: RESTORE_ONLY=1 backs up and uploads in round 1 only (plain and encrypted, no
+# read-back), later rounds time the restores and downloads alone; BASELINE_SIDECAR=PATH (another
+# build's tidemark-sidecar) adds its restores as rows restore-*-baseline, run next to ours.
 # Usage: bench/s3_backup_bench.sh [BUILD_DIR] [DATASET_DIR] [RUNS]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -87,7 +90,8 @@ empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  # s3
 : > "$work/rows"
 for round in $(seq "$runs"); do
   echo "round $round/$runs (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-  variants=(plain enc); [[ $round == 1 ]] && variants+=(verify)  # the read-back doubles the time
+  variants=(plain enc); [[ $round == 1 && -z ${RESTORE_ONLY:-} ]] && variants+=(verify)  # the read-back doubles the time
+  [[ $round -gt 1 && -n ${RESTORE_ONLY:-} ]] && variants=()
   for variant in "${variants[@]}"; do
     p="$work/$variant.json"
     timed "$work/t" "$sidecar" backup --redis "unix:$work/redis/redis.sock" --policy "$p" \
@@ -98,17 +102,23 @@ for round in $(seq "$runs"); do
   done
   # The snapshot the sidecar just uploaded (BGSAVE rewrote it), for the reference clients too.
   snap="$work/redis/dump.rdb"
+  if [[ $round == 1 || -z ${RESTORE_ONLY:-} ]]; then
   timed "$work/t" /usr/bin/aws --endpoint-url "$endpoint" s3 cp --only-show-errors "$snap" s3://bench/ref/aws.rdb
   row aws-put "$(cut -d' ' -f1 "$work/t")" "$work/t"
   timed "$work/t" "${curl_s3[@]}" -H x-amz-content-sha256:UNSIGNED-PAYLOAD -T "$snap" "$endpoint/bench/ref/curl.rdb"
   row curl-put "$(cut -d' ' -f1 "$work/t")" "$work/t"
+  fi
 
+  restorers=("$sidecar"); [[ -n ${BASELINE_SIDECAR:-} ]] && restorers+=("$BASELINE_SIDECAR")
   for variant in plain enc; do
-    rm -rf "$work/restore"; mkdir -p "$work/restore"
-    timed "$work/t" "$sidecar" restore --data-dir "$work/restore" --policy "$work/$variant.json" \
-      > "$work/restore.log" || { cat "$work/restore.log" "$work/t" >&2; exit 1; }
-    row "restore-$variant" "$(cut -d' ' -f1 "$work/t")" "$work/t"
-    grep -q '"action":"installed-backup"' "$work/restore.log" || { cat "$work/restore.log" >&2; exit 1; }
+    for restorer in "${restorers[@]}"; do
+      suffix=; [[ $restorer != "$sidecar" ]] && suffix=-baseline
+      rm -rf "$work/restore"; mkdir -p "$work/restore"
+      timed "$work/t" "$restorer" restore --data-dir "$work/restore" --policy "$work/$variant.json" \
+        > "$work/restore.log" || { cat "$work/restore.log" "$work/t" >&2; exit 1; }
+      row "restore-$variant$suffix" "$(cut -d' ' -f1 "$work/t")" "$work/t"
+      grep -q '"action":"installed-backup"' "$work/restore.log" || { cat "$work/restore.log" >&2; exit 1; }
+    done
   done
   rm -rf "$work/restore"
   timed "$work/t" /usr/bin/aws --endpoint-url "$endpoint" s3 cp --only-show-errors s3://bench/ref/curl.rdb "$work/down-aws.rdb"
@@ -125,8 +135,10 @@ echo
 echo "# $(stat -c %s "$rdb") bytes; median of $runs rounds; $(bench_context) at the end"
 echo "| what | wall s | CPU s (user+sys) | peak RSS MB | speed vs curl | vs aws s3 cp |"
 echo "|---|---|---|---|---|---|"
-for name in backup-plain backup-enc backup-verify aws-put curl-put restore-plain restore-enc aws-get curl-get; do
+for name in backup-plain backup-enc backup-verify aws-put curl-put restore-plain restore-enc \
+            restore-plain-baseline restore-enc-baseline aws-get curl-get; do
   w=$(col "$name" 2)
+  [[ -n $w ]] || continue
   case $name in *get|restore*) ref=$get; aref=$aget ;; *) ref=$put; aref=$aput ;; esac
   printf '| %s | %s | %s | %.1f | %s | %s |\n' "$name" "$w" "$(col "$name" 3)" \
     "$(awk -v k="$(awk -v n="$name" '$1==n{print $4}' "$work/rows" | sort -n | tail -1)" 'BEGIN{print k / 1024}')" \
