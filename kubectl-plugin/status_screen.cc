@@ -165,6 +165,32 @@ std::string LastDrillLine(const Json& status, const Paint& paint) {
   return Line(paint, "Last drill", text);
 }
 
+// status.lastRestore.check on its own line, so a mismatch is not lost at the end of the restore
+// line: whether Redis, once it loaded the installed backup, holds what the backup holds (its DEBUG
+// DIGEST against the digest in the backup's metadata), and why it could not tell when it could not.
+std::string RestoreCheckLine(const Json& restore, const Paint& paint) {
+  const Json* c = Find(restore, "check");
+  if (c == nullptr || !c->is_object()) {
+    // Only an installed backup is checked, and only once Redis has loaded it.
+    if (!Text(restore, "source", "").starts_with("backup/")) return {};
+    return Line(paint, "Restore check", paint.Dim("not reported yet"));
+  }
+  const std::string result = Text(*c, "result", "?");
+  std::string text = result == "verified"   ? paint.Good(result)
+                     : result == "mismatch" ? paint.Bad(result)
+                                            : paint.Warn(result);
+  const auto expected = GetString(*c, "expectedDigest");
+  const auto actual = GetString(*c, "actualDigest");
+  if (result == "verified" && actual) {
+    text += ": DEBUG DIGEST " + *actual + " equals the backup's";
+  } else {
+    if (expected) text += ", backup's digest " + *expected;
+    if (actual) text += ", Redis's DEBUG DIGEST " + *actual;
+  }
+  if (auto reason = GetString(*c, "reason"); reason && !reason->empty()) text += " (" + *reason + ")";
+  return Line(paint, "Restore check", text);
+}
+
 std::string ConditionsSection(const Json& status, const Paint& paint) {
   std::string out = paint.Bold("Conditions") + "\n";
   const Json* conditions = Find(status, "conditions");
@@ -255,6 +281,7 @@ std::string StatusScreen(const Json& view, const Paint& paint) {
     out += Line(paint, "Last restore",
                 Text(*r, "time") + " on " + Text(*r, "pod") + " from " + Text(*r, "source") + " (" +
                     Text(*r, "reason") + ")");
+    out += RestoreCheckLine(*r, paint);
   }
   if (const Json* q = Find(status, "backupRequest")) {
     out +=

@@ -144,6 +144,68 @@ TEST_F(PluginSidecarTest, StatusShowsTheLastDrillAndTheExpectedRecoveryTime) {
   EXPECT_NE(r.out.find("(DEBUG DIGEST differs)"), std::string::npos) << r.out;
 }
 
+// The restore proof the operator records from the sidecar (status.lastRestore.check) has its own
+// line under the restore: the result, both digests when they differ, and the reason.
+TEST_F(PluginSidecarTest, StatusShowsTheRestoreCheckOfAnInstalledBackup) {
+  ApplyYaml("restored",
+            "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: restored\n"
+            "spec:\n  mode: rdb\n  storage:\n    backup: {size: 1Gi}\n");
+  const auto patch_restore = [&](const std::string& source, const std::string& check) {
+    auto patched = Call("PATCH", std::string(controller::kRp) + "restored/status",
+                        R"({"status":{"lastRestore":{"time":"2026-11-28T04:00:00Z","pod":"restored-0",)"
+                        R"("source":")" + source + R"(","reason":"the newest verified backup","keys":12,)"
+                        R"("check":)" + check + "}}}",
+                        "application/merge-patch+json");
+    ASSERT_EQ(patched.status, 200) << patched.body;
+  };
+  const auto screen = [&] {
+    PluginRun r = Plugin({"status", "restored"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string digest = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+  const std::string other = "ffffffffffffffffffffffffffffffffffffffff";
+
+  // Restored from the pod's own volume: nothing installed, nothing to check, no line.
+  patch_restore("local", "null");
+  std::string out = screen();
+  EXPECT_NE(out.find("Last restore:"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Restore check"), std::string::npos) << out;
+
+  // An installed backup Redis has not loaded yet.
+  patch_restore("backup/20261128T030000Z-1a2b", "null");
+  out = screen();
+  EXPECT_NE(out.find("Restore check: not reported yet"), std::string::npos) << out;
+
+  patch_restore("backup/20261128T030000Z-1a2b",
+                R"({"result":"verified","expectedDigest":")" + digest + R"(","actualDigest":")" +
+                    digest + R"(","reason":null})");
+  out = screen();
+  EXPECT_NE(out.find("Restore check: verified: DEBUG DIGEST " + digest + " equals the backup's"),
+            std::string::npos)
+      << out;
+  EXPECT_LT(out.find("Last restore:"), out.find("Restore check:")) << out;
+
+  patch_restore("backup/20261128T030000Z-1a2b",
+                R"({"result":"mismatch","expectedDigest":")" + digest + R"(","actualDigest":")" +
+                    other + R"(","reason":"db 0 has 11 keys, the backup 12"})");
+  out = screen();
+  EXPECT_NE(out.find("Restore check: mismatch, backup's digest " + digest +
+                     ", Redis's DEBUG DIGEST " + other + " (db 0 has 11 keys, the backup 12)"),
+            std::string::npos)
+      << out;
+
+  patch_restore("backup/20261128T030000Z-1a2b",
+                R"({"result":"unverifiable","expectedDigest":")" + digest +
+                    R"x(","actualDigest":null,"reason":"DEBUG command disabled (enable-debug-command no)"})x");
+  out = screen();
+  EXPECT_NE(out.find("Restore check: unverifiable, backup's digest " + digest +
+                     " (DEBUG command disabled (enable-debug-command no))"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find(other), std::string::npos) << "the merge patch removed the old digest\n" << out;
+}
+
 TEST_F(PluginSidecarTest, StatusShowsWhereAPartialBackupIsMissing) {
   ApplyYaml("partial",
             "apiVersion: tidemark.dev/v1alpha1\nkind: RedisPersistence\nmetadata:\n  name: partial\n"
