@@ -1,5 +1,7 @@
 #include "sidecar/aof_rewrite_plan.h"
 
+#include "core/aof/rewrite_growth.h"
+
 namespace tidemark::sidecar {
 
 namespace {
@@ -32,10 +34,10 @@ std::optional<std::string> PlanAofRewrite(const AofRewritePolicy& p, const AofSt
            ": rewriting now, window or not";
   if (!p.managed || !InWindow(p, now) || s.current_size < p.min_size || p.growth_percent == 0)
     return std::nullopt;
-  uint64_t base = s.base_size ? s.base_size : 1;
-  uint64_t growth = s.current_size * 100 / base;
-  if (growth < 100 + p.growth_percent) return std::nullopt;
-  return "AOF grew " + std::to_string(growth - 100) + "% over its last rewrite (" +
+  const int64_t growth = aof::RewriteGrowthPercent(static_cast<int64_t>(s.current_size),
+                                                   static_cast<int64_t>(s.base_size));
+  if (growth < static_cast<int64_t>(p.growth_percent)) return std::nullopt;
+  return "AOF grew " + std::to_string(growth) + "% over its last rewrite (" +
          std::to_string(s.base_size) + " -> " + size + " bytes; growthPercent " +
          std::to_string(p.growth_percent) + ", minSizeBytes " + std::to_string(p.min_size) +
          ") inside the rewrite window";

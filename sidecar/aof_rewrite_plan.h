@@ -7,8 +7,8 @@
 // when managedBySidecar (a window is set, so Redis's auto-aof-rewrite-percentage is 0), only
 // inside the window (start <= now < end, UTC; end < start spans
 // midnight; start == end is the whole day), only at or above minSizeBytes, and only when it grew
-// by growthPercent over the size after the last rewrite — Redis's own rule: growth =
-// current * 100 / max(base, 1) - 100; growthPercent 0 turns the growth trigger off.
+// by growthPercent over the size after the last rewrite — Redis's own rule
+// (core/aof/rewrite_growth.h); growthPercent 0 turns the growth trigger off.
 #pragma once
 
 #include <cstdint>

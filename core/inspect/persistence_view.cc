@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/aof/rewrite_growth.h"
+
 namespace tidemark::inspect {
 
 namespace {
@@ -40,9 +42,8 @@ PersistenceView Inspect(const Facts& f, const std::vector<std::pair<std::string,
   if (v.aof) {
     v.aof_size = Int(f.info, "aof_current_size");
     v.aof_base_size = Int(f.info, "aof_base_size");
-    if (v.aof_size && v.aof_base_size && *v.aof_base_size > 0)
-      v.aof_growth_percent = 100.0 * static_cast<double>(*v.aof_size - *v.aof_base_size) /
-                             static_cast<double>(*v.aof_base_size);
+    if (v.aof_size && v.aof_base_size)
+      v.aof_growth_percent = aof::RewriteGrowthPercent(*v.aof_size, *v.aof_base_size);
   }
 
   auto warn = [&](std::string code, std::string message) {
@@ -58,11 +59,14 @@ PersistenceView Inspect(const Facts& f, const std::vector<std::pair<std::string,
     warn("aof-rewrite-failed", "the last AOF rewrite failed (aof_last_bgrewrite_status:err)");
   if (v.aof && Get(f.info, "aof_last_write_status") == "err")
     warn("aof-write-failed", "the last write to the AOF failed (aof_last_write_status:err): check the disk");
+  // Redis's own trigger (serverCron): an AOF Redis would rewrite is reported, and only such an AOF.
   if (v.aof && v.aof_growth_percent && v.rewrite_percentage > 0 && !v.rewrite_in_progress &&
-      *v.aof_growth_percent >= static_cast<double>(v.rewrite_percentage) && *v.aof_size >= v.rewrite_min_size)
+      *v.aof_growth_percent >= v.rewrite_percentage && *v.aof_size > v.rewrite_min_size)
     warn("aof-past-rewrite-threshold",
-         "the AOF grew " + std::to_string(static_cast<int64_t>(*v.aof_growth_percent)) + "% over its base, past " +
-             "auto-aof-rewrite-percentage " + std::to_string(v.rewrite_percentage) + ", and no rewrite is running");
+         "the AOF grew " + std::to_string(*v.aof_growth_percent) + "% over its base" +
+             (*v.aof_base_size == 0 ? " (aof_base_size 0, which Redis counts as 1 byte)" : "") +
+             ", past auto-aof-rewrite-percentage " + std::to_string(v.rewrite_percentage) +
+             ", and no rewrite is running");
 
   if (policy) {
     for (const auto& [key, want] : *policy) {

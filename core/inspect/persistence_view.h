@@ -42,7 +42,9 @@ struct PersistenceView {
   std::optional<int64_t> aof_size, aof_base_size;
   int64_t rewrite_percentage = 0;    // auto-aof-rewrite-percentage; 0 = automatic rewrites off
   int64_t rewrite_min_size = 0;
-  std::optional<double> aof_growth_percent;  // (size - base) / base, when AOF is on
+  // Growth over the base as Redis computes it for its automatic rewrite (core/aof/
+  // rewrite_growth.h: whole percent, a base of 0 counted as 1 byte), when AOF is on.
+  std::optional<int64_t> aof_growth_percent;
   std::vector<Finding> findings;
   std::vector<std::string> policy_differences;  // "directive: redis has X, policy wants Y"
 

@@ -47,7 +47,37 @@ TEST(InspectView, AHealthyHybridSetupHasNoFindings) {
   EXPECT_TRUE(v.healthy());
   EXPECT_EQ(v.changes_since_save, 12);
   ASSERT_TRUE(v.aof_growth_percent);
-  EXPECT_DOUBLE_EQ(*v.aof_growth_percent, 50.0);
+  EXPECT_EQ(*v.aof_growth_percent, 50);
+}
+
+// The finding follows Redis's own trigger (serverCron in src/server.c, 7.0): growth in whole
+// percent, current * 100 / base - 100, at or over auto-aof-rewrite-percentage, the AOF strictly
+// over auto-aof-rewrite-min-size, and a base of 0 counted as 1 byte.
+TEST(InspectView, TheRewriteFindingIsRedissOwnRewriteRule) {
+  auto f = HybridFacts();  // +100% wanted over 1000 bytes, min size 1000
+  const auto finding = [&](const std::string& size, const std::string& base) {
+    f.info["aof_current_size"] = size;
+    f.info["aof_base_size"] = base;
+    return Has(inspect::Inspect(f), "aof-past-rewrite-threshold");
+  };
+  EXPECT_FALSE(finding("1999", "1000")) << "99% in whole percent";
+  EXPECT_TRUE(finding("2000", "1000"));
+  EXPECT_EQ(inspect::Inspect(f).aof_growth_percent, 100);
+
+  // A server started on a new AOF reports aof_base_size 0 until its first rewrite: Redis divides
+  // by 1 instead, so any AOF over the minimum size is due.
+  EXPECT_TRUE(finding("1001", "0"));
+  auto v = inspect::Inspect(f);
+  EXPECT_EQ(v.aof_growth_percent, 1001 * 100 - 100);
+  ASSERT_EQ(v.findings.size(), 1u);
+  EXPECT_EQ(v.findings[0].message,
+            "the AOF grew 100000% over its base (aof_base_size 0, which Redis counts as 1 byte), past "
+            "auto-aof-rewrite-percentage 100, and no rewrite is running");
+  EXPECT_FALSE(finding("1000", "0")) << "Redis wants the AOF over the minimum size, not at it";
+  EXPECT_FALSE(finding("0", "0")) << "an empty AOF is not over a minimum of 0";
+  f.config["auto-aof-rewrite-min-size"] = "0";
+  EXPECT_FALSE(finding("1", "0")) << "1 byte over a base counted as 1 byte: +0%";
+  EXPECT_TRUE(finding("2", "0")) << "+100%";
 }
 
 TEST(InspectView, WarningsInTheGuidesTerms) {
@@ -187,6 +217,14 @@ TEST(InspectRedis, OverTcpAFailedBgsaveIsAFinding) {
   EXPECT_EQ(Codes(j), (std::vector<std::string>{"aof-disabled", "bgsave-failed"})) << out;
 }
 
+// A BGSAVE of 5 s a key (rdb-key-save-delay): while its child runs, Redis starts no automatic AOF
+// rewrite, so writes can take the AOF past its threshold. SHUTDOWN NOSAVE kills the child.
+bool StartASlowBgsave(const RedisServer& redis) {
+  redis.Cli({"CONFIG", "SET", "rdb-key-save-delay", "5000000"});
+  redis.Cli({"BGSAVE"});
+  return WaitForInfo(redis, "rdb_bgsave_in_progress:1");
+}
+
 // The guide's "AOF past its rewrite threshold": a BGSAVE that takes its time (rdb-key-save-delay)
 // holds back Redis's own automatic rewrite while writes grow the AOF past 100% of its base.
 TEST(InspectRedis, AnAofPastItsRewriteThresholdIsAFinding) {
@@ -198,16 +236,34 @@ TEST(InspectRedis, AnAofPastItsRewriteThresholdIsAFinding) {
   redis.Cli({"CONFIG", "SET", "appendonly", "yes"});
   ASSERT_TRUE(WaitForInfo(redis, "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"));
   ASSERT_EQ(redis.Cli({"INFO", "persistence"}).find("aof_base_size:0\r"), std::string::npos);
-  redis.Cli({"CONFIG", "SET", "rdb-key-save-delay", "5000000"});
-  redis.Cli({"BGSAVE"});
-  ASSERT_TRUE(WaitForInfo(redis, "rdb_bgsave_in_progress:1"));
+  ASSERT_TRUE(StartASlowBgsave(redis));
   std::string writes;
   for (int i = 0; i < 50; ++i) writes += "SET key:" + std::to_string(i) + " " + std::string(100, 'x') + "\n";
   redis.Pipe(writes);
   InspectRun r = Inspect(redis);
   EXPECT_EQ(r.rc, 1) << r.json.serialize();
   EXPECT_EQ(Codes(r.json), std::vector<std::string>{"aof-past-rewrite-threshold"}) << r.json.serialize();
-}  // SHUTDOWN NOSAVE kills the slow BGSAVE child
+}
+
+// A server started with AOF on and no AOF yet reports aof_base_size 0 until its first rewrite;
+// Redis counts that base as 1 byte and rewrites once the AOF passes the minimum size, so inspect
+// reports such an AOF too. A slow BGSAVE (a child running) holds Redis's own rewrite back.
+TEST(InspectRedis, AnAofOverABaseOfZeroIsPastItsRewriteThreshold) {
+  TempDir dir;
+  // The minimum size stays high until the BGSAVE runs: else Redis rewrites at the first write.
+  RedisServer redis(dir.path(), {"appendonly yes", "aof-use-rdb-preamble yes", "save \"3600 1\"",
+                                 "auto-aof-rewrite-percentage 100", "auto-aof-rewrite-min-size 64mb"});
+  redis.Cli({"SET", "first", std::string(100, 'v')});
+  ASSERT_TRUE(StartASlowBgsave(redis));
+  redis.Cli({"CONFIG", "SET", "auto-aof-rewrite-min-size", "0"});
+  redis.Cli({"SET", "second", std::string(100, 'w')});
+  ASSERT_NE(redis.Cli({"INFO", "persistence"}).find("aof_base_size:0\r"), std::string::npos)
+      << redis.Cli({"INFO", "persistence"});
+  InspectRun r = Inspect(redis);
+  EXPECT_EQ(r.rc, 1) << r.json.serialize();
+  EXPECT_EQ(r.json.at("aofBaseSize").as_integer(), 0) << r.json.serialize();
+  EXPECT_EQ(Codes(r.json), std::vector<std::string>{"aof-past-rewrite-threshold"}) << r.json.serialize();
+}
 
 TEST(InspectRedis, PasswordFromAFileOrTheEnvironmentNeverTheCommandLine) {
   TempDir dir;
