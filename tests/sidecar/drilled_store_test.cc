@@ -42,25 +42,24 @@ class DrilledStoreChoice : public ::testing::Test {
     p.object_store = s;
     return p;
   }
+  // The volume's store, and no object store opened beside it.
+  void ExpectTheVolume(const Result<DrilledStore>& d) {
+    ASSERT_TRUE(d) << d.error().ToString();
+    EXPECT_EQ(d->store, &*local_);
+    EXPECT_EQ(d->destination, "local");
+    EXPECT_EQ(d->object_store, nullptr);
+  }
   TempDir tmp_;
   std::optional<DirBackupStore> local_;
   testing::FakeClock clock_{1'700'000'000};
 };
 
 TEST_F(DrilledStoreChoice, WithoutAPolicyTheVolumeIsDrilled) {
-  auto d = OpenDrilledStore(std::nullopt, *local_, clock_);
-  ASSERT_TRUE(d) << d.error().ToString();
-  EXPECT_EQ(d->store, &*local_);
-  EXPECT_EQ(d->destination, "local");
-  EXPECT_EQ(d->object_store, nullptr);
+  ExpectTheVolume(OpenDrilledStore(std::nullopt, *local_, clock_));
 }
 
 TEST_F(DrilledStoreChoice, BothDestinationsDrillTheVolumeWithoutReadingTheCredentials) {
-  auto d = OpenDrilledStore(Policy(true, true, /*creds=*/false), *local_, clock_);
-  ASSERT_TRUE(d) << d.error().ToString();
-  EXPECT_EQ(d->store, &*local_);
-  EXPECT_EQ(d->destination, "local");
-  EXPECT_EQ(d->object_store, nullptr);
+  ExpectTheVolume(OpenDrilledStore(Policy(true, true, /*creds=*/false), *local_, clock_));
 }
 
 TEST_F(DrilledStoreChoice, TheObjectStoreAloneIsOpenedAndDrilled) {
