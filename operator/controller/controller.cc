@@ -328,9 +328,15 @@ std::optional<Json> Controller::ReadOwned(const kube::Informer& informer, const 
   const std::string id = OwnedId(kind, key);
   auto cached = informer.Get(key);
   if (!cached) {
-    // Gone (or never seen): nothing of ours to wait for; the next write starts afresh.
-    own_writes_.Forget(id);
-    return std::nullopt;
+    // Created by an earlier pass whose ADDED event has not arrived: that object. Else gone (or
+    // never made): the next write starts afresh.
+    auto created = own_writes_.Created(id);
+    if (!created) {
+      reads.owned[id] = OwnWrites::kAbsent;
+      return std::nullopt;
+    }
+    reads.owned[id] = created->resource_version;
+    return Parsed(*created);
   }
   kube::Object object = own_writes_.Freshest(id, std::move(*cached));
   reads.owned[id] = object.resource_version;
@@ -349,8 +355,7 @@ kube::KubeStatus Controller::Execute(const std::string& key, const reconcile::Ac
     case reconcile::ActionKind::kApply: {
       auto r = client_.Apply(*type, action.namespace_, action.name, body, /*force=*/true);
       if (!r) return std::unexpected(r.error());
-      // Only over an object the cache held: a created one the cache never shows (deleted
-      // meanwhile) must not be taken for present.
+      // Also a create (read as kAbsent): kept for a while only (OwnWrites::Created).
       const std::string id = OwnedId(action.kind_name, action.namespace_ + "/" + action.name);
       if (auto read = reads.owned.find(id); read != reads.owned.end())
         own_writes_.Record(id, read->second, std::move(*r));

@@ -271,8 +271,8 @@ TEST_F(OperatorFaultsTest, ConflictsAreRetriedAndAnotherWritersFinalizerIsKept) 
   EXPECT_NE(op->Log().find("conflict; re-reading"), std::string::npos) << op->Log();
   auto writes = Writes();
   // Each once more than the conflict: the retry, no more.
-  EXPECT_EQ(writes["patch statefulsets/catalog"], 2) << Show(writes);
-  EXPECT_EQ(writes["patch redispersistences/status/catalog"], 2) << Show(writes);
+  EXPECT_EQ(writes["patch statefulsets/catalog"], 2) << Show(writes) << op->Log();
+  EXPECT_EQ(writes["patch redispersistences/status/catalog"], 2) << Show(writes) << op->Log();
 
   // Another writer changes the resource while the operator writes its status for a new spec.
   server_->FailNextMatching("patch", "redispersistences/status", 1, 409);

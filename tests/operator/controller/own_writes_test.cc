@@ -59,5 +59,38 @@ TEST(OwnWrites, AGoneResourceIsForgottenAndKeysAreApart) {
   EXPECT_EQ(writes.Freshest("shop/cache", At("3")).resource_version, "4");
 }
 
+TEST(OwnWrites, ACreatedObjectIsReadUntilItsAddedEventForAWhileOnly) {
+  auto t = std::chrono::steady_clock::time_point{};
+  OwnWrites writes([&] { return t; }, std::chrono::seconds(60));
+  const std::string key = "StatefulSet shop/catalog";
+  EXPECT_FALSE(writes.Created(key));  // never made
+  writes.Record(key, OwnWrites::kAbsent, At("7", R"({"spec":"ours"})"));
+  // The informer has not delivered the create: the next pass reads what the create answered
+  // instead of applying it again.
+  t += std::chrono::seconds(59);
+  ASSERT_TRUE(writes.Created(key));
+  EXPECT_EQ(writes.Created(key)->json, R"({"spec":"ours"})");
+  // A second write in that pass chains on it; the ADDED event (7) is still behind it.
+  writes.Record(key, "7", At("8", R"({"spec":"second"})"));
+  EXPECT_EQ(writes.Freshest(key, At("7")).json, R"({"spec":"second"})");
+  EXPECT_EQ(writes.Freshest(key, At("8")).json, "{}");
+  EXPECT_EQ(writes.size(), 0u);
+
+  // Not seen for a minute (deleted before the informer saw it, then a relist): absent again,
+  // so the next pass creates it anew.
+  writes.Record(key, OwnWrites::kAbsent, At("20"));
+  t += std::chrono::seconds(60);
+  EXPECT_FALSE(writes.Created(key));
+  EXPECT_EQ(writes.size(), 0u);
+}
+
+TEST(OwnWrites, AnUpdatedObjectTheCacheNoLongerHoldsWasDeleted) {
+  OwnWrites writes([] { return std::chrono::steady_clock::time_point{}; });
+  writes.Record("ConfigMap shop/catalog", "10", At("11"));
+  // Only a create is read while the cache holds nothing: an update's object was deleted.
+  EXPECT_FALSE(writes.Created("ConfigMap shop/catalog"));
+  EXPECT_EQ(writes.size(), 0u);
+}
+
 }  // namespace
 }  // namespace tidemark::controller
