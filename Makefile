@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup build test test-asan test-tsan check demo bench fuzz fuzz-smoke clean
+.PHONY: setup build build-asan build-tsan test test-asan test-tsan check demo bench fuzz fuzz-smoke clean
 
 setup:
 	bash scripts/setup.sh
@@ -23,25 +23,27 @@ test: build
 # threads are left out.
 TSAN_BUILD ?= build-tsan
 TSAN_TESTS ?= io_test snapshot_pipeline_test digest_batch_test
-test-tsan:
+build-tsan:
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" -DTIDEMARK_TSAN=ON >/dev/null
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+
+test-tsan: build-tsan
 	for t in $(TSAN_TESTS); do $(TSAN_BUILD)/bin/$$t || exit 1; done
 
 # -O1 -g1: sanitizer reports keep file:line, and the build takes a fraction of -O2 -g's time.
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" -DTIDEMARK_SANITIZE=ON
 
-test-asan: $(ASAN_BUILD)/build.ninja
+build-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+test-asan: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The README's test command: everything CI runs, from a fresh machine (as root, for apt-get).
+# (scripts/check.sh overlaps each stage's tests with the next stage's build.)
 check: setup
-	$(MAKE) test
-	$(MAKE) test-asan
-	$(MAKE) test-tsan
-	$(MAKE) fuzz-smoke
+	bash scripts/check.sh
 
 demo: build
 	bash scripts/demo.sh $(BUILD)
@@ -56,4 +58,4 @@ fuzz-smoke:
 	bash fuzz/run.sh 15
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-logs

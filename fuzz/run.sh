@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for N seconds (default 15:
-# a smoke run for CI; `make fuzz` runs longer).
+# a smoke run for CI; `make fuzz` runs longer). `--build-only` builds them and stops.
 set -euo pipefail
 seconds=${1:-15}
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ CC=clang-16 CXX=clang++-16 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DCMAKE_CXX_FLAGS="-Wno-macro-redefined -D__cpp_concepts=202002L" >/dev/null
 targets=$(sed -n 's/^tidemark_fuzzer(\([a-z_]*\) .*/\1/p' fuzz/CMakeLists.txt)
 cmake --build "$build" -j2 --target $targets
+[[ $seconds == --build-only ]] && exit 0
 
 # Seeds: the corpora kept in fuzz/corpus/<target>/ (fuzz/make_seeds.sh writes them with a real
 # redis-server), plus the shipped examples for the policy parser. New inputs libFuzzer finds go
