@@ -13,8 +13,10 @@
 #include "core/digest/dataset_digest.h"
 #include "core/format/sha256.h"
 #include "core/backup/fan_out_sink.h"
+#include "io/background_thread.h"
 #include "io/dir_list.h"
 #include "io/durable_file.h"
+#include "io/prefetch_source.h"
 #include "sidecar/manifest_rebuild.h"
 #include "sidecar/snapshot_backup.h"
 #include "io/os_error.h"
@@ -46,16 +48,25 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
                                const ExpectedSnapshot& expected, ByteSink& out) {
   Sha256 sha;
   backup::FanOutSink stages{&sha, &out};
-  TeeSource tee(source, stages);
+  // The backup's pass on the same threads (snapshot_backup.cc): the read-ahead thread reads
+  // (the file, the bucket's GET, the peer's stream), takes the CRC-64, hashes and writes each
+  // chunk; this thread verifies and walks it for the digest, whose SHA-1s run on a third.
+  BackgroundThread digest_hashing;
   std::optional<DatasetDigest> dataset;
   if (expected.digest_at_ms)
-    dataset.emplace(DigestOptions{.at_ms = *expected.digest_at_ms, .fail_on_module = false});
-  RdbReport report =
-      VerifyRdb(tee, RdbVerifyOptions{.name = source_name,
-                                      .max_version = expected.max_rdb_version,
-                                      .check_duplicate_keys = CheckDuplicateKeys(expected.keys),
-                                      .max_tracked_members = kDuplicateCheckMaxMembers,
-                                      .visitor = dataset ? &*dataset : nullptr});
+    dataset.emplace(DigestOptions{
+        .at_ms = *expected.digest_at_ms, .fail_on_module = false, .background = &digest_hashing});
+  RdbReport report;
+  {
+    // Leaving the block joins the read-ahead thread: every byte it read is hashed and written.
+    PrefetchSource ahead(source, PrefetchSource::Crc64::kYes, &stages);
+    report = VerifyRdb(ahead,
+                       RdbVerifyOptions{.name = source_name,
+                                        .max_version = expected.max_rdb_version,
+                                        .check_duplicate_keys = CheckDuplicateKeys(expected.keys),
+                                        .max_tracked_members = kDuplicateCheckMaxMembers,
+                                        .visitor = dataset ? &*dataset : nullptr});
+  }
   if (!report.valid()) return std::unexpected(*report.error);
   auto digest = sha.FinishHex();
   if (!digest) return std::unexpected(digest.error());
