@@ -54,6 +54,7 @@ DurableFile::DurableFile(DurableFile&& other) noexcept
       fd_(other.fd_),
       synced_(other.synced_),
       written_(other.written_),
+      writeback_from_(other.writeback_from_),
       failed_(other.failed_),
       temp_path_(std::move(other.temp_path_)),
       final_path_(std::move(other.final_path_)),
@@ -80,7 +81,17 @@ Status DurableFile::Update(std::span<const uint8_t> chunk) {
     written_ += static_cast<uint64_t>(n);
     if ((before >> 20) != (written_ >> 20)) KillPoint("write-mib", temp_path_);
   }
+  StartWriteback();
   return {};
+}
+
+void DurableFile::StartWriteback() {
+  if (written_ - writeback_from_ < kWritebackBytes) return;
+  // Only starts the disk writes (no wait, no durability: Sync's fsync is the promise); an error
+  // here would come back from that fsync, so it is not looked at.
+  (void)::sync_file_range(fd_, static_cast<off64_t>(writeback_from_),
+                          static_cast<off64_t>(written_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+  writeback_from_ = written_;
 }
 
 Status DurableFile::Sync() {
