@@ -8,16 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/os_error.h"
+
 namespace tidemark::sidecar {
-
-namespace {
-
-std::unexpected<Error> OsError(const std::string& what, const std::string& path) {
-  return MakeError(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                   what + " " + path + ": " + std::strerror(errno));
-}
-
-}  // namespace
 
 GrowingFileSource::GrowingFileSource(int fd, int watch_fd, std::string path, WriterCheck writer,
                                      GrowingFileOptions options)
@@ -38,10 +31,10 @@ Result<std::unique_ptr<GrowingFileSource>> GrowingFileSource::Open(const std::st
                                                                    WriterCheck writer,
                                                                    GrowingFileOptions options) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return OsError("cannot open", path);
+  if (fd < 0) return OsErrorOrNotFound("cannot open", path, errno);
   const int watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (watch_fd < 0) {
-    auto e = OsError("inotify_init1 for", path);
+    auto e = OsErrorOrNotFound("inotify_init1 for", path, errno);
     ::close(fd);
     return e;
   }
@@ -49,7 +42,7 @@ Result<std::unique_ptr<GrowingFileSource>> GrowingFileSource::Open(const std::st
   // writer renamed or removed the name in between.
   const std::string self = "/proc/self/fd/" + std::to_string(fd);
   if (::inotify_add_watch(watch_fd, self.c_str(), IN_MODIFY | IN_CLOSE_WRITE) < 0) {
-    auto e = OsError("inotify_add_watch on", path);
+    auto e = OsErrorOrNotFound("inotify_add_watch on", path, errno);
     ::close(watch_fd);
     ::close(fd);
     return e;
@@ -65,7 +58,8 @@ int64_t GrowingFileSource::MillisSince(SteadyClock::time_point t) const {
 Result<bool> GrowingFileSource::WaitForChange(int64_t ms) {
   pollfd p{watch_fd_, POLLIN, 0};
   const int r = ::poll(&p, 1, static_cast<int>(ms < 1 ? 1 : ms));
-  if (r < 0 && errno != EINTR) return OsError("poll on the inotify watch of", path_);
+  if (r < 0 && errno != EINTR)
+    return OsErrorOrNotFound("poll on the inotify watch of", path_, errno);
   bool closed = false;
   // Drain every queued event: only whether the file changed or was closed matters.
   alignas(inotify_event) char events[4096];
@@ -87,7 +81,7 @@ Result<size_t> GrowingFileSource::Read(std::span<uint8_t> out) {
     const ssize_t n = ::read(fd_, out.data(), out.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return OsError("cannot read", path_);
+      return OsErrorOrNotFound("cannot read", path_, errno);
     }
     if (n > 0) {
       bytes_ += static_cast<uint64_t>(n);
