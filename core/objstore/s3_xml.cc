@@ -26,12 +26,13 @@ Result<XmlElement> Root(std::string_view body, std::string_view what, std::strin
   return root;
 }
 
-std::string Unquote(std::string s) {
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
-  return s;
-}
-
 }  // namespace
+
+std::string UnquoteEtag(std::string_view etag) {
+  if (etag.size() >= 2 && etag.starts_with('"') && etag.ends_with('"'))
+    etag = etag.substr(1, etag.size() - 2);
+  return std::string(etag);
+}
 
 std::optional<S3ErrorBody> ParseErrorBody(std::string_view body) {
   auto root = ParseXml(body, "error body");
@@ -63,7 +64,7 @@ Result<ListPage> ParseListObjectsV2(std::string_view body) {
     auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), object.size);
     if (ec != std::errc() || end != size.data() + size.size())
       return Unexpected(kWhat, "object " + object.key + ": expected a decimal <Size>, found '" + size + "'");
-    object.etag = Unquote(child.ChildText("ETag"));
+    object.etag = UnquoteEtag(child.ChildText("ETag"));
     object.last_modified = child.ChildText("LastModified");
     page.objects.push_back(std::move(object));
   }
@@ -90,7 +91,7 @@ std::string CompleteMultipartUploadBody(const std::vector<CompletedPart>& parts)
 Result<std::string> ParseCompleteMultipartUpload(std::string_view body) {
   auto root = Root(body, "CompleteMultipartUpload response", "CompleteMultipartUploadResult");
   if (!root) return std::unexpected(root.error());
-  return Unquote(root->ChildText("ETag"));
+  return UnquoteEtag(root->ChildText("ETag"));
 }
 
 Result<std::vector<OpenUpload>> ParseListMultipartUploads(std::string_view body) {

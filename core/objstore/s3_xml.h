@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/error.h"
@@ -20,6 +21,9 @@ struct S3ErrorBody {
 };
 // nullopt when `body` is not an S3 Error document (an HTML page from a proxy, empty, ...).
 std::optional<S3ErrorBody> ParseErrorBody(std::string_view body);
+
+// An ETag as S3 sends it, in quotes (in XML and in the ETag header), without them.
+std::string UnquoteEtag(std::string_view etag);
 
 struct ListedObject {
   std::string key;

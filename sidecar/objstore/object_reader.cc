@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "core/objstore/s3_xml.h"
 #include "sidecar/objstore/http_connection.h"
 #include "sidecar/objstore/s3_call.h"
 #include "sidecar/objstore/s3_client.h"
@@ -7,12 +8,6 @@
 namespace tidemark::objstore {
 
 namespace {
-
-std::string Unquoted(std::string_view etag) {
-  if (etag.size() >= 2 && etag.starts_with('"') && etag.ends_with('"'))
-    etag = etag.substr(1, etag.size() - 2);
-  return std::string(etag);
-}
 
 // The first byte of "bytes FIRST-LAST/TOTAL".
 std::optional<uint64_t> ContentRangeFirst(std::string_view value) {
@@ -36,7 +31,7 @@ ObjectReader::ObjectReader(S3Client& client, std::unique_ptr<HttpConnection> own
       conn_(conn),
       key_(std::move(key)),
       range_(range),
-      etag_(Unquoted(etag)) {
+      etag_(UnquoteEtag(etag)) {
   if (range_ && range_->length) remaining_ = *range_->length;
 }
 
@@ -74,7 +69,7 @@ Status ObjectReader::Request() {
   }
   ++requests_;
   in_body_ = true;
-  const std::string etag = Unquoted(head->Header("ETag"));
+  const std::string etag = UnquoteEtag(head->Header("ETag"));
   if (!etag_.empty() && etag != etag_)
     return Fail(Error{ErrorCode::kCorrupt, client_.Url(key_), static_cast<int64_t>(first),
                       "the object was replaced while it was read (ETag " + etag_ + ", now '" +

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/objstore/endpoint.h"
+#include "core/objstore/s3_xml.h"
 #include "sidecar/objstore/http_connection.h"
 #include "sidecar/objstore/s3_call.h"
 
@@ -145,8 +146,7 @@ Result<std::optional<ObjectInfo>> S3Client::HeadObject(std::string_view key) {
   ObjectInfo info;
   std::string length = head->Header("Content-Length");
   info.size = length.empty() ? 0 : std::stoull(length);
-  info.etag = head->Header("ETag");
-  if (info.etag.size() >= 2 && info.etag.front() == '"') info.etag = info.etag.substr(1, info.etag.size() - 2);
+  info.etag = UnquoteEtag(head->Header("ETag"));
   info.last_modified = head->Header("Last-Modified");
   for (const auto& [name, value] : head->headers) {
     std::string lower;
