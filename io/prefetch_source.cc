@@ -1,16 +1,8 @@
 #include "io/prefetch_source.h"
 
-#include <sys/mman.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "core/format/crc64.h"
-#include "io/os_error.h"
-
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL
-#endif
 
 namespace tidemark {
 
@@ -19,35 +11,9 @@ PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink)
   Start();
 }
 
-PrefetchSource::PrefetchSource(FileSource& file, Crc64 crc64, Input input, ByteSink* sink)
-    : inner_(file), crc64_(crc64 == Crc64::kYes), sink_(sink) {
-  if (input == Input::kMapFile) MapFile(file);
-  Start();
-}
-
 void PrefetchSource::Start() {
-  if (!map_) {
-    for (auto& s : slots_) {
-      s.buffer.reset(new uint8_t[kSlotSize]);
-      s.data = s.buffer.get();
-    }
-  }
+  for (auto& s : slots_) s.buffer.reset(new uint8_t[kSlotSize]);
   thread_ = std::thread([this] { Produce(); });
-}
-
-bool PrefetchSource::MapFile(const FileSource& file) {
-  // Small files gain nothing; an empty one cannot be mapped.
-  if (file.size() < 4 * kSlotSize || file.size() > SIZE_MAX) return false;
-  void* map = ::mmap(nullptr, file.size(), PROT_READ, MAP_SHARED, file.fd(), 0);
-  if (map == MAP_FAILED) return false;
-  if (::madvise(map, kSlotSize, MADV_POPULATE_READ) != 0 && errno == EINVAL) {
-    ::munmap(map, file.size());
-    return false;
-  }
-  map_ = static_cast<const uint8_t*>(map);
-  map_size_ = file.size();
-  path_ = file.path();
-  return true;
 }
 
 PrefetchSource::~PrefetchSource() {
@@ -57,15 +23,9 @@ PrefetchSource::~PrefetchSource() {
   }
   space_.notify_all();
   thread_.join();
-  if (map_) ::munmap(const_cast<uint8_t*>(map_), map_size_);
 }
 
 size_t PrefetchSource::Fill(Slot& slot, std::optional<Error>& error, bool& eof) {
-  if (map_) {
-    size_t got = MapWindow(slot, error);
-    eof = !error && got == 0;
-    return got;
-  }
   size_t got = 0;
   while (got < kSlotSize) {
     auto n = inner_.Read({slot.buffer.get() + got, kSlotSize - got});
@@ -80,36 +40,6 @@ size_t PrefetchSource::Fill(Slot& slot, std::optional<Error>& error, bool& eof) 
     got += *n;
   }
   return got;
-}
-
-size_t PrefetchSource::MapWindow(Slot& slot, std::optional<Error>& error) {
-  // Give back the windows the consumer is done with first: every window but the last is a
-  // whole slot, so the slots consumed say where the consumer stands.
-  size_t done;
-  {
-    std::lock_guard lock(mu_);
-    done = std::min(consumed_ * kSlotSize, map_size_);
-  }
-  if (done >= unmapped_ + kUnmapBatch * kSlotSize) {
-    // The mapping stays; only its pages are dropped (the page cache keeps them).
-    ::madvise(const_cast<uint8_t*>(map_) + unmapped_, done - unmapped_, MADV_DONTNEED);
-    unmapped_ = done;
-  }
-  const size_t len = std::min(kSlotSize, map_size_ - mapped_pos_);
-  if (len == 0) return 0;
-  uint8_t* window = const_cast<uint8_t*>(map_) + mapped_pos_;
-  if (::madvise(window, len, MADV_POPULATE_READ) != 0) {
-    // EFAULT: the file got shorter than when it was opened (a read would have ended early).
-    int err = errno;
-    error = (err == EFAULT ? MakeError(ErrorCode::kIo, "file shrank while being read", -1, path_)
-                           : OsError("read failed", path_, err))
-                .error();
-    error->offset = static_cast<int64_t>(mapped_pos_);
-    return 0;
-  }
-  slot.data = window;
-  mapped_pos_ += len;
-  return len;
 }
 
 void PrefetchSource::Produce() {
@@ -133,9 +63,9 @@ void PrefetchSource::Produce() {
     size_t got = Fill(slot, error, eof);
     slot.crc_before = crc;
     // While the bytes are still in this core's cache (and in the shared one for the consumer).
-    if (crc64_) crc = tidemark::Crc64(crc, {slot.data, got});
+    if (crc64_) crc = tidemark::Crc64(crc, {slot.data(), got});
     if (sink_ && got) {
-      if (auto s = sink_->Update({slot.data, got}); !s) {
+      if (auto s = sink_->Update({slot.data(), got}); !s) {
         error = s.error();
         got = 0;  // the consumer must not see bytes the other stages did not take
       }
@@ -186,7 +116,7 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   Slot& slot = slots_[consumed_ % kSlots];
   lock.unlock();
   size_t n = std::min(out.size(), slot.size - offset_);
-  std::memcpy(out.data(), slot.data + offset_, n);
+  std::memcpy(out.data(), slot.data() + offset_, n);
   offset_ += n;
   if (offset_ == slot.size) {
     lock.lock();
@@ -207,10 +137,10 @@ Result<LentBytes> PrefetchSource::Lend() {
   Slot& slot = slots_[consumed_ % kSlots];
   lent_ = true;
   lock.unlock();
-  LentBytes lent{{slot.data + offset_, slot.size - offset_}, std::nullopt};
+  LentBytes lent{{slot.data() + offset_, slot.size - offset_}, std::nullopt};
   if (crc64_) {
     // After Read() took part of the slot, the CRC before the rest (not a case the verifiers hit).
-    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data, offset_});
+    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data(), offset_});
   }
   return lent;
 }

@@ -14,15 +14,10 @@
 // virtual machine, whose idle core must be woken by the host), and one wake-up per slot on each
 // side was 7% of `verify rdb`'s CPU time and kept the two threads from overlapping.
 //
-// Over a FileSource it may map the file instead of reading it (Input::kMapFile): the reader
-// thread then faults each window in (MADV_POPULATE_READ, which reports an I/O error as an error,
-// not as SIGBUS) and checksums it, and the consumer reads the page cache in place; the kernel
-// copies nothing (the copy was half of the reading thread's time). Windows the consumer is done
-// with are unmapped as the reader thread moves on (mapped pages count as resident memory), so
-// memory stays at the ring's size. It falls back to reading where the kernel lacks
-// MADV_POPULATE_READ (before Linux 5.14). A file cut short by another process while mapped ends
-// the stream early at the windows not yet faulted in; one cut inside the windows already faulted
-// in is the one case that raises SIGBUS (Redis replaces its files by rename, never truncates them).
+// It reads (the kernel copies into the ring) rather than mapping the file: mapping saved that copy
+// on the first machine it was measured on, but on a newer kernel in a VM that tracks page
+// accesses, populating and dropping the page tables of a 1 GB file cost more than the copy
+// (`verify rdb`: 259-349 ms mapped vs 229-238 ms read; docs/benchmarks.md).
 #pragma once
 
 #include <array>
@@ -34,7 +29,6 @@
 #include <thread>
 
 #include "core/base/byte_source.h"
-#include "io/file_source.h"
 
 namespace tidemark {
 
@@ -46,21 +40,13 @@ class PrefetchSource final : public ByteSource {
   static constexpr size_t kSlotSize = 256 << 10;
   // A full ring's reader thread is woken once this many slots are free, not at each one.
   static constexpr size_t kRefill = kSlots / 2;
-  // Map mode: consumed windows are dropped this many at a time. Each drop makes the kernel
-  // flush the consumer's TLB by an interrupt of its core (costly in a virtual machine): one a
-  // window was one interrupt per 256 KiB of parsing. Costs up to this many windows of RSS.
-  static constexpr size_t kUnmapBatch = 4;
 
   enum class Crc64 : bool { kNo, kYes };
-  enum class Input : bool { kRead, kMapFile };
 
   // `inner` (and `sink`, if any) must outlive this object and are only used from the background
   // thread while it lives. With Crc64::kYes every Lend() carries crc64_before. A chunk the sink
   // refuses is not handed over: the consumer gets the sink's error in its place.
   explicit PrefetchSource(ByteSource& inner, Crc64 crc64 = Crc64::kNo, ByteSink* sink = nullptr);
-  // The same over a file, mapped with Input::kMapFile where the OS can (see above); `file` must
-  // not have been read from.
-  PrefetchSource(FileSource& file, Crc64 crc64, Input input, ByteSink* sink = nullptr);
   ~PrefetchSource() override;
   PrefetchSource(const PrefetchSource&) = delete;
   PrefetchSource& operator=(const PrefetchSource&) = delete;
@@ -76,30 +62,21 @@ class PrefetchSource final : public ByteSource {
 
  private:
   struct Slot {
-    std::unique_ptr<uint8_t[]> buffer;  // read mode
-    const uint8_t* data = nullptr;      // the slot's bytes: the buffer or a window of the map
+    std::unique_ptr<uint8_t[]> buffer;
+    const uint8_t* data() const { return buffer.get(); }
     size_t size = 0;
     uint64_t crc_before = 0;  // CRC-64 of the stream before this slot (Crc64::kYes)
   };
   void Start();
   void Produce();
-  // Fills `slot` with the next bytes, by reading or by mapping; error and eof as found.
+  // Fills `slot` with the next bytes; error and eof as found.
   size_t Fill(Slot& slot, std::optional<Error>& error, bool& eof);
-  size_t MapWindow(Slot& slot, std::optional<Error>& error);
-  // Maps the file; false (reading instead) where the kernel cannot populate a mapping.
-  bool MapFile(const FileSource& file);
   // Waits for a filled slot or the end; true when there is one. Gives back a lent slot first.
   bool WaitForSlot(std::unique_lock<std::mutex>& lock);
 
   ByteSource& inner_;
   const bool crc64_;
   ByteSink* const sink_;
-  // Map mode: the whole file mapped read-only; windows before unmapped_ were given back.
-  const uint8_t* map_ = nullptr;
-  size_t map_size_ = 0;
-  size_t mapped_pos_ = 0;  // bytes of the file handed to slots so far
-  size_t unmapped_ = 0;
-  std::string path_;
   std::array<Slot, kSlots> slots_;
   // Marks the slot in use as consumed; wakes the reader thread when it may refill its ring.
   // Called with mu_ held.

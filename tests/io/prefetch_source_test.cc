@@ -3,13 +3,11 @@
 #include "core/format/crc64.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <random>
 #include <string>
 #include <vector>
 
-#include "tests/testing/temp_dir.h"
 
 namespace tidemark {
 namespace {
@@ -154,59 +152,6 @@ TEST(PrefetchSource, LendHandsOverTheDataBeforeAnErrorThenTheError) {
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->message, "disk went away");
   ASSERT_EQ(got.size(), 3'000'000u);
-  EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
-}
-
-// A real file of `size` random bytes, for the mapped mode.
-std::vector<uint8_t> WriteRandomFile(const std::string& path, size_t size) {
-  auto data = RandomBytes(size);
-  testing::WriteFile(path, std::string(data.begin(), data.end()));
-  return data;
-}
-
-TEST(PrefetchSource, MappedFileLendsAndReadsExactlyItsBytesWithTheCrcs) {
-  testing::TempDir dir;
-  // Whole windows, a partial last one, and a file below the size worth mapping (read instead).
-  for (size_t size : {size_t{24} << 18, (size_t{37} << 18) + 4097, size_t{100000}}) {
-    auto data = WriteRandomFile(dir.File("f"), size);
-    {
-      auto file = FileSource::Open(dir.File("f"));
-      ASSERT_TRUE(file);
-      PrefetchSource prefetch(*file, PrefetchSource::Crc64::kYes, PrefetchSource::Input::kMapFile);
-      std::optional<Error> error;
-      EXPECT_EQ(DrainLent(prefetch, true, &error), data) << size;
-      EXPECT_FALSE(error.has_value());
-    }
-    auto file = FileSource::Open(dir.File("f"));
-    ASSERT_TRUE(file);
-    PrefetchSource prefetch(*file, PrefetchSource::Crc64::kNo, PrefetchSource::Input::kMapFile);
-    std::optional<Error> error;
-    EXPECT_EQ(Drain(prefetch, 100003, &error), data) << size;
-    EXPECT_FALSE(error.has_value());
-  }
-}
-
-TEST(PrefetchSource, MappedFileCutShortWhileReadIsAnIoErrorNotACrash) {
-  // The reader thread maps at most the ring's worth ahead of a consumer that has not started;
-  // the cut lies past that, so the windows there fault in after the cut and must fail cleanly.
-  testing::TempDir dir;
-  const size_t ring = PrefetchSource::kSlots * PrefetchSource::kSlotSize;
-  const size_t size = 3 * ring, cut = 2 * ring + 100;
-  auto data = WriteRandomFile(dir.File("f"), size);
-  auto file = FileSource::Open(dir.File("f"));
-  ASSERT_TRUE(file);
-  PrefetchSource prefetch(*file, PrefetchSource::Crc64::kYes, PrefetchSource::Input::kMapFile);
-  ASSERT_EQ(::truncate(dir.File("f").c_str(), static_cast<off_t>(cut)), 0);
-  std::optional<Error> error;
-  auto got = DrainLent(prefetch, true, &error);
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->code, ErrorCode::kIo);
-  EXPECT_EQ(error->message, "file shrank while being read");
-  EXPECT_EQ(error->where, dir.File("f"));
-  // Everything before the window that failed came through intact.
-  ASSERT_LE(got.size(), cut);
-  EXPECT_GE(got.size(), 2 * ring);
-  EXPECT_EQ(static_cast<uint64_t>(error->offset), got.size());
   EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
 }
 
