@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/aof/aof_verifier.h"
+#include "tests/core/aof/resp_cmd.h"
 
 namespace tidemark::aof {
 
@@ -24,11 +25,5 @@ class MemoryOpener final : public AofFileOpener {
     return o;
   }
 };
-
-inline std::string Cmd(std::initializer_list<std::string> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
 
 }  // namespace tidemark::aof

@@ -10,38 +10,18 @@
 #include <vector>
 
 #include "core/aof/resp.h"
+#include "tests/core/aof/resp_cmd.h"
+#include "tests/testing/chunked_source.h"
 
 namespace tidemark::aof {
 namespace {
 
-// Hands out at most `chunk` bytes per read. With chunk 1 the reader never holds a whole record
-// when it starts one, so every record takes the careful path.
-class ChunkedSource final : public ByteSource {
- public:
-  ChunkedSource(const std::string& data, size_t chunk) : data_(data), chunk_(chunk) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    size_t n = std::min({out.size(), chunk_, data_.size() - pos_});
-    std::memcpy(out.data(), data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  const std::string& data_;
-  size_t chunk_;
-  size_t pos_ = 0;
-};
-
-std::string Cmd(std::initializer_list<std::string> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
-// Everything the reader reports for `data`, as text: each record's fields, then the end or the
-// error (code, offset, message) and what RestIsZero says after it.
+// Everything the reader reports for `data` handed out `chunk` bytes at a time, as text: each
+// record's fields, then the end or the error (code, offset, message) and what RestIsZero says
+// after it. With chunk 1 the reader never holds a whole record when it starts one, so every
+// record takes the careful path.
 std::string Transcript(const std::string& data, size_t chunk) {
-  ChunkedSource src(data, chunk);
+  testing::ChunkedSource src(data, chunk);
   RespReader reader(src, 1000, "f");
   std::string out;
   for (;;) {

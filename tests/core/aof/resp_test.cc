@@ -4,34 +4,14 @@
 
 #include <string>
 
+#include "tests/core/aof/resp_cmd.h"
+#include "tests/testing/chunked_source.h"
+
 namespace tidemark::aof {
 namespace {
 
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-// Hands out at most `chunk` bytes per read, to exercise refills at every boundary.
-class ChunkedSource final : public ByteSource {
- public:
-  ChunkedSource(const std::string& data, size_t chunk) : data_(data), chunk_(chunk) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    size_t n = std::min({out.size(), chunk_, data_.size() - pos_});
-    std::memcpy(out.data(), data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  const std::string& data_;
-  size_t chunk_;
-  size_t pos_ = 0;
-};
-
-std::string Cmd(std::initializer_list<std::string> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
 }
 
 TEST(RespReader, ReadsCommandsWithNamesArgumentsAndOffsets) {
@@ -60,7 +40,7 @@ TEST(RespReader, StreamsPayloadsLargerThanItsBufferKeepingOnlyAPrefix) {
   const std::string big(3 * RespReader::kBufferBytes + 17, 'x');
   const std::string data = Cmd({"SET", big, "v"}) + Cmd({"INCR", "n"});
   for (size_t chunk : {1u, 7u, 4096u, 1u << 20}) {
-    ChunkedSource src(data, chunk);
+    testing::ChunkedSource src(data, chunk);
     RespReader reader(src, 0, "f");
     auto r = reader.Next();
     ASSERT_TRUE(r && *r) << chunk;

@@ -10,7 +10,7 @@
 #include "core/rdb/encodings.h"
 #include "core/rdb/rdb_format.h"
 #include "core/rdb/rdb_verifier.h"
-#include "tests/core/rdb/chunked_source.h"
+#include "tests/testing/chunked_source.h"
 #include "tests/core/rdb/rdb_builder.h"
 
 namespace tidemark {

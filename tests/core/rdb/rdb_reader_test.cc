@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/format/crc64.h"
-#include "tests/core/rdb/chunked_source.h"
+#include "tests/testing/chunked_source.h"
 
 namespace tidemark::rdb {
 namespace {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "core/base/byte_source.h"
@@ -16,8 +18,10 @@ enum class Feed { kRead, kLend, kLendWithCrc };
 class ChunkedSource final : public ByteSource {
  public:
   // `data` must outlive the source.
-  ChunkedSource(const std::vector<uint8_t>& data, size_t chunk, Feed feed = Feed::kRead)
+  ChunkedSource(std::span<const uint8_t> data, size_t chunk, Feed feed = Feed::kRead)
       : data_(data), chunk_(chunk), feed_(feed) {}
+  ChunkedSource(const std::string& data, size_t chunk, Feed feed = Feed::kRead)
+      : ChunkedSource({reinterpret_cast<const uint8_t*>(data.data()), data.size()}, chunk, feed) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
     size_t n = std::min({out.size(), chunk_, data_.size() - pos_});
     std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out.begin());
@@ -35,7 +39,7 @@ class ChunkedSource final : public ByteSource {
   }
 
  private:
-  const std::vector<uint8_t>& data_;
+  std::span<const uint8_t> data_;
   size_t chunk_;
   Feed feed_;
   size_t pos_ = 0;
