@@ -33,7 +33,8 @@ int RunVerifyRdb(const Args& args) {
     std::fprintf(stderr, "tidemark verify rdb: %s\n", source.error().ToString().c_str());
     return kExitUsage;
   }
-  PrefetchSource prefetch(*source, PrefetchSource::Crc64::kYes);
+  // The command has the machine to itself: its parser waits for the reader thread awake.
+  PrefetchSource prefetch(*source, PrefetchSource::Crc64::kYes, nullptr, PrefetchSource::Wait::kSpinFirst);
   ThreadParallel two_cores(2);  // the read-ahead thread's core is idle by the final check
   RdbReport report = VerifyRdb(prefetch, RdbVerifyOptions{.name = file, .parallel = &two_cores});
   if (json) std::printf("%s\n", RdbReportJson(report).serialize().c_str());

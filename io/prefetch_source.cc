@@ -1,13 +1,25 @@
 #include "io/prefetch_source.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "core/format/crc64.h"
 
 namespace tidemark {
 
-PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink)
-    : inner_(inner), crc64_(crc64 == Crc64::kYes), sink_(sink) {
+namespace {
+
+// Tells the core this is a spin-wait (on x86, lets a sibling hyperthread run and saves power).
+inline void Pause() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
+
+}  // namespace
+
+PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink, Wait wait)
+    : inner_(inner), crc64_(crc64 == Crc64::kYes), sink_(sink), wait_(wait) {
   Start();
 }
 
@@ -97,6 +109,18 @@ bool PrefetchSource::WaitForSlot(std::unique_lock<std::mutex>& lock) {
   if (lent_) {
     lent_ = false;
     Release();
+  }
+  if (wait_ == Wait::kSpinFirst && filled_ == consumed_ && !done_) {
+    const size_t want = consumed_;
+    lock.unlock();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+    auto arrived = [&] {
+      return filled_.load(std::memory_order_acquire) != want || done_.load(std::memory_order_acquire);
+    };
+    while (!arrived() && std::chrono::steady_clock::now() < until) {
+      for (int i = 0; i < 32 && !arrived(); ++i) Pause();
+    }
+    lock.lock();  // the slot's bytes and size are read under the lock, as without spinning
   }
   if (filled_ == consumed_ && !done_) {
     consumer_waiting_ = true;

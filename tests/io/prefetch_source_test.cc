@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 namespace tidemark {
 namespace {
 
@@ -204,6 +203,27 @@ TEST(PrefetchSource, AChunkTheSinkRefusesIsNotHandedOverItsErrorIs) {
   EXPECT_EQ(got.size(), sink.seen().size());
   EXPECT_LE(got.size(), 3'000'000u);
   EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin()));
+}
+
+TEST(PrefetchSource, ASpinningConsumerGetsTheSameBytesCrcsAndError) {
+  // The reader thread trickles (up to 4 KiB a read), so the consumer often finds no slot ready
+  // and spins; with 3 MB it also finds some after spinning and sleeps on others.
+  auto data = RandomBytes(3 << 20);
+  {
+    Trickle inner(data, SIZE_MAX);
+    PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes, nullptr, PrefetchSource::Wait::kSpinFirst);
+    std::optional<Error> error;
+    EXPECT_EQ(DrainLent(prefetch, true, &error), data);
+    EXPECT_FALSE(error.has_value());
+    EXPECT_EQ(prefetch.TotalCrc64(), Crc64(0, data));
+  }
+  Trickle failing(data, 1'000'000);
+  PrefetchSource prefetch(failing, PrefetchSource::Crc64::kNo, nullptr, PrefetchSource::Wait::kSpinFirst);
+  std::optional<Error> error;
+  auto got = Drain(prefetch, 65536, &error);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message, "disk went away");
+  EXPECT_EQ(got, std::vector<uint8_t>(data.begin(), data.begin() + 1'000'000));
 }
 
 }  // namespace
