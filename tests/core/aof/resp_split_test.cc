@@ -4,8 +4,6 @@
 // whatever byte is damaged.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
