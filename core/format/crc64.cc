@@ -139,6 +139,47 @@ uint64_t Crc64(uint64_t crc, std::span<const uint8_t> data) {
   return Crc64Table(crc, data.data(), data.size());
 }
 
+namespace {
+
+// A linear map of 64-bit vectors over GF(2): column i is the image of bit i.
+using Matrix = std::array<uint64_t, 64>;
+
+uint64_t Apply(const Matrix& m, uint64_t v) {
+  uint64_t out = 0;
+  for (int i = 0; v; ++i, v >>= 1)
+    if (v & 1) out ^= m[i];
+  return out;
+}
+
+Matrix Compose(const Matrix& outer, const Matrix& inner) {
+  Matrix m;
+  for (int i = 0; i < 64; ++i) m[i] = Apply(outer, inner[i]);
+  return m;
+}
+
+}  // namespace
+
+Crc64Shift::Crc64Shift(size_t bytes) {
+  // One zero byte: crc' = T[crc & 0xff] ^ (crc >> 8). Square it up to `bytes` zero bytes.
+  Matrix step, shift;
+  for (int i = 0; i < 64; ++i) {
+    const uint64_t bit = uint64_t{1} << i;
+    step[i] = kTables[0][bit & 0xff] ^ (bit >> 8);
+    shift[i] = bit;
+  }
+  for (size_t n = bytes; n; n >>= 1) {
+    if (n & 1) shift = Compose(step, shift);
+    if (n > 1) step = Compose(step, step);
+  }
+  for (int k = 0; k < 8; ++k) {
+    table_[k][0] = 0;
+    for (int v = 1; v < 256; ++v) {
+      const int low = __builtin_ctz(static_cast<unsigned>(v));
+      table_[k][v] = table_[k][v & (v - 1)] ^ shift[8 * k + low];
+    }
+  }
+}
+
 uint64_t Crc64Unwind(uint64_t crc, std::span<const uint8_t> data) {
   // Forward, one byte b: crc' = T[(crc ^ b) & 0xff] ^ (crc >> 8). The top byte of crc' is that
   // of T[i], which names i; then crc >> 8 = crc' ^ T[i] and crc's low byte is i ^ b.

@@ -85,5 +85,32 @@ TEST(Crc64, UnwindStepsBackToTheCrcBeforeTheBytes) {
   EXPECT_NE(Crc64Unwind(whole, std::span<const uint8_t>(data.data(), 1)), whole);
 }
 
+TEST(Crc64Shift, JoinsTheCrcsOfPiecesComputedApart) {
+  std::mt19937_64 rng(13);
+  std::vector<uint8_t> data(300000);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  const std::span<const uint8_t> all(data);
+  // Lengths of the second piece: none, short ones (table path), around the folding blocks, and a
+  // read-ahead slot's 256 KiB.
+  for (size_t len : {0u, 1u, 7u, 8u, 9u, 127u, 128u, 255u, 256u, 4099u, 262144u}) {
+    const Crc64Shift shift(len);
+    for (size_t first : {0u, 1u, 100u, 30000u}) {
+      auto a = all.subspan(0, first), b = all.subspan(first, len);
+      EXPECT_EQ(shift.Join(Crc64(0, a), Crc64(0, b)), Crc64(0, all.subspan(0, first + len)))
+          << "first " << first << ", second " << len;
+      EXPECT_EQ(shift(Crc64(0, a)) ^ Crc64(0, b), Crc64(Crc64(0, a), b));
+    }
+  }
+}
+
+TEST(Crc64Shift, ExtendsOverZeroBytes) {
+  const std::vector<uint8_t> zeros(1000, 0);
+  for (uint64_t crc : {uint64_t{1}, uint64_t{1} << 63, uint64_t{0xe9c6d914c4b8d9caULL}}) {
+    for (size_t n : {1u, 2u, 3u, 64u, 999u, 1000u})
+      EXPECT_EQ(Crc64Shift(n)(crc), Crc64(crc, {zeros.data(), n})) << n;
+    EXPECT_EQ(Crc64Shift(0)(crc), crc);
+  }
+}
+
 }  // namespace
 }  // namespace tidemark
