@@ -3,8 +3,6 @@
 #include <chrono>
 #include <cstring>
 
-#include "core/format/crc64.h"
-
 namespace tidemark {
 
 namespace {
@@ -25,6 +23,7 @@ PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink, W
 
 void PrefetchSource::Start() {
   for (auto& s : slots_) s.buffer.reset(new uint8_t[kSlotSize]);
+  if (crc64_) slot_shift_.emplace(kSlotSize);
   thread_ = std::thread([this] { Produce(); });
 }
 
@@ -55,7 +54,6 @@ size_t PrefetchSource::Fill(Slot& slot, std::optional<Error>& error, bool& eof) 
 }
 
 void PrefetchSource::Produce() {
-  uint64_t crc = 0;  // of everything read so far (crc64_ only)
   for (;;) {
     size_t index;
     {
@@ -73,9 +71,13 @@ void PrefetchSource::Produce() {
     std::optional<Error> error;
     bool eof = false;
     size_t got = Fill(slot, error, eof);
-    slot.crc_before = crc;
-    // While the bytes are still in this core's cache (and in the shared one for the consumer).
-    if (crc64_) crc = tidemark::Crc64(crc, {slot.data(), got});
+    // While the bytes are still in this core's cache, unless the consumer is about to wait for
+    // them. Only full slots: the consumer's join is made for that length.
+    slot.crc.reset();
+    const size_t ahead = filled_.load(std::memory_order_relaxed) -
+                         consumed_.load(std::memory_order_relaxed);  // slots ready, unconsumed
+    if (crc64_ && got == kSlotSize && ahead >= kCrcWhenAhead)
+      slot.crc = tidemark::Crc64(0, {slot.data(), got});
     if (sink_ && got) {
       if (auto s = sink_->Update({slot.data(), got}); !s) {
         error = s.error();
@@ -88,10 +90,7 @@ void PrefetchSource::Produce() {
       slot.size = got;
       if (got) ++filled_;
       if (error) error_ = std::move(error);
-      if (error_ || eof) {
-        done_ = true;
-        total_crc_ = crc;
-      }
+      if (error_ || eof) done_ = true;
       wake = consumer_waiting_;
     }
     if (wake) data_.notify_one();
@@ -100,6 +99,10 @@ void PrefetchSource::Produce() {
 }
 
 void PrefetchSource::Release() {
+  if (crc64_) {
+    crc_before_ = crc_after_;
+    crc_after_known_ = false;
+  }
   ++consumed_;
   offset_ = 0;
   if (producer_waiting_ && filled_ - consumed_ <= kSlots - kRefill) space_.notify_one();
@@ -130,6 +133,13 @@ bool PrefetchSource::WaitForSlot(std::unique_lock<std::mutex>& lock) {
   return filled_ > consumed_;
 }
 
+void PrefetchSource::CrcOfCurrentSlot(const Slot& slot) {
+  if (!crc64_ || crc_after_known_) return;
+  crc_after_ = slot.crc ? slot_shift_->Join(crc_before_, *slot.crc)
+                        : tidemark::Crc64(crc_before_, {slot.data(), slot.size});
+  crc_after_known_ = true;
+}
+
 Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   std::unique_lock lock(mu_);
   if (!WaitForSlot(lock)) {
@@ -139,6 +149,7 @@ Result<size_t> PrefetchSource::Read(std::span<uint8_t> out) {
   }
   Slot& slot = slots_[consumed_ % kSlots];
   lock.unlock();
+  CrcOfCurrentSlot(slot);
   size_t n = std::min(out.size(), slot.size - offset_);
   std::memcpy(out.data(), slot.data() + offset_, n);
   offset_ += n;
@@ -155,16 +166,18 @@ Result<LentBytes> PrefetchSource::Lend() {
     if (error_) return std::unexpected(*error_);
     ended_ = true;
     LentBytes end;
-    if (crc64_) end.crc64_before = total_crc_;
+    if (crc64_) end.crc64_before = crc_before_;
     return end;
   }
   Slot& slot = slots_[consumed_ % kSlots];
   lent_ = true;
   lock.unlock();
+  CrcOfCurrentSlot(slot);
   LentBytes lent{{slot.data() + offset_, slot.size - offset_}, std::nullopt};
   if (crc64_) {
     // After Read() took part of the slot, the CRC before the rest (not a case the verifiers hit).
-    lent.crc64_before = offset_ == 0 ? slot.crc_before : tidemark::Crc64(slot.crc_before, {slot.data(), offset_});
+    lent.crc64_before =
+        offset_ == 0 ? crc_before_ : tidemark::Crc64(crc_before_, {slot.data(), offset_});
   }
   return lent;
 }
@@ -172,7 +185,7 @@ Result<LentBytes> PrefetchSource::Lend() {
 std::optional<uint64_t> PrefetchSource::TotalCrc64() {
   std::lock_guard lock(mu_);
   if (!crc64_ || !ended_) return std::nullopt;
-  return total_crc_;
+  return crc_before_;
 }
 
 }  // namespace tidemark

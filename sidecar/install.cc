@@ -49,8 +49,9 @@ Result<RdbReport> CopyVerified(ByteSource& source, const std::string& source_nam
   Sha256 sha;
   backup::FanOutSink stages{&sha, &out};
   // The backup's pass on the same threads (snapshot_backup.cc): the read-ahead thread reads
-  // (the file, the bucket's GET, the peer's stream), takes the CRC-64, hashes and writes each
-  // chunk; this thread verifies and walks it for the digest, whose SHA-1s run on a third.
+  // (the file, the bucket's GET, the peer's stream), hashes and writes each chunk; this thread
+  // verifies and walks it for the digest, whose SHA-1s run on a third. The CRC-64 goes to
+  // whichever of the two would otherwise wait.
   BackgroundThread digest_hashing;
   std::optional<DatasetDigest> dataset;
   if (expected.digest_at_ms)

@@ -157,10 +157,10 @@ Result<MultiBackupResult> BackupSnapshotToStores(ByteSource& snapshot,
   RdbReport report;
   std::optional<uint64_t> crc;  // of the whole snapshot, for the read-back comparison
   {
-    // Two cores: the read-ahead thread reads each chunk, takes its CRC-64 (also the RDB
-    // checksum's, so the verifier skips that), hashes and writes it; this thread verifies and
-    // digests the same chunk in place. Leaving the block joins that thread, so from here on the
-    // stages are this thread's again.
+    // Two cores: the read-ahead thread reads each chunk, hashes and writes it; this thread
+    // verifies and digests the same chunk in place. The chunk's CRC-64 (also the RDB checksum's,
+    // so the verifier skips that) is taken by whichever thread would otherwise wait. Leaving
+    // the block joins that thread, so from here on the stages are this thread's again.
     PrefetchSource ahead(snapshot, PrefetchSource::Crc64::kYes, &stages);
     report = VerifyRdb(ahead, RdbVerifyOptions{.name = snapshot_name,
                                                .max_version = ctx.max_rdb_version,

@@ -1,7 +1,8 @@
 // The one-pass snapshot backup (DESIGN.md, "One pass over a snapshot"):
 //
-//   snapshot bytes -> PrefetchSource -> { CRC-64, SHA-256, the stores' writers }  (reader thread)
+//   snapshot bytes -> PrefetchSource -> { SHA-256, the stores' writers }  (reader thread)
 //                                   `-> lent in place to VerifyRdb + the dataset digest (caller)
+//                      CRC-64: on whichever of the two has time (io/prefetch_source.h)
 //                                         `-> the digest's batched SHA-1s (BackgroundThread)
 //
 // The RDB verifier pulls every byte once; each chunk is hashed and written to the store on the

@@ -1,11 +1,14 @@
 #include "io/prefetch_source.h"
 
 #include "core/format/crc64.h"
+#include "tests/testing/chunked_source.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tidemark {
@@ -224,6 +227,35 @@ TEST(PrefetchSource, ASpinningConsumerGetsTheSameBytesCrcsAndError) {
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->message, "disk went away");
   EXPECT_EQ(got, std::vector<uint8_t>(data.begin(), data.begin() + 1'000'000));
+}
+
+TEST(PrefetchSource, TheCrcsAreTheSameWhicheverThreadTakesThem) {
+  // 4 MiB and a bit: sixteen full slots, whose CRCs the two threads share, and a short last one.
+  auto data = RandomBytes((4 << 20) + 1000);
+  {
+    // A consumer slower than its source: the reader thread is ahead and checksums the slots,
+    // and the consumer joins their CRCs.
+    testing::ChunkedSource inner(data, 1 << 20);
+    PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes);
+    std::vector<uint8_t> got;
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      auto lent = prefetch.Lend();
+      ASSERT_TRUE(lent.has_value());
+      ASSERT_EQ(lent->crc64_before, Crc64(0, got)) << "at " << got.size();
+      if (lent->bytes.empty()) break;
+      got.insert(got.end(), lent->bytes.begin(), lent->bytes.end());
+    }
+    EXPECT_EQ(got, data);
+    EXPECT_EQ(prefetch.TotalCrc64(), Crc64(0, data));
+  }
+  // A consumer faster than its source: it is about to wait for each slot and checksums it itself.
+  Trickle inner(data, SIZE_MAX);
+  PrefetchSource prefetch(inner, PrefetchSource::Crc64::kYes);
+  std::optional<Error> error;
+  EXPECT_EQ(DrainLent(prefetch, true, &error), data);
+  EXPECT_FALSE(error.has_value());
+  EXPECT_EQ(prefetch.TotalCrc64(), Crc64(0, data));
 }
 
 }  // namespace
