@@ -3,8 +3,8 @@
 
 Usage: chrt -f 10 python3 bench/verify_rdb_ab.py ROUNDS FILE NAME=BINARY [NAME=BINARY ...]
 
-Each round runs `cat FILE >/dev/null`, then each binary's `verify rdb FILE`, alternating, after one
-warm-up read (page cache warm); prints medians of wall (fork to wait), user and sys time per
+Each round runs `cat FILE >/dev/null`, then each binary's `verify rdb FILE` (in an order rotated
+each round), after one warm-up read (page cache warm); prints medians of wall (fork to wait), user and sys time per
 command and wall / cat's. Started under chrt (SCHED_FIFO, root), the commands inherit a real-time
 priority, so the other processes of a shared machine (compilers) cannot preempt them: the CPU side
 of an idle machine, though not its memory bandwidth. Without chrt it measures the machine as it is.
@@ -40,9 +40,11 @@ def main():
           "| real-time:", os.sched_getscheduler(0) == os.SCHED_FIFO)
     run(cat)
     times = collections.defaultdict(list)
-    for _ in range(rounds):
+    for r in range(rounds):
         times["cat"].append(run(cat))
-        for name, binary in builds:
+        # Rotated each round: on a VM that hands freed memory back to the host, the command after
+        # one that freed a lot (redis-check-rdb) pays the host's faults to get it back.
+        for name, binary in builds[r % len(builds):] + builds[:r % len(builds)]:
             times[name].append(run([binary, "verify", "rdb", path]))
     print("load average after:", " ".join(open("/proc/loadavg").read().split()[:3]))
     cat_wall = st.median(t[0] for t in times["cat"])
