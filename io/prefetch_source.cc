@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/format/crc64.h"
+
 namespace tidemark {
 
 namespace {
@@ -23,7 +25,6 @@ PrefetchSource::PrefetchSource(ByteSource& inner, Crc64 crc64, ByteSink* sink, W
 
 void PrefetchSource::Start() {
   for (auto& s : slots_) s.buffer.reset(new uint8_t[kSlotSize]);
-  if (crc64_) slot_shift_.emplace(kSlotSize);
   thread_ = std::thread([this] { Produce(); });
 }
 
@@ -135,7 +136,9 @@ bool PrefetchSource::WaitForSlot(std::unique_lock<std::mutex>& lock) {
 
 void PrefetchSource::CrcOfCurrentSlot(const Slot& slot) {
   if (!crc64_ || crc_after_known_) return;
-  crc_after_ = slot.crc ? slot_shift_->Join(crc_before_, *slot.crc)
+  // Every full slot has the same length, so one table serves every source (built once).
+  static const Crc64Shift kSlotShift(kSlotSize);
+  crc_after_ = slot.crc ? kSlotShift.Join(crc_before_, *slot.crc)
                         : tidemark::Crc64(crc_before_, {slot.data(), slot.size});
   crc_after_known_ = true;
 }

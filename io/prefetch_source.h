@@ -33,7 +33,6 @@
 #include <thread>
 
 #include "core/base/byte_source.h"
-#include "core/format/crc64.h"
 
 namespace tidemark {
 
@@ -48,8 +47,8 @@ class PrefetchSource final : public ByteSource {
 
   enum class Crc64 : bool { kNo, kYes };
   // How the consumer waits for a slot the reader thread has not filled yet. kSpinFirst polls for
-  // up to kSpinMicros before it sleeps: the next slot is usually that close (256 KiB read and
-  // checksummed take ~60 us), and a sleep costs a futex wake-up on the reader's side plus, on a
+  // up to kSpinMicros before it sleeps: the next slot is usually that close (256 KiB take
+  // ~40-60 us to read and checksum), and a sleep costs a futex wake-up on the reader's side plus, on a
   // VM that halts idle vCPUs, tens of microseconds for the host to resume this one (`verify rdb`:
   // 224-226 ms instead of 242-248 ms). It burns the waiting core, so it is for a command that
   // has the machine to itself, not for the sidecar, whose spare CPU belongs to Redis.
@@ -119,11 +118,10 @@ class PrefetchSource final : public ByteSource {
   std::atomic<bool> done_ = false;  // producer reached end of input or an error (as filled_)
   bool stop_ = false;    // consumer is going away
   // Consumer's side (Crc64::kYes): the CRC-64 of the stream before the current slot, and after
-  // it once computed; a 256 KiB slot's CRC is joined to the first in eight lookups.
+  // it once computed (a full slot the reader thread checksummed: joined in eight lookups).
   uint64_t crc_before_ = 0;
   uint64_t crc_after_ = 0;
   bool crc_after_known_ = false;
-  std::optional<Crc64Shift> slot_shift_;
   std::optional<Error> error_;
   std::thread thread_;
 };

@@ -2,8 +2,8 @@
 //
 //   snapshot bytes -> PrefetchSource -> { SHA-256, the stores' writers }  (reader thread)
 //                                   `-> lent in place to VerifyRdb + the dataset digest (caller)
-//                      CRC-64: on whichever of the two has time (io/prefetch_source.h)
 //                                         `-> the digest's batched SHA-1s (BackgroundThread)
+//   CRC-64: on the reader thread or the caller's, whichever has time (io/prefetch_source.h)
 //
 // The RDB verifier pulls every byte once; each chunk is hashed and written to the store on the
 // read-ahead thread before the verifier sees it, so the two halves of the work use two cores
